@@ -1,0 +1,14 @@
+// kernel-model/uapi: what user space and the kernel share. Imports nothing of the project.
+export * from "./align.js";
+export * from "./attr.js";
+export * from "./bytes.js";
+export * from "./decode-error.js";
+export * from "./errno.js";
+export * from "./genetlink.js";
+export * from "./genl.js";
+export * from "./msg.js";
+export * from "./netlink.js";
+export * from "./nlmsgerr.js";
+export * from "./policy.js";
+export * from "./sockaddr.js";
+export * from "./socket.js";

@@ -12,3 +12,4 @@ export * from "./nlmsgerr.js";
 export * from "./policy.js";
 export * from "./sockaddr.js";
 export * from "./socket.js";
+export * from "./capability.js";

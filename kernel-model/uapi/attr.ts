@@ -309,7 +309,10 @@ export class AttributeEncoder {
     this.buf = next;
   }
 
-  /** Appends an attribute header for `size` payload bytes and returns the payload offset. */
+  /**
+   * Appends an attribute header for `size` payload bytes and returns the payload offset. It may
+   * replace `this.buf`: callers must call it before reading `this.buf`.
+   */
   private put(type: number, size: number): number {
     const total = NLA_HDRLEN + size;
     if (total > 0xffff) throw new RangeError(`attribute type ${type}: ${size} payload bytes do not fit nla_len (u16)`);
@@ -324,19 +327,23 @@ export class AttributeEncoder {
   }
 
   u8(type: number, v: number): this {
-    this.buf[this.put(type, 1)] = v & 0xff;
+    const at = this.put(type, 1);
+    this.buf[at] = v & 0xff;
     return this;
   }
   u16(type: number, v: number): this {
-    putU16(this.buf, this.put(type, 2), v);
+    const at = this.put(type, 2);
+    putU16(this.buf, at, v);
     return this;
   }
   u32(type: number, v: number): this {
-    putU32(this.buf, this.put(type, 4), v >>> 0);
+    const at = this.put(type, 4);
+    putU32(this.buf, at, v >>> 0);
     return this;
   }
   u64(type: number, v: bigint): this {
-    putU64(this.buf, this.put(type, 8), v);
+    const at = this.put(type, 8);
+    putU64(this.buf, at, v);
     return this;
   }
   s8(type: number, v: number): this {
@@ -353,15 +360,18 @@ export class AttributeEncoder {
   }
   /** Big-endian, type flags untouched (nla_put_be16/be32/be64). */
   be16(type: number, v: number): this {
-    putBeU16(this.buf, this.put(type, 2), v);
+    const at = this.put(type, 2);
+    putBeU16(this.buf, at, v);
     return this;
   }
   be32(type: number, v: number): this {
-    putBeU32(this.buf, this.put(type, 4), v >>> 0);
+    const at = this.put(type, 4);
+    putBeU32(this.buf, at, v >>> 0);
     return this;
   }
   be64(type: number, v: bigint): this {
-    putBeU64(this.buf, this.put(type, 8), v);
+    const at = this.put(type, 8);
+    putBeU64(this.buf, at, v);
     return this;
   }
   /** Big-endian with NLA_F_NET_BYTEORDER set (nla_put_net16/net32/net64). */
@@ -387,7 +397,8 @@ export class AttributeEncoder {
     return this.binary(type, utf8Encode(s));
   }
   binary(type: number, data: Uint8Array): this {
-    this.buf.set(data, this.put(type, data.length));
+    const at = this.put(type, data.length);
+    this.buf.set(data, at);
     return this;
   }
   /** Appends already-encoded attributes (their length must be a multiple of 4). */

@@ -2,6 +2,7 @@
 export * from "./align.js";
 export * from "./attr.js";
 export * from "./bytes.js";
+export * from "./capability.js";
 export * from "./decode-error.js";
 export * from "./errno.js";
 export * from "./genetlink.js";
@@ -12,4 +13,3 @@ export * from "./nlmsgerr.js";
 export * from "./policy.js";
 export * from "./sockaddr.js";
 export * from "./socket.js";
-export * from "./capability.js";

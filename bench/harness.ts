@@ -1,0 +1,144 @@
+// A small benchmark harness: named workloads, a warm-up, then fixed-time samples.
+// Benchmarks are the one place the project reads the wall clock (process.hrtime.bigint()).
+//
+// A workload is a function that performs `n` operations and returns a number derived from
+// their results. One operation is one netlink message (encoded, decoded, sent, …), so the
+// rates read as messages per second. The harness folds every return value into a checksum
+// that the caller prints, so the JIT cannot drop the work as dead code.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/** Performs `n` operations and returns a value computed from their results (folded into the checksum). */
+export type WorkloadFn = (n: number) => number;
+
+export interface Workload {
+  readonly name: string;
+  readonly fn: WorkloadFn;
+}
+
+/** The registered workloads, in registration order. Names are unique. */
+export class Suite {
+  private readonly workloads: Workload[] = [];
+
+  add(name: string, fn: WorkloadFn): this {
+    if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
+    this.workloads.push({ name, fn });
+    return this;
+  }
+
+  /** Workloads whose name starts with `prefix` (all of them when it is empty). */
+  select(prefix = ""): Workload[] {
+    return this.workloads.filter((w) => w.name.startsWith(prefix));
+  }
+}
+
+export interface RunOptions {
+  /** Minimum wall time of one sample, in milliseconds. */
+  readonly timeMs: number;
+  /** Number of samples. */
+  readonly samples: number;
+  /** Wall time spent running the workload before the first sample, in milliseconds. */
+  readonly warmupMs: number;
+}
+
+export const defaultRunOptions: RunOptions = { timeMs: 1000, samples: 5, warmupMs: 500 };
+
+export interface Result {
+  readonly name: string;
+  /** Median of the samples, operations per second. */
+  readonly opsPerSec: number;
+  readonly min: number;
+  readonly max: number;
+  /** Every sample's rate, operations per second, in the order run. */
+  readonly samples: ReadonlyArray<number>;
+  /** Operations per batch (one call of the workload function) during the samples. */
+  readonly batch: number;
+  /** The workload's return values folded together; print it so the work stays observable. */
+  readonly checksum: number;
+}
+
+const now = (): bigint => process.hrtime.bigint();
+
+/**
+ * A full garbage collection, so one workload's garbage (notably off-heap ArrayBuffer backing
+ * stores) is not collected on the next one's clock. `npm run bench` cannot pass --expose-gc,
+ * so the flag is set at run time and `gc` fetched from a fresh context; if that ever fails,
+ * workloads simply run without it.
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("gc");
+    if (typeof gc === "function") return () => void gc();
+  } catch {
+    // fall through
+  }
+  return () => {};
+})();
+
+/** Folds a workload's return value into a running 32-bit checksum. */
+export const fold = (acc: number, v: number): number => (Math.imul(acc, 31) + (v | 0)) | 0;
+
+export const median = (xs: ReadonlyArray<number>): number => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** How long one call of the workload function should take: short enough for ~100 clock reads per sample. */
+const batchTargetNs = (timeMs: number): number => Math.max(100_000, (timeMs * 1e6) / 100);
+
+/**
+ * Measures one workload: grows the batch size until a batch takes about 1/100 of a sample,
+ * keeps running (and re-sizing the batch) until the warm-up time has passed, then takes
+ * `samples` samples, each a whole number of batches lasting at least `timeMs`.
+ */
+export const measure = (w: Workload, opts: RunOptions = defaultRunOptions): Result => {
+  if (!(opts.timeMs > 0 && opts.warmupMs >= 0 && Number.isInteger(opts.samples) && opts.samples >= 1)) {
+    throw new RangeError(`bad run options ${JSON.stringify(opts)}`);
+  }
+  const targetNs = batchTargetNs(opts.timeMs);
+  const warmupNs = BigInt(Math.round(opts.warmupMs * 1e6));
+  const sampleNs = BigInt(Math.round(opts.timeMs * 1e6));
+  let checksum = 0;
+
+  // Calibrate and warm up.
+  collectGarbage();
+  let n = 1;
+  const warmStart = now();
+  for (;;) {
+    const t0 = now();
+    checksum = fold(checksum, w.fn(n));
+    const t1 = now();
+    const dt = Number(t1 - t0);
+    const done = t1 - warmStart >= warmupNs;
+    if (dt < targetNs / 2) n = Math.min(n * 2, Number.MAX_SAFE_INTEGER);
+    else if (dt > 0) n = Math.max(1, Math.round((n * targetNs) / dt));
+    if (done && dt >= targetNs / 2) break;
+  }
+
+  const rates: number[] = [];
+  for (let s = 0; s < opts.samples; s++) {
+    collectGarbage();
+    let ops = 0;
+    const t0 = now();
+    let elapsed = 0n;
+    do {
+      checksum = fold(checksum, w.fn(n));
+      ops += n;
+      elapsed = now() - t0;
+    } while (elapsed < sampleNs);
+    rates.push((ops * 1e9) / Number(elapsed));
+  }
+
+  return {
+    name: w.name,
+    opsPerSec: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    samples: rates,
+    batch: n,
+    checksum,
+  };
+};

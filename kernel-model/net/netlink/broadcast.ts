@@ -1,0 +1,132 @@
+// net/netlink/af_netlink.c, the multicast path: netlink_broadcast → do_one_broadcast →
+// netlink_broadcast_deliver, plus netlink_has_listeners and netlink_set_err.
+import { ERRNO } from "../../uapi/index.js";
+import { consume_skb, kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, skb_clone } from "./skb.js";
+import {
+  NETLINK_F_BROADCAST_SEND_ERROR,
+  NETLINK_F_RECV_NO_ENOBUFS,
+  NETLINK_S_CONGESTED,
+  type NetlinkSock,
+  netlink_is_kernel,
+  nlk_test_group,
+} from "./sock.js";
+import { __netlink_sendskb, netlink_overrun } from "./unicast.js";
+
+/** struct netlink_broadcast_data, reused across one netlink_broadcast call. */
+interface BroadcastData {
+  exclude_sk: NetlinkSock;
+  portid: number;
+  group: number;
+  skb: SkBuff;
+  delivery_failure: boolean;
+  congested: boolean;
+  delivered: boolean;
+}
+
+/**
+ * netlink_broadcast_deliver: the same admission rule as unicast; returns −1 when refused, else
+ * whether the receiver is now more than half full.
+ */
+const netlink_broadcast_deliver = (sk: NetlinkSock, skb: SkBuff): number => {
+  sk.sk_rmem_alloc += skb.truesize;
+  const rmem = sk.sk_rmem_alloc;
+  const rcvbuf = sk.sk_rcvbuf;
+  if ((rmem === skb.truesize || rmem <= rcvbuf) && !(sk.state & NETLINK_S_CONGESTED)) {
+    netlink_skb_set_owner_r(skb, sk);
+    __netlink_sendskb(sk, skb);
+    return rmem > rcvbuf >> 1 ? 1 : 0;
+  }
+  sk.sk_rmem_alloc -= skb.truesize;
+  return -1;
+};
+
+/**
+ * do_one_broadcast: skip the sender, a socket whose port id equals the exclusion port id (an
+ * unbound member has port id 0), and non-members; then deliver a clone or overrun.
+ */
+const do_one_broadcast = (sk: NetlinkSock, p: BroadcastData): void => {
+  if (p.exclude_sk === sk) return;
+  if (sk.portid === p.portid >>> 0 || !nlk_test_group(sk, p.group)) return;
+  const skb2 = skb_clone(p.skb);
+  const val = netlink_broadcast_deliver(sk, skb2);
+  if (val < 0) {
+    netlink_overrun(sk);
+    if (sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) p.delivery_failure = true;
+    kfree_skb(skb2);
+  } else {
+    p.congested ||= val > 0;
+    p.delivered = true;
+  }
+};
+
+/**
+ * netlink_broadcast(ssk, skb, portid, group, allocation): 0 if delivered to anyone, −ENOBUFS on a
+ * delivery failure at a BROADCAST_ERROR listener, else −ESRCH. Consumes the skb. Never delivers to
+ * the sender itself. `allocation` (gfp flags) is accepted for the C signature and ignored.
+ */
+export const netlink_broadcast = (
+  ssk: NetlinkSock,
+  skb: SkBuff,
+  portid: number,
+  group: number,
+  _allocation = 0,
+): number => {
+  skb = netlink_trim(skb);
+  const info: BroadcastData = {
+    exclude_sk: ssk,
+    portid,
+    group,
+    skb,
+    delivery_failure: false,
+    congested: false,
+    delivered: false,
+  };
+  // iterate a snapshot: delivery never changes mc_list, but a wake hook might
+  const list = ssk.net.nl_table[ssk.sk_protocol]!.mc_list.slice();
+  for (const sk of list) do_one_broadcast(sk, info);
+  consume_skb(skb);
+  if (info.delivery_failure) return -ERRNO.ENOBUFS;
+  return info.delivered ? 0 : -ERRNO.ESRCH;
+};
+
+/** netlink_has_listeners(sk, group): is any socket of the unit a member of `group`? (kernel sockets only) */
+export const netlink_has_listeners = (sk: NetlinkSock, group: number): boolean => {
+  if (!netlink_is_kernel(sk)) {
+    sk.net.report("BUG", "netlink_has_listeners called on a user socket");
+    return false;
+  }
+  const tbl = sk.net.nl_table[sk.sk_protocol]!;
+  const g = group - 1;
+  if (tbl.listeners === null || g < 0 || g >= tbl.groups) return false;
+  return ((tbl.listeners[g >>> 5]! >>> (g & 31)) & 1) === 1;
+};
+
+/**
+ * netlink_set_err(ssk, portid, group, code): set sk_err = −code on every member of `group` but the
+ * sender and `portid`; returns how many members skipped it because of NO_ENOBUFS (code −ENOBUFS).
+ */
+export const netlink_set_err = (ssk: NetlinkSock, portid: number, group: number, code: number): number => {
+  let ret = 0;
+  const err = -code;
+  for (const sk of ssk.net.nl_table[ssk.sk_protocol]!.mc_list) {
+    if (sk === ssk) continue;
+    if (sk.portid === portid >>> 0 || !nlk_test_group(sk, group)) continue;
+    if (err === ERRNO.ENOBUFS && sk.flags & NETLINK_F_RECV_NO_ENOBUFS) {
+      ret++;
+      continue;
+    }
+    sk.sk_err = err;
+    sk.sk_wq.wake_up();
+  }
+  return ret;
+};
+
+/**
+ * nlmsg_multicast(sk, skb, portid, group, flags): sets NETLINK_CB(skb).dst_group (which raw
+ * netlink_broadcast leaves alone, so its receivers see group 0) and broadcasts; 0 or −errno.
+ */
+export const nlmsg_multicast = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, flags = 0): number => {
+  skb.cb.dst_group = group;
+  const err = netlink_broadcast(sk, skb, portid, group, flags);
+  return Math.min(err, 0);
+};

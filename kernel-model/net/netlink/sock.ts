@@ -1,0 +1,214 @@
+// net/netlink/af_netlink.h: struct netlink_sock (with the struct sock fields it uses folded in,
+// since nlk_sk(sk) and sk are the same object), its flag and state bits, and the wait queues.
+import { AF_NETLINK, NETLINK_UNCONNECTED } from "../../uapi/index.js";
+import { MAX_SCHEDULE_TIMEOUT, type SockCommon, type SockSysctl } from "../core/sock.js";
+import type { SkBuff } from "./skb.js";
+import type { Net } from "./table.js";
+
+// nlk->flags bits (af_netlink.h, enum netlink_sock_flags as masks)
+export const NETLINK_F_KERNEL_SOCKET = 1 << 0;
+export const NETLINK_F_RECV_PKTINFO = 1 << 1;
+export const NETLINK_F_BROADCAST_SEND_ERROR = 1 << 2;
+export const NETLINK_F_RECV_NO_ENOBUFS = 1 << 3;
+export const NETLINK_F_LISTEN_ALL_NSID = 1 << 4;
+export const NETLINK_F_CAP_ACK = 1 << 5;
+export const NETLINK_F_EXT_ACK = 1 << 6;
+export const NETLINK_F_STRICT_CHK = 1 << 7;
+
+// nlk->state bits
+export const NETLINK_S_CONGESTED = 1 << 0;
+
+/** A kernel module's input: netlink_kernel_cfg.input, run with the request skb. */
+export type NetlinkInput = (skb: SkBuff) => void;
+/** netlink_kernel_cfg.bind: 0 or a negative errno. */
+export type NetlinkBindFn = (net: Net, group: number) => number;
+export type NetlinkUnbindFn = (net: Net, group: number) => void;
+/** netlink_kernel_cfg.release: told about each user socket of the unit as it closes, with its groups. */
+export type NetlinkReleaseFn = (sk: NetlinkSock, groups: Uint32Array | null) => void;
+
+/**
+ * A wait queue head (wait_queue_head_t). The model never sleeps: a call that would sleep returns
+ * WOULD_BLOCK and records the queue in `sk.blocked`; the simulator parks the task and, when this
+ * queue is woken, resumes the call. `onwake` (per queue) or `net.onwake` (per namespace) is the
+ * simulator's hook; `wakeups` counts wake-ups for tests and traces.
+ */
+export class WaitQueue {
+  wakeups = 0;
+  onwake: ((q: WaitQueue) => void) | undefined = undefined;
+  constructor(
+    readonly sk: NetlinkSock,
+    /** "sk_wq": readers (data ready, error report); "nlk_wait": unicast senders waiting for room */
+    readonly kind: "sk_wq" | "nlk_wait",
+  ) {}
+  /** wake_up_interruptible / sk_data_ready / sk_error_report */
+  wake_up(): void {
+    this.wakeups++;
+    const f = this.onwake ?? this.sk.net.onwake;
+    if (f !== undefined) f(this);
+  }
+}
+
+/** What a task sleeping in a netlink call waits for (see the contract in af_netlink.ts). */
+export interface BlockedOn {
+  readonly op: "recvmsg" | "sendmsg";
+  /** the queue whose wake-up should resume the call */
+  readonly wq: WaitQueue;
+  /** how long the task may sleep, in microseconds (MAX_SCHEDULE_TIMEOUT = forever) */
+  readonly timeo: number;
+}
+
+/** A user unicast parked in netlink_attachskb, resumed by netlink_sendmsg_resume. */
+export interface PendingSend {
+  readonly skb: SkBuff;
+  readonly dst_portid: number;
+}
+
+/** Per-socket simple FIFO of skbs (sk_receive_queue) without O(n) shifts. */
+export class SkbQueue {
+  private items: SkBuff[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  peek(): SkBuff | undefined {
+    return this.items[this.head];
+  }
+  push(skb: SkBuff): void {
+    this.items.push(skb);
+  }
+  shift(): SkBuff | undefined {
+    const s = this.items[this.head];
+    if (s === undefined) return undefined;
+    this.items[this.head] = undefined as unknown as SkBuff;
+    this.head++;
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return s;
+  }
+  /** in queue order */
+  toArray(): SkBuff[] {
+    return this.items.slice(this.head);
+  }
+}
+
+/** struct netlink_sock + the struct sock fields netlink uses. Field names are the kernel's. */
+export class NetlinkSock implements SockCommon {
+  readonly sk_family = AF_NETLINK;
+  sk_state = NETLINK_UNCONNECTED;
+  portid = 0;
+  dst_portid = 0;
+  dst_group = 0;
+  /** nlk->bound: set once netlink_insert succeeded for a user socket (kernel sockets stay 0, as in C) */
+  bound = false;
+  /** in nl_table[protocol].hash (what /proc/net/netlink walks) */
+  hashed = false;
+  flags = 0;
+  state = 0;
+  /** nlk->groups: bit g−1 is group g, in 32-bit words; null until netlink_realloc_groups */
+  groups: Uint32Array | null = null;
+  ngroups = 0;
+  /** number of groups set (netlink_update_subscriptions); > 0 puts the socket on mc_list */
+  subscriptions = 0;
+
+  sk_rcvbuf: number;
+  sk_sndbuf: number;
+  sk_rmem_alloc = 0;
+  sk_err = 0;
+  sk_err_soft = 0;
+  sk_drops = 0;
+  sk_userlocks = 0;
+  sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+  sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+  sock_passcred = false;
+  /** refcount: 1 for the socket, +1 while hashed (the /proc Locks column) */
+  sk_refcnt = 1;
+  /** SOCK_DEAD: released */
+  dead = false;
+  /** O_NONBLOCK on the file (SOCK_NONBLOCK at socket(), or fcntl) */
+  file_nonblock = false;
+  readonly sk_receive_queue = new SkbQueue();
+  /** sk_sleep(sk): readers */
+  readonly sk_wq: WaitQueue;
+  /** nlk->wait: unicast senders waiting for this socket to drain */
+  readonly wait: WaitQueue;
+
+  /** nlk->netlink_rcv: a kernel socket's input */
+  netlink_rcv: NetlinkInput | null = null;
+  netlink_bind: NetlinkBindFn | null = null;
+  netlink_unbind: NetlinkUnbindFn | null = null;
+  netlink_release: NetlinkReleaseFn | null = null;
+
+  /** nlk->max_recvmsg_len: largest recent read, capped at SKB_WITH_OVERHEAD(32768); sizes dump skbs */
+  max_recvmsg_len = 0;
+  /**
+   * nlk->cb_running: a dump is in progress. Dumps (netlink_dump_start / netlink_dump) are not in
+   * this slice: nothing sets it yet; recvmsg has the hook where a dump round will run.
+   */
+  cb_running = false;
+
+  /** what the task in a blocking call waits for; null when no call is parked */
+  blocked: BlockedOn | null = null;
+  pending_send: PendingSend | null = null;
+
+  /** sock_i_ino and a stable pseudo address for /proc */
+  readonly ino: number;
+  readonly sk_index: number;
+
+  constructor(
+    readonly net: Net,
+    readonly sk_type: number,
+    readonly sk_protocol: number,
+    /** the uid that created it (sock_i_uid) */
+    readonly sk_uid: number,
+  ) {
+    this.sk_rcvbuf = net.sysctl.rmem_default;
+    this.sk_sndbuf = net.sysctl.wmem_default;
+    this.sk_wq = new WaitQueue(this, "sk_wq");
+    this.wait = new WaitQueue(this, "nlk_wait");
+    this.ino = net.alloc_ino();
+    this.sk_index = net.alloc_sk_index();
+  }
+
+  get sysctl(): SockSysctl {
+    return this.net.sysctl;
+  }
+}
+
+/** netlink_is_kernel */
+export const netlink_is_kernel = (sk: NetlinkSock): boolean => (sk.flags & NETLINK_F_KERNEL_SOCKET) !== 0;
+
+/** test_bit(group − 1, nlk->groups) for a 1-based group */
+export const nlk_test_group = (nlk: NetlinkSock, group: number): boolean => {
+  const g = group - 1;
+  if (g < 0 || g >= nlk.ngroups || nlk.groups === null) return false;
+  return ((nlk.groups[g >>> 5]! >>> (g & 31)) & 1) === 1;
+};
+
+/** Words of a group bitmap: NLGRPSZ(groups) = ALIGN(groups, 64) / 8 bytes, kept as u32 words. */
+export const NLGRPWORDS = (groups: number): number => Math.ceil(groups / 64) * 2;
+
+/** hweight32 */
+export const hweight32 = (v: number): number => {
+  v >>>= 0;
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+};
+
+/** ffs: 1-based index of the lowest set bit, 0 for 0. */
+export const ffs = (v: number): number => {
+  v >>>= 0;
+  if (v === 0) return 0;
+  return 32 - Math.clz32(v & -v);
+};
+
+/** netlink_group_mask: 1 << (group − 1), or 0 for group 0 or above 32. */
+export const netlink_group_mask = (group: number): number => (group === 0 || group > 32 ? 0 : (1 << (group - 1)) >>> 0);
+
+/**
+ * Not an errno (below −4095, outside the kernel's error range): the call would sleep. The socket's
+ * `blocked` field says on which wait queue and for how long; see the contract in af_netlink.ts.
+ */
+export const WOULD_BLOCK = -4096;

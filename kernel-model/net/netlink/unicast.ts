@@ -1,0 +1,151 @@
+// net/netlink/af_netlink.c, the unicast path: netlink_unicast → netlink_getsockbyportid →
+// netlink_attachskb (admission) → netlink_sendskb, or netlink_unicast_kernel for a kernel socket;
+// netlink_overrun and netlink_rcv_wake for the flow control around it.
+import { ERRNO, NETLINK_CONNECTED } from "../../uapi/index.js";
+import { consume_skb, kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
+import {
+  NETLINK_F_RECV_NO_ENOBUFS,
+  NETLINK_S_CONGESTED,
+  type NetlinkSock,
+  netlink_is_kernel,
+  WOULD_BLOCK,
+} from "./sock.js";
+import { netlink_lookup } from "./table.js";
+
+/** netlink_overrun: the first loss sets CONGESTED and sk_err = ENOBUFS (unless NO_ENOBUFS); every loss counts. */
+export const netlink_overrun = (sk: NetlinkSock): void => {
+  if (!(sk.flags & NETLINK_F_RECV_NO_ENOBUFS)) {
+    if (!(sk.state & NETLINK_S_CONGESTED)) {
+      sk.state |= NETLINK_S_CONGESTED;
+      sk.sk_err = ERRNO.ENOBUFS;
+      sk.sk_wq.wake_up(); // sk_error_report
+    }
+  }
+  sk.sk_drops++;
+};
+
+/** netlink_rcv_wake: an emptied queue clears CONGESTED; an uncongested socket wakes waiting senders. */
+export const netlink_rcv_wake = (sk: NetlinkSock): void => {
+  if (sk.sk_receive_queue.length === 0) sk.state &= ~NETLINK_S_CONGESTED;
+  if (!(sk.state & NETLINK_S_CONGESTED)) sk.wait.wake_up();
+};
+
+/** __netlink_sendskb: queue, wake readers, return the length. */
+export const __netlink_sendskb = (sk: NetlinkSock, skb: SkBuff): number => {
+  const len = skb.len;
+  sk.sk_receive_queue.push(skb);
+  sk.sk_wq.wake_up(); // sk_data_ready
+  return len;
+};
+export const netlink_sendskb = __netlink_sendskb;
+
+/** netlink_getsockbyportid: the destination, or ECONNREFUSED (none, or it is connected to someone else). */
+export const netlink_getsockbyportid = (ssk: NetlinkSock, portid: number): NetlinkSock | number => {
+  const sk = netlink_lookup(ssk.net, ssk.sk_protocol, portid);
+  if (sk === undefined) return -ERRNO.ECONNREFUSED;
+  if (sk.sk_state === NETLINK_CONNECTED && sk.dst_portid !== ssk.portid) return -ERRNO.ECONNREFUSED;
+  return sk;
+};
+
+/** netlink_attachskb returns this when the sender has to sleep and retry (the C code returns 1). */
+const ATTACH_SLEEP = 1;
+
+/**
+ * netlink_attachskb, 6.18 admission: charge first; accept if the queue was empty or the charge
+ * fits rcvbuf, and the socket is not congested. A refused non-blocking send is EAGAIN, with an
+ * overrun at the receiver only when the sender is the kernel.
+ */
+export const netlink_attachskb = (sk: NetlinkSock, skb: SkBuff, timeo: number, ssk: NetlinkSock | null): number => {
+  sk.sk_rmem_alloc += skb.truesize;
+  const rmem = sk.sk_rmem_alloc;
+  if ((rmem === skb.truesize || rmem <= sk.sk_rcvbuf) && !(sk.state & NETLINK_S_CONGESTED)) {
+    netlink_skb_set_owner_r(skb, sk);
+    return 0;
+  }
+  sk.sk_rmem_alloc -= skb.truesize;
+  if (timeo === 0) {
+    if (ssk === null || netlink_is_kernel(ssk)) netlink_overrun(sk);
+    kfree_skb(skb);
+    return -ERRNO.EAGAIN;
+  }
+  return ATTACH_SLEEP;
+};
+
+/**
+ * netlink_unicast_kernel: hand the skb to a kernel socket's input, synchronously, in the sender's
+ * context, and return the length whatever the input does with it. This is the one place where the
+ * simulator will later defer the call softirq-style.
+ */
+export const netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number => {
+  const input = sk.netlink_rcv;
+  if (input === null) {
+    kfree_skb(skb);
+    return -ERRNO.ECONNREFUSED;
+  }
+  const ret = skb.len;
+  sk.sk_rmem_alloc += skb.truesize;
+  netlink_skb_set_owner_r(skb, sk);
+  skb.cb.sk = ssk;
+  try {
+    input(skb);
+    consume_skb(skb);
+  } catch (e) {
+    // a bug in simulated kernel code: reported like an oops, the syscall still returns
+    sk.net.report("BUG", e instanceof Error ? e.message : String(e));
+  }
+  return ret;
+};
+
+/** The body of netlink_unicast after netlink_trim (label `retry`). */
+export const netlink_unicast_retry = (ssk: NetlinkSock, skb: SkBuff, portid: number, timeo: number): number => {
+  const sk = netlink_getsockbyportid(ssk, portid);
+  if (typeof sk === "number") {
+    kfree_skb(skb);
+    return sk;
+  }
+  if (netlink_is_kernel(sk)) return netlink_unicast_kernel(sk, skb, ssk);
+  const err = netlink_attachskb(sk, skb, timeo, ssk);
+  if (err === ATTACH_SLEEP) {
+    // a user task sleeps on the receiver's nlk->wait until netlink_rcv_wake or its timeout
+    ssk.pending_send = { skb, dst_portid: portid };
+    ssk.blocked = { op: "sendmsg", wq: sk.wait, timeo };
+    return WOULD_BLOCK;
+  }
+  if (err !== 0) return err;
+  return netlink_sendskb(sk, skb);
+};
+
+/**
+ * netlink_unicast(ssk, skb, portid, nonblock): length, −ECONNREFUSED or −EAGAIN; always consumes
+ * the skb. A user sender that would sleep gets WOULD_BLOCK (resume with netlink_sendmsg_resume).
+ * A kernel sender cannot sleep in this model: a blocking send from the kernel to a full queue is
+ * reported as a WARNING and treated as non-blocking (overrun at the receiver).
+ */
+export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, nonblock: boolean): number => {
+  if (skb.freed) {
+    ssk.net.report("BUG", new SkbUseAfterFree(skb, "netlink_unicast").message);
+    return -ERRNO.EINVAL;
+  }
+  skb = netlink_trim(skb);
+  let timeo = nonblock ? 0 : ssk.sk_sndtimeo;
+  if (timeo !== 0 && netlink_is_kernel(ssk)) {
+    const sk = netlink_lookup(ssk.net, ssk.sk_protocol, portid);
+    if (sk !== undefined && !netlink_is_kernel(sk)) timeo = 0;
+    if (sk !== undefined && !netlink_is_kernel(sk) && wouldRefuse(sk, skb)) {
+      ssk.net.report("WARNING", "netlink_unicast: a kernel sender would sleep on a full queue; sent non-blocking");
+    }
+  }
+  return netlink_unicast_retry(ssk, skb, portid, timeo);
+};
+
+/** Would netlink_attachskb refuse this skb right now? */
+const wouldRefuse = (sk: NetlinkSock, skb: SkBuff): boolean => {
+  const rmem = sk.sk_rmem_alloc + skb.truesize;
+  return !((rmem === skb.truesize || rmem <= sk.sk_rcvbuf) && !(sk.state & NETLINK_S_CONGESTED));
+};
+
+/** nlmsg_unicast: netlink_unicast with MSG_DONTWAIT, a positive result becoming 0. */
+export const nlmsg_unicast = (sk: NetlinkSock, skb: SkBuff, portid: number): number => {
+  const err = netlink_unicast(sk, skb, portid, true);
+  return Math.min(err, 0);
+};

@@ -27,7 +27,8 @@ export class SeededPrng implements Prng {
   draws = 0;
 
   constructor(readonly seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     // fold the high bits in so seeds above 2^32 differ
     let st = (seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32), 0x27d4eb2d);
     const out: number[] = [];
@@ -55,7 +56,8 @@ export class SeededPrng implements Prng {
 
   /** uniform in [0, n) without modulo bias, for 1 ≤ n ≤ 2^32 */
   nextInt(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > 2 ** 32) throw new RangeError(`nextInt bound must be in 1..2^32, got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 32)
+      throw new RangeError(`nextInt bound must be in 1..2^32, got ${n}`);
     const limit = 2 ** 32 - (2 ** 32 % n);
     for (;;) {
       const x = this.nextU32();

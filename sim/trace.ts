@@ -72,7 +72,8 @@ export const decodeTrace = (bytes: Uint8Array): Trace => {
   if (t === null || typeof t !== "object" || t.header?.format !== "nlsim-trace" || !Array.isArray(t.events)) {
     throw new TraceFormatError("not an nlsim trace (missing header.format 'nlsim-trace' or events)");
   }
-  if (t.header.version !== 1) throw new TraceFormatError(`trace version ${String(t.header.version)} is not supported (1 is)`);
+  if (t.header.version !== 1)
+    throw new TraceFormatError(`trace version ${String(t.header.version)} is not supported (1 is)`);
   return plainBytes(t) as Trace;
 };
 

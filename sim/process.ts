@@ -1,0 +1,235 @@
+// A simulated process: a pid (its tgid), credentials, a file table of netlink sockets, and the
+// system calls a program makes, each recorded in the trace. Calls that cannot sleep (or that
+// carry MSG_DONTWAIT) run synchronously: the fast path. Calls that may sleep are async and park
+// the process in the world until a wake-up or their timeout.
+import type { Cred } from "../kernel-model/net/core/sock.js";
+import {
+  getsockopt,
+  type NetlinkRecvResult,
+  type NetlinkSock,
+  netlink_bind,
+  netlink_connect,
+  netlink_create,
+  netlink_getname,
+  netlink_recvmsg,
+  netlink_release,
+  netlink_sendmsg,
+  netlink_sendmsg_resume,
+  setsockopt,
+  WOULD_BLOCK,
+} from "../kernel-model/net/netlink/index.js";
+import { CAP_LAST_CAP, ERRNO, errnoName, MSG_DONTWAIT, toHex } from "../kernel-model/uapi/index.js";
+import type { Task, World } from "./world.js";
+
+export interface ProcessOptions {
+  readonly name: string;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** effective capabilities (numbers); default: all for uid 0, none otherwise */
+  readonly caps?: Iterable<number>;
+  /** a fixed pid; default: the world's next */
+  readonly pid?: number;
+}
+
+const ALL_CAPS: ReadonlySet<number> = new Set(Array.from({ length: CAP_LAST_CAP + 1 }, (_, i) => i));
+
+/** Results of the raw calls: a value ≥ 0 or a negative errno, as the syscall returns. */
+export type SysRet = number;
+
+export class SimProcess {
+  readonly pid: number;
+  cred: Cred;
+  private readonly files = new Map<number, NetlinkSock>();
+  private nextFd = 3;
+  task: Task | undefined = undefined;
+
+  constructor(
+    readonly world: World,
+    readonly name: string,
+    pid: number,
+    uid: number,
+    gid: number,
+    caps: ReadonlySet<number>,
+  ) {
+    this.pid = pid;
+    this.cred = { tgid: pid, uid, gid, caps };
+  }
+
+  /** Switches credentials like setresuid/setresgid plus a capability set (the tgid stays). */
+  setCreds(uid: number, gid: number, caps: Iterable<number> | undefined): void {
+    this.cred = {
+      tgid: this.pid,
+      uid,
+      gid,
+      caps: caps === undefined ? (uid === 0 ? ALL_CAPS : new Set()) : new Set(caps),
+    };
+  }
+
+  sock(fd: number): NetlinkSock | undefined {
+    return this.files.get(fd);
+  }
+  get fds(): ReadonlyArray<number> {
+    return [...this.files.keys()];
+  }
+
+  private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {
+    const out: Record<string, string | number | boolean | null> = { pid: this.pid, call, ...detail, ret };
+    if (ret < 0 && ret !== WOULD_BLOCK) out.errno = errnoName(ret) ?? null;
+    this.world.record("syscall", out);
+    return ret;
+  }
+
+  private bad(call: string, fd: number): number {
+    return this.trace(call, { fd }, -ERRNO.EBADF);
+  }
+
+  socket(type: number, protocol: number): SysRet {
+    const r = netlink_create(this.world.net, this.cred, type, protocol);
+    if (typeof r === "number") return this.trace("socket", { type, protocol }, r);
+    const fd = this.nextFd++;
+    this.files.set(fd, r);
+    return this.trace("socket", { type, protocol }, fd);
+  }
+
+  bind(fd: number, addr: Uint8Array): SysRet {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("bind", fd);
+    return this.trace("bind", { fd, addr: toHex(addr) }, netlink_bind(sk, this.cred, addr, addr.length));
+  }
+
+  connect(fd: number, addr: Uint8Array): SysRet {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("connect", fd);
+    return this.trace("connect", { fd, addr: toHex(addr) }, netlink_connect(sk, this.cred, addr, addr.length));
+  }
+
+  getsockname(fd: number): { ret: SysRet; pid: number; groups: number } {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return { ret: -ERRNO.EBADF, pid: 0, groups: 0 };
+    const r = netlink_getname(sk, false);
+    return { ret: 0, pid: r.pid, groups: r.groups };
+  }
+
+  getpeername(fd: number): { ret: SysRet; pid: number; groups: number } {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return { ret: -ERRNO.EBADF, pid: 0, groups: 0 };
+    const r = netlink_getname(sk, true);
+    return { ret: 0, pid: r.pid, groups: r.groups };
+  }
+
+  getsockopt(fd: number, level: number, name: number, len: number): { ret: SysRet; optlen: number; data: Uint8Array } {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return { ret: this.bad("getsockopt", fd), optlen: 0, data: new Uint8Array(0) };
+    const r = getsockopt(sk, level, name, len);
+    this.trace("getsockopt", { fd, level, name, len }, r.ret);
+    return { ret: r.ret, optlen: r.optlen, data: r.optval };
+  }
+
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): SysRet {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("setsockopt", fd);
+    return this.trace(
+      "setsockopt",
+      { fd, level, name, value: toHex(value) },
+      setsockopt(sk, this.cred, level, name, value, value.length),
+    );
+  }
+
+  close(fd: number): SysRet {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("close", fd);
+    this.files.delete(fd);
+    return this.trace("close", { fd }, netlink_release(sk));
+  }
+
+  /** Process exit: every file closes (the kernel's exit_files), as when a daemon dies. */
+  exitFiles(): void {
+    for (const fd of [...this.files.keys()]) this.close(fd);
+  }
+
+  /** sendto/sendmsg, non-blocking: with MSG_DONTWAIT or on a O_NONBLOCK socket it never sleeps. */
+  sendtoNow(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): SysRet {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("sendto", fd);
+    const r = netlink_sendmsg(sk, this.cred, data, flags | MSG_DONTWAIT, addr, addr?.length ?? 0);
+    return this.trace("sendto", { fd, len: data.length, flags }, r);
+  }
+
+  /** sendto/sendmsg that may sleep while the receiver's queue is full (until SO_SNDTIMEO). */
+  async sendto(
+    fd: number,
+    data: Uint8Array,
+    flags: number,
+    addr: Uint8Array | undefined,
+    limitNs = Number.POSITIVE_INFINITY,
+  ): Promise<SysRet> {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("sendto", fd);
+    let r = netlink_sendmsg(sk, this.cred, data, flags, addr, addr?.length ?? 0);
+    if (r === WOULD_BLOCK) {
+      const deadline = this.world.now + Math.min(limitNs, usToNs(sk.blocked?.timeo ?? 0));
+      while (r === WOULD_BLOCK) {
+        const blocked = sk.blocked!;
+        const why = await this.world.sleepOn(blocked.wq, Math.max(0, deadline - this.world.now));
+        r = netlink_sendmsg_resume(sk, why === "timeout");
+      }
+    }
+    return this.trace("sendto", { fd, len: data.length, flags }, r);
+  }
+
+  /** recvmsg without sleeping (MSG_DONTWAIT added). */
+  recvmsgNow(fd: number, size: number, flags: number): NetlinkRecvResult {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
+    return this.traceRecv(fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
+  }
+
+  /**
+   * recvmsg that sleeps while the queue is empty (until SO_RCVTIMEO, then one last try).
+   * `limitNs` caps the sleep (the scenario runner's hidden limit for unbounded calls).
+   */
+  async recvmsg(
+    fd: number,
+    size: number,
+    flags: number,
+    limitNs = Number.POSITIVE_INFINITY,
+  ): Promise<NetlinkRecvResult> {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
+    let r = netlink_recvmsg(sk, size, flags);
+    if (r.ret === WOULD_BLOCK) {
+      const deadline = this.world.now + Math.min(limitNs, usToNs(sk.blocked?.timeo ?? 0));
+      while (r.ret === WOULD_BLOCK) {
+        const why = await this.world.sleepOn(sk.blocked!.wq, Math.max(0, deadline - this.world.now));
+        r = netlink_recvmsg(sk, size, why === "timeout" ? flags | MSG_DONTWAIT : flags);
+      }
+    }
+    return this.traceRecv(fd, size, flags, r);
+  }
+
+  private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
+    this.trace(
+      "recvmsg",
+      { fd, size, flags, from: r.name?.pid ?? null, data: r.ret >= 0 ? toHex(r.data) : null },
+      r.ret,
+    );
+    return r;
+  }
+}
+
+const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
+
+/** Creates a process in the world; `main` runs as its task, and its files close when it returns. */
+export const spawnProcess = (
+  world: World,
+  opts: ProcessOptions,
+  main: (p: SimProcess) => Promise<void>,
+): SimProcess => {
+  const uid = opts.uid ?? 0;
+  const caps = opts.caps === undefined ? (uid === 0 ? ALL_CAPS : new Set<number>()) : new Set(opts.caps);
+  const p = new SimProcess(world, opts.name, opts.pid ?? world.allocPid(), uid, opts.gid ?? uid, caps);
+  const task = world.spawnTask("process", opts.name, () => main(p));
+  task.onExit = () => p.exitFiles();
+  p.task = task;
+  return p;
+};

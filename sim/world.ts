@@ -20,7 +20,7 @@ export class Task {
   /** resolves the promise the task is sleeping on */
   resume: ((r: WakeReason) => void) | undefined = undefined;
   wakeReason: WakeReason = "woken";
-  sleepingOn: WaitQueue | undefined = undefined;
+  sleepingOn: ReadonlyArray<WaitQueue> = [];
   timer: Timer | undefined = undefined;
   started = false;
   /** what the task's body threw, if it died */
@@ -175,18 +175,20 @@ export class World {
   }
 
   /**
-   * Puts the running task to sleep on `wq` (or on nothing, for a plain timed sleep) for at most
-   * `timeoutNs` (Infinity: until woken). Resolves with why it woke.
+   * Puts the running task to sleep on `wq` — one queue, several (poll/select), or none for a
+   * plain timed sleep — for at most `timeoutNs` (Infinity: until woken). The first wake-up of
+   * any of the queues, or the timeout, makes it runnable. Resolves with why it woke.
    */
-  sleepOn(wq: WaitQueue | undefined, timeoutNs: number): Promise<WakeReason> {
+  sleepOn(wq: WaitQueue | ReadonlyArray<WaitQueue> | undefined, timeoutNs: number): Promise<WakeReason> {
     const t = this.current;
     if (t === undefined) throw new Error("sleepOn outside a task: only a simulated task can sleep");
+    const queues: ReadonlyArray<WaitQueue> = wq === undefined ? [] : Array.isArray(wq) ? wq : [wq as WaitQueue];
     t.state = "sleeping";
-    if (wq !== undefined) {
-      t.sleepingOn = wq;
-      const list = this.sleepers.get(wq);
-      if (list === undefined) this.sleepers.set(wq, [t]);
-      else list.push(t);
+    t.sleepingOn = queues;
+    for (const q of queues) {
+      const list = this.sleepers.get(q);
+      if (list === undefined) this.sleepers.set(q, [t]);
+      else if (!list.includes(t)) list.push(t);
     }
     if (Number.isFinite(timeoutNs)) {
       const timer: Timer = {
@@ -197,7 +199,7 @@ export class World {
       };
       t.timer = timer;
       this.timers.push(timer);
-    } else if (wq === undefined) {
+    } else if (queues.length === 0) {
       throw new Error("sleepOn with neither a wait queue nor a timeout would sleep forever");
     }
     const p = new Promise<WakeReason>((resolve) => {
@@ -226,15 +228,14 @@ export class World {
       t.timer.cancelled = true;
       t.timer = undefined;
     }
-    if (t.sleepingOn !== undefined) {
-      const list = this.sleepers.get(t.sleepingOn);
-      if (list !== undefined) {
-        const i = list.indexOf(t);
-        if (i >= 0) list.splice(i, 1);
-        if (list.length === 0) this.sleepers.delete(t.sleepingOn);
-      }
-      t.sleepingOn = undefined;
+    for (const q of t.sleepingOn) {
+      const list = this.sleepers.get(q);
+      if (list === undefined) continue;
+      const i = list.indexOf(t);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.sleepers.delete(q);
     }
+    t.sleepingOn = [];
     t.state = "runnable";
     t.wakeReason = why;
     this.runq.push(t);

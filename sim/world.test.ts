@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import {
+  encodeMessage,
+  encodeSockaddrNl,
+  MSG_DONTWAIT,
+  NETLINK_USERSOCK,
+  SO_RCVTIMEO,
+  SOCK_RAW,
+  SOL_SOCKET,
+} from "../kernel-model/uapi/index.js";
+import { spawnProcess } from "./process.js";
+import { traceHash } from "./trace.js";
+import { World } from "./world.js";
+
+const timeval = (sec: number, usec: number): Uint8Array => {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigInt64(0, BigInt(sec), true);
+  dv.setBigInt64(8, BigInt(usec), true);
+  return b;
+};
+
+/** A receiver that blocks until a sender, scheduled after it, delivers three messages. */
+const pingWorld = (seed: number): World => {
+  const w = new World({ seed });
+  spawnProcess(w, { name: "receiver", pid: 500 }, async (p) => {
+    const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+    p.bind(fd, encodeSockaddrNl({ pid: 0, groups: 0 }));
+    for (let i = 0; i < 3; i++) {
+      const r = await p.recvmsg(fd, 4096, 0);
+      expect(r.ret).toBe(20);
+    }
+  });
+  spawnProcess(w, { name: "sender", pid: 501 }, async (p) => {
+    const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+    for (let i = 0; i < 3; i++) {
+      const msg = encodeMessage({ type: 16, seq: i, payload: Uint8Array.of(1, 2, 3, 4) });
+      expect(await p.sendto(fd, msg, 0, encodeSockaddrNl({ pid: 500, groups: 0 }))).toBe(20);
+      await w.msleep(10);
+    }
+  });
+  return w;
+};
+
+describe("World", () => {
+  it("runs a blocked receiver when a sender delivers, and advances virtual time only through sleeps", async () => {
+    const w = pingWorld(1);
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    expect(r.deadlocked).toEqual([]);
+    // three 10 ms sleeps by the sender
+    expect(w.now).toBe(30_000_000);
+    const recvs = w.trace.snapshot().events.filter((e) => e.kind === "syscall" && e.call === "recvmsg");
+    expect(recvs.map((e) => e.t)).toEqual([0, 10_000_000, 20_000_000]);
+  });
+
+  it("gives the same trace, byte for byte, for the same seed", async () => {
+    const a = pingWorld(7);
+    const b = pingWorld(7);
+    await a.run();
+    await b.run();
+    expect(traceHash(a.trace.snapshot())).toBe(traceHash(b.trace.snapshot()));
+  });
+
+  it("times out a blocking recv after SO_RCVTIMEO in virtual time with EAGAIN", async () => {
+    const w = new World({ seed: 2 });
+    let ret = 0;
+    spawnProcess(w, { name: "waiter" }, async (p) => {
+      const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      p.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval(0, 250_000));
+      ret = (await p.recvmsg(fd, 100, 0)).ret;
+    });
+    await w.run();
+    expect(ret).toBe(-11);
+    expect(w.now).toBe(250_000_000);
+  });
+
+  it("reports tasks that sleep forever as deadlocked instead of hanging", async () => {
+    const w = new World({ seed: 3 });
+    spawnProcess(w, { name: "forever" }, async (p) => {
+      const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      await p.recvmsg(fd, 100, 0);
+    });
+    const r = await w.run();
+    expect(r.deadlocked).toEqual(["forever (task 1)"]);
+  });
+
+  it("wakes a task sleeping on several queues (poll) at the first one that fires", async () => {
+    const w = new World({ seed: 4 });
+    const order: string[] = [];
+    spawnProcess(w, { name: "poller", pid: 600 }, async (p) => {
+      const a = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      const b = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      p.bind(a, encodeSockaddrNl({ pid: 600, groups: 0 }));
+      p.bind(b, encodeSockaddrNl({ pid: 601, groups: 0 }));
+      const why = await w.sleepOn([p.sock(a)!.sk_wq, p.sock(b)!.sk_wq], 1e9);
+      order.push(`woke:${why}`);
+      order.push(`a:${p.recvmsgNow(a, 100, MSG_DONTWAIT).ret} b:${p.recvmsgNow(b, 100, 0).ret}`);
+    });
+    spawnProcess(w, { name: "sender" }, async (p) => {
+      await w.msleep(5);
+      const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      p.sendtoNow(fd, encodeMessage({ type: 16 }), 0, encodeSockaddrNl({ pid: 601, groups: 0 }));
+    });
+    await w.run();
+    expect(order).toEqual(["woke:woken", "a:-11 b:16"]);
+    expect(w.now).toBe(5_000_000);
+  });
+
+  it("closes a process's sockets when it exits, so its port id is free again", async () => {
+    const w = new World({ seed: 5 });
+    let second = 0;
+    spawnProcess(w, { name: "first", pid: 700 }, async (p) => {
+      p.bind(p.socket(SOCK_RAW, NETLINK_USERSOCK), encodeSockaddrNl({ pid: 4242, groups: 0 }));
+    });
+    spawnProcess(w, { name: "second", pid: 701 }, async (p) => {
+      second = p.bind(p.socket(SOCK_RAW, NETLINK_USERSOCK), encodeSockaddrNl({ pid: 4242, groups: 0 }));
+    });
+    await w.run();
+    expect(second).toBe(0);
+  });
+
+  it("records a task that throws as failed, with its error", async () => {
+    const w = new World({ seed: 6 });
+    spawnProcess(w, { name: "crash" }, async () => {
+      throw new Error("boom");
+    });
+    const r = await w.run();
+    expect(r.failed.map((f) => [f.task, String(f.error)])).toEqual([["crash", "Error: boom"]]);
+  });
+});

@@ -6,6 +6,7 @@ import { Argument, CliError, Command, Flag } from "effect/cli";
 import { isNetlinkDecodeError } from "../kernel-model/uapi/index.js";
 import { parseHex, parseProto, renderDecoded } from "./decode.js";
 import { CliUsageError } from "./errors.js";
+import { replayCommand, scenarioCommand } from "./scenario/command.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -80,7 +81,7 @@ const decode = Command.make(
 
 const nlsim = Command.make("nlsim").pipe(
   Command.withDescription("A deterministic simulator of the Linux kernel's netlink subsystem"),
-  Command.withSubcommands([decode]),
+  Command.withSubcommands([decode, scenarioCommand, replayCommand]),
 );
 
 /** Usage and input errors exit with 2, other failures with 1. */

@@ -73,8 +73,13 @@ export interface SimScenarioRun {
 }
 
 /** Runs a scenario on the simulator and returns its trace lines. */
-export const runScenarioOnSim = async (scenario: Scenario, seed: number): Promise<SimScenarioRun> => {
-  const world = new World({ seed, run: { scenario: scenario.name } });
+export const runScenarioOnSim = async (
+  scenario: Scenario,
+  seed: number,
+  source?: { readonly file: string; readonly text: string },
+): Promise<SimScenarioRun> => {
+  // the trace header carries the scenario itself, so `nlsim replay` needs nothing else
+  const world = new World({ seed, run: { scenario: scenario.name, ...(source ?? {}) } });
   let lines: string[] = [];
   spawnProcess(world, { name: "scenario" }, async (p) => {
     lines = await runScenario(scenario, simApi(p));

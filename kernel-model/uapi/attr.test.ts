@@ -408,3 +408,13 @@ describe("property: attribute trees round-trip", () => {
     );
   });
 });
+
+describe("AttributeEncoder growth", () => {
+  it("grows from a zero-capacity start and encodes non-ASCII strings as UTF-8", () => {
+    const e = new AttributeEncoder(0).string(1, "naïve").string(2, "ascii");
+    const attrs = parseAttrs(e.finish());
+    expect(attrs.map((a) => attrString(a))).toEqual(["naïve", "ascii"]);
+    // 'ï' is two bytes in UTF-8: 6 bytes + NUL
+    expect(attrs[0]!.data.length).toBe(7);
+  });
+});

@@ -296,13 +296,14 @@ export class AttributeEncoder {
   private buf: Uint8Array;
   private off = 0;
 
-  constructor(initialCapacity = 256) {
+  // 64 bytes: small enough for V8 to keep on the heap; the buffer doubles as needed
+  constructor(initialCapacity = 64) {
     this.buf = new Uint8Array(initialCapacity);
   }
 
   private reserve(n: number): void {
     if (this.off + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(64, this.buf.length * 2);
     while (cap < this.off + n) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.off));
@@ -386,10 +387,25 @@ export class AttributeEncoder {
   }
   /** A NUL-terminated string (nla_put_string). */
   string(type: number, s: string): this {
-    const b = utf8Encode(s);
-    const at = this.put(type, b.length + 1);
-    this.buf.set(b, at);
-    this.buf[at + b.length] = 0;
+    // ASCII, the common case, is copied straight into the buffer; anything else goes through UTF-8
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      const b = utf8Encode(s);
+      const at = this.put(type, b.length + 1);
+      this.buf.set(b, at);
+      this.buf[at + b.length] = 0;
+      return this;
+    }
+    const at = this.put(type, s.length + 1);
+    const buf = this.buf;
+    for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
+    buf[at + s.length] = 0;
     return this;
   }
   /** A string without its terminating NUL. */

@@ -1,0 +1,817 @@
+// nlsim_netlink: AF_NETLINK sockets for Node, as thin as a C program's syscalls.
+//
+// Every call is synchronous and returns what the kernel returned: a number (fd, byte count, 0)
+// or a plain object, or {errno, code} when the syscall failed. Wrong JS types throw a TypeError;
+// out-of-range values and fds this addon did not open give {errno: "EBADF"/"EINVAL"}. Nothing
+// here may crash the process: no assert, no abort, no unchecked allocation, no fd we do not own.
+//
+// Readiness comes from uv_poll_t on Node's own loop, so nothing ever blocks the event loop as
+// long as the caller receives with MSG_DONTWAIT after a readable callback.
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "errno_list.h"
+
+#ifdef __linux__
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+#define NLSIM_HAVE_NETLINK 1
+#endif
+
+namespace {
+
+// ---- limits: a size above these is refused with EINVAL rather than allocated ----------------
+constexpr int64_t kMaxRecv = 64 * 1024 * 1024;        // one recvmsg buffer
+constexpr int64_t kMaxBatchBytes = 256 * 1024 * 1024;  // recvmmsg count * size
+constexpr int64_t kMaxBatchCount = 1024;               // recvmmsg count (UIO_MAXIOV)
+constexpr int64_t kMaxOpt = 1024 * 1024;               // getsockopt buffer
+constexpr size_t kControlSpace = 512;                  // cmsg buffer per datagram
+
+// nlsim's own poll bit: libuv saw POLLERR (a pending sk_err such as ENOBUFS).
+constexpr int kPollError = 16;
+
+// A condition reported as {errno}: thrown by argument helpers, caught by Guard.
+struct ErrnoFail {
+  int err;
+};
+
+const char* ErrnoName(int e) {
+  switch (e) {
+#define NLSIM_ERRNO_CASE(name) \
+  case name:                   \
+    return #name;
+    NLSIM_ERRNO_LIST(NLSIM_ERRNO_CASE)
+#undef NLSIM_ERRNO_CASE
+    default:
+      return nullptr;
+  }
+}
+
+Napi::Object ErrnoObject(Napi::Env env, int e) {
+  Napi::Object o = Napi::Object::New(env);
+  const char* name = ErrnoName(e);
+  o.Set("errno", name != nullptr ? std::string(name) : "E" + std::to_string(e));
+  o.Set("code", Napi::Number::New(env, e));
+  return o;
+}
+
+// ---- per-environment state (main thread and each worker have their own) ---------------------
+struct PollHandle;
+
+struct State {
+  napi_env env = nullptr;
+  std::unordered_set<int> fds;                     // sockets this addon opened and has not closed
+  std::unordered_map<uint32_t, PollHandle*> polls;  // active pollers by id
+  std::unordered_map<int, uint32_t> pollByFd;       // one poller per fd (libuv's rule)
+  uint32_t nextPollId = 1;
+  int closing = 0;  // uv_close callbacks still to come
+  bool tearingDown = false;
+  napi_async_cleanup_hook_handle cleanupHook = nullptr;
+};
+
+struct PollHandle {
+  uv_poll_t handle;
+  State* state;
+  uint32_t id;
+  int fd;
+  int events;
+  Napi::FunctionReference callback;
+  napi_async_context asyncContext = nullptr;
+  bool active = true;
+};
+
+State* GetState(Napi::Env env) { return env.GetInstanceData<State>(); }
+
+// ---- argument helpers ------------------------------------------------------------------------
+double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  }
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+bool IsIntegral(double v) { return v == v && v >= -9007199254740991.0 && v <= 9007199254740991.0 && v == static_cast<double>(static_cast<int64_t>(v)); }
+
+// A C int argument (level, option name, protocol, type): must be an integer in int range.
+int IntArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  double v = NumberArg(info, i, what);
+  if (!IsIntegral(v) || v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+    throw ErrnoFail{EINVAL};
+  }
+  return static_cast<int>(v);
+}
+
+// Flags: any 32-bit pattern, signed or unsigned.
+int FlagsArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || info[i].IsUndefined()) return 0;
+  double v = NumberArg(info, i, what);
+  if (!IsIntegral(v) || v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<uint32_t>::max()) {
+    throw ErrnoFail{EINVAL};
+  }
+  return static_cast<int>(static_cast<uint32_t>(static_cast<int64_t>(v)));
+}
+
+// A size: a non-negative integer not above `max`.
+size_t SizeArg(const Napi::CallbackInfo& info, size_t i, const char* what, int64_t max) {
+  double v = NumberArg(info, i, what);
+  if (!IsIntegral(v) || v < 0 || v > static_cast<double>(max)) throw ErrnoFail{EINVAL};
+  return static_cast<size_t>(v);
+}
+
+// An fd: must be a number; it must be a socket this addon opened (in this environment) and
+// has not closed, else EBADF. This keeps close() and friends off fds Node itself uses.
+int FdArg(const Napi::CallbackInfo& info, size_t i) {
+  double v = NumberArg(info, i, "fd");
+  if (!IsIntegral(v) || v < 0 || v > std::numeric_limits<int32_t>::max()) throw ErrnoFail{EBADF};
+  int fd = static_cast<int>(v);
+  State* st = GetState(info.Env());
+  if (st == nullptr || st->fds.count(fd) == 0) throw ErrnoFail{EBADF};
+  return fd;
+}
+
+struct Bytes {
+  const uint8_t* data;
+  size_t length;
+};
+
+uint8_t gEmpty[8] = {0};  // a valid pointer for zero-length buffers (the kernel reads none of it)
+
+Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Uint8Array");
+  }
+  Napi::Uint8Array a = info[i].As<Napi::Uint8Array>();
+  const uint8_t* p = a.Data();
+  size_t n = a.ByteLength();
+  if (p == nullptr || n == 0) return Bytes{gEmpty, 0};  // detached or empty
+  return Bytes{p, n};
+}
+
+bool OptionalAbsent(const Napi::CallbackInfo& info, size_t i) {
+  return i >= info.Length() || info[i].IsUndefined() || info[i].IsNull();
+}
+
+Napi::Uint8Array CopyOut(Napi::Env env, const uint8_t* p, size_t n) {
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, n);
+  if (n > 0) std::memcpy(ab.Data(), p, n);
+  return Napi::Uint8Array::New(env, n, ab, 0);
+}
+
+// Every exported function runs inside Guard: ErrnoFail becomes {errno}, allocation failure
+// becomes {errno: "ENOMEM"}, any other C++ exception a JS Error. Napi::Error passes through
+// (node-addon-api turns it into a JS exception).
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return Fn(info);
+  } catch (const ErrnoFail& f) {
+    return ErrnoObject(info.Env(), f.err);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return ErrnoObject(info.Env(), ENOMEM);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("nlsim_netlink: ") + e.what());
+  }
+}
+
+#ifdef NLSIM_HAVE_NETLINK
+
+thread_local std::vector<uint8_t> tScratch;
+
+uint8_t* Scratch(size_t n) {
+  if (tScratch.size() < n) tScratch.resize(n);
+  return n == 0 ? gEmpty : tScratch.data();
+}
+
+Napi::Value Fail(Napi::Env env, int e) { return ErrnoObject(env, e); }
+
+uint32_t LoadU32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint16_t LoadU16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+// {family, pid, groups, len} from a sockaddr as the kernel filled it (fields past len read 0).
+Napi::Object NameObject(Napi::Env env, const sockaddr_storage& ss, socklen_t len) {
+  uint8_t raw[sizeof(sockaddr_storage)];
+  std::memset(raw, 0, sizeof raw);
+  size_t n = len < sizeof raw ? len : sizeof raw;
+  std::memcpy(raw, &ss, n);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("family", Napi::Number::New(env, LoadU16(raw)));
+  o.Set("pid", Napi::Number::New(env, LoadU32(raw + 4)));
+  o.Set("groups", Napi::Number::New(env, LoadU32(raw + 8)));
+  o.Set("len", Napi::Number::New(env, len));
+  return o;
+}
+
+// One received datagram as {ret, data, flags, name, pktinfo?, creds?, cmsgs}.
+Napi::Object RecvObject(Napi::Env env, ssize_t ret, const uint8_t* buf, size_t size, const msghdr& msg) {
+  Napi::Object o = Napi::Object::New(env);
+  size_t copied = static_cast<size_t>(ret) < size ? static_cast<size_t>(ret) : size;
+  o.Set("ret", Napi::Number::New(env, static_cast<double>(ret)));
+  o.Set("data", CopyOut(env, buf, copied));
+  o.Set("flags", Napi::Number::New(env, msg.msg_flags));
+  if (msg.msg_namelen > 0) {
+    o.Set("name", NameObject(env, *static_cast<const sockaddr_storage*>(msg.msg_name), msg.msg_namelen));
+  } else {
+    o.Set("name", env.Null());
+  }
+  Napi::Array others = Napi::Array::New(env);
+  uint32_t k = 0;
+  if (msg.msg_controllen > 0) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(const_cast<msghdr*>(&msg)); c != nullptr;
+         c = CMSG_NXTHDR(const_cast<msghdr*>(&msg), c)) {
+      const uint8_t* d = CMSG_DATA(c);
+      size_t dlen = c->cmsg_len >= CMSG_LEN(0) ? c->cmsg_len - CMSG_LEN(0) : 0;
+      if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO && dlen >= sizeof(nl_pktinfo)) {
+        Napi::Object p = Napi::Object::New(env);
+        p.Set("group", Napi::Number::New(env, LoadU32(d)));
+        o.Set("pktinfo", p);
+      } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && dlen >= sizeof(ucred)) {
+        ucred u;
+        std::memcpy(&u, d, sizeof u);
+        Napi::Object p = Napi::Object::New(env);
+        p.Set("pid", Napi::Number::New(env, u.pid));
+        p.Set("uid", Napi::Number::New(env, u.uid));
+        p.Set("gid", Napi::Number::New(env, u.gid));
+        o.Set("creds", p);
+      } else {
+        Napi::Object p = Napi::Object::New(env);
+        p.Set("level", Napi::Number::New(env, c->cmsg_level));
+        p.Set("type", Napi::Number::New(env, c->cmsg_type));
+        p.Set("data", CopyOut(env, d, dlen));
+        others.Set(k++, p);
+      }
+    }
+  }
+  o.Set("cmsgs", others);
+  return o;
+}
+
+// ---- sockets -------------------------------------------------------------------------------
+
+// socket(type, protocol) -> fd | {errno}. The family is always AF_NETLINK.
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int type = FlagsArg(info, 0, "type");
+  int protocol = IntArg(info, 1, "protocol");
+  int fd = ::socket(AF_NETLINK, type, protocol);
+  if (fd < 0) return Fail(env, errno);
+  GetState(env)->fds.insert(fd);
+  return Napi::Number::New(env, fd);
+}
+
+// bind/connect(fd, addrBytes): the bytes and their length reach the kernel exactly as given.
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Bytes a = BytesArg(info, 1, "address");
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(a.data), static_cast<socklen_t>(a.length)) < 0) {
+    return Fail(env, errno);
+  }
+  return Napi::Number::New(env, 0);
+}
+
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Bytes a = BytesArg(info, 1, "address");
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(a.data), static_cast<socklen_t>(a.length)) < 0) {
+    return Fail(env, errno);
+  }
+  return Napi::Number::New(env, 0);
+}
+
+// sendmsg(fd, data, flags, addrBytes?) -> bytes sent | {errno}
+Napi::Value SendMsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Bytes d = BytesArg(info, 1, "data");
+  int flags = FlagsArg(info, 2, "flags");
+  msghdr msg{};
+  iovec iov{const_cast<uint8_t*>(d.data), d.length};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (!OptionalAbsent(info, 3)) {
+    Bytes a = BytesArg(info, 3, "address");
+    msg.msg_name = const_cast<uint8_t*>(a.data);
+    msg.msg_namelen = static_cast<socklen_t>(a.length);
+  }
+  ssize_t r = ::sendmsg(fd, &msg, flags);
+  if (r < 0) return Fail(env, errno);
+  return Napi::Number::New(env, static_cast<double>(r));
+}
+
+// recvmsg(fd, size, flags) -> {ret, data, flags, name, pktinfo?, creds?, cmsgs} | {errno}
+Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  size_t size = SizeArg(info, 1, "size", kMaxRecv);
+  int flags = FlagsArg(info, 2, "flags");
+  uint8_t* buf = Scratch(size);
+  sockaddr_storage name{};
+  alignas(cmsghdr) uint8_t control[kControlSpace];
+  iovec iov{buf, size};
+  msghdr msg{};
+  msg.msg_name = &name;
+  msg.msg_namelen = sizeof name;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t r = ::recvmsg(fd, &msg, flags);
+  if (r < 0) return Fail(env, errno);
+  return RecvObject(env, r, buf, size, msg);
+}
+
+// recvmmsg(fd, count, size, flags) -> [recv objects] | {errno}. No timeout: pass MSG_DONTWAIT
+// (or MSG_WAITFORONE on a socket that has data) or a blocking socket waits for `count`.
+Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  size_t count = SizeArg(info, 1, "count", kMaxBatchCount);
+  size_t size = SizeArg(info, 2, "size", kMaxRecv);
+  int flags = FlagsArg(info, 3, "flags");
+  if (count > 0 && size > static_cast<size_t>(kMaxBatchBytes) / count) throw ErrnoFail{EINVAL};
+  uint8_t* buf = Scratch(count * size);
+  std::vector<mmsghdr> msgs(count);
+  std::vector<iovec> iovs(count);
+  std::vector<sockaddr_storage> names(count);
+  std::vector<cmsghdr> controls((kControlSpace * (count == 0 ? 1 : count)) / sizeof(cmsghdr) + 1);
+  uint8_t* ctl = reinterpret_cast<uint8_t*>(controls.data());
+  for (size_t i = 0; i < count; i++) {
+    iovs[i] = iovec{size == 0 ? gEmpty : buf + i * size, size};
+    msghdr& m = msgs[i].msg_hdr;
+    std::memset(&msgs[i], 0, sizeof msgs[i]);
+    m.msg_name = &names[i];
+    m.msg_namelen = sizeof(sockaddr_storage);
+    m.msg_iov = &iovs[i];
+    m.msg_iovlen = 1;
+    m.msg_control = ctl + i * kControlSpace;
+    m.msg_controllen = kControlSpace;
+  }
+  int r = ::recvmmsg(fd, count == 0 ? nullptr : msgs.data(), static_cast<unsigned>(count), flags, nullptr);
+  if (r < 0) return Fail(env, errno);
+  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(r));
+  for (int i = 0; i < r; i++) {
+    out.Set(static_cast<uint32_t>(i),
+            RecvObject(env, msgs[i].msg_len, static_cast<uint8_t*>(iovs[i].iov_base), size, msgs[i].msg_hdr));
+  }
+  return out;
+}
+
+// setsockopt(fd, level, name, bytes) -> 0 | {errno}; optlen is bytes.length, as given.
+Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int level = IntArg(info, 1, "level");
+  int name = IntArg(info, 2, "name");
+  Bytes v = BytesArg(info, 3, "value");
+  if (::setsockopt(fd, level, name, v.data, static_cast<socklen_t>(v.length)) < 0) return Fail(env, errno);
+  return Napi::Number::New(env, 0);
+}
+
+// getsockopt(fd, level, name, size) -> {ret, optlen, data} | {errno}. optlen is what the kernel
+// wrote back (for LIST_MEMBERSHIPS the length needed, which may exceed size); data holds
+// min(optlen, size) bytes.
+Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int level = IntArg(info, 1, "level");
+  int name = IntArg(info, 2, "name");
+  size_t size = SizeArg(info, 3, "size", kMaxOpt);
+  std::vector<uint8_t> buf(size + 8, 0);
+  socklen_t len = static_cast<socklen_t>(size);
+  int r = ::getsockopt(fd, level, name, buf.data(), &len);
+  if (r < 0) return Fail(env, errno);
+  Napi::Object o = Napi::Object::New(env);
+  size_t copied = len < size ? len : size;
+  o.Set("ret", Napi::Number::New(env, r));
+  o.Set("optlen", Napi::Number::New(env, len));
+  o.Set("data", CopyOut(env, buf.data(), copied));
+  return o;
+}
+
+template <int (*Call)(int, sockaddr*, socklen_t*)>
+Napi::Value SockName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (Call(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return Fail(env, errno);
+  return NameObject(env, ss, len);
+}
+
+int CallGetSockName(int fd, sockaddr* a, socklen_t* l) { return ::getsockname(fd, a, l); }
+int CallGetPeerName(int fd, sockaddr* a, socklen_t* l) { return ::getpeername(fd, a, l); }
+
+// ---- readiness on the libuv loop ------------------------------------------------------------
+
+// The last step of environment teardown: every handle is closed, the state can go.
+void FinishTeardown(State* st) {
+  napi_async_cleanup_hook_handle hook = st->cleanupHook;
+  st->cleanupHook = nullptr;
+  delete st;
+  if (hook != nullptr) napi_remove_async_cleanup_hook(hook);
+}
+
+void OnPollClosed(uv_handle_t* h) {
+  PollHandle* p = static_cast<PollHandle*>(h->data);
+  State* st = p->state;
+  delete p;
+  st->closing--;
+  if (st->tearingDown && st->closing == 0) FinishTeardown(st);
+}
+
+// Stop a poller: no callback after this returns. The handle is freed when libuv says so.
+void StopPoll(State* st, PollHandle* p) {
+  if (!p->active) return;
+  p->active = false;
+  uv_poll_stop(&p->handle);
+  st->polls.erase(p->id);
+  auto it = st->pollByFd.find(p->fd);
+  if (it != st->pollByFd.end() && it->second == p->id) st->pollByFd.erase(it);
+  if (!st->tearingDown) {
+    p->callback.Reset();
+    if (p->asyncContext != nullptr) napi_async_destroy(st->env, p->asyncContext);
+  } else {
+    p->callback.SuppressDestruct();
+  }
+  p->asyncContext = nullptr;
+  st->closing++;
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->handle), OnPollClosed);
+}
+
+void StopPollsOfFd(State* st, int fd) {
+  auto it = st->pollByFd.find(fd);
+  if (it == st->pollByFd.end()) return;
+  auto pit = st->polls.find(it->second);
+  if (pit != st->polls.end()) StopPoll(st, pit->second);
+  st->pollByFd.erase(fd);
+}
+
+void OnPoll(uv_poll_t* h, int status, int events) {
+  PollHandle* p = static_cast<PollHandle*>(h->data);
+  State* st = p->state;
+  if (!p->active || st->tearingDown) return;
+  int reported = events;
+  int err = 0;
+  if (status == UV_EBADF && st->fds.count(p->fd) != 0) {
+    // libuv stops the handle and says EBADF whenever epoll reports POLLERR. On a netlink
+    // socket that means sk_err is pending (ENOBUFS after an overrun): the fd is fine and the
+    // next recvmsg returns the error. Re-arm and report it as readable + kPollError.
+    if (uv_poll_start(&p->handle, p->events, OnPoll) != 0) {
+      err = EBADF;
+      reported = 0;
+    } else {
+      reported = (p->events & (UV_READABLE | UV_WRITABLE)) | kPollError;
+    }
+  } else if (status < 0) {
+    err = -status;
+    reported = 0;
+  }
+  Napi::Env env(st->env);
+  Napi::HandleScope scope(env);
+  Napi::Value errValue = err != 0 ? static_cast<Napi::Value>(ErrnoObject(env, err)) : env.Null();
+  Napi::Value evValue = Napi::Number::New(env, reported);
+  try {
+    p->callback.MakeCallback(env.Global(), {errValue, evValue}, p->asyncContext);
+  } catch (const Napi::Error& e) {
+    // The JS callback threw: treat it like an exception in a timer callback.
+    napi_fatal_exception(st->env, e.Value());
+  }
+}
+
+// watch(fd, events, callback) -> poll id | {errno}. events: 1 readable, 2 writable.
+// callback(err | null, events); events may carry 16 (POLLERR: a socket error is pending).
+Napi::Value PollStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  double ev = NumberArg(info, 1, "events");
+  if (info.Length() < 3 || !info[2].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
+  if (!IsIntegral(ev) || ev <= 0 || ev > (UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) {
+    throw ErrnoFail{EINVAL};
+  }
+  State* st = GetState(env);
+  if (st->pollByFd.count(fd) != 0) throw ErrnoFail{EBUSY};
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) throw ErrnoFail{ENOSYS};
+  PollHandle* p = new PollHandle();
+  p->state = st;
+  p->fd = fd;
+  p->events = static_cast<int>(ev);
+  p->handle.data = p;
+  // uv_poll_init switches the fd to O_NONBLOCK; put the caller's mode back so a blocking
+  // socket stays blocking (recv with MSG_DONTWAIT after a readable callback).
+  int oldFlags = ::fcntl(fd, F_GETFL);
+  int r = uv_poll_init(loop, &p->handle, fd);
+  if (oldFlags >= 0) ::fcntl(fd, F_SETFL, oldFlags);
+  if (r != 0) {
+    delete p;
+    throw ErrnoFail{-r};
+  }
+  r = uv_poll_start(&p->handle, p->events, OnPoll);
+  if (r != 0) {
+    st->closing++;
+    uv_close(reinterpret_cast<uv_handle_t*>(&p->handle), OnPollClosed);
+    throw ErrnoFail{-r};
+  }
+  p->callback = Napi::Persistent(info[2].As<Napi::Function>());
+  napi_async_init(env, Napi::Object::New(env), Napi::String::New(env, "nlsim:netlink-poll"), &p->asyncContext);
+  p->id = st->nextPollId++;
+  if (st->nextPollId == 0) st->nextPollId = 1;
+  st->polls[p->id] = p;
+  st->pollByFd[fd] = p->id;
+  return Napi::Number::New(env, p->id);
+}
+
+PollHandle* PollById(const Napi::CallbackInfo& info) {
+  double v = NumberArg(info, 0, "poll id");
+  if (!IsIntegral(v) || v <= 0 || v > std::numeric_limits<uint32_t>::max()) return nullptr;
+  State* st = GetState(info.Env());
+  auto it = st->polls.find(static_cast<uint32_t>(v));
+  return it == st->polls.end() ? nullptr : it->second;
+}
+
+// pollStop(id) -> true if it stopped an active poller, false if it was already stopped.
+Napi::Value PollStop(const Napi::CallbackInfo& info) {
+  PollHandle* p = PollById(info);
+  if (p == nullptr) return Napi::Boolean::New(info.Env(), false);
+  StopPoll(p->state, p);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// pollActive(id) -> whether the poller is still watching (false after stop or close(fd)).
+Napi::Value PollActive(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), PollById(info) != nullptr); }
+
+// pollUpdate(id, events) -> 0 | {errno}
+Napi::Value PollUpdate(const Napi::CallbackInfo& info) {
+  PollHandle* p = PollById(info);
+  double ev = NumberArg(info, 1, "events");
+  if (p == nullptr) throw ErrnoFail{EBADF};
+  if (!IsIntegral(ev) || ev <= 0 || ev > (UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) {
+    throw ErrnoFail{EINVAL};
+  }
+  p->events = static_cast<int>(ev);
+  int r = uv_poll_start(&p->handle, p->events, OnPoll);
+  if (r != 0) throw ErrnoFail{-r};
+  return Napi::Number::New(info.Env(), 0);
+}
+
+// pollRef(id, keepAlive): whether an active poller keeps the event loop (and process) alive.
+Napi::Value PollRef(const Napi::CallbackInfo& info) {
+  PollHandle* p = PollById(info);
+  bool on = info.Length() > 1 && info[1].ToBoolean().Value();
+  if (p == nullptr) throw ErrnoFail{EBADF};
+  if (on) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(&p->handle));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(&p->handle));
+  }
+  return Napi::Number::New(info.Env(), 0);
+}
+
+// close(fd) -> 0 | {errno}. Stops the fd's poller first (libuv must not watch a closed fd).
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  State* st = GetState(env);
+  StopPollsOfFd(st, fd);
+  st->fds.erase(fd);
+  // Linux releases the fd even when close() reports EINTR; never retry.
+  if (::close(fd) < 0) return Fail(env, errno);
+  return Napi::Number::New(env, 0);
+}
+
+// ---- credentials, for scenarios that run as another user --------------------------------------
+
+Napi::Value SetResUid(const Napi::CallbackInfo& info) {
+  // -1 leaves an id unchanged. glibc's wrapper applies the change to every thread of Node.
+  int64_t ids[3];
+  for (size_t i = 0; i < 3; i++) {
+    double v = NumberArg(info, i, "uid");
+    if (!IsIntegral(v) || v < -1 || v > 4294967295.0) throw ErrnoFail{EINVAL};
+    ids[i] = static_cast<int64_t>(v);
+  }
+  if (::setresuid(static_cast<uid_t>(ids[0]), static_cast<uid_t>(ids[1]), static_cast<uid_t>(ids[2])) < 0) {
+    return Fail(info.Env(), errno);
+  }
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value SetResGid(const Napi::CallbackInfo& info) {
+  int64_t ids[3];
+  for (size_t i = 0; i < 3; i++) {
+    double v = NumberArg(info, i, "gid");
+    if (!IsIntegral(v) || v < -1 || v > 4294967295.0) throw ErrnoFail{EINVAL};
+    ids[i] = static_cast<int64_t>(v);
+  }
+  if (::setresgid(static_cast<gid_t>(ids[0]), static_cast<gid_t>(ids[1]), static_cast<gid_t>(ids[2])) < 0) {
+    return Fail(info.Env(), errno);
+  }
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value GetResIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uid_t r, e, s;
+  gid_t gr, ge, gs;
+  if (::getresuid(&r, &e, &s) < 0 || ::getresgid(&gr, &ge, &gs) < 0) return Fail(env, errno);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ruid", Napi::Number::New(env, r));
+  o.Set("euid", Napi::Number::New(env, e));
+  o.Set("suid", Napi::Number::New(env, s));
+  o.Set("rgid", Napi::Number::New(env, gr));
+  o.Set("egid", Napi::Number::New(env, ge));
+  o.Set("sgid", Napi::Number::New(env, gs));
+  return o;
+}
+
+// capGet() -> {effective, permitted, inheritable} as 64-bit bigints, of the calling thread.
+Napi::Value CapGet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  std::memset(data, 0, sizeof data);
+  if (::syscall(SYS_capget, &hdr, data) < 0) return Fail(env, errno);
+  auto join = [](uint32_t lo, uint32_t hi) { return (static_cast<uint64_t>(hi) << 32) | lo; };
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("effective", Napi::BigInt::New(env, join(data[0].effective, data[1].effective)));
+  o.Set("permitted", Napi::BigInt::New(env, join(data[0].permitted, data[1].permitted)));
+  o.Set("inheritable", Napi::BigInt::New(env, join(data[0].inheritable, data[1].inheritable)));
+  return o;
+}
+
+uint64_t BigIntArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsBigInt()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a bigint");
+  }
+  bool lossless = false;
+  uint64_t v = info[i].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) throw ErrnoFail{EINVAL};
+  return v;
+}
+
+// capSet(effective, permitted, inheritable) -> 0 | {errno}. Linux capabilities are per thread:
+// this sets them for the thread that calls it (Node's JS thread, where every netlink syscall of
+// this addon runs). Effective bits can be raised again as long as they stay in permitted.
+Napi::Value CapSet(const Napi::CallbackInfo& info) {
+  uint64_t eff = BigIntArg(info, 0, "effective");
+  uint64_t perm = BigIntArg(info, 1, "permitted");
+  uint64_t inh = BigIntArg(info, 2, "inheritable");
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  data[0] = {static_cast<uint32_t>(eff), static_cast<uint32_t>(perm), static_cast<uint32_t>(inh)};
+  data[1] = {static_cast<uint32_t>(eff >> 32), static_cast<uint32_t>(perm >> 32), static_cast<uint32_t>(inh >> 32)};
+  if (::syscall(SYS_capset, &hdr, data) < 0) return Fail(info.Env(), errno);
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value GetPid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ::getpid()); }
+Napi::Value GetTid(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(::syscall(SYS_gettid)));
+}
+
+// errnoName(n) -> "EAGAIN" (never EWOULDBLOCK) or null.
+Napi::Value ErrnoNameJs(const Napi::CallbackInfo& info) {
+  double v = NumberArg(info, 0, "errno");
+  int e = IsIntegral(v) && v >= 0 && v < 4096 ? static_cast<int>(v) : -1;
+  const char* n = e >= 0 ? ErrnoName(e) : nullptr;
+  return n == nullptr ? info.Env().Null() : static_cast<Napi::Value>(Napi::String::New(info.Env(), n));
+}
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+#define C(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
+  C(AF_NETLINK);
+  C(AF_UNSPEC);
+  C(SOCK_RAW);
+  C(SOCK_DGRAM);
+  C(SOCK_NONBLOCK);
+  C(SOCK_CLOEXEC);
+  C(SOL_SOCKET);
+  C(SOL_NETLINK);
+  C(SO_RCVBUF);
+  C(SO_SNDBUF);
+  C(SO_RCVBUFFORCE);
+  C(SO_SNDBUFFORCE);
+  C(SO_PASSCRED);
+  C(SO_ERROR);
+  C(SO_RCVTIMEO);
+  C(SO_SNDTIMEO);
+  C(SCM_CREDENTIALS);
+  C(MSG_PEEK);
+  C(MSG_TRUNC);
+  C(MSG_CTRUNC);
+  C(MSG_DONTWAIT);
+  C(MSG_WAITFORONE);
+  C(MSG_OOB);
+  C(MSG_ERRQUEUE);
+  C(NETLINK_ADD_MEMBERSHIP);
+  C(NETLINK_DROP_MEMBERSHIP);
+  C(NETLINK_PKTINFO);
+  C(NETLINK_BROADCAST_ERROR);
+  C(NETLINK_NO_ENOBUFS);
+  C(NETLINK_LISTEN_ALL_NSID);
+  C(NETLINK_LIST_MEMBERSHIPS);
+  C(NETLINK_CAP_ACK);
+  C(NETLINK_EXT_ACK);
+  C(NETLINK_GET_STRICT_CHK);
+  C(UV_READABLE);
+  C(UV_WRITABLE);
+  C(UV_DISCONNECT);
+  C(UV_PRIORITIZED);
+#undef C
+  c.Set("POLL_ERROR", Napi::Number::New(env, kPollError));
+  return c;
+}
+
+#endif  // NLSIM_HAVE_NETLINK
+
+// ---- module setup ----------------------------------------------------------------------------
+
+#ifdef NLSIM_HAVE_NETLINK
+// Environment teardown (process exit, worker exit): stop every poller, then close our fds.
+// libuv must see every handle closed before the loop is, hence the async cleanup hook.
+void OnTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
+  State* st = static_cast<State*>(arg);
+  st->tearingDown = true;
+  st->cleanupHook = handle;
+  std::vector<PollHandle*> active;
+  for (auto& kv : st->polls) active.push_back(kv.second);
+  for (PollHandle* p : active) StopPoll(st, p);
+  for (int fd : st->fds) ::close(fd);
+  st->fds.clear();
+  if (st->closing == 0) FinishTeardown(st);
+}
+#endif
+
+void KeepState(Napi::Env, State*) {}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  State* st = new State();
+  st->env = env;
+  // Owned by the teardown hook (FinishTeardown), not by instance data: libuv close callbacks
+  // may run after napi's own finalizers.
+  env.SetInstanceData<State, KeepState>(st);
+#ifdef NLSIM_HAVE_NETLINK
+  napi_add_async_cleanup_hook(env, OnTeardown, st, nullptr);
+  exports.Set("platformSupported", Napi::Boolean::New(env, true));
+  exports.Set("constants", Constants(env));
+  exports.Set("socket", Napi::Function::New<Guard<Socket>>(env, "socket"));
+  exports.Set("bind", Napi::Function::New<Guard<Bind>>(env, "bind"));
+  exports.Set("connect", Napi::Function::New<Guard<Connect>>(env, "connect"));
+  exports.Set("sendmsg", Napi::Function::New<Guard<SendMsg>>(env, "sendmsg"));
+  exports.Set("recvmsg", Napi::Function::New<Guard<RecvMsg>>(env, "recvmsg"));
+  exports.Set("recvmmsg", Napi::Function::New<Guard<RecvMmsg>>(env, "recvmmsg"));
+  exports.Set("setsockopt", Napi::Function::New<Guard<SetSockOpt>>(env, "setsockopt"));
+  exports.Set("getsockopt", Napi::Function::New<Guard<GetSockOpt>>(env, "getsockopt"));
+  exports.Set("getsockname", Napi::Function::New<Guard<SockName<CallGetSockName>>>(env, "getsockname"));
+  exports.Set("getpeername", Napi::Function::New<Guard<SockName<CallGetPeerName>>>(env, "getpeername"));
+  exports.Set("close", Napi::Function::New<Guard<Close>>(env, "close"));
+  exports.Set("pollStart", Napi::Function::New<Guard<PollStart>>(env, "pollStart"));
+  exports.Set("pollStop", Napi::Function::New<Guard<PollStop>>(env, "pollStop"));
+  exports.Set("pollActive", Napi::Function::New<Guard<PollActive>>(env, "pollActive"));
+  exports.Set("pollUpdate", Napi::Function::New<Guard<PollUpdate>>(env, "pollUpdate"));
+  exports.Set("pollRef", Napi::Function::New<Guard<PollRef>>(env, "pollRef"));
+  exports.Set("setresuid", Napi::Function::New<Guard<SetResUid>>(env, "setresuid"));
+  exports.Set("setresgid", Napi::Function::New<Guard<SetResGid>>(env, "setresgid"));
+  exports.Set("getresids", Napi::Function::New<Guard<GetResIds>>(env, "getresids"));
+  exports.Set("capGet", Napi::Function::New<Guard<CapGet>>(env, "capGet"));
+  exports.Set("capSet", Napi::Function::New<Guard<CapSet>>(env, "capSet"));
+  exports.Set("getpid", Napi::Function::New<Guard<GetPid>>(env, "getpid"));
+  exports.Set("gettid", Napi::Function::New<Guard<GetTid>>(env, "gettid"));
+  exports.Set("errnoName", Napi::Function::New<Guard<ErrnoNameJs>>(env, "errnoName"));
+#else
+  exports.Set("platformSupported", Napi::Boolean::New(env, false));
+#endif
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nlsim_netlink, Init)

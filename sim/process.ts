@@ -230,6 +230,7 @@ export const spawnProcess = (
   const p = new SimProcess(world, opts.name, opts.pid ?? world.allocPid(), uid, opts.gid ?? uid, caps);
   const task = world.spawnTask("process", opts.name, () => main(p));
   task.onExit = () => p.exitFiles();
+  task.pid = p.pid;
   p.task = task;
   return p;
 };

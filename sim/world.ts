@@ -6,11 +6,20 @@
 // advances only when no task is runnable: the clock jumps to the earliest timer. A task must
 // await nothing but world primitives: a real timer or real I/O inside a task would leave the
 // world waiting for it, outside virtual time.
+import { kernel_switch } from "../kernel-model/kernel/current.js";
+import { Kernel, type NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
+import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
+import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
+import { do_softirq } from "../kernel-model/kernel/softirq.js";
 import { Net, type WaitQueue } from "../kernel-model/net/netlink/index.js";
+import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
 import { type TraceEvent, TraceRecorder, type TraceValue } from "./trace.js";
 
 export type WakeReason = "woken" | "timeout";
+
+/** What a task can sleep on: a socket's wait queue or a kernel wait_queue_head_t. */
+export type SleepQueue = WaitQueue | WaitQueueHead;
 
 export type TaskKind = "process" | "kthread";
 export type TaskState = "runnable" | "running" | "sleeping" | "exited";
@@ -20,7 +29,9 @@ export class Task {
   /** resolves the promise the task is sleeping on */
   resume: ((r: WakeReason) => void) | undefined = undefined;
   wakeReason: WakeReason = "woken";
-  sleepingOn: ReadonlyArray<WaitQueue> = [];
+  sleepingOn: ReadonlyArray<SleepQueue> = [];
+  /** the pid `current` shows for it (a process's pid, a kthread's) */
+  pid = 0;
   timer: Timer | undefined = undefined;
   started = false;
   /** what the task's body threw, if it died */
@@ -92,6 +103,8 @@ export interface WorldOptions {
   readonly run?: { readonly [k: string]: TraceValue };
   /** stop a run after this many task switches (a livelock guard); default 10 million */
   readonly maxSwitches?: number;
+  /** how a kernel socket's input runs: "softirq" (2.6-era, default) or "process" (2.6.24+, synchronous) */
+  readonly netlinkInput?: NetlinkInputMode;
 }
 
 export interface RunResult {
@@ -110,6 +123,9 @@ export class World {
   readonly prng: SeededPrng;
   readonly net: Net;
   readonly trace: TraceRecorder;
+  /** the kernel's per-machine state (contexts, softirqs, timers, printk ring), hosted by this world */
+  readonly kernel: Kernel;
+  readonly kernelHost: WorldKernelHost;
   /** virtual time, nanoseconds since boot */
   now = 0;
   private readonly runq: Task[] = [];
@@ -118,7 +134,7 @@ export class World {
   private nextTaskId = 1;
   private nextPid = 1000;
   private readonly tasks: Task[] = [];
-  private readonly sleepers = new Map<WaitQueue, Task[]>();
+  private readonly sleepers = new Map<SleepQueue, Task[]>();
   private current: Task | undefined = undefined;
   private park: (() => void) | undefined = undefined;
   private switches = 0;
@@ -129,21 +145,62 @@ export class World {
     this.net = new Net({ prng: this.prng });
     this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;
+    this.kernelHost = new WorldKernelHost(this);
+    this.kernel = new Kernel(
+      this.kernelHost,
+      opts.netlinkInput === undefined ? {} : { netlinkInput: opts.netlinkInput },
+    );
     this.net.onwake = (q) => this.wake_up(q);
-    this.net.onreport = (r) => this.printk(`${r.level}: ${r.msg}`);
+    this.net.onreport = (r) => this.printk(`${r.level === "BUG" ? KERN_ERR : KERN_WARNING}${r.level}: ${r.msg}`);
   }
 
   /** Appends a trace event stamped with the current virtual time. */
   record(kind: string, detail: { readonly [k: string]: TraceValue } = {}): void {
     const e: TraceEvent = { t: this.now, kind, ...detail };
     this.trace.record(e);
+    // the return from a system call: run the softirqs it raised before the caller goes on
+    if (kind === "syscall") this.softirq();
   }
 
-  /** printk: a line in the kernel log (dmesg) and the trace. */
-  readonly dmesg: Array<{ readonly t: number; readonly text: string }> = [];
+  /** printk: a line in the kernel log (dmesg) and the trace; `text` may start with a KERN_* level. */
   printk(text: string): void {
-    this.dmesg.push({ t: this.now, text });
-    this.record("printk", { text });
+    this.kernel.printk(text);
+  }
+
+  /** dmesg: the kernel log as "[    0.000123] text" lines. */
+  dmesg(opts: DmesgOptions = {}): string[] {
+    return dmesg(this.kernel, opts);
+  }
+
+  /** Runs pending softirqs now (after a syscall, a task's turn, a timer interrupt) in softirq context. */
+  softirq(): void {
+    if (this.kernel.softirq_pending === 0) return;
+    const prev = kernel_switch(this.kernel);
+    try {
+      do_softirq(this.kernel);
+    } finally {
+      kernel_switch(prev);
+    }
+  }
+
+  /**
+   * insmod: runs a module's init function now, in process context with this world's kernel
+   * installed (`current` is an "insmod" task that cannot sleep), then the softirqs it raised.
+   */
+  insmod<T>(init: () => T, comm = "insmod"): T {
+    const prev = kernel_switch(this.kernel);
+    const host = this.kernelHost;
+    const outer = host.outsideTask;
+    const ts = new TaskStruct(comm, this.allocPid());
+    ts.schedulable = false;
+    host.outsideTask = ts;
+    try {
+      return init();
+    } finally {
+      host.outsideTask = outer;
+      this.softirq();
+      kernel_switch(prev);
+    }
   }
 
   /** A fresh process id (pid_max wraps are not modelled: ids only grow). */
@@ -161,7 +218,7 @@ export class World {
     const t = new Task(this.nextTaskId++, kind, name, body);
     this.tasks.push(t);
     this.runq.push(t);
-    this.record("spawn", { task: t.id, kind, name });
+    this.record("spawn", { task: t.id, taskKind: kind, name }); // `kind` would overwrite the event kind
     return t;
   }
 
@@ -179,10 +236,15 @@ export class World {
    * plain timed sleep — for at most `timeoutNs` (Infinity: until woken). The first wake-up of
    * any of the queues, or the timeout, makes it runnable. Resolves with why it woke.
    */
-  sleepOn(wq: WaitQueue | ReadonlyArray<WaitQueue> | undefined, timeoutNs: number): Promise<WakeReason> {
+  sleepOn(
+    wq: SleepQueue | ReadonlyArray<SleepQueue> | undefined,
+    timeoutNs: number,
+    /** wakeTask may end the sleep (a kernel task_struct's wake_up_process): no queue and no timeout is fine */
+    byWakeTask = false,
+  ): Promise<WakeReason> {
     const t = this.current;
     if (t === undefined) throw new Error("sleepOn outside a task: only a simulated task can sleep");
-    const queues: ReadonlyArray<WaitQueue> = wq === undefined ? [] : Array.isArray(wq) ? wq : [wq as WaitQueue];
+    const queues: ReadonlyArray<SleepQueue> = wq === undefined ? [] : Array.isArray(wq) ? wq : [wq as SleepQueue];
     t.state = "sleeping";
     t.sleepingOn = queues;
     for (const q of queues) {
@@ -199,14 +261,25 @@ export class World {
       };
       t.timer = timer;
       this.timers.push(timer);
-    } else if (queues.length === 0) {
+    } else if (queues.length === 0 && !byWakeTask) {
       throw new Error("sleepOn with neither a wait queue nor a timeout would sleep forever");
     }
     const p = new Promise<WakeReason>((resolve) => {
       t.resume = resolve;
     });
     this.yieldToWorld();
-    return p;
+    // the task resumes with this world's kernel installed, whatever ran in between
+    return p.then((why) => {
+      kernel_switch(this.kernel);
+      return why;
+    });
+  }
+
+  /** wake_up_process for a world task: a sleeping task becomes runnable (false if it was not asleep). */
+  wakeTask(t: Task): boolean {
+    if (t.state !== "sleeping") return false;
+    this.makeRunnable(t, "woken");
+    return true;
   }
 
   /** msleep / schedule_timeout_uninterruptible for the running task. */
@@ -215,7 +288,7 @@ export class World {
   }
 
   /** wake_up on a wait queue: every task sleeping on it becomes runnable, in the order they slept. */
-  wake_up(wq: WaitQueue): void {
+  wake_up(wq: SleepQueue): void {
     const list = this.sleepers.get(wq);
     if (list === undefined) return;
     this.sleepers.delete(wq);
@@ -260,6 +333,7 @@ export class World {
   /** Runs one task until it sleeps or exits. */
   private switchTo(t: Task): Promise<void> {
     return new Promise<void>((parked) => {
+      kernel_switch(this.kernel);
       this.current = t;
       this.park = parked;
       t.state = "running";
@@ -287,6 +361,7 @@ export class World {
 
   /** Runs until every task has exited or sleeps with nothing left to wake it. */
   async run(): Promise<RunResult> {
+    const prevKernel = kernel_switch(this.kernel);
     for (;;) {
       const t = this.runq.shift();
       if (t !== undefined) {
@@ -294,13 +369,17 @@ export class World {
           throw new WorldStalled(`more than ${this.maxSwitches} task switches: a livelock? (seed ${this.prng.seed})`);
         }
         await this.switchTo(t);
+        this.softirq(); // anything a kthread raised runs before the next task
         continue;
       }
       const timer = this.timers.pop();
       if (timer === undefined) break;
       if (timer.at > this.now) this.now = timer.at;
+      kernel_switch(this.kernel);
       timer.fire();
+      this.softirq();
     }
+    kernel_switch(prevKernel);
     const deadlocked = this.tasks.filter((t) => t.state === "sleeping").map((t) => `${t.name} (task ${t.id})`);
     if (deadlocked.length > 0) this.record("deadlock", { tasks: deadlocked });
     const failed = this.tasks.filter((t) => t.failure !== undefined).map((t) => ({ task: t.name, error: t.failure }));

@@ -1,5 +1,7 @@
 // net/netlink/af_netlink.c: netlink_rcv_skb (the usual kernel input loop) and netlink_ack (the
 // NLMSG_ERROR reply), as spec section 7 and 13 describe them.
+
+import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import {
   ERRNO,
   encodeNlmsgerr,
@@ -85,7 +87,15 @@ export const netlink_ack = (in_skb: SkBuff, nlh: Nlmsghdr, err: number, extack: 
       ? { error: err, request: nlh.msg, pid: in_skb.cb.portid, capped, extack }
       : { error: err, request: nlh.msg, pid: in_skb.cb.portid, capped },
   );
-  const skb = nlmsg_new(bytes.length - NLMSG_HDRLEN);
+  // nlmsg_new returned NULL (err_skb): the requester sees ENOBUFS
+  if (ksk.net.faults?.allocFails(bytes.length, "netlink_ack")) {
+    requester.sk_err = ERRNO.ENOBUFS;
+    requester.sk_wq.wake_up(); // sk_error_report
+    return;
+  }
+  // GFP_KERNEL in 6.x, where input runs in process context; atomic here so that the model's own
+  // ACK is not reported as sleeping in a softirq-mode input (the module's allocations still are)
+  const skb = nlmsg_new(bytes.length - NLMSG_HDRLEN, GFP_ATOMIC);
   skb.head.set(bytes, skb_put(skb, bytes.length));
   nlmsg_unicast(ksk, skb, in_skb.cb.portid);
 };

@@ -20,7 +20,8 @@
 //   the deadline of the first sleep.
 // - MSG_DONTWAIT, or O_NONBLOCK on the file (SOCK_NONBLOCK, sock_set_nonblock), make those calls
 //   return −EAGAIN instead.
-// - A kernel socket's input runs synchronously inside the sender's sendmsg (netlink_unicast_kernel).
+// - A kernel socket's input runs from a softirq after the syscall in a world (2.6-era, the default),
+//   or synchronously inside the sender's sendmsg (2.6.24+, and with no kernel installed): input.ts.
 import {
   AF_NETLINK,
   AF_UNSPEC,
@@ -66,6 +67,7 @@ import {
   sock_setsockopt,
 } from "../core/sock.js";
 import { netlink_broadcast } from "./broadcast.js";
+import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
 import { kfree_skb, NETLINK_SKB_DST, netlink_alloc_large_skb, type ScmCreds, skb_get, skb_put } from "./skb.js";
 import {
   ffs,
@@ -268,11 +270,14 @@ export const netlink_sendmsg = (
     if (err) return err;
   }
   if (len > sk.sk_sndbuf - 32) return -ERRNO.EMSGSIZE;
+  // netlink_alloc_large_skb returned NULL: err = -ENOBUFS
+  if (sk.net.faults?.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
   const skb = netlink_alloc_large_skb(len, dst_group !== 0);
   const creds: ScmCreds = { pid: cred.tgid, uid: cred.uid, gid: cred.gid };
   skb.cb.portid = sk.portid;
   skb.cb.dst_group = dst_group;
   skb.cb.creds = creds;
+  skb.cb.cred = cred; // current, for netlink_capable in the receiving kernel code
   skb.cb.flags = skb_flags;
   skb.head.set(data, skb_put(skb, len));
   if (dst_group) {
@@ -324,7 +329,7 @@ const recvError = (ret: number): NetlinkRecvResult => ({ ret, data: EMPTY, msg_f
 /**
  * netlink_recvmsg(sk, size, flags): one datagram per call. A pending sk_err is returned (and
  * cleared) before any queued data; MSG_PEEK leaves the datagram queued; after the read, a
- * running dump would get another round (not in this slice), then netlink_rcv_wake.
+ * running dump gets another round (netlink_recvmsg_dump), then netlink_rcv_wake.
  */
 export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): NetlinkRecvResult => {
   if (flags & MSG_OOB) return recvError(-ERRNO.EOPNOTSUPP);
@@ -369,8 +374,8 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
   if (sk.flags & NETLINK_F_RECV_PKTINFO) out.pktinfo = cb.dst_group;
   if (sk.sock_passcred) out.creds = cb.creds;
   if (!peek) kfree_skb(skb); // skb_free_datagram
-  // Dumps are not in this slice. Here netlink_recvmsg runs one more dump round when
-  // sk.cb_running && sk.sk_rmem_alloc <= sk.sk_rcvbuf / 2 (an error becoming sk_err).
+  // a running dump gets one more round while rmem_alloc <= rcvbuf / 2 (an error becomes sk_err)
+  netlink_recvmsg_dump(sk);
   netlink_rcv_wake(sk);
   return out;
 };
@@ -521,6 +526,7 @@ export const netlink_release = (sk: NetlinkSock): number => {
       tbl.flags = 0;
     }
   }
+  netlink_sock_destruct_dump(sk); // a dump cut short by close() gets its done()
   for (let skb = sk.sk_receive_queue.shift(); skb !== undefined; skb = sk.sk_receive_queue.shift()) kfree_skb(skb);
   sk.sk_refcnt--;
   netlink_update_listeners(net, sk.sk_protocol);

@@ -1,7 +1,15 @@
 // net/netlink/af_netlink.c, the multicast path: netlink_broadcast → do_one_broadcast →
 // netlink_broadcast_deliver, plus netlink_has_listeners and netlink_set_err.
 import { ERRNO } from "../../uapi/index.js";
-import { consume_skb, kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, skb_clone } from "./skb.js";
+import {
+  consume_skb,
+  kfree_skb,
+  netlink_skb_set_owner_r,
+  netlink_trim,
+  type SkBuff,
+  skb_clone,
+  skb_shared,
+} from "./skb.js";
 import {
   NETLINK_F_BROADCAST_SEND_ERROR,
   NETLINK_F_RECV_NO_ENOBUFS,
@@ -19,6 +27,8 @@ interface BroadcastData {
   group: number;
   skb: SkBuff;
   delivery_failure: boolean;
+  /** a clone failed: every later member overruns too ("Clone failed. Notify ALL listeners.") */
+  failure: boolean;
   congested: boolean;
   delivered: boolean;
 }
@@ -47,6 +57,17 @@ const netlink_broadcast_deliver = (sk: NetlinkSock, skb: SkBuff): number => {
 const do_one_broadcast = (sk: NetlinkSock, p: BroadcastData): void => {
   if (p.exclude_sk === sk) return;
   if (sk.portid === p.portid >>> 0 || !nlk_test_group(sk, p.group)) return;
+  if (p.failure) {
+    netlink_overrun(sk);
+    return;
+  }
+  // skb_clone (GFP) fails only for a shared skb; an unshared one is taken with skb_get
+  if (skb_shared(p.skb) && sk.net.faults?.allocFails(p.skb.len, "skb_clone")) {
+    netlink_overrun(sk);
+    p.failure = true;
+    if (sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) p.delivery_failure = true;
+    return;
+  }
   const skb2 = skb_clone(p.skb);
   const val = netlink_broadcast_deliver(sk, skb2);
   if (val < 0) {
@@ -78,6 +99,7 @@ export const netlink_broadcast = (
     group,
     skb,
     delivery_failure: false,
+    failure: false,
     congested: false,
     delivered: false,
   };

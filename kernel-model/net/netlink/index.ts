@@ -4,6 +4,8 @@ export * from "../core/sock.js";
 export * from "./ack.js";
 export * from "./af_netlink.js";
 export * from "./broadcast.js";
+export * from "./capable.js";
+export * from "./dump.js";
 export * from "./kernel.js";
 export * from "./nlmsg.js";
 export * from "./proc.js";

@@ -2,6 +2,15 @@
 // so a module reads side by side with its C twin in kmod/.
 export { type NetlinkRcvMsg, type Nlmsghdr, netlink_ack, netlink_rcv_skb, nlmsg_payload } from "./ack.js";
 export { netlink_broadcast, netlink_has_listeners, netlink_set_err, nlmsg_multicast } from "./broadcast.js";
+export { netlink_capable, netlink_ns_capable } from "./capable.js";
+export {
+  __netlink_dump_start,
+  type NetlinkCallback,
+  type NetlinkDumpControl,
+  netlink_dump_start,
+  nl_dump_check_consistent,
+  nlmsg_put_answer,
+} from "./dump.js";
 export { type NetlinkKernelCfg, netlink_kernel_create, netlink_kernel_release } from "./kernel.js";
 export {
   __nlmsg_put,

@@ -1,5 +1,7 @@
 // include/net/netlink.h: the message and attribute builders a kernel module writes replies with.
 // Each writes into the skb's tailroom and fails (NULL / −EMSGSIZE) when it is short, as in C.
+
+import { GFP_KERNEL, type gfp_t } from "../../kernel/gfp.js";
 import {
   ERRNO,
   NLA_ALIGN,
@@ -19,8 +21,9 @@ export const nlmsg_total_size = (payload: number): number => NLMSG_ALIGN(NLMSG_H
 /** nla_total_size(payload) = NLA_ALIGN(NLA_HDRLEN + payload) */
 export const nla_total_size = (payload: number): number => NLA_ALIGN(NLA_HDRLEN + payload);
 
-/** nlmsg_new(payload): an skb with room for one message of `payload` bytes. */
-export const nlmsg_new = (payload: number): SkBuff => alloc_skb(nlmsg_total_size(payload));
+/** nlmsg_new(payload, gfp): an skb with room for one message of `payload` bytes (gfp default GFP_KERNEL). */
+export const nlmsg_new = (payload: number, gfp: gfp_t = GFP_KERNEL): SkBuff =>
+  alloc_skb(nlmsg_total_size(payload), gfp);
 
 /** A message header inside an skb: where it starts (offset in skb.head). Plain data, like struct nlmsghdr *. */
 export interface NlmsghdrRef {

@@ -2,6 +2,9 @@
 // data/tail/end, a truesize charged to the receiving socket, and the netlink control block
 // (NETLINK_CB). Clones share the bytes (they are never written after the send).
 
+import { GFP_KERNEL, type gfp_t, might_alloc } from "../../kernel/gfp.js";
+import type { Cred } from "../core/sock.js";
+
 /** The sender's credentials carried in NETLINK_CB(skb).creds (struct scm_creds). */
 export interface ScmCreds {
   readonly pid: number;
@@ -19,6 +22,8 @@ export interface NetlinkSkbParms {
   flags: number;
   /** NETLINK_CB(skb).sk: the sender (typed loosely to keep skb.ts below af_netlink) */
   sk: object | null;
+  /** the sending task's credentials (`current` at sendmsg), for netlink_capable; absent from the kernel */
+  cred?: Cred;
 }
 
 /** NETLINK_SKB_DST: the sender gave an explicit address. */
@@ -99,8 +104,14 @@ export class SkBuff {
 /** NETLINK_CB(skb) */
 export const NETLINK_CB = (skb: SkBuff): NetlinkSkbParms => skb.cb;
 
-/** alloc_skb(size): `size` bytes of tailroom, truesize from the slab the head lands in. */
-export const alloc_skb = (size: number): SkBuff => new SkBuff(new Uint8Array(size), skb_truesize(size), false);
+/**
+ * alloc_skb(size, gfp): `size` bytes of tailroom, truesize from the slab the head lands in. A gfp
+ * that may sleep (GFP_KERNEL, the default) is checked by might_alloc in atomic context.
+ */
+export const alloc_skb = (size: number, gfp: gfp_t = GFP_KERNEL): SkBuff => {
+  might_alloc(gfp);
+  return new SkBuff(new Uint8Array(size), skb_truesize(size), false);
+};
 
 /** netlink_alloc_large_skb(size, broadcast): vmalloc'd above NLMSG_GOODSIZE unless broadcast. */
 export const netlink_alloc_large_skb = (size: number, broadcast: boolean): SkBuff => {

@@ -2,6 +2,7 @@
 // since nlk_sk(sk) and sk are the same object), its flag and state bits, and the wait queues.
 import { AF_NETLINK, NETLINK_UNCONNECTED } from "../../uapi/index.js";
 import { MAX_SCHEDULE_TIMEOUT, type SockCommon, type SockSysctl } from "../core/sock.js";
+import type { NetlinkCallback } from "./dump.js";
 import type { SkBuff } from "./skb.js";
 import type { Net } from "./table.js";
 
@@ -142,11 +143,12 @@ export class NetlinkSock implements SockCommon {
 
   /** nlk->max_recvmsg_len: largest recent read, capped at SKB_WITH_OVERHEAD(32768); sizes dump skbs */
   max_recvmsg_len = 0;
-  /**
-   * nlk->cb_running: a dump is in progress. Dumps (netlink_dump_start / netlink_dump) are not in
-   * this slice: nothing sets it yet; recvmsg has the hook where a dump round will run.
-   */
+  /** nlk->cb_running: a dump is in progress (dump.ts: netlink_dump_start sets it, the last round clears it) */
   cb_running = false;
+  /** nlk->cb: the running (or last) dump's state */
+  cb: NetlinkCallback | null = null;
+  /** nlk->dump_done_errno: the dump callback's last return (> 0: more to come) */
+  dump_done_errno = 0;
 
   /** what the task in a blocking call waits for; null when no call is parked */
   blocked: BlockedOn | null = null;

@@ -52,6 +52,15 @@ export interface KernelReport {
   readonly msg: string;
 }
 
+/**
+ * The simulator's fault plan as the model sees it: `allocFails(size, site)` answers whether the
+ * skb allocation of `size` bytes at `site` ("netlink_sendmsg", "skb_clone", "netlink_ack") returns
+ * NULL, and the model then takes the kernel's error path for it.
+ */
+export interface NetFaults {
+  allocFails(size: number, site: string): boolean;
+}
+
 export interface NetOptions {
   readonly prng: Prng;
   readonly sysctl?: Partial<SockSysctl>;
@@ -72,6 +81,8 @@ export class Net {
   /** BUG/WARN lines; `onreport` sees each as it happens */
   readonly reports: KernelReport[] = [];
   onreport: ((r: KernelReport) => void) | undefined = undefined;
+  /** fault injection: the simulator decides which allocations fail (the model draws nothing itself) */
+  faults: NetFaults | undefined = undefined;
   /** every socket ever created, in creation order (for /proc rendering order) */
   readonly sockets: NetlinkSock[] = [];
   private next_ino = 20000;

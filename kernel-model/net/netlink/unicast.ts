@@ -1,8 +1,11 @@
 // net/netlink/af_netlink.c, the unicast path: netlink_unicast → netlink_getsockbyportid →
 // netlink_attachskb (admission) → netlink_sendskb, or netlink_unicast_kernel for a kernel socket;
 // netlink_overrun and netlink_rcv_wake for the flow control around it.
+import { __schedule_bug } from "../../kernel/bug.js";
+import { this_kernel } from "../../kernel/current.js";
 import { ERRNO, NETLINK_CONNECTED } from "../../uapi/index.js";
-import { consume_skb, kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
+import { netlink_input_deliver } from "./input.js";
+import { kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
 import {
   NETLINK_F_RECV_NO_ENOBUFS,
   NETLINK_S_CONGESTED,
@@ -72,9 +75,9 @@ export const netlink_attachskb = (sk: NetlinkSock, skb: SkBuff, timeo: number, s
 };
 
 /**
- * netlink_unicast_kernel: hand the skb to a kernel socket's input, synchronously, in the sender's
- * context, and return the length whatever the input does with it. This is the one place where the
- * simulator will later defer the call softirq-style.
+ * netlink_unicast_kernel: hand the skb to a kernel socket's input and return the length whatever
+ * the input does with it. netlink_input_deliver (input.ts) decides when the input runs: from a
+ * softirq after the syscall (2.6-era, the default in a world) or now, in the sender's context.
  */
 export const netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number => {
   const input = sk.netlink_rcv;
@@ -86,13 +89,7 @@ export const netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: Netlin
   sk.sk_rmem_alloc += skb.truesize;
   netlink_skb_set_owner_r(skb, sk);
   skb.cb.sk = ssk;
-  try {
-    input(skb);
-    consume_skb(skb);
-  } catch (e) {
-    // a bug in simulated kernel code: reported like an oops, the syscall still returns
-    sk.net.report("BUG", e instanceof Error ? e.message : String(e));
-  }
+  netlink_input_deliver(sk, skb);
   return ret;
 };
 
@@ -132,7 +129,10 @@ export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, n
     const sk = netlink_lookup(ssk.net, ssk.sk_protocol, portid);
     if (sk !== undefined && !netlink_is_kernel(sk)) timeo = 0;
     if (sk !== undefined && !netlink_is_kernel(sk) && wouldRefuse(sk, skb)) {
-      ssk.net.report("WARNING", "netlink_unicast: a kernel sender would sleep on a full queue; sent non-blocking");
+      // in atomic context that sleep is the kernel's "scheduling while atomic"
+      const k = this_kernel();
+      if (k !== undefined && k.preempt_count !== 0) __schedule_bug(k, "netlink_unicast");
+      else ssk.net.report("WARNING", "netlink_unicast: a kernel sender would sleep on a full queue; sent non-blocking");
     }
   }
   return netlink_unicast_retry(ssk, skb, portid, timeo);

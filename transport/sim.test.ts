@@ -1,0 +1,327 @@
+import { Clock, Effect, Exit, Fiber, Stream } from "effect";
+import { describe, expect, it } from "vitest";
+import { netlink_kernel_create, netlink_proc_rows } from "../kernel-model/net/netlink/index.js";
+import {
+  encodeMessage,
+  MSG_DONTWAIT,
+  NETLINK_USERSOCK,
+  parseMessages,
+  SO_RCVTIMEO,
+  SOL_SOCKET,
+} from "../kernel-model/uapi/index.js";
+import { traceHash } from "../sim/trace.js";
+import { World } from "../sim/world.js";
+import { Netlink, type NetlinkError, POLLIN, POLLOUT, recvStream, runProcess } from "./index.js";
+
+const msg = (seq: number): Uint8Array => encodeMessage({ type: 0x10, seq, payload: Uint8Array.of(seq, 0, 0, 0) });
+const seqOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset).getUint32(8, true);
+
+/** Runs the world; fails the test with the seed if a task failed or deadlocked. */
+const runWorld = async (w: World): Promise<void> => {
+  const r = await w.run();
+  if (r.failed.length > 0 || r.deadlocked.length > 0) {
+    throw new Error(
+      `seed ${w.prng.seed}: ${JSON.stringify({ failed: r.failed.map((f) => String(f.error)), deadlocked: r.deadlocked })}`,
+    );
+  }
+};
+
+/** A receiver bound to 500 blocking in recvmsg, and a sender sending `n` messages 1 ms apart. */
+const pingPong = (seed: number, n = 3) => {
+  const w = new World({ seed });
+  const got: number[] = [];
+  const times: number[] = [];
+  runProcess(
+    w,
+    { name: "receiver", pid: 500 },
+    Effect.gen(function* () {
+      const nl = yield* Netlink;
+      const s = yield* nl.socket(NETLINK_USERSOCK);
+      yield* nl.bind(s, { pid: 500, groups: 0 });
+      for (let i = 0; i < n; i++) {
+        const d = yield* nl.recvmsg(s, 4096);
+        expect(d.from.pid).toBe(501);
+        got.push(seqOf(d.data));
+        times.push(w.now);
+      }
+    }),
+  );
+  runProcess(
+    w,
+    { name: "sender", pid: 501 },
+    Effect.gen(function* () {
+      const nl = yield* Netlink;
+      const s = yield* nl.socket(NETLINK_USERSOCK);
+      for (let i = 0; i < n; i++) {
+        yield* Effect.sleep("1 millis");
+        const sent = yield* nl.sendto(s, msg(i), { to: { pid: 500, groups: 0 } });
+        expect(sent).toBe(20);
+      }
+    }),
+  );
+  return { w, got, times };
+};
+
+describe("the Netlink service over the simulator", () => {
+  it("lets a blocked receiver and a sender, two Effect programs, exchange messages in virtual time", async () => {
+    const { w, got, times } = pingPong(1);
+    await runWorld(w);
+    expect(got).toEqual([0, 1, 2]);
+    expect(times).toEqual([1_000_000, 2_000_000, 3_000_000]);
+    // the receiver's first recvmsg slept: it is recorded once, when it returned
+    const recvs = w.trace.snapshot().events.filter((e) => e.kind === "syscall" && e.call === "recvmsg");
+    expect(recvs.map((e) => e.t)).toEqual([1_000_000, 2_000_000, 3_000_000]);
+  });
+
+  it("gives the same trace hash for the same seed", async () => {
+    const a = pingPong(42);
+    const b = pingPong(42);
+    await runWorld(a.w);
+    await runWorld(b.w);
+    expect(traceHash(a.w.trace.snapshot())).toBe(traceHash(b.w.trace.snapshot()));
+    expect(a.w.trace.length).toBeGreaterThan(10);
+  });
+
+  it("fails with tagged NetlinkErrors carrying the errno name, number and syscall", async () => {
+    const w = new World({ seed: 3 });
+    // a unit without NL_CFG_F_NONROOT_RECV: only CAP_NET_ADMIN may bind to its groups
+    expect(netlink_kernel_create(w.net, 25, { groups: 32, flags: 0 })).not.toBeNull();
+    const errors: NetlinkError[] = [];
+    const keep = <A, R>(e: Effect.Effect<A, NetlinkError, R>) =>
+      Effect.catchTag(e, "NetlinkError", (err) => Effect.sync(() => void errors.push(err)));
+    runProcess(
+      w,
+      { name: "user", uid: 1000 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* keep(nl.sendto(s, msg(1), { to: { pid: 4242, groups: 0 } }));
+        yield* keep(nl.recvmsg(s, 100, MSG_DONTWAIT));
+        const k = yield* nl.socket(25);
+        yield* keep(nl.bind(k, { pid: 0, groups: 1 }));
+        yield* keep(nl.socket(99));
+      }),
+    );
+    await runWorld(w);
+    expect(errors.map((e) => [e._tag, e.errno, e.code, e.syscall])).toEqual([
+      ["NetlinkError", "ECONNREFUSED", 111, "sendto"],
+      ["NetlinkError", "EAGAIN", 11, "recvmsg"],
+      ["NetlinkError", "EPERM", 1, "bind"],
+      ["NetlinkError", "EPROTONOSUPPORT", 93, "socket"],
+    ]);
+    expect(errors[0]!.message).toBe("sendto: ECONNREFUSED (Connection refused)");
+    expect(errors[0]).toBeInstanceOf(Error);
+  });
+
+  it("closes a scoped socket when its scope ends: the port id is free and the /proc row gone", async () => {
+    const w = new World({ seed: 4 });
+    const rowsInside: number[] = [];
+    runProcess(
+      w,
+      { name: "scoped", pid: 700 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const s = yield* nl.socket(NETLINK_USERSOCK);
+            yield* nl.bind(s, { pid: 7777, groups: 0 });
+            rowsInside.push(...netlink_proc_rows(w.net).map((r) => r.portid));
+          }),
+        );
+        expect(netlink_proc_rows(w.net).map((r) => r.portid)).not.toContain(7777);
+        // the port id can be bound again
+        const again = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(again, { pid: 7777, groups: 0 });
+        // an explicit close before the scope ends is fine; a second one is EBADF
+        yield* nl.close(again);
+        const second = yield* Effect.flip(nl.close(again));
+        expect(second.errno).toBe("EBADF");
+      }),
+    );
+    await runWorld(w);
+    expect(rowsInside).toContain(7777);
+    expect(netlink_proc_rows(w.net)).toEqual([]);
+  });
+
+  it("streams received datagrams in order with recvStream", async () => {
+    const w = new World({ seed: 5 });
+    let seqs: number[] = [];
+    runProcess(
+      w,
+      { name: "listener", pid: 800 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 800, groups: 0 });
+        const all = yield* Stream.runCollect(recvStream(s).pipe(Stream.take(5)));
+        seqs = all.map((d) => seqOf(d.data));
+      }),
+    );
+    runProcess(
+      w,
+      { name: "talker" },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        for (let i = 0; i < 5; i++) {
+          yield* nl.sendto(s, msg(10 + i), { to: { pid: 800, groups: 0 }, flags: MSG_DONTWAIT });
+          if (i === 2) yield* Effect.sleep("5 millis");
+        }
+      }),
+    );
+    await runWorld(w);
+    expect(seqs).toEqual([10, 11, 12, 13, 14]);
+  });
+
+  it("polls several sockets: wakes on the first readable one, and times out in virtual time", async () => {
+    const w = new World({ seed: 6 });
+    const seen: Array<{ t: number; revents: number[] }> = [];
+    runProcess(
+      w,
+      { name: "poller" },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const a = yield* nl.socket(NETLINK_USERSOCK);
+        const b = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(a, { pid: 901, groups: 0 });
+        yield* nl.bind(b, { pid: 902, groups: 0 });
+        const first = yield* nl.poll(
+          [
+            { socket: a, events: POLLIN },
+            { socket: b, events: POLLIN },
+          ],
+          1000,
+        );
+        seen.push({ t: w.now, revents: first.map((r) => r.revents) });
+        yield* nl.recvmsg(b, 100);
+        const none = yield* nl.poll(
+          [
+            { socket: a, events: POLLIN },
+            { socket: b, events: POLLIN },
+          ],
+          250,
+        );
+        seen.push({ t: w.now, revents: none.map((r) => r.revents) });
+        // POLLOUT: a netlink socket is always writable
+        const out = yield* nl.poll([{ socket: a, events: POLLIN | POLLOUT }], -1);
+        seen.push({ t: w.now, revents: out.map((r) => r.revents) });
+      }),
+    );
+    runProcess(
+      w,
+      { name: "poked" },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* Effect.sleep("7 millis");
+        yield* nl.sendto(s, msg(1), { to: { pid: 902, groups: 0 } });
+      }),
+    );
+    await runWorld(w);
+    expect(seen).toEqual([
+      { t: 7_000_000, revents: [0, POLLIN] },
+      { t: 257_000_000, revents: [0, 0] },
+      { t: 257_000_000, revents: [POLLOUT] },
+    ]);
+  });
+
+  it("maps Effect.sleep and the Clock to virtual time", async () => {
+    const w = new World({ seed: 7 });
+    const clock: number[] = [];
+    runProcess(
+      w,
+      { name: "sleeper" },
+      Effect.gen(function* () {
+        yield* Effect.sleep("2 seconds");
+        clock.push(w.now);
+        clock.push(yield* Clock.currentTimeMillis);
+      }),
+    );
+    const started = Date.now();
+    await runWorld(w);
+    expect(clock).toEqual([2_000_000_000, 2000]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("lets one fiber block in recvmsg while a timeout fires: the interrupted call leaves no trace", async () => {
+    const w = new World({ seed: 8 });
+    const out: string[] = [];
+    runProcess(
+      w,
+      { name: "impatient", pid: 600 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 600, groups: 0 });
+        const r = yield* Effect.timeoutOption(nl.recvmsg(s, 100), "10 millis");
+        out.push(`${r._tag}@${w.now}`);
+        // a background reader, then a message to ourselves
+        const reader = yield* Effect.forkChild(nl.recvmsg(s, 100));
+        yield* nl.sendto(s, msg(9), { to: { pid: 600, groups: 0 } });
+        const d = yield* Fiber.join(reader);
+        out.push(`got ${seqOf(d.data)}@${w.now}`);
+      }),
+    );
+    await runWorld(w);
+    expect(out).toEqual(["None@10000000", "got 9@10000000"]);
+  });
+
+  it("times out a blocking recvmsg after SO_RCVTIMEO with EAGAIN", async () => {
+    const w = new World({ seed: 9 });
+    let exit: Exit.Exit<unknown, NetlinkError> | undefined;
+    runProcess(
+      w,
+      { name: "waiter" },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        const tv = new Uint8Array(16);
+        new DataView(tv.buffer).setBigInt64(8, 300_000n, true);
+        yield* nl.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, tv);
+        exit = yield* Effect.exit(nl.recvmsg(s, 100));
+      }),
+    );
+    await runWorld(w);
+    expect(w.now).toBe(300_000_000);
+    expect(exit !== undefined && Exit.isFailure(exit)).toBe(true);
+    const err = exit !== undefined && Exit.isFailure(exit) ? exit.cause : undefined;
+    expect(JSON.stringify(err)).toContain("EAGAIN");
+  });
+
+  it("reports a program that fails as a failed task", async () => {
+    const w = new World({ seed: 10 });
+    runProcess(
+      w,
+      { name: "doomed" },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        yield* nl.socket(77);
+      }),
+    );
+    const r = await w.run();
+    expect(r.failed.map((f) => f.task)).toEqual(["doomed"]);
+    expect(String(r.failed[0]!.error)).toContain("EPROTONOSUPPORT");
+  });
+
+  it("decodes what it receives with the uapi codec (application-level round trip)", async () => {
+    const w = new World({ seed: 11 });
+    let types: number[] = [];
+    runProcess(
+      w,
+      { name: "self", pid: 650 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.connect(s, { pid: 650, groups: 0 });
+        yield* nl.sendto(s, msg(3));
+        const d = yield* nl.recvmsg(s, 4096);
+        types = parseMessages(d.data).map((m) => m.type);
+        yield* nl.connect(s, "unspec");
+        expect(yield* nl.getpeername(s)).toEqual({ pid: 0, groups: 0 });
+        expect((yield* nl.getsockname(s)).pid).toBe(650);
+      }),
+    );
+    await runWorld(w);
+    expect(types).toEqual([0x10]);
+  });
+});

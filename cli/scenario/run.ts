@@ -221,9 +221,13 @@ export const runScenario = async (scenario: Scenario, api: ScenarioSocketApi): P
         const r = await api.getsockopt(fd, step.level, step.name, step.size);
         if (isErrno(r)) return emit({ ...head, errno: r.errno });
         const out: Record<string, JsonValue> = { ...head, ret: r.ret, optlen: r.optlen };
-        const shown = r.data.subarray(0, Math.min(step.size, r.optlen));
+        // the caller's buffer starts zeroed; the kernel writes what it copies, and the trace
+        // shows the first min(size, optlen) bytes of that buffer
+        const buf = new Uint8Array(step.size);
+        buf.set(r.data.subarray(0, step.size));
+        const shown = buf.subarray(0, Math.min(step.size, r.optlen));
         if (r.optlen === 4 && step.size >= 4 && !BYTE_VALUED.has(`${step.level}:${step.name}`))
-          out.value = getS32(r.data, 0);
+          out.value = getS32(buf, 0);
         else out.hex = toHex(shown);
         return emit(out);
       }

@@ -8,21 +8,28 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
-/** Performs `n` operations and returns a value computed from their results (folded into the checksum). */
-export type WorkloadFn = (n: number) => number;
+/**
+ * Performs `n` operations and returns a value computed from their results (folded into the
+ * checksum). A workload that drives the simulator's scheduler may return a promise.
+ */
+export type WorkloadFn = (n: number) => number | Promise<number>;
 
 export interface Workload {
   readonly name: string;
   readonly fn: WorkloadFn;
+  /** what one operation is, per second: "msgs/s", "round trips/s", "deliveries/s" */
+  readonly unit: string;
+  /** how many units one operation of `fn` is worth (a broadcast to 1,000 listeners: 1,000 deliveries) */
+  readonly scale: number;
 }
 
 /** The registered workloads, in registration order. Names are unique. */
 export class Suite {
   private readonly workloads: Workload[] = [];
 
-  add(name: string, fn: WorkloadFn): this {
+  add(name: string, fn: WorkloadFn, unit = "msgs/s", scale = 1): this {
     if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
-    this.workloads.push({ name, fn });
+    this.workloads.push({ name, fn, unit, scale });
     return this;
   }
 
@@ -45,6 +52,7 @@ export const defaultRunOptions: RunOptions = { timeMs: 1000, samples: 5, warmupM
 
 export interface Result {
   readonly name: string;
+  readonly unit: string;
   /** Median of the samples, operations per second. */
   readonly opsPerSec: number;
   readonly min: number;
@@ -94,7 +102,7 @@ const batchTargetNs = (timeMs: number): number => Math.max(100_000, (timeMs * 1e
  * keeps running (and re-sizing the batch) until the warm-up time has passed, then takes
  * `samples` samples, each a whole number of batches lasting at least `timeMs`.
  */
-export const measure = (w: Workload, opts: RunOptions = defaultRunOptions): Result => {
+export const measure = async (w: Workload, opts: RunOptions = defaultRunOptions): Promise<Result> => {
   if (!(opts.timeMs > 0 && opts.warmupMs >= 0 && Number.isInteger(opts.samples) && opts.samples >= 1)) {
     throw new RangeError(`bad run options ${JSON.stringify(opts)}`);
   }
@@ -109,7 +117,7 @@ export const measure = (w: Workload, opts: RunOptions = defaultRunOptions): Resu
   const warmStart = now();
   for (;;) {
     const t0 = now();
-    checksum = fold(checksum, w.fn(n));
+    checksum = fold(checksum, await w.fn(n));
     const t1 = now();
     const dt = Number(t1 - t0);
     const done = t1 - warmStart >= warmupNs;
@@ -125,15 +133,16 @@ export const measure = (w: Workload, opts: RunOptions = defaultRunOptions): Resu
     const t0 = now();
     let elapsed = 0n;
     do {
-      checksum = fold(checksum, w.fn(n));
+      checksum = fold(checksum, await w.fn(n));
       ops += n;
       elapsed = now() - t0;
     } while (elapsed < sampleNs);
-    rates.push((ops * 1e9) / Number(elapsed));
+    rates.push((ops * w.scale * 1e9) / Number(elapsed));
   }
 
   return {
     name: w.name,
+    unit: w.unit,
     opsPerSec: median(rates),
     min: Math.min(...rates),
     max: Math.max(...rates),

@@ -1,11 +1,14 @@
-// npm run bench [-- [PREFIX] [--time MS] [--samples N] [--warmup MS] [--json FILE] [--list]]
-// Runs the registered workloads (those whose name starts with PREFIX), prints a table of
-// messages per second, and optionally writes the results as JSON.
+// npm run bench [-- [PREFIX] [--time MS] [--samples N] [--warmup MS] [--json] [--out FILE] [--list]]
+// Runs the registered workloads (those whose name starts with PREFIX) and prints a table of
+// rates; with --json, stdout carries only one JSON object {"name": {"value": n, "unit": "..."}}
+// (the table goes to stderr), so runs can be compared over time.
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { registerApi } from "./api.js";
 import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
+import { registerModel } from "./model.js";
 
 const USAGE = `usage: npm run bench -- [PREFIX] [options]
 
@@ -15,7 +18,9 @@ options:
   --time MS      minimum wall time of each sample (default ${defaultRunOptions.timeMs})
   --samples N    samples per workload; the median is reported (default ${defaultRunOptions.samples})
   --warmup MS    warm-up time per workload (default: the smaller of --time and ${defaultRunOptions.warmupMs})
-  --json FILE    also write the results to FILE as JSON
+  --json         print one JSON object of figures on stdout, {"name": {"value": n, "unit": "..."}}
+                 (the table goes to stderr)
+  --out FILE     also write that JSON object to FILE
   --list         list the workloads and exit
   -h, --help     show this help`;
 
@@ -32,7 +37,8 @@ const positiveInt = (flag: string, v: string | undefined): number | undefined =>
 interface Cli {
   readonly prefix: string;
   readonly run: RunOptions;
-  readonly json: string | undefined;
+  readonly json: boolean;
+  readonly out: string | undefined;
   readonly list: boolean;
   readonly help: boolean;
 }
@@ -46,7 +52,8 @@ const parseFlags = (args: string[]) =>
       time: { type: "string" },
       samples: { type: "string" },
       warmup: { type: "string" },
-      json: { type: "string" },
+      json: { type: "boolean" },
+      out: { type: "string" },
       list: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -66,18 +73,19 @@ const parseCli = (argv: string[]): Cli => {
   const timeMs = positiveInt("--time", values.time) ?? defaultRunOptions.timeMs;
   const samples = positiveInt("--samples", values.samples) ?? defaultRunOptions.samples;
   const warmupMs = positiveInt("--warmup", values.warmup) ?? Math.min(timeMs, defaultRunOptions.warmupMs);
-  const json = values.json;
-  if (json !== undefined) {
-    if (json === "") throw new UsageError("--json wants a file name");
-    const dir = dirname(resolve(json));
+  const out = values.out;
+  if (out !== undefined) {
+    if (out === "") throw new UsageError("--out wants a file name");
+    const dir = dirname(resolve(out));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new UsageError(`--json ${json}: directory ${dir} does not exist`);
+      throw new UsageError(`--out ${out}: directory ${dir} does not exist`);
     }
   }
   return {
     prefix: positionals[0] ?? "",
     run: { timeMs, samples, warmupMs },
-    json,
+    json: values.json ?? false,
+    out,
     list: values.list ?? false,
     help: values.help ?? false,
   };
@@ -86,13 +94,13 @@ const parseCli = (argv: string[]): Cli => {
 const fmtRate = (x: number): string => Math.round(x).toLocaleString("en-US");
 const fmtNs = (rate: number): string => (1e9 / rate).toFixed(1);
 
-const COLUMNS = ["median msgs/s", "min", "max", "ns/msg"] as const;
+const COLUMNS = ["median /s", "min", "max", "ns/op", "unit"] as const;
 const COL_WIDTH = 14;
 
 const row = (name: string, width: number, cells: ReadonlyArray<string>): string =>
   `${name.padEnd(width)}  ${cells.map((c) => c.padStart(COL_WIDTH)).join("  ")}`;
 
-const main = (argv: string[]): number => {
+const main = async (argv: string[]): Promise<number> => {
   let cli: Cli;
   try {
     cli = parseCli(argv);
@@ -108,6 +116,8 @@ const main = (argv: string[]): number => {
 
   const suite = new Suite();
   registerCodec(suite);
+  registerModel(suite);
+  registerApi(suite);
 
   const selected = suite.select(cli.prefix);
   if (cli.list) {
@@ -126,46 +136,36 @@ const main = (argv: string[]): number => {
   }
 
   const { timeMs, samples, warmupMs } = cli.run;
-  process.stdout.write(
+  // with --json, stdout is reserved for the JSON object
+  const table = cli.json ? process.stderr : process.stdout;
+  table.write(
     `nlsim bench: node ${process.version}, ${selected.length} workload${selected.length === 1 ? "" : "s"}, ` +
       `${warmupMs} ms warm-up, ${samples} sample${samples === 1 ? "" : "s"} of >= ${timeMs} ms each\n\n`,
   );
   const width = Math.max("workload".length, ...selected.map((w) => w.name.length));
-  process.stdout.write(`${row("workload", width, COLUMNS)}\n`);
-  process.stdout.write(`${"-".repeat(width + COLUMNS.length * (COL_WIDTH + 2))}\n`);
+  table.write(`${row("workload", width, COLUMNS)}\n`);
+  table.write(`${"-".repeat(width + COLUMNS.length * (COL_WIDTH + 2))}\n`);
 
   const results: Result[] = [];
   let checksum = 0;
   for (const w of selected) {
-    const r = measure(w, cli.run);
+    const r = await measure(w, cli.run);
     results.push(r);
     checksum = fold(checksum, r.checksum);
-    process.stdout.write(
-      `${row(r.name, width, [fmtRate(r.opsPerSec), fmtRate(r.min), fmtRate(r.max), fmtNs(r.opsPerSec)])}\n`,
+    table.write(
+      `${row(r.name, width, [fmtRate(r.opsPerSec), fmtRate(r.min), fmtRate(r.max), fmtNs(r.opsPerSec), r.unit])}\n`,
     );
   }
-  process.stdout.write(`\nchecksum ${(checksum >>> 0).toString(16).padStart(8, "0")}\n`);
+  table.write(`\nchecksum ${(checksum >>> 0).toString(16).padStart(8, "0")}\n`);
 
-  if (cli.json !== undefined) {
-    const out = {
-      node: process.version,
-      date: new Date().toISOString(),
-      results: Object.fromEntries(
-        results.map((r) => [
-          r.name,
-          {
-            opsPerSec: Math.round(r.opsPerSec),
-            min: Math.round(r.min),
-            max: Math.round(r.max),
-            samples: r.samples.length,
-          },
-        ]),
-      ),
-    };
-    writeFileSync(cli.json, `${JSON.stringify(out, null, 2)}\n`);
-    process.stdout.write(`wrote ${cli.json}\n`);
+  const figures = Object.fromEntries(results.map((r) => [r.name, { value: Math.round(r.opsPerSec), unit: r.unit }]));
+  const json = `${JSON.stringify(figures)}\n`;
+  if (cli.json) process.stdout.write(json);
+  if (cli.out !== undefined) {
+    writeFileSync(cli.out, json);
+    table.write(`wrote ${cli.out}\n`);
   }
   return 0;
 };
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

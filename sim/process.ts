@@ -73,6 +73,10 @@ export class SimProcess {
   }
 
   private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {
+    if (!this.world.tracing) {
+      this.world.syscallReturn();
+      return ret;
+    }
     const out: Record<string, string | number | boolean | null> = { pid: this.pid, call, ...detail, ret };
     if (ret < 0 && ret !== WOULD_BLOCK) out.errno = errnoName(ret) ?? null;
     this.world.record("syscall", out);
@@ -208,6 +212,10 @@ export class SimProcess {
   }
 
   private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
+    if (!this.world.tracing) {
+      this.world.syscallReturn();
+      return r;
+    }
     this.trace(
       "recvmsg",
       { fd, size, flags, from: r.name?.pid ?? null, data: r.ret >= 0 ? toHex(r.data) : null },

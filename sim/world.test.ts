@@ -21,8 +21,9 @@ const timeval = (sec: number, usec: number): Uint8Array => {
 };
 
 /** A receiver that blocks until a sender, scheduled after it, delivers three messages. */
-const pingWorld = (seed: number): World => {
-  const w = new World({ seed });
+const pingWorld = (seed: number): World => pingWorldIn(new World({ seed }));
+
+function pingWorldIn(w: World): World {
   spawnProcess(w, { name: "receiver", pid: 500 }, async (p) => {
     const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
     p.bind(fd, encodeSockaddrNl({ pid: 0, groups: 0 }));
@@ -40,7 +41,7 @@ const pingWorld = (seed: number): World => {
     }
   });
   return w;
-};
+}
 
 describe("World", () => {
   it("runs a blocked receiver when a sender delivers, and advances virtual time only through sleeps", async () => {
@@ -60,6 +61,20 @@ describe("World", () => {
     await a.run();
     await b.run();
     expect(traceHash(a.trace.snapshot())).toBe(traceHash(b.trace.snapshot()));
+  });
+
+  it("runs the same with tracing off, keeping no events", async () => {
+    const on = pingWorld(8);
+    const off = new World({ seed: 8, trace: false });
+    expect(off.tracing).toBe(false);
+    await on.run();
+    expect(on.trace.length).toBeGreaterThan(0);
+    // the same program in a world that keeps no trace ends at the same virtual time
+    const w = pingWorldIn(off);
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    expect(w.now).toBe(on.now);
+    expect(w.trace.length).toBe(0);
   });
 
   it("times out a blocking recv after SO_RCVTIMEO in virtual time with EAGAIN", async () => {

@@ -105,6 +105,11 @@ export interface WorldOptions {
   readonly maxSwitches?: number;
   /** how a kernel socket's input runs: "softirq" (2.6-era, default) or "process" (2.6.24+, synchronous) */
   readonly netlinkInput?: NetlinkInputMode;
+  /**
+   * keep the trace (default true). Off, nothing is stored or formatted per event — for long
+   * runs and benchmarks; the run itself is unchanged.
+   */
+  readonly trace?: boolean;
 }
 
 export interface RunResult {
@@ -123,6 +128,8 @@ export class World {
   readonly prng: SeededPrng;
   readonly net: Net;
   readonly trace: TraceRecorder;
+  /** whether events are kept (WorldOptions.trace) */
+  readonly tracing: boolean;
   /** the kernel's per-machine state (contexts, softirqs, timers, printk ring), hosted by this world */
   readonly kernel: Kernel;
   readonly kernelHost: WorldKernelHost;
@@ -144,6 +151,7 @@ export class World {
     this.prng = new SeededPrng(opts.seed);
     this.net = new Net({ prng: this.prng });
     this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
+    this.tracing = opts.trace ?? true;
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;
     this.kernelHost = new WorldKernelHost(this);
     this.kernel = new Kernel(
@@ -156,10 +164,14 @@ export class World {
 
   /** Appends a trace event stamped with the current virtual time. */
   record(kind: string, detail: { readonly [k: string]: TraceValue } = {}): void {
-    const e: TraceEvent = { t: this.now, kind, ...detail };
-    this.trace.record(e);
+    if (this.tracing) this.trace.record({ t: this.now, kind, ...detail } satisfies TraceEvent);
     // the return from a system call: run the softirqs it raised before the caller goes on
     if (kind === "syscall") this.softirq();
+  }
+
+  /** The return from a system call when there is nothing to record (tracing off). */
+  syscallReturn(): void {
+    this.softirq();
   }
 
   /** printk: a line in the kernel log (dmesg) and the trace; `text` may start with a KERN_* level. */

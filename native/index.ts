@@ -134,6 +134,8 @@ export interface NetlinkAddon {
   getsockname(fd: number): NativeSockName | NativeErrno;
   getpeername(fd: number): NativeSockName | NativeErrno;
   close(fd: number): 0 | NativeErrno;
+  /** poll(2) on one socket with timeout 0: the revents (POLLIN 1, POLLOUT 4, POLLERR 8, ...). */
+  pollNow(fd: number, events: number): number | NativeErrno;
   pollStart(fd: number, events: number, callback: PollCallback): number | NativeErrno;
   pollStop(id: number): boolean;
   pollActive(id: number): boolean;

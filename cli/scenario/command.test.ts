@@ -1,15 +1,22 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { nativeAvailability } from "../../native/index.js";
 import { decodeTrace } from "../../sim/trace.js";
 
 const bin = fileURLToPath(new URL("../../bin/nlsim.js", import.meta.url));
 const nlsim = (args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000, input: "" });
 const tmp = mkdtempSync(join(tmpdir(), "nlsim-scenario-"));
+const av = nativeAvailability();
+const kernelSkip = !av.ok
+  ? av.reason
+  : typeof process.geteuid !== "function" || process.geteuid() !== 0
+    ? "needs root (a fresh network namespace)"
+    : undefined;
 
 const SCENARIO = {
   name: "two-sockets",
@@ -87,11 +94,51 @@ describe("nlsim scenario --transport sim", () => {
     expect(missing.stderr).toContain("cannot read scenario");
   });
 
-  it("says clearly that the kernel transport is not in this build", () => {
-    const r = nlsim(["scenario", file, "--transport", "kernel"]);
+  it("refuses --trace/--determinism with --transport kernel (they record the simulator)", () => {
+    const r = nlsim(["scenario", file, "--transport", "kernel", "--determinism"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("not part of this build yet");
+    expect(r.stderr).toContain("use them with --transport sim");
   });
+
+  it.skipIf(kernelSkip !== undefined)(
+    `--transport kernel prints the simulator's trace for the same scenario${kernelSkip === undefined ? "" : ` (skipped: ${kernelSkip})`}`,
+    () => {
+      const sim = nlsim(["scenario", file, "--transport", "sim"]);
+      const kernel = nlsim(["scenario", file, "--transport", "kernel"]);
+      expect(kernel.stderr).toBe("");
+      expect(kernel.status).toBe(0);
+      expect(kernel.stdout).toBe(sim.stdout);
+    },
+    120_000,
+  );
+
+  it.skipIf(kernelSkip !== undefined)(
+    `--transport kernel exits 3 for a uid scenario when not root${kernelSkip === undefined ? "" : ` (skipped: ${kernelSkip})`}`,
+    () => {
+      const uidFile = join(tmp, "uid.json");
+      writeFileSync(uidFile, JSON.stringify({ ...SCENARIO, uid: 1000 }));
+      chmodSync(tmp, 0o755);
+      chmodSync(uidFile, 0o644);
+      const r = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          process.execPath,
+          bin,
+          "scenario",
+          uidFile,
+          "--transport",
+          "kernel",
+        ],
+        { encoding: "utf8", timeout: 60_000, input: "" },
+      );
+      expect(r.stderr).toContain("needs root");
+      expect(r.status).toBe(3);
+    },
+    60_000,
+  );
 
   it("rejects a trace file that is not a trace", () => {
     const junk = join(tmp, "junk.msgpack");

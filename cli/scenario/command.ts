@@ -5,16 +5,24 @@ import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { decodeTrace, encodeTrace, firstDivergence, type Trace, traceHash } from "../../sim/trace.js";
 import { CliUsageError } from "../errors.js";
+import {
+  ChildExit,
+  KernelTransportError,
+  kernelMode,
+  kernelTrace,
+  NeedsRootError,
+  runInNamespace,
+} from "./kernel-run.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 import { runScenarioOnSim } from "./sim-api.js";
 
-const readText = (path: string, what: string): Effect.Effect<string, CliUsageError> =>
+export const readText = (path: string, what: string): Effect.Effect<string, CliUsageError> =>
   Effect.try({
     try: () => readFileSync(path, "utf8"),
     catch: (e) => new CliUsageError({ message: `cannot read ${what} '${path}': ${(e as Error).message}` }),
   });
 
-const parse = (text: string, path: string) =>
+export const parse = (text: string, path: string) =>
   Effect.try({
     try: () => parseScenario(text, path),
     catch: (e) => new CliUsageError({ message: e instanceof ScenarioError ? e.message : String(e) }),
@@ -27,6 +35,32 @@ const simRun = (text: string, path: string, seed: number) =>
       try: () => runScenarioOnSim(scenario, seed, { file: path, text }),
       catch: (e) => new Error(`the simulator failed on '${path}' (seed ${seed}): ${String(e)}`),
     });
+  });
+
+/** `nlsim scenario FILE --transport kernel`: real sockets, in a fresh network namespace when root. */
+const kernelScenario = (file: string, simOnlyFlags: boolean) =>
+  Effect.gen(function* () {
+    if (simOnlyFlags) {
+      return yield* new CliUsageError({
+        message: "--trace and --determinism record the simulator: use them with --transport sim",
+      });
+    }
+    const text = yield* readText(file, "scenario");
+    const scenario = yield* parse(text, file);
+    const mode = kernelMode();
+    if (mode.kind === "unavailable") {
+      return yield* new KernelTransportError({ message: `--transport kernel is unavailable here: ${mode.reason}` });
+    }
+    if (mode.kind === "netns") {
+      const status = runInNamespace(file);
+      if (status !== 0) return yield* new ChildExit({ status });
+      return;
+    }
+    const out = yield* Effect.promise(() => kernelTrace(mode, file, scenario));
+    if (out.kind === "needs-root") return yield* new NeedsRootError({ message: out.message });
+    if (out.kind === "failed") return yield* new KernelTransportError({ message: out.message });
+    if (mode.kind === "current") yield* Effect.sync(() => process.stderr.write(`${mode.warning}\n`));
+    yield* Effect.sync(() => process.stdout.write(out.lines.map((l) => `${l}\n`).join("")));
   });
 
 export const scenarioCommand = Command.make(
@@ -49,12 +83,7 @@ export const scenarioCommand = Command.make(
   },
   ({ file, transport, seed, trace, determinism }) =>
     Effect.gen(function* () {
-      if (transport === "kernel") {
-        return yield* new CliUsageError({
-          message:
-            "--transport kernel: the native AF_NETLINK transport is not part of this build yet (issue 4); use --transport sim",
-        });
-      }
+      if (transport === "kernel") return yield* kernelScenario(file, Option.isSome(trace) || determinism);
       if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
       const text = yield* readText(file, "scenario");
       const run = yield* simRun(text, file, seed);

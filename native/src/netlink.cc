@@ -595,6 +595,20 @@ Napi::Value PollRef(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), 0);
 }
 
+// pollNow(fd, events) -> revents | {errno}: poll(2) on one socket with timeout 0 (never waits).
+// The kernel transport's poll() and "just look" use it; waiting is uv_poll's job (pollStart).
+Napi::Value PollNow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int events = IntArg(info, 1, "events");
+  pollfd p;
+  p.fd = fd;
+  p.events = static_cast<short>(events);
+  p.revents = 0;
+  if (::poll(&p, 1, 0) < 0) return Fail(env, errno);
+  return Napi::Number::New(env, p.revents);
+}
+
 // close(fd) -> 0 | {errno}. Stops the fd's poller first (libuv must not watch a closed fd).
 Napi::Value Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -793,6 +807,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getsockname", Napi::Function::New<Guard<SockName<CallGetSockName>>>(env, "getsockname"));
   exports.Set("getpeername", Napi::Function::New<Guard<SockName<CallGetPeerName>>>(env, "getpeername"));
   exports.Set("close", Napi::Function::New<Guard<Close>>(env, "close"));
+  exports.Set("pollNow", Napi::Function::New<Guard<PollNow>>(env, "pollNow"));
   exports.Set("pollStart", Napi::Function::New<Guard<PollStart>>(env, "pollStart"));
   exports.Set("pollStop", Napi::Function::New<Guard<PollStop>>(env, "pollStop"));
   exports.Set("pollActive", Napi::Function::New<Guard<PollActive>>(env, "pollActive"));

@@ -1,0 +1,268 @@
+// `nlsim conform FILE|DIR`: every scenario on both transports, a verdict per scenario and, where
+// the traces differ, the differing lines of both sides. Exit 0 all match, 1 any difference (or a
+// run that failed), 2 bad input, 3 nothing differed but a scenario needed root and was skipped.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Data, Effect, Runtime } from "effect";
+import { Argument, CliError, Command, Flag } from "effect/cli";
+import { CliUsageError } from "../errors.js";
+import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
+import type { Scenario } from "./model.js";
+import { parseScenario, ScenarioError } from "./parse.js";
+import { runScenarioOnSim } from "./sim-api.js";
+
+/** One scenario file, read and validated. */
+export interface ConformInput {
+  readonly file: string;
+  readonly text: string;
+  readonly scenario: Scenario;
+}
+
+/** How each side runs (injectable for tests). */
+export interface ConformRunners {
+  readonly sim: (input: ConformInput) => Promise<ReadonlyArray<string>>;
+  readonly kernel: (input: ConformInput) => Promise<KernelOutcome>;
+  /** how many kernel runs may be in flight at once */
+  readonly kernelConcurrency: number;
+}
+
+/** One differing line: its 1-based number, and each side's text (undefined: that side has no such line). */
+export interface LineDiff {
+  readonly line: number;
+  readonly sim: string | undefined;
+  readonly kernel: string | undefined;
+}
+
+export type Verdict =
+  | { readonly kind: "match"; readonly name: string; readonly lines: number }
+  | {
+      readonly kind: "differ";
+      readonly name: string;
+      readonly simLines: number;
+      readonly kernelLines: number;
+      readonly diffs: ReadonlyArray<LineDiff>;
+    }
+  | { readonly kind: "skipped"; readonly name: string; readonly reason: string }
+  | { readonly kind: "failed"; readonly name: string; readonly side: "sim" | "kernel"; readonly message: string };
+
+/** Traces are numbered line by line (`i`), so they are compared position by position. */
+export const diffTraces = (sim: ReadonlyArray<string>, kernel: ReadonlyArray<string>): LineDiff[] => {
+  const out: LineDiff[] = [];
+  const n = Math.max(sim.length, kernel.length);
+  for (let i = 0; i < n; i++) {
+    if (sim[i] !== kernel[i]) out.push({ line: i + 1, sim: sim[i], kernel: kernel[i] });
+  }
+  return out;
+};
+
+/** At most this many differing lines are printed per scenario. */
+export const MAX_SHOWN = 20;
+
+/** The verdict as printed: one line, then the differing lines (both sides) for a difference. */
+export const formatVerdict = (v: Verdict): string => {
+  switch (v.kind) {
+    case "match":
+      return `ok       ${v.name} (${v.lines} lines identical)\n`;
+    case "skipped":
+      return `SKIPPED  ${v.name}: ${v.reason}\n`;
+    case "failed":
+      return `FAILED   ${v.name}: the ${v.side} run failed: ${v.message}\n`;
+    case "differ": {
+      const lines = [
+        `DIFFERS  ${v.name}: ${v.diffs.length} line(s) differ (sim ${v.simLines} lines, kernel ${v.kernelLines} lines)`,
+      ];
+      for (const d of v.diffs.slice(0, MAX_SHOWN)) {
+        lines.push(`  line ${d.line}:`);
+        lines.push(`    sim:    ${d.sim ?? "(no line)"}`);
+        lines.push(`    kernel: ${d.kernel ?? "(no line)"}`);
+      }
+      if (v.diffs.length > MAX_SHOWN) lines.push(`  ... and ${v.diffs.length - MAX_SHOWN} more differing line(s)`);
+      return `${lines.join("\n")}\n`;
+    }
+  }
+};
+
+export const formatSummary = (vs: ReadonlyArray<Verdict>): string => {
+  const count = (k: Verdict["kind"]) => vs.filter((v) => v.kind === k).length;
+  return `conform: ${vs.length} scenario(s): ${count("match")} match, ${count("differ")} differ, ${count("skipped")} skipped, ${count("failed")} failed\n`;
+};
+
+/** 0 all match, 1 a difference or a failed run, 3 only skips (needs root). */
+export const conformExitCode = (vs: ReadonlyArray<Verdict>): number => {
+  if (vs.some((v) => v.kind === "differ" || v.kind === "failed")) return 1;
+  if (vs.some((v) => v.kind === "skipped")) return 3;
+  return 0;
+};
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Runs every input on both sides and hands each verdict to `report` in input order, as soon as it
+ * is known (kernel runs may overlap, up to kernelConcurrency).
+ */
+export const runConform = async (
+  inputs: ReadonlyArray<ConformInput>,
+  runners: ConformRunners,
+  report: (v: Verdict) => void,
+): Promise<Verdict[]> => {
+  // start the kernel runs through a small pool
+  const kernel: Array<Promise<KernelOutcome>> = [];
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const slot = async (): Promise<void> => {
+    if (active < Math.max(1, runners.kernelConcurrency)) {
+      active++;
+      return;
+    }
+    await new Promise<void>((r) => queue.push(r));
+  };
+  const release = (): void => {
+    const next = queue.shift();
+    if (next !== undefined) next();
+    else active--;
+  };
+  for (const input of inputs) {
+    kernel.push(
+      (async () => {
+        await slot();
+        try {
+          return await runners.kernel(input);
+        } catch (e) {
+          return { kind: "failed", message: message(e) } as const;
+        } finally {
+          release();
+        }
+      })(),
+    );
+  }
+  const verdicts: Verdict[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    const name = input.scenario.name;
+    let v: Verdict;
+    let sim: ReadonlyArray<string> | undefined;
+    let simError: string | undefined;
+    try {
+      sim = await runners.sim(input);
+    } catch (e) {
+      simError = message(e);
+    }
+    const k = await kernel[i]!;
+    if (k.kind === "needs-root") v = { kind: "skipped", name, reason: k.message };
+    else if (k.kind === "failed") v = { kind: "failed", name, side: "kernel", message: k.message };
+    else if (sim === undefined) v = { kind: "failed", name, side: "sim", message: simError ?? "no trace" };
+    else {
+      const diffs = diffTraces(sim, k.lines);
+      v =
+        diffs.length === 0
+          ? { kind: "match", name, lines: sim.length }
+          : { kind: "differ", name, simLines: sim.length, kernelLines: k.lines.length, diffs };
+    }
+    verdicts.push(v);
+    report(v);
+  }
+  return verdicts;
+};
+
+/** The scenario files named by FILE|DIR (a directory: its *.json, not recursing), read and validated. */
+export const readInputs = (path: string): ConformInput[] => {
+  let files: string[];
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new CliUsageError({ message: `cannot read '${path}': ${message(e)}` });
+  }
+  if (st.isDirectory()) {
+    files = readdirSync(path)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => join(path, f));
+    if (files.length === 0) throw new CliUsageError({ message: `'${path}' has no scenario files (*.json)` });
+  } else files = [path];
+  return files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new CliUsageError({ message: `cannot read scenario '${file}': ${message(e)}` });
+    }
+    try {
+      return { file, text, scenario: parseScenario(text, file) };
+    } catch (e) {
+      throw new CliUsageError({ message: e instanceof ScenarioError ? e.message : message(e) });
+    }
+  });
+};
+
+/** The real runners: the sim in this process, the kernel as `mode` says. */
+export const defaultRunners = (mode: KernelMode, seed: number): ConformRunners => ({
+  sim: async (input) => (await runScenarioOnSim(input.scenario, seed, { file: input.file, text: input.text })).lines,
+  kernel: (input) => kernelTrace(mode, input.file, input.scenario),
+  // children in their own namespaces may overlap; in-process runs share credentials: one at a time
+  kernelConcurrency: mode.kind === "netns" ? 4 : 1,
+});
+
+/** Some scenario differed (or could not run): exit 1; the report says which. */
+export class ConformanceDiffers extends Data.TaggedError("ConformanceDiffers")<{
+  readonly message: string;
+  readonly status: number;
+}> {
+  override get [Runtime.errorExitCode](): number {
+    return this.status;
+  }
+  override get [CliError.userMessage](): string {
+    return this.message;
+  }
+}
+
+export const conformCommand = Command.make(
+  "conform",
+  {
+    path: Argument.String("path").pipe(Argument.withDescription("a scenario file, or a directory of them (*.json)")),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("the simulator's seed"), Flag.withDefault(1)),
+  },
+  ({ path, seed }) =>
+    Effect.gen(function* () {
+      if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
+      const inputs = yield* Effect.try({
+        try: () => readInputs(path),
+        catch: (e) => (e instanceof CliUsageError ? e : new CliUsageError({ message: message(e) })),
+      });
+      const mode = kernelMode();
+      if (mode.kind === "unavailable") {
+        return yield* new KernelTransportError({
+          message: `nlsim conform needs the kernel transport, unavailable here: ${mode.reason}`,
+        });
+      }
+      const where =
+        mode.kind === "netns"
+          ? "each in a fresh network namespace"
+          : mode.kind === "inside"
+            ? "in this network namespace"
+            : "in the CURRENT network namespace";
+      yield* Effect.sync(() => {
+        if (mode.kind === "current") process.stderr.write(`${mode.warning}\n`);
+        process.stdout.write(`conform: ${inputs.length} scenario(s) from ${path}, sim seed ${seed}, kernel ${where}\n`);
+      });
+      const verdicts = yield* Effect.promise(() =>
+        runConform(inputs, defaultRunners(mode, seed), (v) => process.stdout.write(formatVerdict(v))),
+      );
+      yield* Effect.sync(() => process.stdout.write(formatSummary(verdicts)));
+      const status = conformExitCode(verdicts);
+      if (status !== 0) {
+        return yield* new ConformanceDiffers({
+          status,
+          message:
+            status === 3
+              ? "nothing differed, but scenarios that need root were skipped"
+              : "the simulator and the kernel differ (see above)",
+        });
+      }
+    }),
+).pipe(
+  Command.withDescription("Run scenarios on the simulator and on the real kernel, and diff the traces"),
+  Command.withExamples([
+    { command: "nlsim conform transport/conformance", description: "the conformance suite (root: fresh netns each)" },
+  ]),
+);

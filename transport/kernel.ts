@@ -1,0 +1,411 @@
+// The kernel layer: the Netlink service over real AF_NETLINK sockets (native/), with exactly the
+// contract of transport/netlink.ts.
+//
+// How blocking works without blocking Node
+// - Every syscall reaches the kernel with MSG_DONTWAIT, so the event loop never sleeps in the
+//   kernel. A call that could block (a blocking socket, no MSG_DONTWAIT) and got EAGAIN waits:
+//   recvmsg on the socket's readiness (uv_poll, one Poller per fd shared by every waiting fiber),
+//   up to SO_RCVTIMEO; sendto (a full receiver: netlink sockets have no writable event) by
+//   retrying after short sleeps, up to SO_SNDTIMEO; then EAGAIN, as the kernel's timeout gives.
+// - poll looks with poll(2) and a zero timeout (addon.pollNow), then waits on the readiness of
+//   every socket at once until one is ready or the timeout passes.
+// - Time is Effect's Clock (the real one unless a program provides another): deadlines are
+//   Effect.sleep / Effect.timeoutOption, so interruption abandons a wait like a signal.
+import { Data, Duration, Effect, Layer, Option } from "effect";
+import {
+  isErrno,
+  type NativeErrno,
+  type NativeRecv,
+  type NetlinkAddon,
+  nativeAvailability,
+  nativeNetlink,
+  POLL_READABLE,
+  Poller,
+  sockaddrNl,
+} from "../native/index.js";
+import { NetlinkError } from "./errors.js";
+import {
+  type Datagram,
+  DEFAULT_SOCKET_TYPE,
+  Netlink,
+  type NetlinkAddress,
+  type NetlinkService,
+  type NetlinkSocket,
+  POLLNVAL,
+  type PollRequest,
+  type PollResult,
+  type SendOptions,
+  type SocketOptions,
+} from "./netlink.js";
+
+/** Building the kernel layer failed: the native addon cannot run here (`reason` says why). */
+export class KernelUnavailable extends Data.TaggedError("KernelUnavailable")<{
+  readonly reason: string;
+  readonly message: string;
+}> {}
+
+// ---- readiness: one Poller per fd, shared by every fiber waiting on it ------------------------
+
+interface Watch {
+  poller: Poller;
+  readonly waiters: Set<() => void>;
+}
+
+/** Readiness of the addon's sockets on Node's loop. */
+export class Readiness {
+  private readonly watches = new Map<number, Watch>();
+  constructor(private readonly addon: NetlinkAddon) {}
+
+  /** Calls `wake` once, the next time `fd` is readable (or has an error pending). Returns the cancel. */
+  private subscribe(fd: number, wake: () => void): () => void {
+    let w = this.watches.get(fd);
+    if (w === undefined) {
+      const waiters = new Set<() => void>();
+      const p = Poller.watch(this.addon, fd, POLL_READABLE, () => this.fire(fd));
+      if (isErrno(p)) {
+        // cannot watch (a closed fd, say): let the caller retry the syscall soon, which reports it
+        const t = setTimeout(wake, 1);
+        return () => clearTimeout(t);
+      }
+      w = { poller: p, waiters };
+      this.watches.set(fd, w);
+    }
+    const watch = w;
+    watch.waiters.add(wake);
+    return () => {
+      watch.waiters.delete(wake);
+      if (watch.waiters.size === 0 && this.watches.get(fd) === watch) {
+        watch.poller.stop();
+        this.watches.delete(fd);
+      }
+    };
+  }
+
+  private fire(fd: number): void {
+    const w = this.watches.get(fd);
+    if (w === undefined) return;
+    this.watches.delete(fd);
+    w.poller.stop();
+    for (const wake of [...w.waiters]) wake();
+  }
+
+  /** Before close(fd): wakes whoever waits on it (their retry then sees EBADF). */
+  closing(fd: number): void {
+    this.fire(fd);
+  }
+
+  /** Waits until one of `fds` is readable (true) or `timeoutMs` passes (false; undefined = no limit). */
+  waitAny(fds: ReadonlyArray<number>, timeoutMs: number | undefined): Effect.Effect<boolean> {
+    const wait = Effect.callback<boolean>((resume) => {
+      const cancels: Array<() => void> = [];
+      let done = false;
+      const wake = (): void => {
+        if (done) return;
+        done = true;
+        for (const c of cancels) c();
+        resume(Effect.succeed(true));
+      };
+      for (const fd of fds) cancels.push(this.subscribe(fd, wake));
+      return Effect.sync(() => {
+        done = true;
+        for (const c of cancels) c();
+      });
+    });
+    if (timeoutMs === undefined) return wait;
+    return Effect.map(Effect.timeoutOption(wait, Duration.millis(Math.max(0, timeoutMs))), Option.isSome);
+  }
+}
+
+// ---- the blocking primitives (errno as a value), shared with the scenario runner --------------
+
+const TIMEVAL_SIZE = 16;
+
+/** SO_RCVTIMEO / SO_SNDTIMEO in ms; undefined when 0 (no limit) or unreadable. */
+export const socketTimeoutMs = (addon: NetlinkAddon, fd: number, opt: number): number | undefined => {
+  const r = addon.getsockopt(fd, addon.constants.SOL_SOCKET, opt, TIMEVAL_SIZE);
+  if (isErrno(r) || r.data.length < TIMEVAL_SIZE) return undefined;
+  const v = new DataView(r.data.buffer, r.data.byteOffset, TIMEVAL_SIZE);
+  const ms = Number(v.getBigInt64(0, true)) * 1000 + Number(v.getBigInt64(8, true)) / 1000;
+  return ms > 0 ? ms : undefined;
+};
+
+/** What a blocking call does when the socket's timeout is unset: wait forever, or a hidden limit. */
+export interface BlockingOptions {
+  /** the socket was created with SOCK_NONBLOCK */
+  readonly nonblock: boolean;
+  /** used instead of "forever" when SO_*TIMEO is 0 (the scenario runner's hidden 1 s limit) */
+  readonly unboundedLimitMs?: number;
+}
+
+const EAGAIN: NativeErrno = { errno: "EAGAIN", code: 11 };
+
+/** recvmsg as the kernel does it for this socket and these flags, without blocking Node. */
+export const recvBlocking = (
+  addon: NetlinkAddon,
+  readiness: Readiness,
+  fd: number,
+  size: number,
+  flags: number,
+  opts: BlockingOptions,
+): Effect.Effect<NativeRecv | NativeErrno> =>
+  Effect.suspend(() => {
+    const dontwait = addon.constants.MSG_DONTWAIT;
+    const first = addon.recvmsg(fd, size, flags | dontwait);
+    if (!isErrno(first) || first.errno !== "EAGAIN" || opts.nonblock || (flags & dontwait) !== 0) {
+      return Effect.succeed(first);
+    }
+    const limit = socketTimeoutMs(addon, fd, addon.constants.SO_RCVTIMEO) ?? opts.unboundedLimitMs;
+    return Effect.flatMap(
+      Effect.clockWith((c) => c.currentTimeMillis),
+      (start) => {
+        const loop: Effect.Effect<NativeRecv | NativeErrno> = Effect.flatMap(
+          Effect.clockWith((c) => c.currentTimeMillis),
+          (now) => {
+            const left = limit === undefined ? undefined : start + limit - now;
+            if (left !== undefined && left <= 0) return Effect.succeed(EAGAIN);
+            return Effect.flatMap(readiness.waitAny([fd], left), () => {
+              const r = addon.recvmsg(fd, size, flags | dontwait);
+              return isErrno(r) && r.errno === "EAGAIN" ? loop : Effect.succeed(r);
+            });
+          },
+        );
+        return loop;
+      },
+    );
+  });
+
+/** sendmsg as the kernel does it: a full receiver makes a blocking send retry until SO_SNDTIMEO. */
+export const sendBlocking = (
+  addon: NetlinkAddon,
+  fd: number,
+  data: Uint8Array,
+  flags: number,
+  addr: Uint8Array | undefined,
+  opts: BlockingOptions,
+): Effect.Effect<number | NativeErrno> =>
+  Effect.suspend(() => {
+    const dontwait = addon.constants.MSG_DONTWAIT;
+    const first = addon.sendmsg(fd, data, flags | dontwait, addr ?? null);
+    if (!isErrno(first) || first.errno !== "EAGAIN" || opts.nonblock || (flags & dontwait) !== 0) {
+      return Effect.succeed(first);
+    }
+    const limit = socketTimeoutMs(addon, fd, addon.constants.SO_SNDTIMEO) ?? opts.unboundedLimitMs;
+    return Effect.flatMap(
+      Effect.clockWith((c) => c.currentTimeMillis),
+      (start) => {
+        // no readiness event for "the receiver has room": sleep 1, 2, 4 ... 16 ms between tries
+        const loop = (pause: number): Effect.Effect<number | NativeErrno> =>
+          Effect.flatMap(
+            Effect.clockWith((c) => c.currentTimeMillis),
+            (now) => {
+              const left = limit === undefined ? pause : start + limit - now;
+              if (left <= 0) return Effect.succeed(EAGAIN);
+              return Effect.flatMap(Effect.sleep(Duration.millis(Math.min(pause, left))), () => {
+                const r = addon.sendmsg(fd, data, flags | dontwait, addr ?? null);
+                return isErrno(r) && r.errno === "EAGAIN" ? loop(Math.min(pause * 2, 16)) : Effect.succeed(r);
+              });
+            },
+          );
+        return loop(1);
+      },
+    );
+  });
+
+// ---- the service --------------------------------------------------------------------------------
+
+/** The kernel layer's socket handle. */
+class KernelSocket implements NetlinkSocket {
+  closed = false;
+  constructor(
+    readonly fd: number,
+    readonly protocol: number,
+    readonly nonblock: boolean,
+  ) {}
+}
+
+const fail = (syscall: string, e: NativeErrno): NetlinkError => NetlinkError.fromErrno(syscall, e.code);
+const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fail(NetlinkError.fromErrno(syscall, 9));
+
+const addrBytes = (a: NetlinkAddress): Uint8Array => sockaddrNl(a.pid, a.groups);
+
+const int32 = (v: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v | 0, true);
+  return b;
+};
+
+/** The Netlink service over the addon. */
+export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
+  const readiness = new Readiness(addon);
+  const C = addon.constants;
+
+  const open = (s: NetlinkSocket): s is KernelSocket => s instanceof KernelSocket && !s.closed;
+
+  /** One non-blocking syscall on an open socket: EBADF without reaching the kernel once closed. */
+  const call = <A>(
+    syscall: string,
+    socket: NetlinkSocket,
+    f: (fd: number) => A | NativeErrno,
+  ): Effect.Effect<A, NetlinkError> =>
+    Effect.suspend(() => {
+      if (!open(socket)) return ebadf(syscall);
+      const r = f(socket.fd);
+      return isErrno(r) ? Effect.fail(fail(syscall, r)) : Effect.succeed(r);
+    });
+
+  const toDatagram = (r: NativeRecv): Datagram => {
+    const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
+      data: r.data,
+      length: r.ret,
+      msgFlags: r.flags,
+      from: r.name !== null ? { pid: r.name.pid, groups: r.name.groups } : { pid: 0, groups: 0 },
+    };
+    if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo.group;
+    if (r.creds !== undefined) d.creds = r.creds;
+    return d;
+  };
+
+  const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
+    Effect.suspend(() => {
+      if (!open(socket)) return ebadf("recvmsg");
+      return Effect.flatMap(
+        recvBlocking(addon, readiness, socket.fd, size, flags, { nonblock: socket.nonblock }),
+        (r) => (isErrno(r) ? Effect.fail(fail("recvmsg", r)) : Effect.succeed(toDatagram(r))),
+      );
+    });
+
+  const sendto = (
+    socket: NetlinkSocket,
+    data: Uint8Array,
+    options?: SendOptions,
+  ): Effect.Effect<number, NetlinkError> =>
+    Effect.suspend(() => {
+      if (!open(socket)) return ebadf("sendto");
+      const addr = options?.to === undefined ? undefined : addrBytes(options.to);
+      return Effect.flatMap(
+        sendBlocking(addon, socket.fd, data, options?.flags ?? 0, addr, { nonblock: socket.nonblock }),
+        (r) => (isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r)),
+      );
+    });
+
+  const look = (requests: ReadonlyArray<PollRequest>): Effect.Effect<PollResult[], NetlinkError> =>
+    Effect.suspend(() => {
+      const out: PollResult[] = [];
+      for (const q of requests) {
+        if (!open(q.socket)) {
+          out.push({ socket: q.socket, revents: POLLNVAL });
+          continue;
+        }
+        const r = addon.pollNow(q.socket.fd, q.events);
+        if (isErrno(r)) return Effect.fail(fail("poll", r));
+        out.push({ socket: q.socket, revents: r });
+      }
+      return Effect.succeed(out);
+    });
+
+  const poll = (
+    requests: ReadonlyArray<PollRequest>,
+    timeoutMs: number,
+  ): Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> =>
+    Effect.flatMap(
+      Effect.clockWith((c) => c.currentTimeMillis),
+      (start) => {
+        const loop: Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> = Effect.flatMap(look(requests), (r) => {
+          if (r.some((x) => x.revents !== 0) || timeoutMs === 0) return Effect.succeed(r);
+          return Effect.flatMap(
+            Effect.clockWith((c) => c.currentTimeMillis),
+            (now) => {
+              const left = timeoutMs < 0 ? undefined : start + timeoutMs - now;
+              if (left !== undefined && left <= 0) return Effect.succeed(r);
+              const fds = requests.filter((q) => open(q.socket)).map((q) => q.socket.fd);
+              return Effect.flatMap(readiness.waitAny(fds, left), () => loop);
+            },
+          );
+        });
+        return loop;
+      },
+    );
+
+  const closeNow = (s: KernelSocket): 0 | NativeErrno => {
+    s.closed = true;
+    readiness.closing(s.fd);
+    return addon.close(s.fd);
+  };
+
+  return {
+    socket: (protocol: number, options?: SocketOptions) =>
+      Effect.acquireRelease(
+        Effect.suspend(() => {
+          const nonblock = options?.nonblock === true;
+          const type = (options?.type ?? DEFAULT_SOCKET_TYPE) | (nonblock ? C.SOCK_NONBLOCK : 0) | C.SOCK_CLOEXEC;
+          const fd = addon.socket(type, protocol);
+          return isErrno(fd)
+            ? Effect.fail(fail("socket", fd))
+            : Effect.succeed(new KernelSocket(fd, protocol, nonblock || (type & C.SOCK_NONBLOCK) !== 0));
+        }),
+        (s) =>
+          Effect.sync(() => {
+            if (!s.closed) closeNow(s);
+          }),
+      ),
+    bind: (socket, address) => Effect.asVoid(call("bind", socket, (fd) => addon.bind(fd, addrBytes(address)))),
+    connect: (socket, address) =>
+      Effect.asVoid(
+        call("connect", socket, (fd) =>
+          addon.connect(fd, address === "unspec" ? sockaddrNl(0, 0, C.AF_UNSPEC) : addrBytes(address)),
+        ),
+      ),
+    sendto,
+    recvmsg,
+    setsockopt: (socket, level, name, value) =>
+      Effect.asVoid(
+        call("setsockopt", socket, (fd) =>
+          addon.setsockopt(fd, level, name, typeof value === "number" ? int32(value) : value),
+        ),
+      ),
+    getsockopt: (socket, level, name, length = 4) =>
+      Effect.map(
+        call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
+        (r) => r.data,
+      ),
+    getsockname: (socket) =>
+      Effect.map(
+        call("getsockname", socket, (fd) => addon.getsockname(fd)),
+        (r) => ({ pid: r.pid, groups: r.groups }),
+      ),
+    getpeername: (socket) =>
+      Effect.map(
+        call("getpeername", socket, (fd) => addon.getpeername(fd)),
+        (r) => ({ pid: r.pid, groups: r.groups }),
+      ),
+    poll,
+    close: (socket) =>
+      Effect.suspend(() => {
+        if (!open(socket)) return ebadf("close");
+        const r = closeNow(socket);
+        return isErrno(r) ? Effect.fail(fail("close", r)) : Effect.void;
+      }),
+  };
+};
+
+/** The addon, or KernelUnavailable with nativeAvailability()'s reason. */
+export const loadKernelAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = Effect.suspend(() => {
+  const av = nativeAvailability();
+  if (!av.ok) {
+    return Effect.fail(
+      new KernelUnavailable({ reason: av.reason, message: `the kernel transport is unavailable: ${av.reason}` }),
+    );
+  }
+  const addon = nativeNetlink();
+  if (typeof addon.pollNow !== "function") {
+    const reason = "the native addon predates pollNow(): rebuild it with npm run build:native";
+    return Effect.fail(new KernelUnavailable({ reason, message: `the kernel transport is unavailable: ${reason}` }));
+  }
+  return Effect.succeed(addon);
+});
+
+/** The kernel layer: Netlink over real AF_NETLINK sockets. Fails to build with KernelUnavailable. */
+export const kernelLayer: Layer.Layer<Netlink, KernelUnavailable> = Layer.effect(
+  Netlink,
+  Effect.map(loadKernelAddon, makeKernelNetlink),
+);

@@ -11,6 +11,7 @@ import { Kernel, type NetlinkInputMode } from "../kernel-model/kernel/kernel.js"
 import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
+import { net_boot } from "../kernel-model/net/boot.js";
 import { Net, type WaitQueue } from "../kernel-model/net/netlink/index.js";
 import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
@@ -150,6 +151,7 @@ export class World {
   constructor(opts: WorldOptions) {
     this.prng = new SeededPrng(opts.seed);
     this.net = new Net({ prng: this.prng });
+    net_boot(this.net); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
     this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
     this.tracing = opts.trace ?? true;
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;

@@ -1,0 +1,141 @@
+// drivers/net/loopback.c and the lookups of net/core/dev.c, as far as rtnetlink needs them: a
+// namespace's device list (dev_base_head, ordered by ifindex), __dev_get_by_index /
+// __dev_get_by_name, and the loopback device every namespace gets at creation (loopback_net_init),
+// down and without addresses. (The receive path, netif_rx, is dev.ts.)
+//
+// The values of `lo` are the ones a 6.18 kernel reports in a fresh network namespace, measured with
+// RTM_GETLINK on this machine (x86_64). The IPv4/IPv6 devconf arrays follow the host's sysctls of
+// the time (net.ipv4.conf.default / net.ipv6.conf.default as a new namespace inherits them), so
+// another host may differ there; the IPv6 cacheinfo timestamp and reachable time are not fixed at
+// all in the kernel (see `inet6_cacheinfo` below).
+import { ARPHRD_LOOPBACK, IF_OPER_DOWN, IFF_LOOPBACK } from "../../uapi/rtnetlink.js";
+import type { Net } from "../netlink/table.js";
+import type { NetDevice } from "./netdevice.js";
+
+/** struct net_device, the fields rtnl_fill_ifinfo reports. */
+export interface LinkDevice extends NetDevice {
+  /** dev->type (ARPHRD_*) */
+  readonly type: number;
+  /** dev_get_flags(dev) */
+  readonly flags: number;
+  readonly tx_queue_len: number;
+  readonly operstate: number;
+  readonly link_mode: number;
+  readonly netns_immutable: boolean;
+  readonly mtu: number;
+  readonly min_mtu: number;
+  readonly max_mtu: number;
+  readonly group: number;
+  readonly promiscuity: number;
+  readonly allmulti: number;
+  readonly num_tx_queues: number;
+  readonly num_rx_queues: number;
+  readonly gso_max_segs: number;
+  readonly gso_max_size: number;
+  readonly gro_max_size: number;
+  readonly gso_ipv4_max_size: number;
+  readonly gro_ipv4_max_size: number;
+  readonly tso_max_size: number;
+  readonly tso_max_segs: number;
+  readonly max_pacing_offload_horizon: number;
+  /** netif_carrier_ok */
+  readonly carrier: boolean;
+  readonly carrier_up_count: number;
+  readonly carrier_down_count: number;
+  readonly needed_headroom: number;
+  readonly needed_tailroom: number;
+  readonly proto_down: boolean;
+  /** dev->addr_len bytes */
+  readonly dev_addr: Uint8Array;
+  readonly broadcast: Uint8Array;
+  /** dev->qdisc->ops->id: "noop" until the device is first brought up */
+  readonly qdisc: string;
+  /** in_dev->cnf.data: IPV4_DEVCONF_MAX (33) values, IFLA_INET_CONF */
+  readonly ipv4_devconf: ReadonlyArray<number>;
+  /** idev->cnf as ipv6_store_devconf writes it: DEVCONF_MAX (60) s32 values, IFLA_INET6_CONF */
+  readonly ipv6_devconf: ReadonlyArray<number>;
+  /** idev->if_flags (IFLA_INET6_FLAGS) */
+  readonly inet6_flags: number;
+  /** IFLA_INET6_CACHEINFO {max_reasm_len, tstamp, reachable_time, retrans_time} */
+  readonly inet6_cacheinfo: readonly [number, number, number, number];
+}
+
+/** The IPv4 devconf of lo in a fresh namespace (IFLA_INET_CONF, 33 × u32) [live, this host]. */
+const LO_IPV4_DEVCONF: ReadonlyArray<number> = [
+  0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10000, 1000, 0, 0, 0, 0, 1,
+];
+/** The IPv6 devconf of lo in a fresh namespace (IFLA_INET6_CONF, 60 × s32) [live, this host]. */
+const LO_IPV6_DEVCONF: ReadonlyArray<number> = [
+  0, 64, 65536, 1, 1, 1, 1, -1, 4000, 1000, -1, 604800, 86400, 3, 600, 16, 0, 1, 1, 1, 60000, 0, 0, 0, 0, 0, 0, -1, 0,
+  0, 10000, 1000, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 3600000, 0, 0, 1, 0, 0, 0, 0, 0, 1024, 0, 65535, -1, 1, 0, 0, 0,
+];
+
+/**
+ * The kernel draws lo's IPv6 reachable time at random in [15000, 45000) ms
+ * (neigh_rand_reach_time(BASE_REACHABLE_TIME)) and stamps the inet6_dev with the boot-relative time
+ * of its creation (hundredths of a second). The model reports BASE_REACHABLE_TIME (30000) itself and
+ * a timestamp of 0: deterministic, and no conformance scenario reads those bytes (offsets 772..779
+ * of the lo RTM_NEWLINK).
+ */
+const LO_INET6_CACHEINFO: readonly [number, number, number, number] = [65535, 0, 30000, 1000];
+
+/** loopback_setup + register_netdev in a fresh namespace: lo, ifindex 1, down, no addresses. */
+const loopback_dev = (): LinkDevice => ({
+  name: "lo",
+  ifindex: 1,
+  type: ARPHRD_LOOPBACK,
+  flags: IFF_LOOPBACK,
+  tx_queue_len: 1000,
+  operstate: IF_OPER_DOWN,
+  link_mode: 0,
+  netns_immutable: true,
+  mtu: 65536,
+  min_mtu: 0,
+  max_mtu: 0,
+  group: 0,
+  promiscuity: 0,
+  allmulti: 0,
+  num_tx_queues: 1,
+  num_rx_queues: 1,
+  gso_max_segs: 65535,
+  gso_max_size: 65536,
+  gro_max_size: 65536,
+  gso_ipv4_max_size: 65536,
+  gro_ipv4_max_size: 65536,
+  tso_max_size: 524280,
+  tso_max_segs: 65535,
+  max_pacing_offload_horizon: 0,
+  carrier: true,
+  carrier_up_count: 0,
+  carrier_down_count: 0,
+  needed_headroom: 0,
+  needed_tailroom: 0,
+  proto_down: false,
+  dev_addr: new Uint8Array(6),
+  broadcast: new Uint8Array(6),
+  qdisc: "noop",
+  ipv4_devconf: LO_IPV4_DEVCONF,
+  ipv6_devconf: LO_IPV6_DEVCONF,
+  inet6_flags: 0,
+  inet6_cacheinfo: LO_INET6_CACHEINFO,
+});
+
+/** A namespace's devices (net->dev_base_head), in ifindex order. */
+const devices = new WeakMap<Net, LinkDevice[]>();
+
+/** for_each_netdev(net): the namespace's devices in ifindex order (empty before dev_net_init). */
+export const for_each_netdev = (net: Net): ReadonlyArray<LinkDevice> => devices.get(net) ?? [];
+
+/** netdev_init + loopback_net_init for a new namespace: registers lo. Idempotent. */
+export const loopback_net_init = (net: Net): void => {
+  if (devices.has(net)) return;
+  devices.set(net, [loopback_dev()]);
+};
+
+/** __dev_get_by_index */
+export const __dev_get_by_index = (net: Net, ifindex: number): LinkDevice | undefined =>
+  for_each_netdev(net).find((d) => d.ifindex === ifindex);
+
+/** __dev_get_by_name (and netdev_name_node_alt_lookup: lo has no alternative names) */
+export const __dev_get_by_name = (net: Net, name: string): LinkDevice | undefined =>
+  for_each_netdev(net).find((d) => d.name === name);

@@ -1,0 +1,704 @@
+// net/core/rtnetlink.c (6.18), the part a fresh network namespace answers: the NETLINK_ROUTE kernel
+// socket (rtnetlink_net_init), its input (rtnetlink_rcv → netlink_rcv_skb → rtnetlink_rcv_msg),
+// the handler table (rtnl_register: doit/dumpit per family and message type), RTM_GETLINK
+// (rtnl_getlink, rtnl_dump_ifinfo, rtnl_fill_ifinfo) for the namespace's only device `lo`, the
+// PF_UNSPEC dump fan-out (rtnl_dump_all) with the empty IPv4/IPv6 RTM_GETADDR dumps, and the
+// PF_BRIDGE link dump (empty: lo is no bridge port).
+//
+// Not modelled: routing, addresses, neighbours, link creation and changes. RTM_NEWLINK,
+// RTM_DELLINK and RTM_SETLINK are registered (so the permission and the empty-payload rules hold
+// and a caller with CAP_NET_ADMIN is not told EOPNOTSUPP silently) but their handler only logs
+// "not modelled" and returns −EOPNOTSUPP; every other type has no handler here (→ EOPNOTSUPP, as
+// an unregistered type gets in the kernel).
+
+import { this_kernel } from "../../kernel/current.js";
+import { GFP_ATOMIC } from "../../kernel/gfp.js";
+import { KERN_NOTICE } from "../../kernel/printk.js";
+import {
+  CAP_NET_ADMIN,
+  ERRNO,
+  getS32,
+  getU16,
+  getU32,
+  NETLINK_ROUTE,
+  type NetlinkExtAck,
+  NL_CFG_F_NONROOT_RECV,
+  NL_VALIDATE_DEPRECATED_STRICT,
+  NL_VALIDATE_LIBERAL,
+  NLA_NESTED,
+  NLA_STRING,
+  NLA_U8,
+  NLA_U32,
+  NLM_F_BULK,
+  NLM_F_DUMP,
+  NLM_F_MULTI,
+  NLMSG_ALIGN,
+  NLMSG_HDRLEN,
+  type NlAttr,
+  type NlaPolicySet,
+  nlaParse,
+  nlaPolicy,
+  putU16,
+  putU32,
+} from "../../uapi/index.js";
+import {
+  AF_BRIDGE,
+  AF_INET_RT,
+  AF_INET6,
+  ALTIFNAMSIZ,
+  IFINFOMSG_SIZE,
+  IFLA_ADDRESS,
+  IFLA_AF_SPEC,
+  IFLA_ALLMULTI,
+  IFLA_ALT_IFNAME,
+  IFLA_BROADCAST,
+  IFLA_CARRIER,
+  IFLA_CARRIER_CHANGES,
+  IFLA_CARRIER_DOWN_COUNT,
+  IFLA_CARRIER_UP_COUNT,
+  IFLA_DEVLINK_PORT,
+  IFLA_DPLL_PIN,
+  IFLA_EXT_MASK,
+  IFLA_GRO_IPV4_MAX_SIZE,
+  IFLA_GRO_MAX_SIZE,
+  IFLA_GROUP,
+  IFLA_GSO_IPV4_MAX_SIZE,
+  IFLA_GSO_MAX_SEGS,
+  IFLA_GSO_MAX_SIZE,
+  IFLA_HEADROOM,
+  IFLA_IFALIAS,
+  IFLA_IFNAME,
+  IFLA_INET_CONF,
+  IFLA_INET6_ADDR_GEN_MODE,
+  IFLA_INET6_CACHEINFO,
+  IFLA_INET6_CONF,
+  IFLA_INET6_FLAGS,
+  IFLA_INET6_ICMP6STATS,
+  IFLA_INET6_STATS,
+  IFLA_INET6_TOKEN,
+  IFLA_LINK,
+  IFLA_LINKINFO,
+  IFLA_LINKMODE,
+  IFLA_MAP,
+  IFLA_MASTER,
+  IFLA_MAX,
+  IFLA_MAX_MTU,
+  IFLA_MAX_PACING_OFFLOAD_HORIZON,
+  IFLA_MIN_MTU,
+  IFLA_MTU,
+  IFLA_NET_NS_FD,
+  IFLA_NET_NS_PID,
+  IFLA_NETNS_IMMUTABLE,
+  IFLA_NUM_RX_QUEUES,
+  IFLA_NUM_TX_QUEUES,
+  IFLA_OPERSTATE,
+  IFLA_PROMISCUITY,
+  IFLA_PROTO_DOWN,
+  IFLA_QDISC,
+  IFLA_STATS,
+  IFLA_STATS64,
+  IFLA_TAILROOM,
+  IFLA_TARGET_NETNSID,
+  IFLA_TSO_MAX_SEGS,
+  IFLA_TSO_MAX_SIZE,
+  IFLA_TXQLEN,
+  IFLA_XDP,
+  IFLA_XDP_ATTACHED,
+  IFNAMSIZ,
+  RTGENMSG_SIZE,
+  RTM_BASE,
+  RTM_DELLINK,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_MAX,
+  RTM_NEWLINK,
+  RTM_SETLINK,
+  RTNL_KIND_DEL,
+  RTNL_KIND_GET,
+  RTNLGRP_MAX,
+} from "../../uapi/rtnetlink.js";
+import { type Nlmsghdr, netlink_rcv_skb } from "../netlink/ack.js";
+import { netlink_capable } from "../netlink/capable.js";
+import { type NetlinkCallback, netlink_dump_start } from "../netlink/dump.js";
+import { netlink_kernel_create } from "../netlink/kernel.js";
+import {
+  type NlattrRef,
+  type NlmsghdrRef,
+  nla_nest_cancel,
+  nla_nest_end,
+  nla_nest_start,
+  nla_nest_start_noflag,
+  nla_put,
+  nla_put_string,
+  nla_put_u8,
+  nla_put_u16,
+  nla_put_u32,
+  nla_reserve,
+  nlmsg_cancel,
+  nlmsg_data,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+} from "../netlink/nlmsg.js";
+import { kfree_skb, NLMSG_GOODSIZE, type SkBuff } from "../netlink/skb.js";
+import { NETLINK_F_STRICT_CHK, type NetlinkSock } from "../netlink/sock.js";
+import type { Net } from "../netlink/table.js";
+import { nlmsg_unicast } from "../netlink/unicast.js";
+import { __dev_get_by_index, __dev_get_by_name, for_each_netdev, type LinkDevice } from "./loopback.js";
+
+/** rtnl_doit_func */
+export type RtnlDoitFunc = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck) => number;
+/** rtnl_dumpit_func */
+export type RtnlDumpitFunc = (skb: SkBuff, cb: NetlinkCallback) => number;
+
+/** RTNL_FLAG_DUMP_SPLIT_NLM_DONE: "old dump handlers used to send NLM_DONE in a separate recvmsg()" */
+export const RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 1 << 5;
+/** RTNL_FLAG_BULK_DEL_SUPPORTED */
+export const RTNL_FLAG_BULK_DEL_SUPPORTED = 1 << 1;
+
+/** struct rtnl_link: one entry of rtnl_msg_handlers[family][type − RTM_BASE]. */
+export interface RtnlLink {
+  readonly doit: RtnlDoitFunc | null;
+  readonly dumpit: RtnlDumpitFunc | null;
+  readonly flags: number;
+}
+
+/** The namespace's rtnetlink: net->rtnl and (global in the kernel) the handler table. */
+export interface RtnlNet {
+  rtnl: NetlinkSock | null;
+  /** rtnl_msg_handlers: key family * 256 + (type − RTM_BASE) */
+  readonly handlers: Map<number, RtnlLink>;
+}
+
+const rtnl_nets = new WeakMap<Net, RtnlNet>();
+
+/** The namespace's rtnetlink state (made on first use; no socket before rtnetlink_net_init). */
+export const rtnl_net = (net: Net): RtnlNet => {
+  let r = rtnl_nets.get(net);
+  if (r === undefined) {
+    r = { rtnl: null, handlers: new Map() };
+    rtnl_nets.set(net, r);
+  }
+  return r;
+};
+
+const handlerKey = (family: number, msgindex: number): number => family * 256 + msgindex;
+
+/** rtnl_register(protocol, msgtype, doit, dumpit, flags): 0, or −EINVAL for a type outside the table. */
+export const rtnl_register = (
+  net: Net,
+  protocol: number,
+  msgtype: number,
+  doit: RtnlDoitFunc | null,
+  dumpit: RtnlDumpitFunc | null,
+  flags = 0,
+): number => {
+  const msgindex = msgtype - RTM_BASE;
+  if (msgindex < 0 || msgtype > RTM_MAX || protocol < 0 || protocol > 255) return -ERRNO.EINVAL;
+  const h = rtnl_net(net).handlers;
+  const old = h.get(handlerKey(protocol, msgindex));
+  h.set(handlerKey(protocol, msgindex), {
+    doit: doit ?? old?.doit ?? null,
+    dumpit: dumpit ?? old?.dumpit ?? null,
+    flags: flags | (old?.flags ?? 0),
+  });
+  return 0;
+};
+
+/** rtnl_get_link(family, type) */
+const rtnl_get_link = (net: Net, family: number, type: number): RtnlLink | undefined =>
+  rtnl_net(net).handlers.get(handlerKey(family, type));
+
+/** rtnl_msgtype_kind */
+const rtnl_msgtype_kind = (msgindex: number): number => msgindex & 3;
+
+// ---------------------------------------------------------------------------------------------
+// ifla_policy: the entries a link request can meaningfully carry (the kernel's table has ~70).
+const ifla_policy: NlaPolicySet = nlaPolicy(IFLA_MAX, {
+  [IFLA_IFNAME]: { type: NLA_STRING, len: IFNAMSIZ - 1 },
+  [IFLA_ADDRESS]: { type: 11 /* NLA_BINARY */, len: 32 /* MAX_ADDR_LEN */ },
+  [IFLA_BROADCAST]: { type: 11, len: 32 },
+  [IFLA_MTU]: { type: NLA_U32 },
+  [IFLA_LINK]: { type: NLA_U32 },
+  [IFLA_MASTER]: { type: NLA_U32 },
+  [IFLA_CARRIER]: { type: NLA_U8 },
+  [IFLA_TXQLEN]: { type: NLA_U32 },
+  [IFLA_OPERSTATE]: { type: NLA_U8 },
+  [IFLA_LINKMODE]: { type: NLA_U8 },
+  [IFLA_LINKINFO]: { type: NLA_NESTED },
+  [IFLA_NET_NS_PID]: { type: NLA_U32 },
+  [IFLA_NET_NS_FD]: { type: NLA_U32 },
+  [IFLA_IFALIAS]: { type: NLA_STRING, len: IFNAMSIZ * 16 - 1 },
+  [IFLA_AF_SPEC]: { type: NLA_NESTED },
+  [IFLA_EXT_MASK]: { type: NLA_U32 },
+  [IFLA_PROMISCUITY]: { type: NLA_U32 },
+  [IFLA_NUM_TX_QUEUES]: { type: NLA_U32 },
+  [IFLA_NUM_RX_QUEUES]: { type: NLA_U32 },
+  [IFLA_GROUP]: { type: NLA_U32 },
+  [IFLA_TARGET_NETNSID]: { type: 14 /* NLA_S32 */ },
+  [IFLA_ALT_IFNAME]: { type: NLA_STRING, len: ALTIFNAMSIZ - 1 },
+});
+
+/** The attribute table of a parse, indexed by IFLA_*. */
+type IflaTb = ReadonlyArray<NlAttr | undefined>;
+
+/**
+ * __nlmsg_parse(nlh, hdrlen, tb, maxtype, policy, validate, extack): the header must hold `hdrlen`
+ * bytes ("Invalid header length"), the attributes start at NLMSG_ALIGN(hdrlen) after it.
+ */
+const nlmsg_parse = (
+  nlh: Nlmsghdr,
+  hdrlen: number,
+  policy: NlaPolicySet,
+  validate: number,
+  extack: NetlinkExtAck,
+): IflaTb | number => {
+  if (nlh.nlmsg_len < NLMSG_HDRLEN + hdrlen) {
+    extack.msg = "Invalid header length";
+    return -ERRNO.EINVAL;
+  }
+  const start = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
+  const data = nlh.msg.subarray(Math.min(start, nlh.msg.length));
+  const r = nlaParse(data, policy, { validate, base: start });
+  if (!r.ok) {
+    Object.assign(extack, r.extack);
+    return r.error;
+  }
+  return r.tb;
+};
+
+/** struct ifinfomsg, read from a request */
+interface Ifinfomsg {
+  readonly family: number;
+  readonly pad: number;
+  readonly type: number;
+  readonly index: number;
+  readonly flags: number;
+  readonly change: number;
+}
+const ifinfomsg = (nlh: Nlmsghdr): Ifinfomsg => {
+  const b = new Uint8Array(IFINFOMSG_SIZE);
+  b.set(nlh.msg.subarray(NLMSG_HDRLEN, NLMSG_HDRLEN + IFINFOMSG_SIZE));
+  return {
+    family: b[0]!,
+    pad: b[1]!,
+    type: getU16(b, 2),
+    index: getS32(b, 4),
+    flags: getU32(b, 8),
+    change: getU32(b, 12),
+  };
+};
+
+/** nlmsg_len(nlh): the payload length */
+const nlmsg_len = (nlh: Nlmsghdr): number => nlh.nlmsg_len - NLMSG_HDRLEN;
+
+/** netlink_strict_get_check(skb): the requester set NETLINK_GET_STRICT_CHK */
+const netlink_strict_get_check = (skb: SkBuff): boolean => {
+  const sk = skb.cb.sk as NetlinkSock | null;
+  return sk !== null && (sk.flags & NETLINK_F_STRICT_CHK) !== 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// rtnl_fill_ifinfo and its helpers
+
+const u32s = (vals: ReadonlyArray<number>): Uint8Array => {
+  const b = new Uint8Array(vals.length * 4);
+  for (let i = 0; i < vals.length; i++) putU32(b, i * 4, vals[i]! >>> 0);
+  return b;
+};
+
+/** rtnl_fill_stats: IFLA_STATS64 (struct rtnl_link_stats64, 25 × u64) and IFLA_STATS (24 × u32); lo saw no traffic. */
+const rtnl_fill_stats = (skb: SkBuff): number => {
+  if (nla_reserve(skb, IFLA_STATS64, 200) === null) return -ERRNO.EMSGSIZE;
+  if (nla_reserve(skb, IFLA_STATS, 96) === null) return -ERRNO.EMSGSIZE;
+  return 0;
+};
+
+/** rtnl_xdp_fill: IFLA_XDP {IFLA_XDP_ATTACHED = XDP_ATTACHED_NONE} */
+const rtnl_xdp_fill = (skb: SkBuff): number => {
+  const xdp = nla_nest_start_noflag(skb, IFLA_XDP);
+  if (xdp === null) return -ERRNO.EMSGSIZE;
+  if (nla_put_u8(skb, IFLA_XDP_ATTACHED, 0)) {
+    nla_nest_cancel(skb, xdp);
+    return -ERRNO.EMSGSIZE;
+  }
+  nla_nest_end(skb, xdp);
+  return 0;
+};
+
+/** inet_fill_link_af: {IFLA_INET_CONF: in_dev->cnf.data} */
+const inet_fill_link_af = (skb: SkBuff, dev: LinkDevice): number =>
+  nla_put(skb, IFLA_INET_CONF, u32s(dev.ipv4_devconf));
+
+/** inet6_fill_link_af → inet6_fill_ifla6_attrs */
+const inet6_fill_link_af = (skb: SkBuff, dev: LinkDevice): number => {
+  if (nla_put_u32(skb, IFLA_INET6_FLAGS, dev.inet6_flags)) return -ERRNO.EMSGSIZE;
+  if (nla_put(skb, IFLA_INET6_CACHEINFO, u32s(dev.inet6_cacheinfo))) return -ERRNO.EMSGSIZE;
+  if (nla_put(skb, IFLA_INET6_CONF, u32s(dev.ipv6_devconf))) return -ERRNO.EMSGSIZE;
+  // snmp6_fill_stats: the first u64 is the count of counters (IPSTATS_MIB_MAX 38, ICMP6_MIB_MAX 7)
+  const stats = nla_reserve(skb, IFLA_INET6_STATS, 38 * 8);
+  if (stats === null) return -ERRNO.EMSGSIZE;
+  putU32(skb.head, stats, 38);
+  const icmp = nla_reserve(skb, IFLA_INET6_ICMP6STATS, 7 * 8);
+  if (icmp === null) return -ERRNO.EMSGSIZE;
+  putU32(skb.head, icmp, 7);
+  if (nla_reserve(skb, IFLA_INET6_TOKEN, 16) === null) return -ERRNO.EMSGSIZE;
+  if (nla_put_u8(skb, IFLA_INET6_ADDR_GEN_MODE, 0)) return -ERRNO.EMSGSIZE; // IN6_ADDR_GEN_MODE_EUI64
+  return 0;
+};
+
+/** rtnl_fill_link_af: IFLA_AF_SPEC with one nest per address family that has link data (inet, inet6). */
+const rtnl_fill_link_af = (skb: SkBuff, dev: LinkDevice): number => {
+  const af_spec = nla_nest_start_noflag(skb, IFLA_AF_SPEC);
+  if (af_spec === null) return -ERRNO.EMSGSIZE;
+  const fams: ReadonlyArray<readonly [number, (skb: SkBuff, dev: LinkDevice) => number]> = [
+    [AF_INET_RT, inet_fill_link_af],
+    [AF_INET6, inet6_fill_link_af],
+  ];
+  for (const [family, fill] of fams) {
+    const af: NlattrRef | null = nla_nest_start_noflag(skb, family);
+    if (af === null) return -ERRNO.EMSGSIZE;
+    const err = fill(skb, dev);
+    if (err < 0) return err;
+    nla_nest_end(skb, af);
+  }
+  nla_nest_end(skb, af_spec);
+  return 0;
+};
+
+/**
+ * rtnl_fill_ifinfo(skb, dev, net, type, pid, seq, change, flags, ...): one RTM_NEWLINK for `dev`,
+ * attributes in the kernel's order. 0, or −EMSGSIZE when the skb is full (the message is cancelled).
+ */
+export const rtnl_fill_ifinfo = (
+  skb: SkBuff,
+  dev: LinkDevice,
+  type: number,
+  pid: number,
+  seq: number,
+  change: number,
+  flags: number,
+): number => {
+  const nlh: NlmsghdrRef | null = nlmsg_put(skb, pid, seq, type, IFINFOMSG_SIZE, flags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const ifm = nlmsg_data(nlh);
+  const b = skb.head;
+  b[ifm] = 0; // ifi_family AF_UNSPEC
+  b[ifm + 1] = 0;
+  putU16(b, ifm + 2, dev.type);
+  putU32(b, ifm + 4, dev.ifindex);
+  putU32(b, ifm + 8, dev.flags);
+  putU32(b, ifm + 12, change);
+  const fail = (): number => {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  };
+  if (
+    nla_put_string(skb, IFLA_IFNAME, dev.name) ||
+    nla_put_u32(skb, IFLA_TXQLEN, dev.tx_queue_len) ||
+    nla_put_u8(skb, IFLA_OPERSTATE, dev.operstate) ||
+    nla_put_u8(skb, IFLA_LINKMODE, dev.link_mode) ||
+    nla_put_u8(skb, IFLA_NETNS_IMMUTABLE, dev.netns_immutable ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_MTU, dev.mtu) ||
+    nla_put_u32(skb, IFLA_MIN_MTU, dev.min_mtu) ||
+    nla_put_u32(skb, IFLA_MAX_MTU, dev.max_mtu) ||
+    nla_put_u32(skb, IFLA_GROUP, dev.group) ||
+    nla_put_u32(skb, IFLA_PROMISCUITY, dev.promiscuity) ||
+    nla_put_u32(skb, IFLA_ALLMULTI, dev.allmulti) ||
+    nla_put_u32(skb, IFLA_NUM_TX_QUEUES, dev.num_tx_queues) ||
+    nla_put_u32(skb, IFLA_GSO_MAX_SEGS, dev.gso_max_segs) ||
+    nla_put_u32(skb, IFLA_GSO_MAX_SIZE, dev.gso_max_size) ||
+    nla_put_u32(skb, IFLA_GRO_MAX_SIZE, dev.gro_max_size) ||
+    nla_put_u32(skb, IFLA_GSO_IPV4_MAX_SIZE, dev.gso_ipv4_max_size) ||
+    nla_put_u32(skb, IFLA_GRO_IPV4_MAX_SIZE, dev.gro_ipv4_max_size) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, dev.tso_max_size) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SEGS, dev.tso_max_segs) ||
+    nla_put_u32(skb, IFLA_MAX_PACING_OFFLOAD_HORIZON, dev.max_pacing_offload_horizon) ||
+    nla_put_u32(skb, IFLA_NUM_RX_QUEUES, dev.num_rx_queues) ||
+    nla_put_u8(skb, IFLA_CARRIER, dev.carrier ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_CARRIER_CHANGES, dev.carrier_up_count + dev.carrier_down_count) ||
+    nla_put_u32(skb, IFLA_CARRIER_UP_COUNT, dev.carrier_up_count) ||
+    nla_put_u32(skb, IFLA_CARRIER_DOWN_COUNT, dev.carrier_down_count) ||
+    nla_put_u16(skb, IFLA_HEADROOM, dev.needed_headroom) ||
+    nla_put_u16(skb, IFLA_TAILROOM, dev.needed_tailroom) ||
+    nla_put_u8(skb, IFLA_PROTO_DOWN, dev.proto_down ? 1 : 0)
+  )
+    return fail();
+  if (nla_put(skb, IFLA_ADDRESS, dev.dev_addr) || nla_put(skb, IFLA_BROADCAST, dev.broadcast)) return fail();
+  if (rtnl_fill_stats(skb) || rtnl_xdp_fill(skb)) return fail();
+  if (nla_put_string(skb, IFLA_QDISC, dev.qdisc)) return fail();
+  if (rtnl_fill_link_af(skb, dev)) return fail();
+  // rtnl_fill_link_ifmap: struct rtnl_link_ifmap {u64 mem_start, mem_end, base_addr; u16 irq; u8 dma, port} = 32
+  if (nla_reserve(skb, IFLA_MAP, 32) === null) return fail();
+  // rtnl_fill_devlink_port / rtnl_fill_dpll_pin: empty nests (lo has neither)
+  for (const t of [IFLA_DEVLINK_PORT, IFLA_DPLL_PIN]) {
+    const n = nla_nest_start(skb, t);
+    if (n === null) return fail();
+    nla_nest_end(skb, n);
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** if_nlmsg_size(dev, ext_filter_mask): what rtnl_getlink allocates; lo's message is 1468 bytes. */
+const if_nlmsg_size = (): number => 1468 - NLMSG_HDRLEN + 64;
+
+// ---------------------------------------------------------------------------------------------
+// RTM_GETLINK
+
+/** rtnl_valid_getlink_req */
+const rtnl_valid_getlink_req = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck): IflaTb | number => {
+  if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
+    extack.msg = "Invalid header for get link";
+    return -ERRNO.EINVAL;
+  }
+  if (!netlink_strict_get_check(skb)) return nlmsg_parse(nlh, IFINFOMSG_SIZE, ifla_policy, NL_VALIDATE_LIBERAL, extack);
+  const ifm = ifinfomsg(nlh);
+  if (ifm.pad || ifm.type || ifm.flags || ifm.change) {
+    extack.msg = "Invalid values in header for get link request";
+    return -ERRNO.EINVAL;
+  }
+  const tb = nlmsg_parse(nlh, IFINFOMSG_SIZE, ifla_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  if (typeof tb === "number") return tb;
+  for (let i = 0; i <= IFLA_MAX; i++) {
+    if (tb[i] === undefined) continue;
+    if (i === IFLA_IFNAME || i === IFLA_ALT_IFNAME || i === IFLA_EXT_MASK || i === IFLA_TARGET_NETNSID) continue;
+    extack.msg = "Unsupported attribute in get link request";
+    return -ERRNO.EINVAL;
+  }
+  return tb;
+};
+
+/** nla_strscpy of an IFLA_IFNAME / IFLA_ALT_IFNAME payload */
+const attr_name = (a: NlAttr): string => {
+  const d = a.data;
+  const nul = d.indexOf(0);
+  return new TextDecoder().decode(d.subarray(0, nul < 0 ? d.length : nul));
+};
+
+/** rtnl_getlink: RTM_GETLINK do. By ifindex (> 0), else by IFLA_IFNAME / IFLA_ALT_IFNAME, else −EINVAL. */
+export const rtnl_getlink: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = (skb.owner as NetlinkSock | null)?.net;
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = rtnl_valid_getlink_req(skb, nlh, extack);
+  if (typeof tb === "number") return tb;
+  if (tb[IFLA_TARGET_NETNSID] !== undefined) {
+    // rtnl_get_net_ns_capable: the model has one namespace and no netnsids
+    extack.msg = "Invalid target network namespace id";
+    return -ERRNO.EINVAL;
+  }
+  const ifm = ifinfomsg(nlh);
+  let dev: LinkDevice | undefined;
+  if (ifm.index > 0) dev = __dev_get_by_index(net, ifm.index);
+  else if (tb[IFLA_IFNAME] !== undefined) dev = __dev_get_by_name(net, attr_name(tb[IFLA_IFNAME]!));
+  else if (tb[IFLA_ALT_IFNAME] !== undefined) dev = __dev_get_by_name(net, attr_name(tb[IFLA_ALT_IFNAME]!));
+  else return -ERRNO.EINVAL;
+  if (dev === undefined) return -ERRNO.ENODEV;
+  // nlmsg_new_large(if_nlmsg_size(dev, ext_filter_mask)); GFP_KERNEL in the kernel (process
+  // context), atomic here so a softirq-mode input is not reported as sleeping (as netlink_ack does)
+  const nskb = nlmsg_new(if_nlmsg_size(), GFP_ATOMIC);
+  const err = rtnl_fill_ifinfo(nskb, dev, RTM_NEWLINK, skb.cb.portid, nlh.nlmsg_seq, 0, 0);
+  if (err < 0) {
+    kfree_skb(nskb);
+    return err;
+  }
+  const rtnl = rtnl_net(net).rtnl!;
+  const r = nlmsg_unicast(rtnl, nskb, skb.cb.portid);
+  return Math.min(r, 0);
+};
+
+/** rtnl_valid_dump_ifinfo_req */
+const rtnl_valid_dump_ifinfo_req = (nlh: Nlmsghdr, strict_check: boolean, extack: NetlinkExtAck): IflaTb | number => {
+  if (strict_check) {
+    if (nlmsg_len(nlh) < IFINFOMSG_SIZE) {
+      extack.msg = "Invalid header for link dump";
+      return -ERRNO.EINVAL;
+    }
+    const ifm = ifinfomsg(nlh);
+    if (ifm.pad || ifm.type || ifm.flags || ifm.change) {
+      extack.msg = "Invalid values in header for link dump request";
+      return -ERRNO.EINVAL;
+    }
+    if (ifm.index) {
+      extack.msg = "Filter by device index not supported for link dumps";
+      return -ERRNO.EINVAL;
+    }
+    return nlmsg_parse(nlh, IFINFOMSG_SIZE, ifla_policy, NL_VALIDATE_DEPRECATED_STRICT, extack);
+  }
+  // the pre-3.9 iproute2 hack: a payload shorter than ifinfomsg is a rtgenmsg
+  const hdrlen = nlmsg_len(nlh) < IFINFOMSG_SIZE ? RTGENMSG_SIZE : IFINFOMSG_SIZE;
+  return nlmsg_parse(nlh, hdrlen, ifla_policy, NL_VALIDATE_LIBERAL, extack);
+};
+
+/**
+ * rtnl_dump_ifinfo: RTM_GETLINK dump. cb.args[0] is the next ifindex (for_each_netdev_dump's
+ * cursor). A bad request under strict checking ends the dump with its error (NLMSG_DONE carries
+ * it); without strict checking a parse error is ignored and every device is dumped. Filters
+ * (IFLA_MASTER, IFLA_LINKINFO kind) are not modelled: lo has no master and no kind.
+ */
+export const rtnl_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
+  const net = (cb.skb.owner as NetlinkSock | null)?.net;
+  if (net === undefined) return -ERRNO.EINVAL;
+  const extack = cb.extack ?? {};
+  const tb = rtnl_valid_dump_ifinfo_req(cb.nlh, cb.strict_check, extack);
+  if (typeof tb === "number" && cb.strict_check) return tb;
+  let err = 0;
+  for (const dev of for_each_netdev(net)) {
+    if (dev.ifindex < cb.args[0]!) continue;
+    cb.args[0] = dev.ifindex;
+    err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, cb.skb.cb.portid, cb.nlh.nlmsg_seq, 0, NLM_F_MULTI);
+    if (err < 0) break;
+    cb.args[0] = dev.ifindex + 1;
+  }
+  return err < 0 ? err : skb.len;
+};
+
+/** rtnl_bridge_getlink: PF_BRIDGE RTM_GETLINK dump; lo is neither a bridge port nor has ndo_bridge_getlink. */
+const rtnl_bridge_getlink: RtnlDumpitFunc = (skb) => skb.len;
+
+// ---------------------------------------------------------------------------------------------
+// RTM_GETADDR (net/ipv4/devinet.c, net/ipv6/addrconf.c): no addresses in a fresh namespace
+
+/** inet_dump_ifaddr / inet6_dump_ifaddr: lo is down and has no addresses, so nothing to put. */
+const inet_dump_ifaddr: RtnlDumpitFunc = (skb) => skb.len;
+const inet6_dump_ifaddr: RtnlDumpitFunc = (skb) => skb.len;
+
+/** The state rtnl_dumpit and rtnl_dump_all keep in cb->data / cb->family. */
+interface RtnlDumpState {
+  dumpit: RtnlDumpitFunc | null;
+  family: number;
+}
+
+/** rtnl_dump_all: PF_UNSPEC dumps fan out to every family that has a dumpit for the type. */
+const rtnl_dump_all: RtnlDumpitFunc = (skb, cb) => {
+  const net = (cb.skb.owner as NetlinkSock | null)?.net;
+  const st = cb.data as RtnlDumpState;
+  const type = cb.nlh.nlmsg_type - RTM_BASE;
+  let ret = 0;
+  const s_idx = st.family === 0 ? 1 : st.family;
+  let idx = 1;
+  for (; idx <= 255; idx++) {
+    if (idx < s_idx || idx === 17 /* PF_PACKET */ || net === undefined) continue;
+    const link = rtnl_get_link(net, idx, type);
+    if (link?.dumpit == null) continue;
+    if (idx > s_idx) {
+      cb.args.fill(0);
+      cb.prev_seq = 0;
+      cb.seq = 0;
+    }
+    ret = link.dumpit(skb, cb);
+    if (ret) break;
+  }
+  st.family = idx;
+  return skb.len || ret;
+};
+
+/**
+ * rtnl_dumpit: the wrapper every rtnetlink dump runs through. With RTNL_FLAG_DUMP_SPLIT_NLM_DONE a
+ * round that filled anything reports "more" (skb.len), so NLMSG_DONE comes alone in the next round.
+ */
+const rtnl_dumpit = (skb: SkBuff, cb: NetlinkCallback): number => {
+  const st = cb.data as RtnlDumpState;
+  // the previous round finished: do not call the dumpit again
+  if (st.dumpit === null) return 0;
+  const err = st.dumpit(skb, cb);
+  if (cb.flags & RTNL_FLAG_DUMP_SPLIT_NLM_DONE) {
+    if (err < 0 && err !== -ERRNO.EMSGSIZE) return err;
+    if (!err) st.dumpit = null;
+    return skb.len;
+  }
+  return err;
+};
+
+/** rtnl_calcit: the minimum dump allocation; without IFLA_EXT_MASK it is NLMSG_GOODSIZE. */
+const rtnl_calcit = (): number => NLMSG_GOODSIZE;
+
+/** A handler the kernel has and the model does not: logged, and answered −EOPNOTSUPP. */
+const rtnl_not_modelled =
+  (name: string): RtnlDoitFunc =>
+  () => {
+    this_kernel()?.printk(`${KERN_NOTICE}nlsim: rtnetlink ${name} is not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  };
+
+/**
+ * rtnetlink_rcv_msg: a type above RTM_MAX → −EOPNOTSUPP; a payload shorter than a rtgenmsg → 0;
+ * NEW/DEL/SET kinds need CAP_NET_ADMIN (−EPERM); GET with NLM_F_DUMP starts the family's dump (or
+ * PF_UNSPEC's); else the family's (or PF_UNSPEC's) doit; no handler → −EOPNOTSUPP.
+ */
+export const rtnetlink_rcv_msg = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck): number => {
+  const rtnl = skb.owner as NetlinkSock | null;
+  if (rtnl === null) return -ERRNO.EOPNOTSUPP;
+  const net = rtnl.net;
+  if (nlh.nlmsg_type > RTM_MAX) return -ERRNO.EOPNOTSUPP;
+  const type = nlh.nlmsg_type - RTM_BASE;
+  // all the messages must have at least 1 byte length
+  if (nlmsg_len(nlh) < RTGENMSG_SIZE) return 0;
+  let family = nlh.msg[NLMSG_HDRLEN]!;
+  const kind = rtnl_msgtype_kind(type);
+  if (kind !== RTNL_KIND_GET && !netlink_capable(skb, CAP_NET_ADMIN)) return -ERRNO.EPERM;
+  if (kind === RTNL_KIND_GET && (nlh.nlmsg_flags & NLM_F_DUMP) === NLM_F_DUMP) {
+    let link = rtnl_get_link(net, family, type);
+    if (link?.dumpit == null) {
+      family = 0;
+      link = rtnl_get_link(net, family, type);
+      if (link?.dumpit == null) return -ERRNO.EOPNOTSUPP;
+    }
+    const min_dump_alloc = nlh.nlmsg_type === RTM_GETLINK ? rtnl_calcit() : 0;
+    const state: RtnlDumpState = { dumpit: link.dumpit, family: 0 };
+    return netlink_dump_start(rtnl, skb, nlh, {
+      dump: rtnl_dumpit,
+      data: state,
+      min_dump_alloc,
+      flags: link.flags,
+    });
+  }
+  let link = rtnl_get_link(net, family, type);
+  if (link?.doit == null) {
+    family = 0;
+    link = rtnl_get_link(net, family, type);
+    if (link?.doit == null) return -ERRNO.EOPNOTSUPP;
+  }
+  if (kind === RTNL_KIND_DEL && nlh.nlmsg_flags & NLM_F_BULK && !(link.flags & RTNL_FLAG_BULK_DEL_SUPPORTED)) {
+    extack.msg = "Bulk delete is not supported";
+    return -ERRNO.EOPNOTSUPP;
+  }
+  return link.doit(skb, nlh, extack);
+};
+
+/** rtnetlink_rcv: the NETLINK_ROUTE kernel socket's input. */
+export const rtnetlink_rcv = (skb: SkBuff): void => {
+  netlink_rcv_skb(skb, rtnetlink_rcv_msg);
+};
+
+/** rtnetlink_init's handler table (the part the model has), registered per namespace here. */
+const rtnetlink_register_handlers = (net: Net): void => {
+  rtnl_register(net, 0, RTM_NEWLINK, rtnl_not_modelled("RTM_NEWLINK"), null);
+  rtnl_register(net, 0, RTM_DELLINK, rtnl_not_modelled("RTM_DELLINK"), null);
+  rtnl_register(net, 0, RTM_GETLINK, rtnl_getlink, rtnl_dump_ifinfo, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
+  rtnl_register(net, 0, RTM_SETLINK, rtnl_not_modelled("RTM_SETLINK"), null);
+  rtnl_register(net, 0, RTM_GETADDR, null, rtnl_dump_all, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
+  rtnl_register(net, AF_BRIDGE, RTM_GETLINK, null, rtnl_bridge_getlink);
+  // devinet_init / addrconf_init
+  rtnl_register(net, AF_INET_RT, RTM_GETADDR, null, inet_dump_ifaddr, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
+  rtnl_register(net, AF_INET6, RTM_GETADDR, null, inet6_dump_ifaddr);
+};
+
+/**
+ * rtnetlink_net_init(net): the NETLINK_ROUTE kernel socket (RTNLGRP_MAX groups, NL_CFG_F_NONROOT_RECV,
+ * input rtnetlink_rcv), the handler table, and the namespace's `lo`. Returns the socket, or a
+ * negative errno (−EEXIST when rtnetlink is already up in this namespace).
+ */
+export const rtnetlink_net_init = (net: Net): NetlinkSock | number => {
+  const r = rtnl_net(net);
+  if (r.rtnl !== null) return -ERRNO.EEXIST;
+  const sk = netlink_kernel_create(net, NETLINK_ROUTE, {
+    groups: RTNLGRP_MAX,
+    flags: NL_CFG_F_NONROOT_RECV,
+    input: rtnetlink_rcv,
+  });
+  if (sk === null) return -ERRNO.ENOMEM;
+  r.rtnl = sk;
+  rtnetlink_register_handlers(net);
+  return sk;
+};

@@ -1,0 +1,26 @@
+// A vitest fixture: `worldTest("...", async ({ world }) => ...)` gives each test a fresh world
+// (seed from NLSIM_SEED, else 1) and, when the test fails, adds "seed N (replay: NLSIM_SEED=N)"
+// to its errors. Kept apart from index.ts: importing it needs a running vitest.
+import { test } from "vitest";
+import type { World } from "../../sim/world.js";
+import { seedNote, testWorld } from "./world.js";
+
+/** Adds the seed note to the recorded errors of a failed test (what the reporter prints). */
+export const noteSeedOnErrors = (
+  errors: ReadonlyArray<{ message?: string; stack?: string }> | undefined,
+  seed: number,
+): void => {
+  const note = seedNote(seed);
+  for (const e of errors ?? []) {
+    if (typeof e.message === "string" && !e.message.includes(note)) e.message = `${e.message}\n${note}`;
+    if (typeof e.stack === "string" && !e.stack.includes(note)) e.stack = `${e.stack}\n${note}`;
+  }
+};
+
+export const worldTest = test.extend<{ world: World }>({
+  world: async ({ onTestFailed }, use) => {
+    const world = testWorld();
+    onTestFailed(({ task }) => noteSeedOnErrors(task.result?.errors, world.prng.seed));
+    await use(world);
+  },
+});

@@ -1,0 +1,80 @@
+// A world per test, its seed on every failure: `withWorld(async (world) => ...)` builds the world
+// from NLSIM_SEED (when set) or the given seed, runs the body, and adds
+// "seed N (replay: NLSIM_SEED=N)" to whatever the body throws.
+import { type RunResult, World, type WorldOptions } from "../../sim/world.js";
+
+/** The environment variable that fixes the seed of every world a test kit builds. */
+export const SEED_ENV = "NLSIM_SEED";
+/** The seed when neither the test nor the environment gives one. */
+export const DEFAULT_SEED = 1;
+
+/** NLSIM_SEED as a number, or undefined when unset; throws on a value that is not an integer. */
+export const seedFromEnv = (env: Readonly<Record<string, string | undefined>> = process.env): number | undefined => {
+  const raw = env[SEED_ENV];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new Error(`${SEED_ENV}=${raw} is not an integer seed`);
+  return n;
+};
+
+/** The line added to a failure: "seed 42 (replay: NLSIM_SEED=42)". */
+export const seedNote = (seed: number): string => `seed ${seed} (replay: ${SEED_ENV}=${seed})`;
+
+/** Adds the seed note to an error's message (and the first line of its stack) once; non-errors become Errors. */
+export const addSeed = (error: unknown, seed: number): Error => {
+  const note = seedNote(seed);
+  const e = error instanceof Error ? error : new Error(String(error));
+  if (e.message.includes(note)) return e;
+  const old = e.message;
+  e.message = old === "" ? note : `${old}\n${note}`;
+  if (typeof e.stack === "string") {
+    const i = e.stack.indexOf(old);
+    e.stack =
+      i >= 0 && old !== "" ? e.stack.slice(0, i) + e.message + e.stack.slice(i + old.length) : `${e.stack}\n${note}`;
+  }
+  return e;
+};
+
+/** A world whose seed is NLSIM_SEED, else `seed`, else DEFAULT_SEED. */
+export const testWorld = (seed?: number, options: Omit<WorldOptions, "seed"> = {}): World =>
+  new World({ ...options, seed: seedFromEnv() ?? seed ?? DEFAULT_SEED });
+
+/**
+ * Runs the world to the end; throws (naming every failed task and the deadlocked ones, with the
+ * seed) if a task failed or slept forever.
+ */
+export const runWorld = async (world: World): Promise<RunResult> => {
+  const r = await world.run();
+  if (r.failed.length > 0 || r.deadlocked.length > 0) {
+    const lines: string[] = [];
+    for (const f of r.failed)
+      lines.push(`task ${f.task} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+    if (r.deadlocked.length > 0) lines.push(`deadlocked: ${r.deadlocked.join(", ")}`);
+    throw addSeed(new Error(lines.join("\n")), world.prng.seed);
+  }
+  return r;
+};
+
+type Body<A> = (world: World) => Promise<A> | A;
+
+/**
+ * A fresh world for one test: `it("...", () => withWorld(async (world) => { ... }))`, or with a
+ * seed: `withWorld(7, async (world) => ...)`. NLSIM_SEED overrides the seed, so a printed failure
+ * replays with `NLSIM_SEED=7 npx vitest run -t "..."`.
+ */
+export function withWorld<A>(body: Body<A>): Promise<A>;
+export function withWorld<A>(seed: number | undefined, body: Body<A>, options?: Omit<WorldOptions, "seed">): Promise<A>;
+export async function withWorld<A>(
+  a: number | undefined | Body<A>,
+  b?: Body<A>,
+  options?: Omit<WorldOptions, "seed">,
+): Promise<A> {
+  const seed = typeof a === "function" ? undefined : a;
+  const body = typeof a === "function" ? a : b!;
+  const world = testWorld(seed, options);
+  try {
+    return await body(world);
+  } catch (e) {
+    throw addSeed(e, world.prng.seed);
+  }
+}

@@ -9,6 +9,7 @@ import { registerApi } from "./api.js";
 import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
 import { registerModel } from "./model.js";
+import { registerSim } from "./sim.js";
 
 const USAGE = `usage: npm run bench -- [PREFIX] [options]
 
@@ -118,6 +119,7 @@ const main = async (argv: string[]): Promise<number> => {
   registerCodec(suite);
   registerModel(suite);
   registerApi(suite);
+  registerSim(suite);
 
   const selected = suite.select(cli.prefix);
   if (cli.list) {

@@ -6,7 +6,9 @@ import { Argument, CliError, Command, Flag } from "effect/cli";
 import { isNetlinkDecodeError } from "../kernel-model/uapi/index.js";
 import { parseHex, parseProto, renderDecoded } from "./decode.js";
 import { CliUsageError } from "./errors.js";
+import { runCommand, walkCommand } from "./example/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
+import { conformCommand } from "./scenario/conform.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -81,7 +83,7 @@ const decode = Command.make(
 
 const nlsim = Command.make("nlsim").pipe(
   Command.withDescription("A deterministic simulator of the Linux kernel's netlink subsystem"),
-  Command.withSubcommands([decode, scenarioCommand, replayCommand]),
+  Command.withSubcommands([decode, scenarioCommand, replayCommand, conformCommand, runCommand, walkCommand]),
 );
 
 /** Usage and input errors exit with 2, other failures with 1. */

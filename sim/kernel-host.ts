@@ -64,4 +64,8 @@ export class WorldKernelHost implements KernelHost {
   record(kind: string, detail: KernelTraceDetail): void {
     this.world.record(kind, detail);
   }
+
+  random_u32(): number {
+    return this.world.prng.nextU32();
+  }
 }

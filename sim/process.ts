@@ -41,6 +41,8 @@ export class SimProcess {
   cred: Cred;
   private readonly files = new Map<number, NetlinkSock>();
   private nextFd = 3;
+  /** other file tables of this process (sim/files.ts: /proc files, inet sockets) close theirs here at exit */
+  readonly exitHooks: Array<() => void> = [];
   task: Task | undefined = undefined;
 
   constructor(
@@ -63,6 +65,11 @@ export class SimProcess {
       gid,
       caps: caps === undefined ? (uid === 0 ? ALL_CAPS : new Set()) : new Set(caps),
     };
+  }
+
+  /** A fresh fd number: one sequence for every kind of file the process opens. */
+  allocFd(): number {
+    return this.nextFd++;
   }
 
   sock(fd: number): NetlinkSock | undefined {
@@ -149,6 +156,7 @@ export class SimProcess {
   /** Process exit: every file closes (the kernel's exit_files), as when a daemon dies. */
   exitFiles(): void {
     for (const fd of [...this.files.keys()]) this.close(fd);
+    for (const h of this.exitHooks) h();
   }
 
   /** sendto/sendmsg, non-blocking: with MSG_DONTWAIT or on a O_NONBLOCK socket it never sleeps. */

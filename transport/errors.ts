@@ -4,7 +4,7 @@ import { Data } from "effect";
 import { errnoName } from "../kernel-model/uapi/index.js";
 
 /** A short description per errno a netlink program meets (strerror); others print the name only. */
-const STRERROR: Readonly<Record<string, string>> = {
+export const STRERROR: Readonly<Record<string, string>> = {
   EPERM: "Operation not permitted",
   EBADF: "Bad file descriptor",
   EAGAIN: "Resource temporarily unavailable",
@@ -27,6 +27,14 @@ const STRERROR: Readonly<Record<string, string>> = {
   EEXIST: "File exists",
   ENODEV: "No such device",
   ERANGE: "Numerical result out of range",
+  EACCES: "Permission denied",
+  EIO: "Input/output error",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ENOSPC: "No space left on device",
+  ESPIPE: "Illegal seek",
+  ENOTSOCK: "Socket operation on non-socket",
+  EAFNOSUPPORT: "Address family not supported by protocol",
 };
 
 /**

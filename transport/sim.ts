@@ -27,6 +27,7 @@ import { faultPlanOf, type KillFault } from "../sim/faults.js";
 import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { WakeReason, World } from "../sim/world.js";
 import { NetlinkError } from "./errors.js";
+import { InetRaw } from "./inet.js";
 import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
@@ -44,6 +45,8 @@ import {
   type SendOptions,
   type SocketOptions,
 } from "./netlink.js";
+import { Procfs } from "./procfs.js";
+import { makeSimInetRaw, makeSimProcfs } from "./sim-files.js";
 
 /** One fiber's wait: resume it when one of `queues` is woken or at `deadline` (virtual ns). */
 interface Waiter {
@@ -455,8 +458,8 @@ export interface EffectProcess<A, E> {
 const SETTLE_TURNS = 8;
 
 /**
- * Spawns a simulated process whose task runs `program` with the sim layer (Netlink, the virtual
- * Clock, the process's Scheduler) and a Scope (sockets opened at the top level close at its end).
+ * Spawns a simulated process whose task runs `program` with the sim layer (Netlink, Procfs and
+ * InetRaw, the virtual Clock, the process's Scheduler) and a Scope (sockets opened at the top level close at its end).
  * The program's failure is the task's failure (RunResult.failed); a planned kill ends the task
  * with the program abandoned mid-flight (`exit()` stays undefined).
  * The program must wait only on what the world can wake: sockets, Effect.sleep, its own fibers.
@@ -464,13 +467,15 @@ const SETTLE_TURNS = 8;
 export const runProcess = <A, E>(
   world: World,
   opts: ProcessOptions,
-  program: Effect.Effect<A, E, Netlink | Scope.Scope>,
+  program: Effect.Effect<A, E, Netlink | Procfs | InetRaw | Scope.Scope>,
 ): EffectProcess<A, E> => {
   let rt: SimRuntime | undefined;
   let exit: Exit.Exit<A, E> | undefined;
   const p = spawnProcess(world, opts, async (proc) => {
     const runtime = rt!;
     const context = Context.make(Netlink, makeSimNetlink(runtime)).pipe(
+      Context.add(Procfs, makeSimProcfs(runtime)),
+      Context.add(InetRaw, makeSimInetRaw(runtime)),
       Context.add(Clock.Clock, runtime.clock),
       Context.add(Scheduler.Scheduler, runtime as Scheduler.Scheduler),
     );

@@ -32,4 +32,6 @@ export interface KernelHost {
   wake_up_queue(q: WaitQueueHead): void;
   /** a trace event (softirq runs, printk lines, BUG reports) */
   record(kind: string, detail: KernelTraceDetail): void;
+  /** get_random_u32's source: the world's seeded PRNG (absent: modules cannot ask for randomness) */
+  random_u32?(): number;
 }

@@ -9,6 +9,7 @@ export * from "./kthread.js";
 export * from "./locking.js";
 export * from "./preempt.js";
 export * from "./printk.js";
+export * from "./random.js";
 export * from "./sched.js";
 export * from "./softirq.js";
 export * from "./time.js";

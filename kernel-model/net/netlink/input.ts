@@ -40,7 +40,7 @@ const netlink_input_sync = (sk: NetlinkSock, skb: SkBuff, k: Kernel | undefined)
 };
 
 /** NET_RX_SOFTIRQ's netlink part: drain every kernel socket's queue, sockets in FIFO order. */
-const netlink_rx_action = (k: Kernel): void => {
+export const netlink_rx_action = (k: Kernel): void => {
   const list = backlogs.get(k);
   if (list === undefined) return;
   while (list.length > 0) {

@@ -1,0 +1,102 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { nlDemoExample } from "../../examples/nl-demo/index.js";
+import { runExampleOnSim } from "../../examples/runner.js";
+import { Narrator } from "./narrate.js";
+
+const bin = fileURLToPath(new URL("../../bin/nlsim.js", import.meta.url));
+const nlsim = (args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+    input: "",
+    env: { ...process.env, NO_COLOR: "" },
+  });
+
+/** The walkthrough as text, in-process. */
+const walk = async (mode: string, seed: number, color = false): Promise<string> => {
+  const lines: string[] = [];
+  const n = new Narrator(nlDemoExample, { line: (s) => lines.push(s), step: () => {} }, color);
+  let world: Parameters<Narrator["onSend"]>[0] | undefined;
+  const r = await runExampleOnSim(nlDemoExample, {
+    seed,
+    mode,
+    onWorld: (w) => {
+      world = w;
+    },
+    onEvent: (e, w) => n.onEvent(e, w),
+    hooks: { out: (l) => n.onOut(l), onSend: (who, d, to) => n.onSend(world!, who, d, to) },
+  });
+  n.finish(r.world, r.result);
+  return lines.join("\n");
+};
+
+describe("the nl-demo walkthrough", () => {
+  it("narrates who runs, the syscalls with results, decoded messages, queue depth and history notes", async () => {
+    const text = await walk("unicast", 1);
+    expect(text).toContain("nl_demo_daemon[1001]");
+    expect(text).toContain("bind(fd 3, {nl_pid 0 (autobind), nl_groups 0x0}) = 0");
+    expect(text).toContain("nlmsg_type   16 (NLDEMO_U_PID)");
+    expect(text).toContain("= NLDEMO_K_EVT: struct nldemo_usr_msg { seq 1, jiffies 100 }");
+    expect(text).toContain("softirq on swapper/0");
+    expect(text).toContain("softirq TIMER: nl_demo_tick()");
+    expect(text).toContain("⇒ port 1001: receive queue 1 skb, rmem 832/212992 B");
+    expect(text).toContain("printk <6> nl_demo: K_EVT #1 netlink_unicast(port 1001) = 24");
+    expect(text).toContain("» API history: since 2.6.24 the input runs synchronously");
+    expect(text).toContain("│ daemon: event #1 (jiffies 100) via unicast from port 0");
+    expect(text).not.toContain("\x1b[");
+  });
+
+  it("shows the 2.6 softirq input, the BUG line and the exclusion bug in buggy mode", async () => {
+    const text = await walk("buggy", 1);
+    expect(text).toContain("softirq NET_RX: nl_demo_rcv(skb) runs with 16 bytes from port 1001");
+    expect(text).toContain("» API history: up to 2.6.23 a kernel socket's input ran from a softirq");
+    expect(text).toContain(
+      "⚠ sleeping function called from invalid context in mutex_lock (softirq context, probe/1001)",
+    );
+    expect(text).toContain("The article's bug: netlink_broadcast(nlfd, skb, pid, gid, ...)");
+  });
+
+  it("is the same text, byte for byte, for the same seed; colours only when asked", async () => {
+    expect(await walk("multicast", 3)).toBe(await walk("multicast", 3));
+    expect(await walk("unicast", 1, true)).toContain("\x1b[");
+  });
+});
+
+describe("nlsim run / walk", () => {
+  it("walk nl-demo piped: plain text with the key lines, exit 0", () => {
+    const r = nlsim(["walk", "nl-demo", "--seed", "1"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("\x1b[");
+    expect(r.stdout).toContain("nlsim walk nl-demo --mode unicast --seed 1");
+    expect(r.stdout).toContain("sendto(fd 3, 20 bytes, flags 0x0) = 20");
+    expect(r.stdout).toContain("recvmsg(fd 3, buf 8192, flags 0x0) = 24 (msg_name: port 0)");
+    expect(r.stdout).toContain("nl_demo: netlink_kernel_release done, unloaded");
+  }, 60_000);
+
+  it("run nl-demo prints the daemon's lines and dmesg", () => {
+    const r = nlsim(["run", "nl-demo", "--mode", "dies", "--seed", "2"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("daemon: exiting after 2 events without NLDEMO_CLOSE");
+    expect(r.stdout).toContain("NETLINK_URELEASE: port");
+  }, 60_000);
+
+  it("exits 2 with a clear message for an unknown example", () => {
+    const bad = nlsim(["walk", "no-such-example"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr + bad.stdout).toMatch(/unknown example 'no-such-example' \(known: nl-demo[,)]/);
+  }, 60_000);
+
+  it("exits 2 for a mode the example does not have", () => {
+    const mode = nlsim(["run", "nl-demo", "--mode", "sideways"]);
+    expect(mode.status).toBe(2);
+    expect(mode.stderr + mode.stdout).toContain("nl-demo has no mode 'sideways'");
+  }, 60_000);
+
+  it("exits 2 for --step when stdin is not a terminal", () => {
+    const step = nlsim(["walk", "nl-demo", "--step"]);
+    expect(step.status).toBe(2);
+    expect(step.stderr + step.stdout).toContain("stdin is not a terminal");
+  }, 60_000);
+});

@@ -1,0 +1,266 @@
+// `nlsim run EXAMPLE` and `nlsim walk EXAMPLE`: run an example and print what its programs print,
+// or walk through it step by step from the world's trace.
+import { accessSync, constants, statSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { Effect, Option } from "effect";
+import { Argument, Command, Flag } from "effect/cli";
+import { type Example, exampleNames, findExample } from "../../examples/index.js";
+import { runExampleOnSim } from "../../examples/runner.js";
+import { parseExampleParams } from "../../examples/types.js";
+import { CliUsageError } from "../errors.js";
+import { type NarrationSink, Narrator } from "./narrate.js";
+
+const exampleArg = Argument.String("example").pipe(
+  Argument.withDescription(`the example to run (${exampleNames().join(", ")})`),
+);
+const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("the world's seed"), Flag.withDefault(1));
+const setFlag = Flag.String("set").pipe(
+  Flag.withDescription(
+    "an example parameter, name=integer (repeatable; e.g. select-throughput: n, size, sleepMs, rcvbuf)",
+  ),
+  Flag.atLeast(0),
+);
+const fileFlag = Flag.String("file").pipe(
+  Flag.withDescription("the example's input file (netlink-exam: the text the sender sends)"),
+  Flag.optional,
+);
+const modeFlag = Flag.String("mode").pipe(
+  Flag.withDescription("the example's scenario (nl-demo: unicast, multicast, dies, buggy, ...; default: the first)"),
+  Flag.optional,
+);
+
+/** The example and mode, or a usage error (exit 2). */
+export const resolve = (
+  name: string,
+  mode: Option.Option<string>,
+  seed: number,
+  sets: ReadonlyArray<string> = [],
+  file: Option.Option<string> = Option.none(),
+): Effect.Effect<
+  { example: Example; mode: string; params: Readonly<Record<string, number>>; file: string | undefined },
+  CliUsageError
+> =>
+  Effect.gen(function* () {
+    const example = findExample(name);
+    if (example === undefined) {
+      return yield* new CliUsageError({
+        message: `unknown example '${name}' (known: ${exampleNames().join(", ")})`,
+      });
+    }
+    if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
+    const m = Option.getOrElse(mode, () => example.modes[0].name);
+    if (!example.modes.some((x) => x.name === m)) {
+      return yield* new CliUsageError({
+        message: `${name} has no mode '${m}' (modes: ${example.modes.map((x) => x.name).join(", ")})`,
+      });
+    }
+    const p = parseExampleParams(example, sets);
+    if ("error" in p) return yield* new CliUsageError({ message: p.error });
+    if (Option.isSome(file)) {
+      if (example.input === undefined) return yield* new CliUsageError({ message: `${name} takes no input file` });
+      const path = file.value;
+      const readable = yield* Effect.sync(() => {
+        try {
+          accessSync(path, constants.R_OK);
+          return statSync(path).isFile();
+        } catch {
+          return false;
+        }
+      });
+      if (!readable) return yield* new CliUsageError({ message: `--file ${path}: no such readable file` });
+    }
+    return { example, mode: m, params: p.params, file: Option.getOrUndefined(file) };
+  });
+
+/**
+ * The example's user side on real AF_NETLINK sockets (transport/kernel.ts); its kernel side is the
+ * kmod/ twin, which must be loaded. Loaded lazily: the simulator never needs native/.
+ */
+const runOnKernel = (
+  example: Example,
+  mode: string,
+  params: Readonly<Record<string, number>>,
+): Effect.Effect<void, CliUsageError | Error> =>
+  Effect.gen(function* () {
+    if (example.userProgram === undefined) {
+      return yield* new CliUsageError({ message: `${example.name} has no user program for --transport kernel` });
+    }
+    const program = example.userProgram(mode, params);
+    const kernel = yield* Effect.tryPromise({
+      try: () => import("../../transport/kernel.js"),
+      catch: (e) =>
+        new CliUsageError({
+          message: `--transport kernel: the kernel transport is not part of this build (${String(e)}); use --transport sim`,
+        }),
+    });
+    yield* Effect.scoped(program).pipe(
+      Effect.provide(kernel.kernelLayer),
+      Effect.catchTag("KernelUnavailable", (e) =>
+        Effect.fail(new CliUsageError({ message: `--transport kernel: ${e.message}; use --transport sim` })),
+      ),
+      Effect.catchTag("NetlinkError", (e) => {
+        const text =
+          e.errno === "EPROTONOSUPPORT"
+            ? `${e.message}: is the ${example.name} kernel module (kmod/) loaded?`
+            : `${example.name} on the kernel: ${e.message}`;
+        process.stderr.write(`nlsim run: ${text}\n`);
+        return Effect.fail(new Error(text));
+      }),
+    );
+  });
+
+// `nlsim walk nl-demo | head`: a closed pipe ends the walk quietly
+let pipeClosed = false;
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  pipeClosed = true;
+  process.exit(0);
+});
+
+const write = (s: string): void => {
+  if (!pipeClosed) process.stdout.write(s);
+};
+
+export const runCommand = Command.make(
+  "run",
+  {
+    example: exampleArg,
+    seed: seedFlag,
+    transport: Flag.Literals("transport", ["sim", "kernel"]).pipe(
+      Flag.withDescription("sim: the model (no root); kernel: real AF_NETLINK sockets and the kmod/ twin"),
+      Flag.withDefault("sim" as const),
+    ),
+    mode: modeFlag,
+    set: setFlag,
+    file: fileFlag,
+  },
+  ({ example: name, seed, transport, mode, set, file }) =>
+    Effect.gen(function* () {
+      const r0 = yield* resolve(name, mode, seed, set, file);
+      const { example, mode: m } = r0;
+      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params);
+      const r = yield* Effect.promise(() =>
+        runExampleOnSim(example, {
+          seed,
+          mode: m,
+          params: r0.params,
+          ...(r0.file === undefined ? {} : { file: r0.file }),
+          hooks: { out: (line) => write(`${line}\n`) },
+        }),
+      );
+      const dmesg = r.world.dmesg();
+      if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
+      if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {
+        const what = [
+          ...r.result.failed.map((f) => `${f.task} failed: ${String(f.error)}`),
+          ...r.result.deadlocked.map((t) => `${t} deadlocked`),
+        ];
+        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what.join("; ")}\n`);
+        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what.join("; ")}`));
+      }
+    }),
+).pipe(
+  Command.withDescription("Run an example on the simulator and print what its programs print (and dmesg)"),
+  Command.withExamples([
+    { command: "nlsim run nl-demo --mode multicast", description: "events by netlink_broadcast to group 1" },
+  ]),
+);
+
+/** Colour on a terminal, unless NO_COLOR is set (https://no-color.org). */
+const useColor = (): boolean => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
+
+/** Prints collected steps one at a time, each after Enter ("q" stops). */
+const presentSteps = (steps: ReadonlyArray<ReadonlyArray<string>>, color: boolean): Promise<void> =>
+  new Promise((done) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    let i = 0;
+    const prompt = color ? "\x1b[2m── Enter: next step, q: quit ──\x1b[0m " : "── Enter: next step, q: quit ── ";
+    const next = (): void => {
+      while (i < steps.length && steps[i]!.length === 0) i++;
+      if (i >= steps.length) {
+        rl.close();
+        done();
+        return;
+      }
+      write(`${steps[i++]!.join("\n")}\n`);
+      if (i >= steps.length) {
+        rl.close();
+        done();
+        return;
+      }
+      rl.question(prompt, (answer) => {
+        if (answer.trim().toLowerCase() === "q") {
+          rl.close();
+          done();
+        } else next();
+      });
+    };
+    next();
+  });
+
+export const walkCommand = Command.make(
+  "walk",
+  {
+    example: exampleArg,
+    seed: seedFlag,
+    mode: modeFlag,
+    set: setFlag,
+    file: fileFlag,
+    step: Flag.Boolean("step").pipe(
+      Flag.withDescription("stop after each step until Enter is pressed (needs a terminal)"),
+      Flag.withDefault(false),
+    ),
+  },
+  ({ example: name, seed, mode, set, file, step }) =>
+    Effect.gen(function* () {
+      const r0 = yield* resolve(name, mode, seed, set, file);
+      const { example, mode: m } = r0;
+      if (step && process.stdin.isTTY !== true) {
+        return yield* new CliUsageError({
+          message: "--step waits for Enter between steps, but stdin is not a terminal; run without --step",
+        });
+      }
+      const color = useColor();
+      const steps: string[][] = [[]];
+      const sink: NarrationSink = step
+        ? { line: (s) => steps[steps.length - 1]!.push(s), step: () => void steps.push([]) }
+        : { line: (s) => write(`${s}\n`), step: () => {} };
+      const narrator = new Narrator(example, sink, color);
+      const era =
+        example.netlinkInput(m) === "softirq"
+          ? "2.6-era kernel: a kernel socket's input runs from the NET_RX softirq after the send returns"
+          : "today's kernel (2.6.24+): a kernel socket's input runs synchronously in the sender's process context";
+      const modeText = example.modes.find((x) => x.name === m)!.description;
+      sink.line(`nlsim walk ${name} --mode ${m} --seed ${seed}: ${example.description}`);
+      sink.line(`scenario: ${modeText}`);
+      sink.line(`model: ${era}`);
+      sink.line("");
+      let worldRef: Parameters<typeof narrator.onEvent>[1] | undefined;
+      const r = yield* Effect.promise(() =>
+        runExampleOnSim(example, {
+          seed,
+          mode: m,
+          params: r0.params,
+          ...(r0.file === undefined ? {} : { file: r0.file }),
+          onWorld: (w) => {
+            worldRef = w;
+          },
+          onEvent: (e, w) => narrator.onEvent(e, w),
+          hooks: {
+            out: (line) => narrator.onOut(line),
+            onSend: (who, data, to) => narrator.onSend(worldRef!, who, data, to),
+          },
+        }),
+      );
+      narrator.finish(r.world, r.result);
+      if (step) yield* Effect.promise(() => presentSteps(steps, color));
+    }),
+).pipe(
+  Command.withDescription(
+    "Walk through an example on the simulator, narrating each step from the trace (--step: one at a time)",
+  ),
+  Command.withExamples([
+    { command: "nlsim walk nl-demo", description: "the nl-demo walkthrough, unicast" },
+    { command: "nlsim walk nl-demo --mode buggy --step", description: "the article's bugs, one step per Enter" },
+  ]),
+);

@@ -1,0 +1,372 @@
+// `nlsim walk`: a running commentary on a world, built from its trace as each event is recorded:
+// who runs (a process, a kthread, a softirq on top of one, the idle task), the syscall and its
+// result with errno names, the messages decoded (cli/format), the receiving sockets' queue depth,
+// rmem and drops, printk and BUG lines, and notes where the API's history matters.
+
+import type { Example } from "../../examples/index.js";
+import { SOFTIRQ_OFFSET } from "../../kernel-model/kernel/preempt.js";
+import { print_time } from "../../kernel-model/kernel/printk.js";
+import { netlink_is_kernel } from "../../kernel-model/net/netlink/sock.js";
+import {
+  NETLINK_SOCKOPT_NAMES,
+  parseMessages,
+  parseSockaddrNl,
+  SO_NAMES,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOL_NETLINK,
+  SOL_SOCKET,
+} from "../../kernel-model/uapi/index.js";
+import type { TraceEvent } from "../../sim/trace.js";
+import type { RunResult, World } from "../../sim/world.js";
+import { NetlinkError } from "../../transport/errors.js";
+import { messagesToText } from "../format/text.js";
+
+/** Where the narration goes: lines, and the boundaries between steps (for --step). */
+export interface NarrationSink {
+  readonly line: (s: string) => void;
+  readonly step: () => void;
+}
+
+const ESC = "\x1b[";
+type Paint = (s: string) => string;
+const painter =
+  (color: boolean) =>
+  (code: string): Paint =>
+    color ? (s) => `${ESC}${code}m${s}${ESC}0m` : (s) => s;
+
+const WHO_WIDTH = 33;
+const INDENT = " ".repeat(15 + WHO_WIDTH);
+
+const hexBytes = (hex: string): Uint8Array => {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+};
+
+const str = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
+const num = (v: unknown): number => (typeof v === "number" ? v : Number(v));
+
+/** The history notes the walkthrough itself knows (the example adds its own). */
+export const NOTE_SOFTIRQ_INPUT =
+  "API history: up to 2.6.23 a kernel socket's input ran from a softirq. sendto returned at once; NET_RX then " +
+  "called the input (2.6.13: input(sock, len), which dequeued from sk_receive_queue itself) in atomic context: no " +
+  "sleeping, no mutex, GFP_ATOMIC only. Since 2.6.24 input(skb) runs synchronously inside sendmsg " +
+  "(netlink_unicast_kernel in af_netlink.c; model: kernel-model/net/netlink/input.ts).";
+export const NOTE_PROCESS_INPUT =
+  "API history: since 2.6.24 the input runs synchronously inside the sender's sendmsg, in its process context " +
+  "(netlink_unicast_kernel → nlk->netlink_rcv in af_netlink.c; model: kernel-model/net/netlink/input.ts): the " +
+  "module's lines come before sendto returns. Up to 2.6.23 it ran later, from the NET_RX softirq.";
+
+interface SockState {
+  readonly key: string;
+  readonly dead: boolean;
+}
+
+export class Narrator {
+  private readonly tasks = new Map<number, string>();
+  private readonly socks = new Map<object, SockState>();
+  private readonly notesShown = new Set<string>();
+  /** pid of a process whose sendto has started (tap) and not yet returned (syscall event) */
+  private sending: number | undefined = undefined;
+  private readonly dim: Paint;
+  private readonly bold: Paint;
+  private readonly red: Paint;
+  private readonly yellow: Paint;
+  private readonly green: Paint;
+  private readonly cyan: Paint;
+  private readonly magenta: Paint;
+  private readonly blue: Paint;
+  events = 0;
+
+  constructor(
+    private readonly example: Example,
+    private readonly sink: NarrationSink,
+    color: boolean,
+  ) {
+    const p = painter(color);
+    this.dim = p("2");
+    this.bold = p("1");
+    this.red = p("31");
+    this.yellow = p("33");
+    this.green = p("32");
+    this.cyan = p("36");
+    this.magenta = p("35");
+    this.blue = p("34");
+  }
+
+  private line(world: World, who: string, text: string): void {
+    this.sink.line(
+      `${this.dim(print_time(world.now))} ${who}${" ".repeat(Math.max(1, WHO_WIDTH - visible(who)))}${text}`,
+    );
+  }
+  private more(text: string): void {
+    this.sink.line(`${INDENT}${text}`);
+  }
+  private note(key: string, text: string): void {
+    if (this.notesShown.has(key)) return;
+    this.notesShown.add(key);
+    for (const [i, l] of wrap(text, 100).entries()) this.more(this.blue(`${i === 0 ? "» " : "  "}${l}`));
+  }
+
+  /** Who is running now: a softirq on top of a task, a process, a kthread, insmod, or the idle task. */
+  private who(world: World): string {
+    const t = world.currentTask;
+    const outside = world.kernelHost.outsideTask;
+    const base =
+      t !== undefined
+        ? `${t.kind === "kthread" ? "kthread " : ""}${t.name}[${t.pid}]`
+        : outside !== undefined
+          ? `${outside.comm}[${outside.pid}]`
+          : "swapper/0";
+    if ((world.kernel.preempt_count & SOFTIRQ_OFFSET) !== 0) return this.magenta(`softirq on ${base}`);
+    return t?.kind === "kthread" ? this.yellow(base) : this.cyan(base);
+  }
+
+  private ret(e: TraceEvent): string {
+    const r = num(e.ret);
+    if (r >= 0) return this.green(`= ${r}`);
+    // "sendto: ECONNREFUSED (Connection refused)" without the syscall
+    const what = NetlinkError.fromErrno(str(e.call), r).message.replace(/^[^:]*: /, "");
+    return this.red(`= -1 ${what}`);
+  }
+
+  private decode(bytes: Uint8Array): void {
+    let text: string;
+    try {
+      text = messagesToText(parseMessages(bytes, { zeroPadding: false }), { protocol: this.example.protocol });
+    } catch (e) {
+      this.more(this.red(`(malformed: ${(e as Error).message})`));
+      return;
+    }
+    const names = this.example.typeNames ?? {};
+    for (const l of text.trimEnd().split("\n")) {
+      if (l === "") continue;
+      this.more(
+        this.dim(
+          l.replace(/nlmsg_type {3}(\d+) \(protocol-specific\)/, (m, t: string) =>
+            names[Number(t)] === undefined ? m : `nlmsg_type   ${t} (${names[Number(t)]})`,
+          ),
+        ),
+      );
+    }
+    try {
+      for (const m of parseMessages(bytes, { zeroPadding: false })) {
+        const d = this.example.describePayload?.(m.type, m.payload);
+        if (d !== undefined) this.more(`= ${names[m.type] ?? m.type}: ${d}`);
+      }
+    } catch {
+      // already reported above
+    }
+  }
+
+  /** A user program is about to send (the runner's tap): what it sends, decoded. */
+  onSend(
+    world: World,
+    who: { readonly name: string; readonly pid: number },
+    data: Uint8Array,
+    to?: { pid: number; groups: number },
+  ): void {
+    this.sink.step();
+    const dest =
+      to === undefined
+        ? "its connected peer"
+        : to.pid === 0 && to.groups === 0
+          ? "the kernel (port 0)"
+          : `port ${to.pid}${to.groups ? ` groups 0x${to.groups.toString(16)}` : ""}`;
+    this.line(world, this.cyan(`${who.name}[${who.pid}]`), `${this.bold("sendto")} ${data.length} bytes to ${dest}:`);
+    this.decode(data);
+    this.sending = who.pid;
+  }
+
+  /** A line the program printed. */
+  onOut(line: string): void {
+    this.more(this.bold(`│ ${line}`));
+  }
+
+  onEvent(e: TraceEvent, world: World): void {
+    this.events++;
+    switch (e.kind) {
+      case "spawn":
+        this.tasks.set(num(e.task), str(e.name));
+        this.sink.step();
+        this.line(
+          world,
+          this.dim("scheduler"),
+          this.dim(`${str(e.taskKind)} ${str(e.name)} created (task ${str(e.task)})`),
+        );
+        break;
+      case "exit":
+        this.sink.step();
+        this.line(
+          world,
+          this.dim("scheduler"),
+          this.dim(`${this.tasks.get(num(e.task)) ?? `task ${str(e.task)}`} exits`),
+        );
+        break;
+      case "syscall":
+        this.syscall(e, world);
+        break;
+      case "softirq":
+        this.sink.step();
+        if (e.vec === "NET_RX") {
+          this.line(
+            world,
+            this.who(world),
+            `${this.bold("softirq NET_RX")}: ${str(e.fn)}(skb) runs with ${str(e.len)} bytes from port ${str(e.from)} (protocol ${str(e.protocol)}), atomic context`,
+          );
+          this.note("softirq-input", NOTE_SOFTIRQ_INPUT);
+        } else {
+          this.line(
+            world,
+            this.who(world),
+            `${this.bold(`softirq ${str(e.vec)}`)}: ${str(e.fn)}() (timer tick → run_timer_softirq)`,
+          );
+        }
+        break;
+      case "printk": {
+        const level = num(e.level);
+        const text = str(e.text);
+        const paint = level <= 3 ? this.red : level === 4 ? this.yellow : (s: string) => s;
+        this.line(world, this.who(world), paint(`printk <${level}> ${text}`));
+        if (
+          this.sending !== undefined &&
+          world.currentTask?.pid === this.sending &&
+          (world.kernel.preempt_count & SOFTIRQ_OFFSET) === 0
+        ) {
+          this.note("process-input", NOTE_PROCESS_INPUT);
+        }
+        for (const n of this.example.notes ?? []) {
+          if (n.match.test(text)) this.note(n.match.source, n.note);
+        }
+        break;
+      }
+      case "bug":
+        this.more(
+          this.red(`⚠ ${str(e.bug)} in ${str(e.fn)} (${str(e.context)} context, ${str(e.comm)}/${str(e.pid)})`),
+        );
+        break;
+      case "nosleep":
+        this.more(
+          this.yellow(`(${str(e.fn)} would sleep here; the model cannot suspend a synchronous path, so it goes on)`),
+        );
+        break;
+      case "fault":
+        this.sink.step();
+        this.line(world, this.red("fault"), this.red(`${str(e.fault)} ${str(e.name)} (${str(e.reason)})`));
+        break;
+      case "task-failed":
+        this.line(world, this.red(str(e.name)), this.red(`task failed: ${str(e.error)}`));
+        break;
+      case "deadlock":
+        this.line(world, this.red("world"), this.red(`deadlock: ${JSON.stringify(e.tasks)}`));
+        break;
+      default:
+        this.line(world, this.who(world), this.dim(`${e.kind} ${JSON.stringify(e)}`));
+    }
+    this.watchSockets(world);
+  }
+
+  private syscall(e: TraceEvent, world: World): void {
+    const call = str(e.call);
+    const fd = `fd ${str(e.fd)}`;
+    if (call !== "sendto") this.sink.step();
+    if (call === "sendto") this.sending = undefined;
+    let args: string;
+    switch (call) {
+      case "socket": {
+        const type = num(e.type) & 0xf;
+        args = `AF_NETLINK, ${type === SOCK_RAW ? "SOCK_RAW" : type === SOCK_DGRAM ? "SOCK_DGRAM" : type}, ${str(e.protocol)}`;
+        break;
+      }
+      case "bind":
+      case "connect": {
+        const a = parseSockaddrNl(hexBytes(str(e.addr)));
+        args = `${fd}, {nl_pid ${a.pid}${a.pid === 0 && call === "bind" ? " (autobind)" : ""}, nl_groups 0x${a.groups.toString(16)}}`;
+        break;
+      }
+      case "setsockopt":
+      case "getsockopt": {
+        const level = num(e.level);
+        const name = num(e.name);
+        const lname = level === SOL_NETLINK ? "SOL_NETLINK" : level === SOL_SOCKET ? "SOL_SOCKET" : String(level);
+        const oname =
+          (level === SOL_NETLINK ? NETLINK_SOCKOPT_NAMES[name] : level === SOL_SOCKET ? SO_NAMES[name] : undefined) ??
+          String(name);
+        args = `${fd}, ${lname}, ${oname}${call === "setsockopt" ? `, 0x${str(e.value)}` : ""}`;
+        break;
+      }
+      case "sendto":
+        args = `${fd}, ${str(e.len)} bytes, flags 0x${num(e.flags).toString(16)}`;
+        break;
+      case "recvmsg":
+        args = `${fd}, buf ${str(e.size)}, flags 0x${num(e.flags).toString(16)}`;
+        break;
+      case "poll":
+        args = `fds [${str(e.fds)}], timeout ${str(e.timeout)} ms`;
+        break;
+      default:
+        args = fd;
+    }
+    const from = call === "recvmsg" && num(e.ret) >= 0 ? ` ${this.dim(`(msg_name: port ${str(e.from)})`)}` : "";
+    this.line(world, this.who(world), `${this.bold(call)}(${args}) ${this.ret(e)}${from}`);
+    if (call === "recvmsg" && typeof e.data === "string" && num(e.ret) > 0) this.decode(hexBytes(e.data));
+  }
+
+  /** Queue depth, rmem and drops of the example's user sockets, when they change. */
+  private watchSockets(world: World): void {
+    for (const sk of world.net.sockets) {
+      if (sk.sk_protocol !== this.example.protocol || netlink_is_kernel(sk)) continue;
+      const q = sk.sk_receive_queue.length;
+      const key = `${q}/${sk.sk_rmem_alloc}/${sk.sk_drops}/${sk.sk_err}`;
+      const prev = this.socks.get(sk);
+      if (sk.dead) {
+        if (prev !== undefined && !prev.dead) this.more(this.dim(`⇒ port ${sk.portid}: socket released`));
+        this.socks.set(sk, { key, dead: true });
+        continue;
+      }
+      if (prev === undefined && key === "0/0/0/0") {
+        this.socks.set(sk, { key, dead: false });
+        continue;
+      }
+      if (prev?.key === key) continue;
+      this.socks.set(sk, { key, dead: false });
+      const drops = sk.sk_drops > 0 ? this.red(`, drops ${sk.sk_drops}`) : "";
+      const err = sk.sk_err !== 0 ? this.red(`, sk_err ${sk.sk_err}`) : "";
+      this.more(
+        this.dim(
+          `⇒ port ${sk.portid}: receive queue ${q} skb${q === 1 ? "" : "s"}, rmem ${sk.sk_rmem_alloc}/${sk.sk_rcvbuf} B`,
+        ) +
+          drops +
+          err,
+      );
+    }
+  }
+
+  /** The end of the run. */
+  finish(world: World, result: RunResult): void {
+    this.sink.step();
+    const problems = result.failed.length + result.deadlocked.length;
+    this.sink.line(
+      `${this.dim(print_time(world.now))} ${this.bold("end")}: ${this.events} trace events, ${world.dmesg().length} printk lines${problems === 0 ? "" : this.red(`, ${result.failed.length} failed tasks, ${result.deadlocked.length} deadlocked`)}`,
+    );
+    for (const f of result.failed) this.more(this.red(`${f.task}: ${String(f.error)}`));
+  }
+}
+
+/** Length without ANSI escapes. */
+const ANSI = new RegExp(`${ESC.replace("[", "\\[")}[0-9;]*m`, "g");
+const visible = (s: string): number => s.replace(ANSI, "").length;
+
+const wrap = (text: string, width: number): string[] => {
+  const out: string[] = [];
+  let cur = "";
+  for (const w of text.split(" ")) {
+    if (cur.length > 0 && cur.length + 1 + w.length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cur.length === 0 ? w : `${cur} ${w}`;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+};

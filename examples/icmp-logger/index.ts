@@ -1,0 +1,76 @@
+// icmp-logger as an example for `nlsim run` / `nlsim walk`: its modes and walkthrough notes.
+import { Console, Effect } from "effect";
+import { ipv4_ntoa } from "../../kernel-model/uapi/ip.js";
+import type { Example } from "../types.js";
+import { decodePacketInfo, IMP2_CLOSE, IMP2_K_MSG, IMP2_U_PID, NETLINK_IMP2, PACKET_INFO_SIZE } from "./proto.js";
+import { type IcmpLoggerOptions, setupIcmpLogger } from "./run.js";
+import { imp2_user } from "./user.js";
+
+export const ICMP_LOGGER_MODES = [
+  {
+    name: "default",
+    description: "imp2_u prints 5 s of pings from 10.0.0.2 and 10.0.0.3, then IMP2_CLOSE; noise ignored",
+  },
+  {
+    name: "ctrl-c",
+    description: "imp2_u is killed at 2.5 s (no IMP2_CLOSE): NETLINK_URELEASE stops the module's sends",
+  },
+  { name: "buggy", description: "the article's GFP_KERNEL allocation in the softirq hook: the BUG line in dmesg" },
+] as const;
+
+const OPTIONS: Readonly<Record<string, IcmpLoggerOptions>> = {
+  default: {},
+  "ctrl-c": { killAtMs: 2500 },
+  buggy: { buggy: true, durationMs: 3000 },
+};
+
+const NOTES: Example["notes"] = [
+  {
+    match: /hooked NF_INET_PRE_ROUTING/,
+    note:
+      "nf_register_net_hook(&init_net, &imp2_ops) (model: kernel-model/net/netfilter/core.ts; kernel: " +
+      "net/netfilter/core.c). The article's nf_register_hook(&ops) was removed in 4.13. The hook runs from " +
+      "ip_rcv (net/ipv4/ip_input.c) in the NET_RX softirq, at priority NF_IP_PRI_FILTER - 1.",
+  },
+  {
+    match: /sleeping function called from invalid context/,
+    note:
+      "send_to_user allocated with GFP_KERNEL from the netfilter hook, which runs in softirq context (pid 0, " +
+      "swapper/0: the CPU was idle when the packet came in). GFP_KERNEL may sleep to reclaim memory; in softirq it " +
+      "must not. The article's code uses GFP_ATOMIC; the fix keeps it.",
+  },
+  {
+    match: /released, no more sends/,
+    note:
+      "netlink_release called the NETLINK_URELEASE notifiers for imp2_u's bound socket (model: " +
+      "kernel-model/net/netlink/af_netlink.ts). The article has no notifier: after Ctrl-C it keeps sending to a dead " +
+      "port and every netlink_unicast fails with ECONNREFUSED.",
+  },
+];
+
+export const icmpLoggerExample: Example = {
+  name: "icmp-logger",
+  description: "the IBM article's imp2: a netfilter hook sends each ICMP packet's addresses to a user process",
+  modes: ICMP_LOGGER_MODES as unknown as Example["modes"],
+  protocol: NETLINK_IMP2,
+  netlinkInput: () => "process",
+  run: (world, opts) => {
+    setupIcmpLogger(world, { ...(OPTIONS[opts.mode] ?? {}), hooks: opts.hooks });
+  },
+  describePayload: (type, payload) => {
+    if (type !== IMP2_K_MSG) return undefined;
+    const p = decodePacketInfo(payload);
+    return p === undefined
+      ? `struct packet_info truncated (${payload.length} of ${PACKET_INFO_SIZE} bytes)`
+      : `struct packet_info { src ${ipv4_ntoa(p.src)}, dest ${ipv4_ntoa(p.dest)} }`;
+  },
+  typeNames: { [IMP2_U_PID]: "IMP2_U_PID", [IMP2_CLOSE]: "IMP2_CLOSE", [IMP2_K_MSG]: "IMP2_K_MSG" },
+  notes: NOTES,
+  userProgram: (mode) =>
+    Effect.gen(function* () {
+      const lines: string[] = [];
+      const n = yield* imp2_user({ durationMs: OPTIONS[mode]?.durationMs ?? 5000, out: (l) => void lines.push(l) });
+      for (const l of lines) yield* Console.log(l);
+      return n;
+    }),
+};

@@ -1,0 +1,168 @@
+// nl-demo as an example for `nlsim run` / `nlsim walk`: the modes (scenarios), how each is set up
+// in a world, and the notes a walkthrough shows at the moments they matter.
+import type { World } from "../../sim/world.js";
+import { atTime, spawnUser } from "../sim-user.js";
+import type { Example, ExampleRunOptions } from "../types.js";
+import { nl_demo_buggy_module } from "./buggy-2.6.js";
+import { type NlDemoModule, type NlDemoParams, nl_demo_module } from "./kernel.js";
+import { describePayload, NETLINK_NLDEMO, NLDEMO_GROUP, NLDEMO_TYPE_NAMES } from "./proto.js";
+import { type DaemonOptions, nlDemoDaemon, shortRequestProbe } from "./user.js";
+
+export const NL_DEMO_MODES = [
+  { name: "unicast", description: "the daemon registers for unicast events, takes 3, sends NLDEMO_CLOSE" },
+  { name: "multicast", description: "the daemon joins group 1 and gets its events by netlink_broadcast" },
+  { name: "dies", description: "the daemon exits without NLDEMO_CLOSE; NETLINK_URELEASE cleans up" },
+  {
+    name: "dies-no-notifier",
+    description: "as dies, with the module's notifier off: its next unicast gets ECONNREFUSED",
+  },
+  { name: "unload", description: "rmmod while the daemon listens; its NLDEMO_CLOSE then gets ECONNREFUSED" },
+  { name: "short", description: "a 16-byte NLDEMO_U_PID (no payload): the module answers EINVAL" },
+  { name: "buggy", description: "the article's 2.6 module: softirq input, mutex BUG, broadcast excludes the daemon" },
+] as const;
+
+export type NlDemoMode = (typeof NL_DEMO_MODES)[number]["name"];
+
+interface Plan {
+  readonly buggy: boolean;
+  readonly params: NlDemoParams;
+  readonly daemon?: Partial<DaemonOptions> & { readonly delayMs?: number };
+  readonly probe?: boolean;
+  /** when rmmod runs (ms) */
+  readonly rmmodMs: number;
+}
+
+const PLANS: Readonly<Record<NlDemoMode, Plan>> = {
+  unicast: { buggy: false, params: {}, daemon: { group: 0 }, rmmodMs: 1000 },
+  multicast: { buggy: false, params: {}, daemon: { group: NLDEMO_GROUP }, rmmodMs: 1000 },
+  dies: { buggy: false, params: {}, daemon: { group: 0, events: 2, close: false }, rmmodMs: 600 },
+  "dies-no-notifier": {
+    buggy: false,
+    params: { use_notifier: false },
+    daemon: { group: 0, events: 2, close: false },
+    rmmodMs: 600,
+  },
+  unload: { buggy: false, params: {}, daemon: { group: 0, events: 5 }, rmmodMs: 250 },
+  short: { buggy: false, params: {}, probe: true, rmmodMs: 100 },
+  buggy: { buggy: true, params: {}, probe: true, daemon: { group: NLDEMO_GROUP, delayMs: 30 }, rmmodMs: 1000 },
+};
+
+const isMode = (m: string): m is NlDemoMode => NL_DEMO_MODES.some((x) => x.name === m);
+
+/** The module instance of the last run in each world (tests look at its state). */
+export const nlDemoModules = new WeakMap<World, NlDemoModule>();
+
+/** Sets the example up: insmod now, the programs, rmmod later. */
+export const runNlDemo = (world: World, opts: ExampleRunOptions & { readonly params?: NlDemoParams }): NlDemoModule => {
+  if (!isMode(opts.mode)) throw new Error(`nl-demo has no mode '${opts.mode}'`);
+  const plan = PLANS[opts.mode];
+  const params = { ...plan.params, ...opts.params };
+  const mod = plan.buggy ? nl_demo_buggy_module(world.net, params) : nl_demo_module(world.net, params);
+  nlDemoModules.set(world, mod);
+  const ret = world.insmod(mod.nl_demo_init);
+  if (ret !== 0) throw new Error(`insmod nl_demo: init returned ${ret}`);
+  if (plan.probe) spawnUser(world, { name: "probe" }, opts.hooks, shortRequestProbe());
+  if (plan.daemon !== undefined) {
+    const { delayMs, ...daemon } = plan.daemon;
+    spawnUser(
+      world,
+      delayMs === undefined ? { name: "nl_demo_daemon" } : { name: "nl_demo_daemon", delayMs },
+      opts.hooks,
+      nlDemoDaemon(daemon),
+    );
+  }
+  atTime(world, "rmmod", plan.rmmodMs, mod.nl_demo_exit);
+  return mod;
+};
+
+const NOTES: Example["notes"] = [
+  {
+    match: /netlink_kernel_create\(&init_net, \d+, &cfg\)/,
+    note:
+      "API history: 2.6.13 netlink_kernel_create(unit, input(sock, len)); 2.6.14 adds groups and THIS_MODULE; " +
+      "2.6.24 adds the net namespace and makes input(skb) synchronous; 3.6 folds the rest into struct " +
+      "netlink_kernel_cfg {input, groups, flags, bind, unbind, release}. Model: netlink_kernel_create in " +
+      "kernel-model/net/netlink/kernel.ts; kernel: __netlink_kernel_create in net/netlink/af_netlink.c.",
+  },
+  {
+    match: /netlink_kernel_create\(&init_net, \d+, 1, nl_demo_rcv/,
+    note:
+      "API history: this is the 2.6.24–3.5 signature (net, unit, groups, input, cb_mutex, module). The article's " +
+      "#else branch is the 2.6.14–2.6.23 one, whose input(sock, len) drained sk_receive_queue itself from a softirq.",
+  },
+  {
+    match: /too short: EINVAL/,
+    note:
+      "netlink_rcv_skb (model: kernel-model/net/netlink/ack.ts; kernel: net/netlink/af_netlink.c) checked the header " +
+      "and that nlmsg_len fits the skb; the handler checks the payload before reading it and returns -EINVAL, which " +
+      "netlink_rcv_skb turns into an NLMSG_ERROR for the sender (with extack's message since 4.12).",
+  },
+  {
+    match: /read from past its end/,
+    note:
+      "The article's check is `skb->len <= NLMSG_LENGTH(sizeof(*msg))`: it accepts a message with no payload and " +
+      "reads msg->gid from whatever follows it in the skb, and it ignores any longer datagram. Today: " +
+      "netlink_rcv_skb + `nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*msg))` → -EINVAL.",
+  },
+  {
+    match: /netlink_broadcast\(group \d+, exclude port 0\)/,
+    note:
+      "netlink_broadcast(ssk, skb, portid, group, gfp): `portid` is a port to EXCLUDE (do_one_broadcast skips " +
+      "sk->portid == portid). The port passes 0, which excludes nobody; NETLINK_CB(skb).dst_group makes receivers " +
+      "see the group in msg_name and NETLINK_PKTINFO.",
+  },
+  {
+    match: /netlink_broadcast\(exclude port [1-9]/,
+    note:
+      "The article's bug: netlink_broadcast(nlfd, skb, pid, gid, ...) passes the registered daemon's own port id as " +
+      "the exclusion port id, so do_one_broadcast (model: kernel-model/net/netlink/broadcast.ts) skips exactly the " +
+      "socket the event is for; -ESRCH (nobody got it), and the article ignores the return value.",
+  },
+  {
+    match: /NETLINK_URELEASE/,
+    note:
+      "netlink_release (model: kernel-model/net/netlink/af_netlink.ts; kernel: af_netlink.c) calls the netlink_chain " +
+      "notifiers with NETLINK_URELEASE for every bound user socket it releases, exit included; a module registered " +
+      "with netlink_register_notifier forgets a daemon that died without saying goodbye.",
+  },
+  {
+    match: /\(ECONNREFUSED\); unregistered/,
+    note:
+      "netlink_unicast → netlink_getsockbyportid finds no socket at that port: -ECONNREFUSED, and the skb is freed. " +
+      "Without a notifier this is how a module learns its daemon is gone; the article ignores it and keeps sending.",
+  },
+  {
+    match: /netlink_kernel_release done/,
+    note:
+      "Exit order: stop the event source (timer_delete_sync), unregister the notifier, then netlink_kernel_release " +
+      "(since 2.6.24; the article's sock_release(nlfd->sk_socket) predates it). User sockets of the unit stay open: " +
+      "their next send to the kernel gets ECONNREFUSED.",
+  },
+  {
+    match: /sleeping function called from invalid context/,
+    note:
+      "The article's mutex_lock(&nl_demo_mutex) in the input: in 2.6 the input ran from the NET_RX softirq, where " +
+      "sleeping is forbidden. Since 2.6.24 the input runs in the sender's process context and a mutex is fine; the " +
+      "port takes a spinlock with bottom halves off instead, because the timer reads user_proc from softirq context.",
+  },
+];
+
+export const nlDemoExample: Example = {
+  name: "nl-demo",
+  description: "two-way messaging with a custom netlink protocol: register, events by unicast or multicast, close",
+  modes: NL_DEMO_MODES as unknown as Example["modes"],
+  protocol: NETLINK_NLDEMO,
+  netlinkInput: (mode) => (mode === "buggy" ? "softirq" : "process"),
+  run: (world, opts) => {
+    runNlDemo(world, opts);
+  },
+  describePayload,
+  typeNames: NLDEMO_TYPE_NAMES,
+  notes: NOTES,
+  userProgram: (mode) => {
+    const plan = isMode(mode) ? PLANS[mode] : PLANS.unicast;
+    if (plan.daemon === undefined) return shortRequestProbe();
+    const { delayMs: _d, ...daemon } = plan.daemon;
+    return nlDemoDaemon(daemon);
+  },
+};

@@ -1,0 +1,128 @@
+// nl-demo's behaviour on the simulator: what the daemon receives and how, what the module does
+// when the daemon closes, dies or the module goes away, and the article's bugs reproduced.
+import { describe, expect, it } from "vitest";
+import { traceHash } from "../../sim/trace.js";
+import { runExampleOnSim } from "../runner.js";
+import { nlDemoExample, nlDemoModules } from "./index.js";
+
+const run = (mode: string, seed = 1) => runExampleOnSim(nlDemoExample, { seed, mode });
+const recvs = (r: Awaited<ReturnType<typeof run>>) =>
+  r.world.trace
+    .snapshot()
+    .events.filter((e) => e.kind === "syscall" && e.call === "recvmsg" && typeof e.ret === "number" && e.ret > 0);
+
+describe("nl-demo on the simulator", () => {
+  it("unicast: the daemon gets each K_EVT from port 0 by netlink_unicast, then CLOSE stops them", async () => {
+    const r = await run("unicast");
+    expect(r.result.failed).toEqual([]);
+    expect(r.result.deadlocked).toEqual([]);
+    expect(r.output).toEqual([
+      "daemon: bound port 1001 on protocol 17",
+      "daemon: sent NLDEMO_U_PID (unicast)",
+      "daemon: event #1 (jiffies 100) via unicast from port 0",
+      "daemon: event #2 (jiffies 200) via unicast from port 0",
+      "daemon: event #3 (jiffies 300) via unicast from port 0",
+      "daemon: sent NLDEMO_CLOSE",
+      "daemon: no event for 300 ms after NLDEMO_CLOSE; closing",
+    ]);
+    // exactly three datagrams, all from the kernel; none after CLOSE
+    expect(recvs(r).map((e) => [e.t, e.from])).toEqual([
+      [100_000_000, 0],
+      [200_000_000, 0],
+      [300_000_000, 0],
+    ]);
+    const mod = nlDemoModules.get(r.world)!;
+    expect(mod.stats).toEqual({ events: 3, delivered: 3, refused: 0, no_listeners: 0 });
+    expect(mod.user_proc).toEqual({ pid: 0, gid: 0 });
+    expect(mod.nlfd()).toBeNull(); // rmmod released it
+    // the timer fired once more after CLOSE, found nobody and stopped re-arming
+    expect(r.world.dmesg().filter((l) => l.includes("K_EVT"))).toHaveLength(3);
+  });
+
+  it("multicast: the events come by netlink_broadcast to group 1 (msg_name groups, NETLINK_PKTINFO)", async () => {
+    const r = await run("multicast");
+    expect(r.result.failed).toEqual([]);
+    const events = r.output.filter((l) => l.includes("event #"));
+    expect(events).toEqual(
+      [1, 2, 3].map(
+        (n) => `daemon: event #${n} (jiffies ${n * 100}) via multicast, msg_name groups 0x1, pktinfo group 1`,
+      ),
+    );
+    expect(r.world.dmesg().filter((l) => l.includes("netlink_broadcast(group 1, exclude port 0) = 0"))).toHaveLength(3);
+    expect(nlDemoModules.get(r.world)!.stats.delivered).toBe(3);
+  });
+
+  it("dies: a daemon that exits without CLOSE is unregistered by NETLINK_URELEASE; nothing more is sent", async () => {
+    const r = await run("dies");
+    expect(r.result.failed).toEqual([]);
+    expect(r.output.at(-1)).toBe("daemon: exiting after 2 events without NLDEMO_CLOSE");
+    const dmesg = r.world.dmesg();
+    expect(dmesg).toContain(
+      "[    0.200000] nl_demo: NETLINK_URELEASE: port 1001 closed without NLDEMO_CLOSE; unregistered",
+    );
+    expect(dmesg.some((l) => l.includes("ECONNREFUSED"))).toBe(false);
+    const mod = nlDemoModules.get(r.world)!;
+    expect(mod.user_proc.pid).toBe(0);
+    expect(mod.stats.events).toBe(2);
+  });
+
+  it("dies without the notifier: the module's next unicast gets ECONNREFUSED, it unregisters, no crash", async () => {
+    const r = await run("dies-no-notifier");
+    expect(r.result.failed).toEqual([]);
+    expect(r.result.deadlocked).toEqual([]);
+    expect(r.world.dmesg().slice(-3, -1)).toEqual([
+      "[    0.300000] nl_demo: K_EVT #3 netlink_unicast(port 1001) = -111 (ECONNREFUSED)",
+      "[    0.300000] nl_demo: port 1001 is gone (ECONNREFUSED); unregistered",
+    ]);
+    const mod = nlDemoModules.get(r.world)!;
+    expect(mod.stats).toEqual({ events: 3, delivered: 2, refused: 1, no_listeners: 0 });
+    expect(r.world.dmesg().filter((l) => l.includes("BUG") || l.includes("WARNING"))).toEqual([]);
+  });
+
+  it("unload: after rmmod the daemon hears nothing and its CLOSE gets ECONNREFUSED", async () => {
+    const r = await run("unload");
+    expect(r.result.failed).toEqual([]);
+    expect(r.output.slice(-2)).toEqual([
+      "daemon: no event for 300 ms; giving up after 2 of 5",
+      "daemon: NLDEMO_CLOSE failed: sendto: ECONNREFUSED (Connection refused)",
+    ]);
+  });
+
+  it("short: a header-only NLDEMO_U_PID is refused with NLMSG_ERROR EINVAL, nothing registered", async () => {
+    const r = await run("short");
+    expect(r.output).toEqual([
+      "probe: sent a 16-byte NLDEMO_U_PID (no struct nldemo_krnl_msg)",
+      "probe: the kernel refused request type 0x10: EINVAL",
+    ]);
+    expect(nlDemoModules.get(r.world)!.stats.events).toBe(0);
+  });
+
+  it("buggy (the article's 2.6 module): the daemon never gets a broadcast; short message accepted; mutex BUG", async () => {
+    const r = await run("buggy");
+    expect(r.result.failed).toEqual([]);
+    expect(r.output.filter((l) => l.startsWith("daemon: event"))).toEqual([]);
+    expect(r.output).toContain("daemon: no event for 300 ms; giving up after 0 of 3");
+    expect(r.output).toContain("probe: no reply in 20 ms: the module accepted it");
+    const dmesg = r.world.dmesg();
+    expect(dmesg.filter((l) => l.includes("netlink_broadcast(exclude port 1002, group 1) = -3 (ESRCH)"))).toHaveLength(
+      3,
+    );
+    expect(dmesg).toContain(
+      "[    0.000000] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:283",
+    );
+    // the input ran from the NET_RX softirq (2.6), not inside sendto
+    const sirq = r.world.trace.snapshot().events.filter((e) => e.kind === "softirq" && e.vec === "NET_RX");
+    expect(sirq.map((e) => e.fn)).toEqual(["nl_demo_rcv", "nl_demo_rcv", "nl_demo_rcv"]);
+    // nobody on the unit got a datagram from the kernel
+    expect(recvs(r)).toEqual([]);
+  });
+
+  it("the same seed gives the same output and the same trace, byte for byte", async () => {
+    for (const mode of ["unicast", "buggy"]) {
+      const a = await run(mode, 7);
+      const b = await run(mode, 7);
+      expect(b.output).toEqual(a.output);
+      expect(traceHash(b.world.trace.snapshot())).toBe(traceHash(a.world.trace.snapshot()));
+    }
+  });
+});

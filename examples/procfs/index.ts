@@ -1,0 +1,24 @@
+// procfs as an example for `nlsim run` / `nlsim walk`: correct handlers, or the article's.
+import { NETLINK_USERSOCK } from "../../kernel-model/uapi/index.js";
+import { atTime } from "../sim-user.js";
+import type { Example } from "../types.js";
+import { setupProcfs } from "./run.js";
+
+export const procfsExample: Example = {
+  name: "procfs",
+  description: "a /proc file over a 128-byte kernel buffer: cat, echo, short reads, over-long and bad writes",
+  modes: [
+    { name: "correct", description: "simple_read_from_buffer and an all-or-nothing write (ENOSPC, EFAULT)" },
+    { name: "buggy", description: "the article's read_proc/write_proc: cat never ends, EPERM, overflow reports" },
+  ],
+  protocol: NETLINK_USERSOCK, // no netlink socket: nothing to watch
+  netlinkInput: () => "softirq",
+  run: (world, opts) => {
+    const mod = setupProcfs(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
+    atTime(world, "rmmod", 100, () => mod.exit());
+  },
+  notes: [
+    { match: /Buffer overflow detected/, note: "count = strlen(kernel_buf) - 1 wrapped to ULONG_MAX: see README.md" },
+    { match: /KASAN/, note: "kernel_buf[count] = 0 with count = ULONG_MAX writes one byte before kernel_buf" },
+  ],
+};

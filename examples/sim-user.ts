@@ -1,0 +1,60 @@
+// Runs an example's user program as a process of a world: the sim transport, plus the two things
+// a runner wants around it: its Console lines go to hooks.out, and its sends are shown to
+// hooks.onSend first (walkthroughs decode them). The program itself is unchanged.
+import { Console, Effect, type Scope } from "effect";
+import { type ProcessOptions, spawnProcess } from "../sim/process.js";
+import type { World } from "../sim/world.js";
+import { type EffectProcess, Netlink, type NetlinkError, type NetlinkService, runProcess } from "../transport/index.js";
+import type { ExampleHooks } from "./types.js";
+
+const captureConsole = (out: (line: string) => void): Console.Console => {
+  const c: Console.Console = Object.create(globalThis.console);
+  return Object.assign(c, {
+    log: (...args: ReadonlyArray<unknown>) => out(args.map(String).join(" ")),
+    info: (...args: ReadonlyArray<unknown>) => out(args.map(String).join(" ")),
+  });
+};
+
+const tap = (nl: NetlinkService, who: { name: string; pid: number }, hooks: ExampleHooks): NetlinkService =>
+  hooks.onSend === undefined
+    ? nl
+    : {
+        ...nl,
+        sendto: (socket, data, options) =>
+          Effect.suspend(() => {
+            hooks.onSend!(who, data, options?.to);
+            return nl.sendto(socket, data, options);
+          }),
+      };
+
+/** Spawns `program` as process `opts.name`, optionally after `delayMs` of virtual time. */
+export const spawnUser = <A>(
+  world: World,
+  opts: ProcessOptions & { readonly delayMs?: number },
+  hooks: ExampleHooks,
+  program: Effect.Effect<A, NetlinkError, Netlink | Scope.Scope>,
+): EffectProcess<A, NetlinkError> => {
+  const who = { name: opts.name, pid: 0 };
+  const wrapped = Effect.gen(function* () {
+    if (opts.delayMs !== undefined) yield* Effect.sleep(`${opts.delayMs} millis`);
+    const nl = yield* Netlink;
+    return yield* program.pipe(
+      Effect.provideService(Netlink, tap(nl, who, hooks)),
+      Effect.provideService(Console.Console, captureConsole(hooks.out)),
+    );
+  });
+  const p = runProcess(world, opts, wrapped);
+  who.pid = p.process.pid;
+  return p;
+};
+
+/**
+ * A kernel-side action at a given virtual time, run as its own process (insmod/rmmod are
+ * processes too): `fn` runs with the world's kernel installed, in process context.
+ */
+export const atTime = (world: World, name: string, ms: number, fn: () => void): void => {
+  spawnProcess(world, { name }, async () => {
+    await world.msleep(ms);
+    world.insmod(fn, name);
+  });
+};

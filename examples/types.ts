@@ -1,0 +1,107 @@
+// What an example is, for `nlsim run` and `nlsim walk`: a description, its modes, how the world
+// must be built for a mode, and `run(world, opts)`, which sets the example up in that world
+// (insmod, processes); the world's run() then plays it.
+import type { Effect, Scope } from "effect";
+import type { NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
+import type { World } from "../sim/world.js";
+import type { Netlink, NetlinkAddress, NetlinkError } from "../transport/index.js";
+
+/** What the runner and the walkthrough want to hear from an example while it runs. */
+export interface ExampleHooks {
+  /** a line a program printed (its stdout) */
+  readonly out: (line: string) => void;
+  /** a user program is about to send these bytes (walkthroughs decode them before the syscall) */
+  readonly onSend?: (
+    who: { readonly name: string; readonly pid: number },
+    data: Uint8Array,
+    to?: NetlinkAddress,
+  ) => void;
+}
+
+export interface ExampleRunOptions {
+  readonly mode: string;
+  readonly hooks: ExampleHooks;
+  /** numeric parameters given on the command line (`--set name=value`), already validated */
+  readonly params?: Readonly<Record<string, number>>;
+  /** the input file given with `--file` (examples with `input`), checked readable */
+  readonly file?: string;
+}
+
+/** A numeric parameter an example accepts with `--set name=value` (an integer in min..max). */
+export interface ExampleParam {
+  readonly name: string;
+  readonly description: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface ExampleMode {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** A walkthrough note shown once, the first time a printk line matches. */
+export interface ExampleNote {
+  readonly match: RegExp;
+  readonly note: string;
+}
+
+export interface Example {
+  readonly name: string;
+  readonly description: string;
+  /** the first is the default */
+  readonly modes: readonly [ExampleMode, ...ExampleMode[]];
+  /** the protocol unit its sockets use (walkthroughs watch those sockets and decode for it) */
+  readonly protocol: number;
+  /** the kernel era to model for a mode: how a kernel socket's input runs */
+  readonly netlinkInput: (mode: string) => NetlinkInputMode;
+  /** the example reads an input file, which `--file PATH` may name (a default otherwise) */
+  readonly input?: { readonly description: string };
+  /** the parameters `--set` may change (none when undefined) */
+  readonly params?: ReadonlyArray<ExampleParam>;
+  /** sets the example up in `world` */
+  readonly run: (world: World, opts: ExampleRunOptions) => void;
+  /** one line about a message's payload (the example's structs), for decoded messages */
+  readonly describePayload?: (type: number, payload: Uint8Array) => string | undefined;
+  /** names of the example's message types */
+  readonly typeNames?: Readonly<Record<number, string>>;
+  /** API-history and bug notes, keyed on the module's printk lines */
+  readonly notes?: ReadonlyArray<ExampleNote>;
+  /**
+   * The user side alone, for the kernel transport (the kernel side is the kmod/ twin, loaded on the
+   * real machine). Undefined when the example has none.
+   */
+  readonly userProgram?: (
+    mode: string,
+    params?: Readonly<Record<string, number>>,
+  ) => Effect.Effect<unknown, NetlinkError, Netlink | Scope.Scope>;
+}
+
+/**
+ * Reads `--set name=value` strings against an example's parameters: an unknown name, a value
+ * that is not an integer, or one out of range is an error message naming the allowed values.
+ */
+export const parseExampleParams = (
+  example: Example,
+  sets: ReadonlyArray<string>,
+): { readonly params: Readonly<Record<string, number>> } | { readonly error: string } => {
+  const known = example.params ?? [];
+  const params: Record<string, number> = {};
+  for (const s of sets) {
+    const m = /^([A-Za-z][A-Za-z0-9_-]*)=(-?\d+)$/.exec(s);
+    if (m === null) return { error: `--set ${s}: expected name=integer` };
+    const p = known.find((k) => k.name === m[1]);
+    if (p === undefined) {
+      const names = known.map((k) => k.name).join(", ");
+      return {
+        error: `${example.name} has no parameter '${m[1]}' (${names === "" ? "it takes none" : `parameters: ${names}`})`,
+      };
+    }
+    const v = Number(m[2]);
+    if (!Number.isSafeInteger(v) || v < p.min || v > p.max) {
+      return { error: `--set ${p.name}=${m[2]}: ${p.description} must be in ${p.min}..${p.max}` };
+    }
+    params[p.name] = v;
+  }
+  return { params };
+};

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { registerApi } from "./api.js";
 import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
+import { registerKernel } from "./kernel.js";
 import { registerModel } from "./model.js";
 import { registerSim } from "./sim.js";
 
@@ -119,6 +120,7 @@ const main = async (argv: string[]): Promise<number> => {
   registerCodec(suite);
   registerModel(suite);
   registerApi(suite);
+  const kernelMissing = registerKernel(suite);
   registerSim(suite);
 
   const selected = suite.select(cli.prefix);
@@ -159,6 +161,16 @@ const main = async (argv: string[]): Promise<number> => {
     );
   }
   table.write(`\nchecksum ${(checksum >>> 0).toString(16).padStart(8, "0")}\n`);
+  if (kernelMissing !== undefined) table.write(`kernel-layer workloads skipped: ${kernelMissing}\n`);
+  // the same workload on both layers: how the simulator compares with the real kernel
+  for (const k of results.filter((r) => r.name.startsWith("api.kernel."))) {
+    const sim = results.find((r) => r.name === k.name.replace("api.kernel.", "api.sim."));
+    if (sim !== undefined) {
+      table.write(
+        `${k.name.slice("api.kernel.".length)}: sim ${fmtRate(sim.opsPerSec)} / kernel ${fmtRate(k.opsPerSec)} = ${(sim.opsPerSec / k.opsPerSec).toFixed(2)}\n`,
+      );
+    }
+  }
 
   const figures = Object.fromEntries(results.map((r) => [r.name, { value: Math.round(r.opsPerSec), unit: r.unit }]));
   const json = `${JSON.stringify(figures)}\n`;

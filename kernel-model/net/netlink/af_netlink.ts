@@ -68,7 +68,15 @@ import {
 } from "../core/sock.js";
 import { netlink_broadcast } from "./broadcast.js";
 import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
-import { kfree_skb, NETLINK_SKB_DST, netlink_alloc_large_skb, type ScmCreds, skb_get, skb_put } from "./skb.js";
+import {
+  alloc_head,
+  kfree_skb,
+  NETLINK_SKB_DST,
+  netlink_alloc_large_skb,
+  type ScmCreds,
+  skb_get,
+  skb_put,
+} from "./skb.js";
 import {
   ffs,
   NETLINK_F_BROADCAST_SEND_ERROR,
@@ -361,7 +369,9 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
     msg_flags |= MSG_TRUNC;
     copied = size;
   }
-  const data = skb.data.slice(0, copied);
+  // skb_copy_datagram_msg: the caller's buffer gets its own copy
+  const data = alloc_head(copied);
+  data.set(skb.head.subarray(skb.data_off, skb.data_off + copied));
   const cb = skb.cb;
   const name = { pid: cb.portid, groups: netlink_group_mask(cb.dst_group) };
   if (flags & MSG_TRUNC) copied = skb.len;

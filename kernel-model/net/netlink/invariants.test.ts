@@ -125,5 +125,5 @@ const runSeed = (seed: number): void => {
 describe("model invariants under random operations", () => {
   it(`hold for ${SEEDS} seeds × ${STEPS} steps (rmem = queued truesize, every copy delivered or dropped, unique port ids)`, () => {
     for (let seed = 1; seed <= SEEDS; seed++) runSeed(seed);
-  });
+  }, 300_000);
 });

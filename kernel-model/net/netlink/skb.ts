@@ -104,19 +104,37 @@ export class SkBuff {
 /** NETLINK_CB(skb) */
 export const NETLINK_CB = (skb: SkBuff): NetlinkSkbParms => skb.cb;
 
+// skb heads (and the bytes recvmsg copies out) are carved from shared 64 KiB chunks: a view on an existing ArrayBuffer costs a small
+// heap object, where a fresh Uint8Array above 64 bytes costs an off-heap allocation and GC work
+// per message. A chunk is freed by the GC once no head in it is referenced. Heads are zeroed.
+const HEAD_CHUNK = 64 * 1024;
+let headChunk = new ArrayBuffer(HEAD_CHUNK);
+let headOff = 0;
+export const alloc_head = (size: number): Uint8Array => {
+  if (size > HEAD_CHUNK / 4) return new Uint8Array(size);
+  const aligned = (size + 7) & ~7;
+  if (headOff + aligned > HEAD_CHUNK) {
+    headChunk = new ArrayBuffer(HEAD_CHUNK);
+    headOff = 0;
+  }
+  const head = new Uint8Array(headChunk, headOff, size);
+  headOff += aligned;
+  return head;
+};
+
 /**
  * alloc_skb(size, gfp): `size` bytes of tailroom, truesize from the slab the head lands in. A gfp
  * that may sleep (GFP_KERNEL, the default) is checked by might_alloc in atomic context.
  */
 export const alloc_skb = (size: number, gfp: gfp_t = GFP_KERNEL): SkBuff => {
   might_alloc(gfp);
-  return new SkBuff(new Uint8Array(size), skb_truesize(size), false);
+  return new SkBuff(alloc_head(size), skb_truesize(size), false);
 };
 
 /** netlink_alloc_large_skb(size, broadcast): vmalloc'd above NLMSG_GOODSIZE unless broadcast. */
 export const netlink_alloc_large_skb = (size: number, broadcast: boolean): SkBuff => {
   if (size <= NLMSG_GOODSIZE || broadcast) return alloc_skb(size);
-  return new SkBuff(new Uint8Array(size), skb_truesize_large(size), true);
+  return new SkBuff(alloc_head(size), skb_truesize_large(size), true);
 };
 
 export const skb_tailroom = (skb: SkBuff): number => skb.end - skb.tail;

@@ -134,6 +134,29 @@ export interface NetlinkAddon {
   getsockname(fd: number): NativeSockName | NativeErrno;
   getpeername(fd: number): NativeSockName | NativeErrno;
   close(fd: number): 0 | NativeErrno;
+  /** socket(AF_INET, type, protocol): for the InetRaw kernel layer (SOCK_RAW needs CAP_NET_RAW). */
+  inetSocket(type: number, protocol: number): number | NativeErrno;
+  /**
+   * setsockopt(2) with optlen `optlen`: the value's bytes, then (optlen > value.length) an unmapped
+   * page; null: a NULL optval. Returns the syscall's value (a handler's positive return passes through).
+   */
+  setsockoptBuf(
+    fd: number,
+    level: number,
+    name: number,
+    value: Uint8Array | null,
+    optlen: number,
+  ): number | NativeErrno;
+  /** getsockopt(2) with optlen `length`, of which the first `mapped` bytes are mapped (0: a NULL optval). */
+  getsockoptBuf(fd: number, level: number, name: number, length: number, mapped: number): NativeSockOpt | NativeErrno;
+  /** open(2) (O_CLOEXEC added): for the Procfs kernel layer. */
+  fileOpen(path: string, flags: number): number | NativeErrno;
+  /** read(2) with a `count`-byte buffer whose first `mapped` bytes are mapped (0: NULL): the bytes read. */
+  fileRead(fd: number, count: number, mapped: number): Uint8Array | NativeErrno;
+  /** write(2) of `count` bytes: data's, then an unmapped page; null: a NULL buffer. */
+  fileWrite(fd: number, data: Uint8Array | null, count: number): number | NativeErrno;
+  /** lseek(2): the new offset. */
+  lseek(fd: number, offset: number, whence: number): number | NativeErrno;
   /** poll(2) on one socket with timeout 0: the revents (POLLIN 1, POLLOUT 4, POLLERR 8, ...). */
   pollNow(fd: number, events: number): number | NativeErrno;
   pollStart(fd: number, events: number, callback: PollCallback): number | NativeErrno;

@@ -24,6 +24,7 @@ export {
 export * from "./errors.js";
 export * from "./inet.js";
 export { KernelUnavailable, kernelLayer, makeKernelNetlink } from "./kernel.js";
+export { kernelFilesLayer, makeKernelInetRaw, makeKernelProcfs } from "./kernel-files.js";
 export * from "./netlink.js";
 export * from "./procfs.js";
 export { type EffectProcess, makeSimNetlink, runProcess, SimRuntime, simLayer } from "./sim.js";

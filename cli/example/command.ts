@@ -2,7 +2,7 @@
 // or walk through it step by step from the world's trace.
 import { accessSync, constants, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Effect, Option } from "effect";
+import { Effect, Layer, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { type Example, exampleNames, findExample } from "../../examples/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
@@ -87,14 +87,17 @@ const runOnKernel = (
     }
     const program = example.userProgram(mode, params);
     const kernel = yield* Effect.tryPromise({
-      try: () => import("../../transport/kernel.js"),
+      try: () =>
+        Promise.all([import("../../transport/kernel.js"), import("../../transport/kernel-files.js")]).then(
+          ([k, f]) => ({ ...k, ...f }),
+        ),
       catch: (e) =>
         new CliUsageError({
           message: `--transport kernel: the kernel transport is not part of this build (${String(e)}); use --transport sim`,
         }),
     });
     yield* Effect.scoped(program).pipe(
-      Effect.provide(kernel.kernelLayer),
+      Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)),
       Effect.catchTag("KernelUnavailable", (e) =>
         Effect.fail(new CliUsageError({ message: `--transport kernel: ${e.message}; use --transport sim` })),
       ),

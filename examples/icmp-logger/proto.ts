@@ -1,5 +1,5 @@
 // imp2's wire protocol (the IBM article's ICMP logger), defined once. A C header twin
-// (kmod/icmp-logger/imp2.h) mirrors it line for line:
+// (kmod/icmp-logger/icmp_logger_proto.h) mirrors it line for line (kmod/proto.test.ts checks):
 //
 //   #define NETLINK_IMP2  23        /* the article's NL_IMP2; 23 is free in mainline */
 //   enum { IMP2_U_PID = 0x10, IMP2_CLOSE, IMP2_K_MSG };

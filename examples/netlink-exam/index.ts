@@ -1,10 +1,12 @@
 // netlink-exam as an example for `nlsim run` / `nlsim walk`: file → kernel buffer → /proc → receiver.
 import { fileURLToPath } from "node:url";
+import { Effect, Fiber } from "effect";
+import { cat } from "../../transport/index.js";
 import { atTime } from "../sim-user.js";
 import type { Example } from "../types.js";
-import { NETLINK_EXAM, NLEXAM_MSG } from "./proto.js";
+import { NETLINK_EXAM, NLEXAM_MSG, PROC_PATH } from "./proto.js";
 import { setupNetlinkExam } from "./run.js";
-import { readInputFile } from "./user.js";
+import { readInputFile, receiver, sender } from "./user.js";
 
 /** The files the modes send (shipped beside this file). */
 export const NETLINK_EXAM_FILES: Readonly<Record<string, string>> = {
@@ -32,4 +34,21 @@ export const netlinkExamExample: Example = {
     const mod = setupNetlinkExam(world, input.data, opts.hooks.out);
     atTime(world, "rmmod", 100, () => mod.exit());
   },
+  // run.ts's three programs in one process: the receiver joins, the sender sends, then cat
+  userProgram: (mode) =>
+    Effect.gen(function* () {
+      const log = (line: string) => console.log(line);
+      const input = readInputFile(NETLINK_EXAM_FILES[mode] ?? NETLINK_EXAM_FILES.sample!);
+      if ("error" in input) return log(input.error);
+      const recv = yield* Effect.forkChild(receiver(log), { startImmediately: true });
+      yield* Effect.sleep("50 millis");
+      yield* sender(input.data, log);
+      yield* Fiber.join(recv);
+      const r = yield* cat(PROC_PATH).pipe(
+        Effect.mapError((e) => new Error(`cat: ${e.message}`)),
+        Effect.orDie,
+      );
+      log(`$ cat ${PROC_PATH}  (${r.data.length} bytes)`);
+      log(new TextDecoder().decode(r.data));
+    }),
 };

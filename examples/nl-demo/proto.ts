@@ -1,5 +1,5 @@
 // nl_demo's wire protocol: what the module and the daemon share, defined once. Written so that a C
-// header twin (kmod/nl-demo/nl_demo.h) can mirror it line for line:
+// header twin (kmod/nl-demo/nl_demo_proto.h) mirrors it line for line (kmod/proto.test.ts checks):
 //
 //   #define NETLINK_NLDEMO   17          /* a free unit: 17 is unused by mainline */
 //   #define NLDEMO_GROUP     1           /* multicast group number (bind mask 1 << 0) */

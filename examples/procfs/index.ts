@@ -3,6 +3,7 @@ import { NETLINK_USERSOCK } from "../../kernel-model/uapi/index.js";
 import { atTime } from "../sim-user.js";
 import type { Example } from "../types.js";
 import { setupProcfs } from "./run.js";
+import { procfsDemo } from "./user.js";
 
 export const procfsExample: Example = {
   name: "procfs",
@@ -17,6 +18,8 @@ export const procfsExample: Example = {
     const mod = setupProcfs(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
     atTime(world, "rmmod", 100, () => mod.exit());
   },
+  // the same steps on the real /proc; the mode is the module's: insmod procfs_example.ko [buggy=1]
+  userProgram: () => procfsDemo((line) => console.log(line)),
   notes: [
     { match: /Buffer overflow detected/, note: "count = strlen(kernel_buf) - 1 wrapped to ULONG_MAX: see README.md" },
     { match: /KASAN/, note: "kernel_buf[count] = 0 with count = ULONG_MAX writes one byte before kernel_buf" },

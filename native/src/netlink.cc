@@ -27,6 +27,7 @@
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -414,6 +415,147 @@ Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
   o.Set("optlen", Napi::Number::New(env, len));
   o.Set("data", CopyOut(env, buf.data(), copied));
   return o;
+}
+
+// ---- AF_INET sockets and files, for the InetRaw and Procfs kernel layers --------------------------
+//
+// Both reach a handler's EFAULT paths the way a C program does: a user buffer whose first
+// `mapped` bytes are readable/writable and which then runs into an unmapped (PROT_NONE) page, or a
+// NULL pointer. GuardedBuffer builds one; the kernel copies up to the guard page and stops.
+
+struct GuardedBuffer {
+  void* base = MAP_FAILED;
+  size_t total = 0;
+  uint8_t* p = nullptr;  // the buffer: `mapped` bytes before the guard page (nullptr: NULL)
+  GuardedBuffer(const GuardedBuffer&) = delete;
+  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+  // `mapped` bytes, then the guard page; `null`: no mapping at all, p = NULL.
+  GuardedBuffer(size_t mapped, bool null) {
+    if (null) return;
+    size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    size_t pages = (mapped + page - 1) / page + 1;
+    total = pages * page;
+    base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) throw ErrnoFail{ENOMEM};
+    uint8_t* guard = static_cast<uint8_t*>(base) + (pages - 1) * page;
+    if (::mprotect(guard, page, PROT_NONE) < 0) {
+      ::munmap(base, total);
+      base = MAP_FAILED;
+      throw ErrnoFail{ENOMEM};
+    }
+    p = guard - mapped;
+  }
+  ~GuardedBuffer() {
+    if (base != MAP_FAILED) ::munmap(base, total);
+  }
+};
+
+// inetSocket(type, protocol) -> fd | {errno}: socket(AF_INET, type, protocol) (SOCK_RAW needs CAP_NET_RAW).
+Napi::Value InetSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int type = FlagsArg(info, 0, "type");
+  int protocol = IntArg(info, 1, "protocol");
+  int fd = ::socket(AF_INET, type, protocol);
+  if (fd < 0) return Fail(env, errno);
+  GetState(env)->fds.insert(fd);
+  return Napi::Number::New(env, fd);
+}
+
+// setsockoptBuf(fd, level, name, value | null, optlen) -> the syscall's return (>= 0) | {errno}.
+// optlen may exceed value.length: the bytes after the value are the guard page. null: optval NULL.
+Napi::Value SetSockOptBuf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int level = IntArg(info, 1, "level");
+  int name = IntArg(info, 2, "name");
+  bool null = OptionalAbsent(info, 3);
+  Bytes v = null ? Bytes{gEmpty, 0} : BytesArg(info, 3, "value");
+  size_t optlen = SizeArg(info, 4, "optlen", kMaxOpt);
+  size_t mapped = v.length < optlen ? v.length : optlen;
+  GuardedBuffer b(mapped, null);
+  if (!null && mapped > 0) std::memcpy(b.p, v.data, mapped);
+  int r = ::setsockopt(fd, level, name, b.p, static_cast<socklen_t>(optlen));
+  if (r < 0) return Fail(env, errno);
+  return Napi::Number::New(env, r);
+}
+
+// getsockoptBuf(fd, level, name, length, mapped) -> {ret, optlen, data} | {errno}. optlen starts at
+// `length`; only the first `mapped` bytes are mapped (0: optval NULL). data: min(optlen, mapped) bytes.
+Napi::Value GetSockOptBuf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int level = IntArg(info, 1, "level");
+  int name = IntArg(info, 2, "name");
+  size_t length = SizeArg(info, 3, "length", kMaxOpt);
+  size_t mapped = SizeArg(info, 4, "mapped", kMaxOpt);
+  if (mapped > length) mapped = length;
+  GuardedBuffer b(mapped, mapped == 0 && length > 0);
+  socklen_t len = static_cast<socklen_t>(length);
+  int r = ::getsockopt(fd, level, name, b.p, &len);
+  if (r < 0) return Fail(env, errno);
+  size_t copied = static_cast<size_t>(len) < mapped ? static_cast<size_t>(len) : mapped;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ret", Napi::Number::New(env, r));
+  o.Set("optlen", Napi::Number::New(env, len));
+  o.Set("data", CopyOut(env, b.p == nullptr ? gEmpty : b.p, copied));
+  return o;
+}
+
+// fileOpen(path, flags) -> fd | {errno}: open(2) (O_CLOEXEC added), for files under /proc.
+Napi::Value FileOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int flags = FlagsArg(info, 1, "flags");
+  if (path.find('\0') != std::string::npos) throw ErrnoFail{EINVAL};
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
+  if (fd < 0) return Fail(env, errno);
+  GetState(env)->fds.insert(fd);
+  return Napi::Number::New(env, fd);
+}
+
+// fileRead(fd, count, mapped) -> bytes | {errno}: read(2) into a `count`-byte buffer of which the
+// first `mapped` are mapped (0 with count > 0: a NULL buffer).
+Napi::Value FileRead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  size_t count = SizeArg(info, 1, "count", kMaxRecv);
+  size_t mapped = SizeArg(info, 2, "mapped", kMaxRecv);
+  if (mapped > count) mapped = count;
+  GuardedBuffer b(mapped, mapped == 0 && count > 0);
+  ssize_t r = static_cast<ssize_t>(::syscall(SYS_read, fd, b.p, count));  // NULL allowed (see FileWrite)
+  if (r < 0) return Fail(env, errno);
+  size_t got = static_cast<size_t>(r) < mapped ? static_cast<size_t>(r) : mapped;
+  return CopyOut(env, b.p == nullptr ? gEmpty : b.p, got);
+}
+
+// fileWrite(fd, data | null, count) -> bytes written | {errno}: write(2) of `count` bytes of which
+// data.length are mapped (the rest is the guard page); null: a NULL buffer.
+Napi::Value FileWrite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  bool null = OptionalAbsent(info, 1);
+  Bytes d = null ? Bytes{gEmpty, 0} : BytesArg(info, 1, "data");
+  size_t count = SizeArg(info, 2, "count", kMaxRecv);
+  size_t mapped = d.length < count ? d.length : count;
+  GuardedBuffer b(mapped, null);
+  if (!null && mapped > 0) std::memcpy(b.p, d.data, mapped);
+  // syscall(2): glibc's write is declared nonnull, and a NULL buffer is the point here
+  ssize_t r = static_cast<ssize_t>(::syscall(SYS_write, fd, b.p, count));
+  if (r < 0) return Fail(env, errno);
+  return Napi::Number::New(env, static_cast<double>(r));
+}
+
+// lseek(fd, offset, whence) -> the new offset | {errno}.
+Napi::Value LSeek(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  double off = NumberArg(info, 1, "offset");
+  if (!IsIntegral(off)) throw ErrnoFail{EINVAL};
+  int whence = IntArg(info, 2, "whence");
+  off_t r = ::lseek(fd, static_cast<off_t>(off), whence);
+  if (r < 0) return Fail(env, errno);
+  return Napi::Number::New(env, static_cast<double>(r));
 }
 
 template <int (*Call)(int, sockaddr*, socklen_t*)>
@@ -807,6 +949,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getsockname", Napi::Function::New<Guard<SockName<CallGetSockName>>>(env, "getsockname"));
   exports.Set("getpeername", Napi::Function::New<Guard<SockName<CallGetPeerName>>>(env, "getpeername"));
   exports.Set("close", Napi::Function::New<Guard<Close>>(env, "close"));
+  exports.Set("inetSocket", Napi::Function::New<Guard<InetSocket>>(env, "inetSocket"));
+  exports.Set("setsockoptBuf", Napi::Function::New<Guard<SetSockOptBuf>>(env, "setsockoptBuf"));
+  exports.Set("getsockoptBuf", Napi::Function::New<Guard<GetSockOptBuf>>(env, "getsockoptBuf"));
+  exports.Set("fileOpen", Napi::Function::New<Guard<FileOpen>>(env, "fileOpen"));
+  exports.Set("fileRead", Napi::Function::New<Guard<FileRead>>(env, "fileRead"));
+  exports.Set("fileWrite", Napi::Function::New<Guard<FileWrite>>(env, "fileWrite"));
+  exports.Set("lseek", Napi::Function::New<Guard<LSeek>>(env, "lseek"));
   exports.Set("pollNow", Napi::Function::New<Guard<PollNow>>(env, "pollNow"));
   exports.Set("pollStart", Napi::Function::New<Guard<PollStart>>(env, "pollStart"));
   exports.Set("pollStop", Napi::Function::New<Guard<PollStop>>(env, "pollStop"));

@@ -1,0 +1,117 @@
+// What the harness compares: a transcript is what an example's programs printed plus its module's
+// dmesg lines, from `nlsim run EXAMPLE --mode M` on the simulator or from the guest (the same
+// command with `--transport kernel`, and the real module's printk lines). Before comparing, both
+// are normalised for what honestly differs between a model and a machine: port ids (the simulator
+// numbers processes from 1001, the guest has real pids), jiffies (HZ and boot time) and dmesg
+// timestamps. Everything else must match.
+
+export interface Transcript {
+  /** the programs' stdout, line by line */
+  readonly out: ReadonlyArray<string>;
+  /** the module's printk lines (its prefix only), without timestamps */
+  readonly dmesg: ReadonlyArray<string>;
+}
+
+/** Splits `nlsim run`'s output on the simulator: the programs' lines, then "--- dmesg (...) ---" and dmesg. */
+export const parseSimRun = (stdout: string, dmesgPrefix: string): Transcript => {
+  const lines = stdout.split("\n").filter((l) => l !== "");
+  const cut = lines.findIndex((l) => l.startsWith("--- dmesg ("));
+  const out = cut < 0 ? lines : lines.slice(0, cut);
+  const dmesg = cut < 0 ? [] : lines.slice(cut + 1);
+  return { out, dmesg: moduleLines(dmesg, dmesgPrefix) };
+};
+
+/** The guest's transcript: the program's stdout and the kernel's dmesg (as `dmesg` prints it). */
+export const parseGuestRun = (stdout: string, dmesg: string, dmesgPrefix: string): Transcript => ({
+  out: stdout.split("\n").filter((l) => l !== ""),
+  dmesg: moduleLines(dmesg.split("\n"), dmesgPrefix),
+});
+
+// the kernel's own lines about loading an unsigned out-of-tree module carry the module's prefix too
+const LOADER_NOISE = /loading out-of-tree module taints kernel|module verification failed/;
+
+const moduleLines = (lines: ReadonlyArray<string>, prefix: string): string[] =>
+  lines.map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, "")).filter((l) => l.startsWith(prefix) && !LOADER_NOISE.test(l));
+
+/** Lines that say the kernel hit a bug: any of them fails a guest run. */
+export const KERNEL_TROUBLE =
+  /\b(BUG:|Oops|WARNING:|general protection fault|Call Trace:|Kernel panic|kernel BUG|UBSAN:|KASAN:|list_(add|del) corruption)/;
+
+/**
+ * Normalises one transcript: port ids become P1, P2, ... in order of first appearance (port 0, the
+ * kernel, stays), jiffies become J, and every `mask` match becomes "…".
+ */
+export const normalize = (t: Transcript, mask: ReadonlyArray<RegExp> = []): Transcript => {
+  const ports = new Map<string, string>();
+  const port = (n: string): string => {
+    if (n === "0") return n;
+    let p = ports.get(n);
+    if (p === undefined) {
+      p = `P${ports.size + 1}`;
+      ports.set(n, p);
+    }
+    return p;
+  };
+  const one = (l: string): string => {
+    let s = l.replace(/\bport (\d+)/g, (_m, n: string) => `port ${port(n)}`).replace(/\bjiffies \d+/g, "jiffies J");
+    for (const m of mask) s = s.replace(new RegExp(m.source, m.flags.includes("g") ? m.flags : `${m.flags}g`), "…");
+    return s;
+  };
+  // out first, then dmesg: the same port gets the same name in both (numbering is per transcript)
+  const out = t.out.map(one);
+  const dmesg = t.dmesg.map(one);
+  return { out, dmesg };
+};
+
+/** Line-for-line differences between two lists ("" when equal). */
+const diffLines = (what: string, sim: ReadonlyArray<string>, kern: ReadonlyArray<string>): string[] => {
+  const d: string[] = [];
+  const n = Math.max(sim.length, kern.length);
+  for (let i = 0; i < n; i++) {
+    if (sim[i] !== kern[i]) {
+      d.push(
+        `${what} line ${i + 1}: sim ${JSON.stringify(sim[i] ?? "(none)")} / kernel ${JSON.stringify(kern[i] ?? "(none)")}`,
+      );
+    }
+  }
+  return d;
+};
+
+/** "exact": both normalised transcripts, line for line. */
+export const compareExact = (sim: Transcript, kern: Transcript): string[] => [
+  ...diffLines("output", sim.out, kern.out),
+  ...diffLines("dmesg", sim.dmesg, kern.dmesg),
+];
+
+/** Distinct lines in order of first appearance, each with its count. */
+const shapeOf = (lines: ReadonlyArray<string>): Array<[string, number]> => {
+  const m = new Map<string, number>();
+  for (const l of lines) m.set(l, (m.get(l) ?? 0) + 1);
+  return [...m.entries()];
+};
+
+/**
+ * "shape": the same distinct lines, in the same order of first appearance, each as many times
+ * (the interleaving of lines is not compared: it is real timing in the guest).
+ */
+export const compareShape = (sim: Transcript, kern: Transcript): string[] => {
+  const d: string[] = [];
+  for (const [what, a, b] of [
+    ["output", sim.out, kern.out],
+    ["dmesg", sim.dmesg, kern.dmesg],
+  ] as const) {
+    const sa = shapeOf(a);
+    const sb = shapeOf(b);
+    const n = Math.max(sa.length, sb.length);
+    for (let i = 0; i < n; i++) {
+      const x = sa[i];
+      const y = sb[i];
+      if (x?.[0] !== y?.[0] || x?.[1] !== y?.[1]) {
+        const show = (e: [string, number] | undefined) =>
+          e === undefined ? "(none)" : `${JSON.stringify(e[0])} ×${e[1]}`;
+        d.push(`${what}, distinct line ${i + 1}: sim ${show(x)} / kernel ${show(y)}`);
+      }
+    }
+  }
+  return d;
+};

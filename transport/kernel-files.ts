@@ -1,0 +1,141 @@
+// The kernel layers of Procfs and InetRaw: each method is the real syscall, through native/
+// (open/read/write/lseek/close on the real /proc; socket(AF_INET)/setsockopt/getsockopt/close),
+// with the contract of transport/procfs.ts and transport/inet.ts. The addon, not node:fs, makes
+// the calls: node:fs has no lseek and cannot pass a NULL buffer or one that ends at an unmapped
+// page, which is how the examples reach a handler's EFAULT path. None of these calls blocks (a
+// /proc handler and a sockopt handler run to completion in the caller), so they are synchronous.
+import { Effect, Layer } from "effect";
+import { SOCK_RAW } from "../kernel-model/uapi/index.js";
+import { isErrno, type NativeErrno, type NetlinkAddon } from "../native/index.js";
+import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
+import { KernelUnavailable, loadKernelAddon } from "./kernel.js";
+import { type ProcFile, Procfs, ProcfsError, type ProcfsService } from "./procfs.js";
+
+class KernelProcFile implements ProcFile {
+  closed = false;
+  constructor(
+    readonly fd: number,
+    readonly path: string,
+  ) {}
+}
+
+class KernelInetSocket implements InetSocket {
+  closed = false;
+  constructor(
+    readonly fd: number,
+    readonly type: number,
+    readonly protocol: number,
+  ) {}
+}
+
+const int32 = (v: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v | 0, true);
+  return b;
+};
+
+/** The addon is missing the calls these layers need (built before they were added). */
+const missing = (addon: NetlinkAddon): string | undefined =>
+  ["inetSocket", "setsockoptBuf", "getsockoptBuf", "fileOpen", "fileRead", "fileWrite", "lseek"].find(
+    (f) => typeof (addon as unknown as Record<string, unknown>)[f] !== "function",
+  );
+
+/** The Procfs service on the real /proc. */
+export const makeKernelProcfs = (addon: NetlinkAddon): ProcfsService => {
+  const fail = (syscall: string, e: NativeErrno, path: string) =>
+    Effect.fail(ProcfsError.fromErrno(syscall, e.code, path));
+  return {
+    open: (path, flags = 0) =>
+      Effect.acquireRelease(
+        Effect.suspend(() => {
+          const fd = addon.fileOpen(path, flags);
+          return isErrno(fd) ? fail("open", fd, path) : Effect.succeed(new KernelProcFile(fd, path));
+        }),
+        (f) =>
+          Effect.sync(() => {
+            if (f.closed) return;
+            f.closed = true;
+            addon.close(f.fd);
+          }),
+      ),
+    read: (file, count, options) =>
+      Effect.suspend(() => {
+        const r = addon.fileRead(file.fd, count, options?.mapped ?? count);
+        return isErrno(r) ? fail("read", r, file.path) : Effect.succeed(r);
+      }),
+    write: (file, data, options) =>
+      Effect.suspend(() => {
+        const r = addon.fileWrite(file.fd, data, options?.count ?? data?.length ?? 0);
+        return isErrno(r) ? fail("write", r, file.path) : Effect.succeed(r);
+      }),
+    lseek: (file, offset, whence) =>
+      Effect.suspend(() => {
+        const r = addon.lseek(file.fd, offset, whence);
+        return isErrno(r) ? fail("lseek", r, file.path) : Effect.succeed(r);
+      }),
+    close: (file) =>
+      Effect.suspend(() => {
+        if (file instanceof KernelProcFile) {
+          if (file.closed) return fail("close", { errno: "EBADF", code: 9 }, file.path);
+          file.closed = true;
+        }
+        const r = addon.close(file.fd);
+        return isErrno(r) ? fail("close", r, file.path) : Effect.void;
+      }),
+  };
+};
+
+/** The InetRaw service on real AF_INET sockets. */
+export const makeKernelInetRaw = (addon: NetlinkAddon): InetService => {
+  const fail = (syscall: string, e: NativeErrno) => Effect.fail(InetError.fromErrno(syscall, e.code));
+  return {
+    socket: (protocol, options) =>
+      Effect.acquireRelease(
+        Effect.suspend(() => {
+          const type = options?.type ?? SOCK_RAW;
+          const fd = addon.inetSocket(type, protocol);
+          return isErrno(fd) ? fail("socket", fd) : Effect.succeed(new KernelInetSocket(fd, type, protocol));
+        }),
+        (s) =>
+          Effect.sync(() => {
+            if (s.closed) return;
+            s.closed = true;
+            addon.close(s.fd);
+          }),
+      ),
+    setsockopt: (socket, level, name, value, options) =>
+      Effect.suspend(() => {
+        const bytes = typeof value === "number" ? int32(value) : value;
+        const r = addon.setsockoptBuf(socket.fd, level, name, bytes, options?.optlen ?? bytes?.length ?? 0);
+        return isErrno(r) ? fail("setsockopt", r) : Effect.succeed(r);
+      }),
+    getsockopt: (socket, level, name, length, options) =>
+      Effect.suspend(() => {
+        const r = addon.getsockoptBuf(socket.fd, level, name, length, options?.mapped ?? length);
+        return isErrno(r) ? fail("getsockopt", r) : Effect.succeed({ data: r.data, optlen: r.optlen });
+      }),
+    close: (socket) =>
+      Effect.suspend(() => {
+        if (socket instanceof KernelInetSocket) {
+          if (socket.closed) return fail("close", { errno: "EBADF", code: 9 });
+          socket.closed = true;
+        }
+        const r = addon.close(socket.fd);
+        return isErrno(r) ? fail("close", r) : Effect.void;
+      }),
+  };
+};
+
+/** The addon with the file and AF_INET calls, or KernelUnavailable saying to rebuild it. */
+const loadFilesAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = Effect.flatMap(loadKernelAddon, (addon) => {
+  const f = missing(addon);
+  if (f === undefined) return Effect.succeed(addon);
+  const reason = `the native addon predates ${f}(): rebuild it with npm run build:native`;
+  return Effect.fail(new KernelUnavailable({ reason, message: `the kernel transport is unavailable: ${reason}` }));
+});
+
+/** The kernel layers of Procfs and InetRaw. Fail to build with KernelUnavailable, as kernelLayer does. */
+export const kernelFilesLayer: Layer.Layer<Procfs | InetRaw, KernelUnavailable> = Layer.mergeAll(
+  Layer.effect(Procfs, Effect.map(loadFilesAddon, makeKernelProcfs)),
+  Layer.effect(InetRaw, Effect.map(loadFilesAddon, makeKernelInetRaw)),
+);

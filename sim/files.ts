@@ -18,7 +18,7 @@ import {
   inet_release,
   inet_setsockopt,
 } from "../kernel-model/net/ipv4/af_inet.js";
-import { AF_INET, ERRNO, errnoName, toHex } from "../kernel-model/uapi/index.js";
+import { AF_INET, ERRNO, toHex } from "../kernel-model/uapi/index.js";
 import type { SimProcess, SysRet } from "./process.js";
 
 const tables = new WeakMap<SimProcess, SimFiles>();
@@ -54,10 +54,7 @@ export class SimFiles {
   }
 
   private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {
-    const out: Record<string, string | number | boolean | null> = { pid: this.p.pid, call, ...detail, ret };
-    if (ret < 0) out.errno = errnoName(ret) ?? null;
-    this.p.world.record("syscall", out);
-    return ret;
+    return this.p.world.syscall(this.p.pid, call, detail, ret);
   }
 
   /** open(path, flags): a /proc path (only /proc is mounted). */

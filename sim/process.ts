@@ -18,7 +18,7 @@ import {
   setsockopt,
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
-import { CAP_LAST_CAP, ERRNO, errnoName, MSG_DONTWAIT, toHex } from "../kernel-model/uapi/index.js";
+import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, toHex } from "../kernel-model/uapi/index.js";
 import type { Task, World } from "./world.js";
 
 export interface ProcessOptions {
@@ -80,14 +80,7 @@ export class SimProcess {
   }
 
   private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {
-    if (!this.world.tracing) {
-      this.world.syscallReturn();
-      return ret;
-    }
-    const out: Record<string, string | number | boolean | null> = { pid: this.pid, call, ...detail, ret };
-    if (ret < 0 && ret !== WOULD_BLOCK) out.errno = errnoName(ret) ?? null;
-    this.world.record("syscall", out);
-    return ret;
+    return this.world.syscall(this.pid, call, detail, ret);
   }
 
   private bad(call: string, fd: number): number {
@@ -221,7 +214,7 @@ export class SimProcess {
 
   private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
     if (!this.world.tracing) {
-      this.world.syscallReturn();
+      this.world.syscall(this.pid, "recvmsg", {}, r.ret);
       return r;
     }
     this.trace(

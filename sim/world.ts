@@ -12,7 +12,8 @@ import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-mode
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
 import { net_boot } from "../kernel-model/net/boot.js";
-import { Net, type WaitQueue } from "../kernel-model/net/netlink/index.js";
+import { Net, type WaitQueue, WOULD_BLOCK } from "../kernel-model/net/netlink/index.js";
+import { errnoName } from "../kernel-model/uapi/index.js";
 import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
 import { type TraceEvent, TraceRecorder, type TraceValue } from "./trace.js";
@@ -171,9 +172,19 @@ export class World {
     if (kind === "syscall") this.softirq();
   }
 
-  /** The return from a system call when there is nothing to record (tracing off). */
-  syscallReturn(): void {
+  /**
+   * The return from a system call: one "syscall" event (`pid`, `call`, the detail, `ret`, and the
+   * errno's name when it failed), then the softirqs it raised run before the caller goes on. With
+   * tracing off nothing is built or stored. Every layer that runs a syscall on the model ends here.
+   */
+  syscall(pid: number, call: string, detail: { readonly [k: string]: TraceValue }, ret: number): number {
+    if (this.tracing) {
+      const e: { [k: string]: TraceValue } = { t: this.now, kind: "syscall", pid, call, ...detail, ret };
+      if (ret < 0 && ret !== WOULD_BLOCK) e.errno = errnoName(ret) ?? null;
+      this.trace.record(e as TraceEvent);
+    }
     this.softirq();
+    return ret;
   }
 
   /** printk: a line in the kernel log (dmesg) and the trace; `text` may start with a KERN_* level. */

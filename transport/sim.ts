@@ -22,7 +22,7 @@ import {
   type WaitQueue,
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
-import { AF_UNSPEC, encodeSockaddrNl, errnoName, MSG_DONTWAIT, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
+import { AF_UNSPEC, encodeSockaddrNl, MSG_DONTWAIT, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
 import { faultPlanOf, type KillFault } from "../sim/faults.js";
 import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { WakeReason, World } from "../sim/world.js";
@@ -238,9 +238,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
 
   /** The same trace line SimProcess writes, for the calls this layer runs on the model itself. */
   const trace = (call: string, detail: Record<string, string | number | boolean | null>, ret: number): void => {
-    const out: Record<string, string | number | boolean | null> = { pid: p.pid, call, ...detail, ret };
-    if (ret < 0) out.errno = errnoName(ret) ?? null;
-    world.record("syscall", out);
+    world.syscall(p.pid, call, detail, ret);
   };
 
   const toDatagram = (r: {

@@ -168,17 +168,20 @@ mount -t proc proc /root/proc
 mount -t sysfs sys /root/sys
 mount -t devtmpfs dev /root/dev
 mount -t tmpfs tmpfs /root/run
-mount -t tmpfs tmpfs /root/tmp
 mount -t tmpfs tmpfs /root/var/tmp
 mkdir -p /root/run/nlsim
 if ! mount -t 9p -o $O results /root/run/nlsim; then echo "nlsim-init: FAILED to mount the results share"; poweroff -f; fi
 echo "nlsim-init: up, running the plan"
-chroot /root /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TMPDIR=/tmp CI=true NO_COLOR=1 ${node} ${guest} /run/nlsim/plan.json
+chroot /root /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/var/tmp TMPDIR=/var/tmp CI=true NO_COLOR=1 ${node} ${guest} /run/nlsim/plan.json
 echo "nlsim-init: the plan runner exited $?"
 poweroff -f
 `;
 
-/** The initramfs: busybox-static, the 9p modules, an init that chroots into the host root and runs guest.mjs. */
+/**
+ * The initramfs: busybox-static, the 9p modules, an init that chroots into the host root and runs
+ * guest.mjs. The host's /tmp stays visible in the guest (read-only, like the rest of the host
+ * root) because the repository may live there, as a CI clone does; scratch space is /var/tmp.
+ */
 export const buildInitramfs = (kver: string, guestScript: string): string => {
   const bb = staticBusybox();
   if (bb === undefined) throw new Error("no static busybox (apt-get install busybox-static)");

@@ -185,6 +185,21 @@ const malformed = (e: unknown): NetlinkProtocolError =>
     ? new NetlinkProtocolError({ reason: "malformed", message: e.message, offset: e.offset })
     : new NetlinkProtocolError({ reason: "malformed", message: String(e) });
 
+/** A received datagram's messages, strictly: not truncated (MSG_TRUNC) and parsing whole. */
+const datagramMessages = (d: Datagram): NlMsg[] | NetlinkProtocolError => {
+  if (d.msgFlags & MSG_TRUNC) {
+    return new NetlinkProtocolError({
+      reason: "truncated",
+      message: `a ${d.length}-byte datagram did not fit the receive buffer (MSG_TRUNC)`,
+    });
+  }
+  try {
+    return parseMessages(d.data);
+  } catch (e) {
+    return malformed(e);
+  }
+};
+
 const step = (messages: NlMsg[], unmatched: NlMsg[], interrupted: boolean, end: ReplyEnd): ReplyStep => ({
   messages,
   unmatched,
@@ -203,21 +218,8 @@ const step = (messages: NlMsg[], unmatched: NlMsg[], interrupted: boolean, end: 
  * truncated (MSG_TRUNC), and an NLMSG_ERROR must hold a whole struct nlmsgerr with error ≤ 0.
  */
 export const mnlCbRun = (d: Datagram, match: ReplyMatch): ReplyStep => {
-  if (d.msgFlags & MSG_TRUNC) {
-    return step([], [], false, {
-      _tag: "Failed",
-      error: new NetlinkProtocolError({
-        reason: "truncated",
-        message: `a ${d.length}-byte datagram did not fit the receive buffer (MSG_TRUNC)`,
-      }),
-    });
-  }
-  let msgs: NlMsg[];
-  try {
-    msgs = parseMessages(d.data);
-  } catch (e) {
-    return step([], [], false, { _tag: "Failed", error: malformed(e) });
-  }
+  const msgs = datagramMessages(d);
+  if (msgs instanceof NetlinkProtocolError) return step([], [], false, { _tag: "Failed", error: msgs });
   if (d.from.groups !== 0 || d.from.pid !== match.peer) return step([], msgs, false, MORE);
   const data: NlMsg[] = [];
   const unmatched: NlMsg[] = [];
@@ -639,20 +641,8 @@ export const open = (
             );
           }
           const events = (d: Datagram): Effect.Effect<ReadonlyArray<SubscriptionEvent>, NetlinkProtocolError> => {
-            if (d.msgFlags & MSG_TRUNC) {
-              return Effect.fail(
-                new NetlinkProtocolError({
-                  reason: "truncated",
-                  message: `a ${d.length}-byte datagram did not fit the receive buffer (MSG_TRUNC)`,
-                }),
-              );
-            }
-            let msgs: NlMsg[];
-            try {
-              msgs = parseMessages(d.data);
-            } catch (e) {
-              return Effect.fail(malformed(e));
-            }
+            const msgs = datagramMessages(d);
+            if (msgs instanceof NetlinkProtocolError) return Effect.fail(msgs);
             const group = d.pktinfo ?? lowestGroup(d.from.groups);
             return Effect.succeed(msgs.map((message) => ({ _tag: "Message" as const, message, group, from: d.from })));
           };

@@ -9,6 +9,7 @@ import { SOCK_RAW } from "../kernel-model/uapi/index.js";
 import { isErrno, type NativeErrno, type NetlinkAddon } from "../native/index.js";
 import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
 import { KernelUnavailable, loadKernelAddon } from "./kernel.js";
+import { optvalBytes } from "./netlink.js";
 import { type ProcFile, Procfs, ProcfsError, type ProcfsService } from "./procfs.js";
 
 class KernelProcFile implements ProcFile {
@@ -27,12 +28,6 @@ class KernelInetSocket implements InetSocket {
     readonly protocol: number,
   ) {}
 }
-
-const int32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v | 0, true);
-  return b;
-};
 
 /** The addon is missing the calls these layers need (built before they were added). */
 const missing = (addon: NetlinkAddon): string | undefined =>
@@ -105,7 +100,7 @@ export const makeKernelInetRaw = (addon: NetlinkAddon): InetService => {
       ),
     setsockopt: (socket, level, name, value, options) =>
       Effect.suspend(() => {
-        const bytes = typeof value === "number" ? int32(value) : value;
+        const bytes = optvalBytes(value);
         const r = addon.setsockoptBuf(socket.fd, level, name, bytes, options?.optlen ?? bytes?.length ?? 0);
         return isErrno(r) ? fail("setsockopt", r) : Effect.succeed(r);
       }),

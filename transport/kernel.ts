@@ -31,6 +31,7 @@ import {
   type NetlinkAddress,
   type NetlinkService,
   type NetlinkSocket,
+  optvalBytes,
   POLLNVAL,
   type PollRequest,
   type PollResult,
@@ -228,12 +229,6 @@ const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fa
 
 const addrBytes = (a: NetlinkAddress): Uint8Array => sockaddrNl(a.pid, a.groups);
 
-const int32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v | 0, true);
-  return b;
-};
-
 /** The Netlink service over the addon. */
 export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   const readiness = new Readiness(addon);
@@ -358,11 +353,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     sendto,
     recvmsg,
     setsockopt: (socket, level, name, value) =>
-      Effect.asVoid(
-        call("setsockopt", socket, (fd) =>
-          addon.setsockopt(fd, level, name, typeof value === "number" ? int32(value) : value),
-        ),
-      ),
+      Effect.asVoid(call("setsockopt", socket, (fd) => addon.setsockopt(fd, level, name, optvalBytes(value)))),
     getsockopt: (socket, level, name, length = 4) =>
       Effect.map(
         call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),

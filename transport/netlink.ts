@@ -163,3 +163,16 @@ export const recvNow = (
   flags = 0,
 ): Effect.Effect<Datagram, NetlinkError, Netlink> =>
   Netlink.use((nl) => nl.recvmsg(socket, size, flags | MSG_DONTWAIT));
+
+/**
+ * A setsockopt value as the services take it: a number is a 4-byte int (little-endian), bytes
+ * (or a NULL optval, where a service allows one) go as they are.
+ */
+export function optvalBytes(value: number | Uint8Array): Uint8Array;
+export function optvalBytes(value: number | Uint8Array | null): Uint8Array | null;
+export function optvalBytes(value: number | Uint8Array | null): Uint8Array | null {
+  if (typeof value !== "number") return value;
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, value | 0, true);
+  return b;
+}

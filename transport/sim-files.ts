@@ -5,6 +5,7 @@ import { Effect, Layer } from "effect";
 import { AF_INET, SOCK_RAW } from "../kernel-model/uapi/index.js";
 import { SimFiles } from "../sim/files.js";
 import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
+import { optvalBytes } from "./netlink.js";
 import { type ProcFile, Procfs, ProcfsError, type ProcfsService } from "./procfs.js";
 import type { SimRuntime } from "./sim.js";
 
@@ -24,12 +25,6 @@ class SimInetSocket implements InetSocket {
     readonly protocol: number,
   ) {}
 }
-
-const int32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v | 0, true);
-  return b;
-};
 
 /** The Procfs service of one simulated process. */
 export const makeSimProcfs = (rt: SimRuntime): ProcfsService => {
@@ -98,7 +93,7 @@ export const makeSimInetRaw = (rt: SimRuntime): InetService => {
       ),
     setsockopt: (socket, level, name, value, options) =>
       sys(() => {
-        const bytes = typeof value === "number" ? int32(value) : value;
+        const bytes = optvalBytes(value);
         const r = files.setsockopt(socket.fd, level, name, bytes, options?.optlen ?? bytes?.length ?? 0);
         return r < 0 ? fail("setsockopt", r) : Effect.succeed(r);
       }),

@@ -35,6 +35,7 @@ import {
   type NetlinkAddress,
   type NetlinkService,
   type NetlinkSocket,
+  optvalBytes,
   POLLERR,
   POLLHUP,
   POLLIN,
@@ -215,12 +216,6 @@ class SimSocket implements NetlinkSocket {
 }
 
 const addrBytes = (a: NetlinkAddress): Uint8Array => encodeSockaddrNl({ pid: a.pid, groups: a.groups });
-
-const int32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v | 0, true);
-  return b;
-};
 
 const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
 
@@ -411,9 +406,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     sendto,
     recvmsg,
     setsockopt: (socket, level, name, value) =>
-      sys(() =>
-        check("setsockopt", p.setsockopt(socket.fd, level, name, typeof value === "number" ? int32(value) : value)),
-      ),
+      sys(() => check("setsockopt", p.setsockopt(socket.fd, level, name, optvalBytes(value)))),
     getsockopt: (socket, level, name, length = 4) =>
       sys(() => {
         const r = p.getsockopt(socket.fd, level, name, length);

@@ -2,6 +2,7 @@
 // the kernel to build against and boot, the modules' build, the uncompressed kernel image, a tiny
 // initramfs (busybox-static and the virtio/9p modules), and the boot itself. Host-only.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   closeSync,
   existsSync,
@@ -9,6 +10,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -80,6 +82,13 @@ export const cacheDir = (kver: string): string => {
   return d;
 };
 
+/** Writes a file under a temporary name and renames it, so a concurrent reader never sees it half-written. */
+const writeAtomically = (path: string, data: Uint8Array): void => {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+};
+
 /** The uncompressed kernel (boots in ~3 s under TCG, against ~7 s for the bzImage): the XZ payload of vmlinuz. */
 export const extractVmlinux = (kver: string): string => {
   const out = join(cacheDir(kver), "vmlinux");
@@ -88,7 +97,7 @@ export const extractVmlinux = (kver: string): string => {
   const at = z.indexOf(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
   if (at < 0) throw new Error(`/boot/vmlinuz-${kver}: no XZ payload found`);
   const img = execFileSync("xz", ["-dc", "--single-stream"], { input: z.subarray(at), maxBuffer: 1 << 30 });
-  writeFileSync(out, img);
+  writeAtomically(out, img);
   return out;
 };
 
@@ -186,7 +195,10 @@ export const buildInitramfs = (kver: string, guestScript: string): string => {
   const bb = staticBusybox();
   if (bb === undefined) throw new Error("no static busybox (apt-get install busybox-static)");
   const mods = ninepModules(kver);
-  const out = join(cacheDir(kver), "initramfs.cpio");
+  // one image per guest script (its path is baked into the init): harness runs from two checkouts
+  // at once must not boot each other's guest.mjs
+  const tag = createHash("sha256").update(guestScript).digest("hex").slice(0, 12);
+  const out = join(cacheDir(kver), `initramfs-${tag}.cpio`);
   const entries: CpioEntry[] = [
     { name: "bin", mode: 0o40755 },
     { name: "dev", mode: 0o40755 },
@@ -197,7 +209,7 @@ export const buildInitramfs = (kver: string, guestScript: string): string => {
     { name: "init", mode: 0o100755, data: Buffer.from(INIT(mods, process.execPath, guestScript)) },
     ...mods.map((m) => ({ name: `lib/modules/${m.replace(/^.*\//, "")}`, mode: 0o100644, data: readFileSync(m) })),
   ];
-  writeFileSync(out, cpio(entries));
+  writeAtomically(out, cpio(entries));
   return out;
 };
 

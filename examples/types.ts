@@ -70,11 +70,13 @@ export interface Example {
   /**
    * The user side alone, for the kernel transport (the kernel side is the kmod/ twin, loaded on the
    * real machine). Undefined when the example has none. Files under /proc and AF_INET sockets
-   * (Procfs, InetRaw) are provided too, by transport/kernel-files.ts.
+   * (Procfs, InetRaw) are provided too, by transport/kernel-files.ts. `file` is `--file` (examples
+   * with `input`), already checked readable, as ExampleRunOptions.file for the simulator.
    */
   readonly userProgram?: (
     mode: string,
     params?: Readonly<Record<string, number>>,
+    file?: string,
   ) => Effect.Effect<unknown, NetlinkError, Netlink | Procfs | InetRaw | Scope.Scope>;
 }
 

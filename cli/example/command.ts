@@ -80,12 +80,13 @@ const runOnKernel = (
   example: Example,
   mode: string,
   params: Readonly<Record<string, number>>,
+  file: string | undefined,
 ): Effect.Effect<void, CliUsageError | Error> =>
   Effect.gen(function* () {
     if (example.userProgram === undefined) {
       return yield* new CliUsageError({ message: `${example.name} has no user program for --transport kernel` });
     }
-    const program = example.userProgram(mode, params);
+    const program = example.userProgram(mode, params, file);
     const kernel = yield* Effect.tryPromise({
       try: () =>
         Promise.all([import("../../transport/kernel.js"), import("../../transport/kernel-files.js")]).then(
@@ -141,7 +142,7 @@ export const runCommand = Command.make(
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
-      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params);
+      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params, r0.file);
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
           seed,

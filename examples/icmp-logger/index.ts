@@ -1,5 +1,4 @@
 // icmp-logger as an example for `nlsim run` / `nlsim walk`: its modes and walkthrough notes.
-import { Console, Effect } from "effect";
 import { ipv4_ntoa } from "../../kernel-model/uapi/ip.js";
 import type { Example } from "../types.js";
 import { decodePacketInfo, IMP2_CLOSE, IMP2_K_MSG, IMP2_U_PID, NETLINK_IMP2, PACKET_INFO_SIZE } from "./proto.js";
@@ -66,11 +65,8 @@ export const icmpLoggerExample: Example = {
   },
   typeNames: { [IMP2_U_PID]: "IMP2_U_PID", [IMP2_CLOSE]: "IMP2_CLOSE", [IMP2_K_MSG]: "IMP2_K_MSG" },
   notes: NOTES,
+  // each line as it comes, as imp2_u on the simulator: a Ctrl-C (SIGINT interrupts the program; the
+  // scope closes its socket, so NETLINK_URELEASE tells the module) keeps what was printed before it
   userProgram: (mode) =>
-    Effect.gen(function* () {
-      const lines: string[] = [];
-      const n = yield* imp2_user({ durationMs: OPTIONS[mode]?.durationMs ?? 5000, out: (l) => void lines.push(l) });
-      for (const l of lines) yield* Console.log(l);
-      return n;
-    }),
+    imp2_user({ durationMs: OPTIONS[mode]?.durationMs ?? 5000, out: (l) => void process.stdout.write(`${l}\n`) }),
 };

@@ -14,6 +14,10 @@ export const NETLINK_EXAM_FILES: Readonly<Record<string, string>> = {
   big: fileURLToPath(new URL("./big.txt", import.meta.url)),
 };
 
+/** The file a run sends: `--file`, else the mode's shipped one. */
+const netlinkExamFile = (mode: string, file: string | undefined): string =>
+  file ?? NETLINK_EXAM_FILES[mode] ?? NETLINK_EXAM_FILES.sample!;
+
 export const netlinkExamExample: Example = {
   name: "netlink-exam",
   description: "a sender sends a text file to the module, which keeps it, shows it in /proc and forwards it",
@@ -26,7 +30,7 @@ export const netlinkExamExample: Example = {
   netlinkInput: () => "softirq",
   typeNames: { [NLEXAM_MSG]: "NLEXAM_MSG" },
   run: (world, opts) => {
-    const input = readInputFile(opts.file ?? NETLINK_EXAM_FILES[opts.mode] ?? NETLINK_EXAM_FILES.sample!);
+    const input = readInputFile(netlinkExamFile(opts.mode, opts.file));
     if ("error" in input) {
       opts.hooks.out(input.error);
       return;
@@ -35,11 +39,11 @@ export const netlinkExamExample: Example = {
     atTime(world, "rmmod", 100, () => mod.exit());
   },
   // run.ts's three programs in one process: the receiver joins, the sender sends, then cat
-  userProgram: (mode) =>
+  userProgram: (mode, _params, file) =>
     Effect.gen(function* () {
       const log = (line: string) => console.log(line);
-      const input = readInputFile(NETLINK_EXAM_FILES[mode] ?? NETLINK_EXAM_FILES.sample!);
-      if ("error" in input) return log(input.error);
+      const input = readInputFile(netlinkExamFile(mode, file));
+      if ("error" in input) return log(input.error); // as on the simulator (resolve() checked it readable)
       const recv = yield* Effect.forkChild(receiver(log), { startImmediately: true });
       yield* Effect.sleep("50 millis");
       yield* sender(input.data, log);

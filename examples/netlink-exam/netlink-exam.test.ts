@@ -1,10 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, vi } from "vitest";
 import { SimFiles } from "../../sim/files.js";
 import { spawnProcess } from "../../sim/process.js";
 import { World } from "../../sim/world.js";
+import { runProcess } from "../../transport/index.js";
 import { runExampleOnSim } from "../runner.js";
 import { netlinkExamExample } from "./index.js";
 import { netlink_exam_init } from "./kernel.js";
@@ -65,5 +68,39 @@ describe("netlink-exam", () => {
     expect(a.output[1]).toMatch(/^recv: 194 bytes/);
     const b = await runExampleOnSim(netlinkExamExample, { seed: 1, mode: "big" });
     expect(b.output[1]).toBe("recv: 1023 bytes from the kernel:");
+  });
+
+  it("sends --file's text from the user program of --transport kernel too (here on the sim transport)", async () => {
+    const text = "given with --file\n";
+    const w = new World({ seed: 1 });
+    const mod = w.insmod(() => netlink_exam_init(w.net));
+    const lines: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((l: string) => void lines.push(l));
+    try {
+      runProcess(w, { name: "netlink-exam-user" }, netlinkExamExample.userProgram!("big", {}, file("given.txt", text)));
+      const r = await w.run();
+      expect(r.failed).toEqual([]);
+    } finally {
+      log.mockRestore();
+    }
+    expect(mod.text()).toBe(text);
+    expect(lines).toEqual([
+      "send: 34 bytes (18 of text)",
+      "recv: 18 bytes from the kernel:",
+      text,
+      "$ cat /proc/netlink_exam_buffer  (18 bytes)",
+      text,
+    ]);
+  });
+
+  it("refuses a missing --file on --transport kernel before touching the kernel (exit 2)", () => {
+    const bin = fileURLToPath(new URL("../../bin/nlsim.js", import.meta.url));
+    const missing = join(dir, "nope.txt");
+    const r = spawnSync(process.execPath, [bin, "run", "netlink-exam", "--transport", "kernel", "--file", missing], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--file ${missing}: no such readable file`);
   });
 });

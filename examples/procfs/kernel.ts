@@ -16,6 +16,7 @@ import {
   proc_create,
   proc_set_size,
   remove_proc_entry,
+  runtime_offset,
   simple_read_from_buffer,
   type UserPtr,
 } from "../../kernel-model/fs/proc/proc_fs.js";
@@ -104,12 +105,15 @@ export const procfs_example_init = (params: ProcfsParams = {}): ProcfsModule => 
    * read_proc ported to proc_read as written: it copies from kernel_buf + off but never advances
    * *ppos (the 2.6 read_proc_t contract did that, and *eof ended the read). Every read(2) returns
    * the whole text again: cat never sees 0 and loops forever. copy_to_user's result is ignored.
+   * The article's lengths are ints: once off passes the text, len - off is negative and becomes
+   * count (ULONG_MAX as a size_t), which check_copy_size refuses (WARN, nothing copied); the
+   * handler then returns it, -1.
    */
   const buggy_read = (_file: File, buf: UserPtr, count: number, ppos: LoffT): number => {
     const off = ppos.value;
     const len = strlen(kernel_buf);
-    if (count > len - off) count = len - off;
-    copy_to_user(buf, kernel_buf.subarray(off), count);
+    if (count > len - off) count = len - off; // ssize_t: negative past the text
+    copy_to_user(buf, runtime_offset(kernel_buf, off, "buggy_read"), count); // kernel_buf + off: unsized
     printk(`read:${dec.decode(kernel_buf.subarray(0, strlen(kernel_buf)))}`);
     return count;
   };

@@ -154,6 +154,6 @@ describe("copy_to_user / copy_from_user", () => {
     expect(r).toBe(200);
     expect(dmesg(w.kernel).join("\n")).toContain("Buffer overflow detected (128 < 200)!");
     const bugs = w.trace.snapshot().events.filter((e) => e.kind === "bug");
-    expect(bugs.map((b) => b.fn)).toEqual(["copy_overflow"]);
+    expect(bugs.map((b) => b.fn)).toEqual(["__copy_overflow"]);
   });
 });

@@ -37,34 +37,68 @@ const INT_MAX = 0x7fffffff;
 /** size_t as C prints it (%zu): a negative number is its 64-bit two's complement. */
 export const size_t_str = (n: number): string => (n < 0 ? BigInt.asUintN(64, BigInt(n)).toString() : String(n));
 
-/** WARN(1, ...): the "cut here" report, a printk at KERN_WARNING and a "bug" trace event. */
+/**
+ * WARN(1, ...): the "cut here" report, a printk at KERN_WARNING and a "bug" trace event. An empty
+ * `msg` is WARN_ON's report (no message line).
+ */
 export const WARN = (fn: string, at: string, msg: string): void => {
   const k = this_kernel();
   if (k === undefined) return;
   const cur = k.host.current();
   k.printk(`${KERN_WARNING}------------[ cut here ]------------`);
-  k.printk(`${KERN_WARNING}${msg}`);
+  if (msg !== "") k.printk(`${KERN_WARNING}${msg}`);
   k.printk(`${KERN_WARNING}WARNING: CPU: 0 PID: ${cur?.pid ?? 0} at ${at} ${fn}`);
   k.host.record("bug", { bug: "WARNING", fn, at, msg, comm: cur?.comm ?? "swapper/0", pid: cur?.pid ?? 0 });
 };
 
 /**
- * check_copy_size(addr, bytes, is_source): the kernel object is `objsize` bytes (what
- * __builtin_object_size knows of it). A copy larger than the object is refused with copy_overflow's
- * "Buffer overflow detected (%d < %zu)!" (nothing is copied: the caller sees every byte "not
- * copied"); so is one above INT_MAX (WARN_ON_ONCE).
+ * A kernel object the compiler cannot size: `kernel_buf + off` with `off` known only at run time
+ * (__builtin_object_size gives -1). check_copy_size then checks only `bytes > INT_MAX`, and its
+ * WARN_ON_ONCE, inlined, names `caller`: the function that called copy_*_user.
  */
-export const check_copy_size = (objsize: number, bytes: number, is_source: boolean): boolean => {
-  if (bytes < 0 || objsize < bytes) {
-    WARN(
-      "copy_overflow",
-      "mm/maccess.c:225",
-      `Buffer overflow detected (${objsize} < ${size_t_str(bytes)})! (${is_source ? "copy_to_user source" : "copy_from_user destination"})`,
-    );
+export class UnsizedObject {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly caller: string,
+  ) {}
+}
+
+/** `obj + off` with a run-time `off` (see UnsizedObject); `caller` as the kernel's WARNING line names it. */
+export const runtime_offset = (obj: Uint8Array, off: number, caller: string): UnsizedObject =>
+  new UnsizedObject(obj.subarray(Math.max(0, Math.min(off, obj.length))), caller);
+
+/** the call sites whose WARN_ON_ONCE(bytes > INT_MAX) has fired, per kernel */
+const warnedOnce = new WeakMap<object, Set<string>>();
+
+/**
+ * check_copy_size(addr, bytes, is_source): the kernel object is `objsize` bytes (what
+ * __builtin_object_size knows of it; -1 when it knows nothing). A copy larger than a known object
+ * is refused with __copy_overflow's "Buffer overflow detected (%d < %zu)!" (nothing is copied: the
+ * caller sees every byte "not copied"); so is one above INT_MAX, with WARN_ON_ONCE's report (no
+ * message; `caller` is where the inlined check sits). Both as Debian's 6.1.192 prints them
+ * (kmod/harness's guest, procfs --mode buggy); the copy's direction is in neither.
+ */
+export const check_copy_size = (
+  objsize: number,
+  bytes: number,
+  _is_source: boolean,
+  caller = "check_copy_size",
+): boolean => {
+  if (objsize >= 0 && (bytes < 0 || objsize < bytes)) {
+    WARN("__copy_overflow", "mm/maccess.c:228", `Buffer overflow detected (${objsize} < ${size_t_str(bytes)})!`);
     return false;
   }
-  if (bytes > INT_MAX) {
-    WARN("check_copy_size", "include/linux/ucopysize.h:57", "WARN_ON_ONCE(bytes > INT_MAX)");
+  if (bytes < 0 || bytes > INT_MAX) {
+    // WARN_ON_ONCE: one report per call site and boot (the kernel's own static flag)
+    const k = this_kernel();
+    if (k !== undefined) {
+      const warned = warnedOnce.get(k) ?? new Set<string>();
+      warnedOnce.set(k, warned);
+      if (!warned.has(caller)) {
+        warned.add(caller);
+        WARN(caller, "include/linux/thread_info.h:233", "");
+      }
+    }
     return false;
   }
   return true;
@@ -77,8 +111,10 @@ const might_fault = (): void => might_sleep("mm/memory.c", 6145, "__might_fault"
  * copy_to_user(to, from, n): copy `n` bytes of the kernel object `from` to user memory. Returns the
  * bytes not copied (0: all of them).
  */
-export const copy_to_user = (to: UserPtr, from: Uint8Array, n: number): number => {
-  if (!check_copy_size(from.length, n, true)) return n;
+export const copy_to_user = (to: UserPtr, src: Uint8Array | UnsizedObject, n: number): number => {
+  const sized = src instanceof Uint8Array;
+  const from = sized ? src : src.bytes;
+  if (!check_copy_size(sized ? from.length : -1, n, true, sized ? undefined : src.caller)) return n;
   might_fault();
   const done = Math.min(n, to.mapped);
   if (done > 0) to.mem!.set(from.subarray(0, done), to.off);

@@ -12,26 +12,36 @@ export interface Transcript {
   readonly dmesg: ReadonlyArray<string>;
 }
 
-/** Splits `nlsim run`'s output on the simulator: the programs' lines, then "--- dmesg (...) ---" and dmesg. */
-export const parseSimRun = (stdout: string, dmesgPrefix: string): Transcript => {
+/**
+ * Splits `nlsim run`'s output on the simulator: the programs' lines, then "--- dmesg (...) ---" and
+ * dmesg. The dmesg lines kept are the module's (`dmesgPrefix`) and those matching one of `also`.
+ */
+export const parseSimRun = (stdout: string, dmesgPrefix: string, also: ReadonlyArray<RegExp> = []): Transcript => {
   const lines = stdout.split("\n").filter((l) => l !== "");
   const cut = lines.findIndex((l) => l.startsWith("--- dmesg ("));
   const out = cut < 0 ? lines : lines.slice(0, cut);
   const dmesg = cut < 0 ? [] : lines.slice(cut + 1);
-  return { out, dmesg: moduleLines(dmesg, dmesgPrefix) };
+  return { out, dmesg: moduleLines(dmesg, dmesgPrefix, also) };
 };
 
-/** The guest's transcript: the program's stdout and the kernel's dmesg (as `dmesg` prints it). */
-export const parseGuestRun = (stdout: string, dmesg: string, dmesgPrefix: string): Transcript => ({
+/** The guest's transcript: the program's stdout and the kernel's dmesg (as `dmesg` prints it), kept as in parseSimRun. */
+export const parseGuestRun = (
+  stdout: string,
+  dmesg: string,
+  dmesgPrefix: string,
+  also: ReadonlyArray<RegExp> = [],
+): Transcript => ({
   out: stdout.split("\n").filter((l) => l !== ""),
-  dmesg: moduleLines(dmesg.split("\n"), dmesgPrefix),
+  dmesg: moduleLines(dmesg.split("\n"), dmesgPrefix, also),
 });
 
 // the kernel's own lines about loading an unsigned out-of-tree module carry the module's prefix too
 const LOADER_NOISE = /loading out-of-tree module taints kernel|module verification failed/;
 
-const moduleLines = (lines: ReadonlyArray<string>, prefix: string): string[] =>
-  lines.map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, "")).filter((l) => l.startsWith(prefix) && !LOADER_NOISE.test(l));
+const moduleLines = (lines: ReadonlyArray<string>, prefix: string, also: ReadonlyArray<RegExp>): string[] =>
+  lines
+    .map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ""))
+    .filter((l) => (l.startsWith(prefix) && !LOADER_NOISE.test(l)) || also.some((r) => r.test(l)));
 
 /** Lines that say the kernel hit a bug: any of them fails a guest run. */
 export const KERNEL_TROUBLE =

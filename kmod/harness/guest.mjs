@@ -3,15 +3,15 @@
 //   node kmod/harness/guest.mjs /run/nlsim/plan.json
 // with /run/nlsim the writable results share. For each case of the plan: setup script, insmod,
 // the example's user side (`node bin/nlsim.js run EXAMPLE --transport kernel --mode M`), traffic
-// when dmesg says so, rmmod, dmesg. Each case writes <id>/{stdout,stderr,dmesg,verdict.json};
-// the last thing written is done.json. A case fails on: insmod or rmmod failing, the program's
-// exit status, a timeout, a BUG/Oops/WARNING in dmesg. A missing done.json means the guest died.
+// when dmesg says so, a signal to the program when its case says so, rmmod, dmesg. Each case
+// writes <id>/{stdout,stderr,dmesg,verdict.json}; the last thing written is done.json. A case
+// fails on: insmod or rmmod failing, the program's exit status, a timeout, a BUG/Oops/WARNING in
+// dmesg that the case does not expect (expectDmesg), an expected line that never came. A missing
+// done.json means the guest died.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-
-const TROUBLE =
-  /\b(BUG:|Oops|WARNING:|general protection fault|Call Trace:|Kernel panic|kernel BUG|UBSAN:|KASAN:|list_(add|del) corruption)/;
+import { kernelLogVerdict } from "./kernel-log.mjs";
 
 const planPath = process.argv[2];
 const plan = JSON.parse(readFileSync(planPath, "utf8"));
@@ -71,21 +71,36 @@ const runCase = async (c) => {
     });
     let trafficStarted = false;
     let traffic;
+    // the traffic script leads a process group of its own: at the program's exit every process it
+    // started goes (a ping left running would cross into the next case)
     const startTraffic = () => {
       trafficStarted = true;
-      traffic = spawn("sh", [c.traffic], { cwd: plan.repo, stdio: ["ignore", "pipe", "pipe"] });
+      traffic = spawn("sh", [c.traffic], { cwd: plan.repo, stdio: ["ignore", "pipe", "pipe"], detached: true });
       traffic.stdout.on("data", () => {});
       traffic.stderr.on("data", (b) => {
         stderr += `[traffic] ${b}`;
       });
     };
     if (c.traffic && !c.trafficWhen) startTraffic();
+    // the signal: `signalAfterMs` after the first dmesg or stdout line matching `signalWhen` (after
+    // the program's start without one), like a Ctrl-C at the console
+    let signalAt = c.signal && !c.signalWhen ? Date.now() + (c.signalAfterMs ?? 0) : undefined;
+    let signalSent = false;
     const deadline = t0 + c.timeoutSec * 1000;
     while (!done) {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
         fail.push(`timeout: the program ran longer than ${c.timeoutSec} s`);
         break;
+      }
+      if (c.signal && !signalSent) {
+        if (signalAt === undefined && new RegExp(c.signalWhen, "m").test(`${kmsg.slice(mark)}\n${stdout}`)) {
+          signalAt = Date.now() + (c.signalAfterMs ?? 0);
+        }
+        if (signalAt !== undefined && Date.now() >= signalAt) {
+          child.kill(c.signal);
+          signalSent = true;
+        }
       }
       if ((c.traffic && !trafficStarted) || (c.rmmodWhen && loaded)) {
         const d = kmsg.slice(mark);
@@ -99,9 +114,18 @@ const runCase = async (c) => {
       await Promise.race([exited, sleep(10)]);
     }
     exitCode = await exited;
-    if (traffic && traffic.exitCode === null) traffic.kill("SIGKILL");
+    if (traffic) {
+      try {
+        process.kill(-traffic.pid, "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
+    }
     if (exitCode !== c.expectExit) fail.push(`the program exited ${exitCode}, expected ${c.expectExit}`);
     if (c.trafficWhen && !trafficStarted) fail.push(`traffic never started: no dmesg line matched /${c.trafficWhen}/`);
+    if (c.signal && !signalSent) {
+      fail.push(`${c.signal} never sent: no dmesg or stdout line matched /${c.signalWhen}/ while the program ran`);
+    }
     await sleep(c.settleMs);
   }
   if (loaded) {
@@ -109,8 +133,7 @@ const runCase = async (c) => {
     if (r.status !== 0) fail.push(`rmmod ${c.ko} failed: ${r.out.trim()}`);
   }
   const d = dmesg();
-  const trouble = d.split("\n").find((l) => TROUBLE.test(l));
-  if (trouble !== undefined) fail.push(`the kernel complained: ${trouble.trim()}`);
+  fail.push(...kernelLogVerdict(d, c.expectDmesg));
   writeFileSync(join(dir, "stdout"), stdout);
   writeFileSync(join(dir, "stderr"), stderr);
   writeFileSync(join(dir, "dmesg"), d);

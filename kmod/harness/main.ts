@@ -35,6 +35,10 @@ export interface GuestCase {
   readonly traffic?: string;
   readonly trafficWhen?: string;
   readonly rmmodWhen?: string;
+  readonly signal?: NodeJS.Signals;
+  readonly signalWhen?: string;
+  readonly signalAfterMs?: number;
+  readonly expectDmesg?: ReadonlyArray<string>;
   readonly settleMs: number;
   readonly expectExit: number;
   readonly timeoutSec: number;
@@ -87,6 +91,10 @@ const plan = (mods: ReadonlyArray<KernelModule>): Planned[] =>
         ...(c.traffic === undefined ? {} : { traffic: join(REPO, c.traffic) }),
         ...(c.trafficWhen === undefined ? {} : { trafficWhen: c.trafficWhen }),
         ...(c.rmmodWhen === undefined ? {} : { rmmodWhen: c.rmmodWhen }),
+        ...(c.signal === undefined ? {} : { signal: c.signal }),
+        ...(c.signalWhen === undefined ? {} : { signalWhen: c.signalWhen }),
+        ...(c.signalAfterMs === undefined ? {} : { signalAfterMs: c.signalAfterMs }),
+        ...(c.expectDmesg === undefined ? {} : { expectDmesg: c.expectDmesg }),
         settleMs: c.settleMs ?? 300,
         expectExit: c.expectExit ?? 0,
         timeoutSec: c.timeoutSec ?? 120,
@@ -218,8 +226,9 @@ export const runHarness = async (
       else {
         const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
         const mask = (p.c.mask ?? []).map((m) => new RegExp(m));
-        const a = normalize(parseSimRun(sim, p.mod.dmesgPrefix), mask);
-        const b = normalize(parseGuestRun(read("stdout"), read("dmesg"), p.mod.dmesgPrefix), mask);
+        const also = (p.c.dmesgAlso ?? []).map((m) => new RegExp(m));
+        const a = normalize(parseSimRun(sim, p.mod.dmesgPrefix, also), mask);
+        const b = normalize(parseGuestRun(read("stdout"), read("dmesg"), p.mod.dmesgPrefix, also), mask);
         writeFileSync(join(dir, "sim.normalized"), transcriptText(a));
         writeFileSync(join(dir, "kernel.normalized"), transcriptText(b));
         const how = p.c.compare;

@@ -3,8 +3,9 @@
 // <example>_proto.h) next to the others, then add one entry below: the module, and the modes of
 // `nlsim run <example> --transport kernel --mode M` to run with it in the guest. Each case gets a
 // verdict of its own (guest: insmod, the program's exit status, rmmod, no BUG/Oops/WARNING in
-// dmesg; host: the comparison with `nlsim run <example> --mode M` on the simulator).
-import type { Transcript } from "./compare.js";
+// dmesg but those of `expectDmesg`; host: the comparison with `nlsim run <example> --mode M` on
+// the simulator).
+import { compareShape, type Transcript } from "./compare.js";
 
 export interface KernelCase {
   /** `--mode` of the example */
@@ -23,6 +24,28 @@ export interface KernelCase {
   readonly compare: "exact" | "shape" | "none" | ((sim: Transcript, kernel: Transcript) => string[]);
   /** regular expressions whose matches become "…" in both transcripts before comparing (what honestly differs) */
   readonly mask?: ReadonlyArray<string>;
+  /**
+   * regular expressions: kernel log lines (without their timestamps) that belong to the compared
+   * transcript besides the module's own (`dmesgPrefix`), e.g. a WARN the mode draws on purpose
+   */
+  readonly dmesgAlso?: ReadonlyArray<string>;
+  /**
+   * regular expressions the guest's kernel log must match (lines without their timestamps), each
+   * at least once, or the case fails. A BUG/Oops/WARNING line they match, or one inside a
+   * "[ cut here ]" … "---[ end trace" report in which one of them matches, is expected: it does not
+   * fail the case. Any other such line still does.
+   */
+  readonly expectDmesg?: ReadonlyArray<string>;
+  /**
+   * a signal for the program (e.g. "SIGINT", a Ctrl-C), sent `signalAfterMs` after the first dmesg
+   * or stdout line matching `signalWhen` (after the program's start without it). A case whose
+   * signal never went fails.
+   */
+  readonly signal?: NodeJS.Signals;
+  /** when to start counting `signalAfterMs` (a regular expression on dmesg and the program's stdout, multiline) */
+  readonly signalWhen?: string;
+  /** ms between `signalWhen`'s match (or the program's start) and the signal (default 0) */
+  readonly signalAfterMs?: number;
   /** why the comparison is what it is (printed in the report) */
   readonly why?: string;
   /** rmmod as soon as a dmesg line matches this (while the program runs), e.g. the unload scenario */
@@ -54,6 +77,9 @@ export interface KernelModule {
   readonly dmesgPrefix: string;
   readonly cases: ReadonlyArray<KernelCase>;
 }
+
+/** __might_sleep's report (kernel/sched/core.c): its three lines */
+const ATOMIC_SLEEP = /^(BUG: sleeping function called from invalid context|in_atomic\(\)|preempt_count:)/;
 
 const PERIOD =
   "line for line; events every 150 ms in the guest (100 in the simulator), jiffies and port ids normalised";
@@ -101,8 +127,49 @@ export const MODULES: ReadonlyArray<KernelModule> = [
           "timing; the unload line's count of ICMP packets seen is masked (the simulator's traffic goes on 1 s after " +
           "imp2_u leaves), its count of those sent is compared",
       },
-      // "ctrl-c" needs a kill at 2.5 s of the program's life and "buggy" needs CONFIG_DEBUG_ATOMIC_SLEEP
-      // (Debian's kernel has it off, so GFP_KERNEL in the hook prints nothing): not run in the guest.
+      {
+        // Ctrl-C: SIGINT interrupts imp2_u (transport/kernel.ts: the scope closes its socket, no
+        // IMP2_CLOSE), exit status 130; netlink_release's NETLINK_URELEASE tells the module
+        mode: "ctrl-c",
+        compare: "shape",
+        setup: "kmod/icmp-logger/guest-net.sh",
+        traffic: "kmod/icmp-logger/guest-ping.sh",
+        trafficWhen: "imp2: user port \\d+ registered",
+        signal: "SIGINT",
+        signalWhen: "^ICMP 10\\.0\\.0\\.3 -> 10\\.0\\.0\\.1$",
+        signalAfterMs: 2000,
+        expectExit: 130,
+        mask: ["\\d+ ICMP packets seen"],
+        why:
+          "the default case's pings; SIGINT 2.0 s after imp2_u printed its first ping from 10.0.0.3, between that " +
+          "flow's 5th and 6th ping and before 10.0.0.2's 4th, as the simulator's kill at 2.5 s falls (3 + 5 pings " +
+          "printed): same lines and counts, the released line instead of closed, the count of those sent compared",
+      },
+      {
+        // the article's GFP_KERNEL in the softirq hook (insmod buggy=1, kmod/icmp-logger/imp2_k.c)
+        mode: "buggy",
+        insmodArgs: ["buggy=1"],
+        setup: "kmod/icmp-logger/guest-net.sh",
+        traffic: "kmod/icmp-logger/guest-ping-3s.sh",
+        trafficWhen: "imp2: user port \\d+ registered",
+        dmesgAlso: [ATOMIC_SLEEP.source],
+        mask: ["\\d+ ICMP packets seen"],
+        compare: (sim, kern) => {
+          const without = (t: Transcript): Transcript => ({
+            out: t.out,
+            dmesg: t.dmesg.filter((l) => !ATOMIC_SLEEP.test(l)),
+          });
+          const missing = sim.dmesg.some((l) => l.startsWith("BUG: sleeping function called from invalid context"))
+            ? []
+            : ['the simulator printed no "BUG: sleeping function called from invalid context"'];
+          return [...missing, ...compareShape(without(sim), without(kern))];
+        },
+        why:
+          "as the default case, for imp2_u's 3 s (3 + 6 pings): same lines and counts, except the simulator's " +
+          '"BUG: sleeping function called from invalid context" report (its three lines), which must be in the ' +
+          "simulator's dmesg and is not looked for in the guest's: Debian's 6.1 kernel has CONFIG_DEBUG_ATOMIC_SLEEP " +
+          "off (/boot/config-*), so __might_sleep prints nothing there (were it on, the guest verdict would fail on the BUG line)",
+      },
     ],
   },
   {
@@ -111,8 +178,28 @@ export const MODULES: ReadonlyArray<KernelModule> = [
     dmesgPrefix: "procfs_example:",
     cases: [
       { mode: "correct", compare: "exact" },
-      // "buggy" (insmod buggy=1) runs safely but draws copy_from_user's WARN on purpose, which a
-      // guest verdict counts as a failure: run it by hand (kmod/procfs/procfs_example.c).
+      {
+        // the article's handlers (kmod/procfs/procfs_example.c): safe to run, but they draw
+        // check_copy_size's WARNs on purpose (the ULONG_MAX write, the read past the text)
+        mode: "buggy",
+        insmodArgs: ["buggy=1"],
+        compare: "exact",
+        expectDmesg: [
+          "^Buffer overflow detected \\(128 < 18446744073709551615\\)!$",
+          "^WARNING: CPU: \\d+ PID: \\d+ at include/linux/thread_info\\.h:\\d+ buggy_read\\b",
+        ],
+        dmesgAlso: ["^(read|write):", "^-+\\[ cut here \\]-+$", "^Buffer overflow detected", "^WARNING: "],
+        mask: [
+          "(?<=^WARNING: )CPU: \\d+ PID: \\d+",
+          "(?<=^WARNING: .* [A-Za-z_][\\w.]*)(\\+0x[0-9a-f]+/0x[0-9a-f]+( \\[\\w+\\])?)?$",
+        ],
+        why:
+          "line for line: the output, the module's lines, its unprefixed read:/write: printks (their first line: " +
+          "dmesg indents a text's further lines) and each WARN's head (cut here, the message, the WARNING line with " +
+          "CPU/PID and the symbol's +offset/size [module] masked); the rest of a WARN (modules, registers, call " +
+          "trace) is the machine's and not compared. The simulator's KASAN report of kernel_buf[ULONG_MAX] = 0 is " +
+          "not compared: Debian's kernel has no CONFIG_KASAN (the guard byte takes the store)",
+      },
     ],
   },
   {

@@ -23,6 +23,13 @@ export const SELFTEST_MODULES: ReadonlyArray<KernelModule> = [
       { id: "selftest-exit1", mode: "unicast", compare: "none", command: ["sh", "-c", "echo failing; exit 1"] },
       { id: "selftest-hang", mode: "unicast", compare: "none", command: ["sleep", "600"], timeoutSec: 3 },
       { id: "selftest-differs", mode: "short", simMode: "unicast", compare: "exact" },
+      // a case that expects a kernel line (expectDmesg) which never comes
+      {
+        id: "selftest-expected",
+        mode: "short",
+        compare: "none",
+        expectDmesg: ["^nl_demo: a line nl_demo never prints$"],
+      },
     ] as SelftestCase[],
   },
 ];
@@ -32,6 +39,7 @@ export const selftestExpectations: ReadonlyArray<{ id: string; reason: RegExp }>
   { id: "selftest-exit1", reason: /the program exited 1, expected 0/ },
   { id: "selftest-hang", reason: /timeout/ },
   { id: "selftest-differs", reason: /differs from the simulator/ },
+  { id: "selftest-expected", reason: /expected in the kernel log, never came/ },
 ];
 
 export const SELFTEST_PANIC: ReadonlyArray<KernelModule> = [

@@ -4,13 +4,14 @@
  * handlers. The twin of examples/procfs/kernel.ts, function by function.
  *
  * buggy=0 (default) is the port to today's proc_ops done right. buggy=1 is the seed article's
- * read_proc/write_proc logic kept as written (ported to proc_ops), made safe to run by two
- * things only: a guard byte in front of kernel_buf (the article's kernel_buf[count] = 0 with
- * count = ULONG_MAX lands on it, where KASAN reports "1 bytes to the left of kernel_buf"), and an
- * offset clamp in buggy_read (a seek past the text would otherwise copy out past the buffer).
- * What it still does: cat never ends (the reader gives up), a write that worked returns EPERM,
- * a faulting write "succeeds", and the ULONG_MAX write draws copy_from_user's WARN
- * "Buffer overflow detected (128 < 18446744073709551615)!" (taints the kernel, no oops).
+ * read_proc/write_proc logic kept as written (ported to proc_ops), made safe to run by one
+ * thing only: a guard byte in front of kernel_buf (the article's kernel_buf[count] = 0 with
+ * count = ULONG_MAX lands on it, where KASAN reports "1 bytes to the left of kernel_buf").
+ * What it does: cat never ends (the reader gives up), a write that worked returns EPERM, a
+ * faulting write "succeeds", the ULONG_MAX write draws copy_from_user's WARN "Buffer overflow
+ * detected (128 < 18446744073709551615)!", and a read after a seek past the text computes a
+ * negative count (the article's int arithmetic), which copy_to_user's check_copy_size refuses
+ * with a WARN too: the read returns -1 (EPERM). WARNs taint the kernel; no oops, no corruption.
  *
  *   insmod procfs_example.ko [buggy=1] [initial="text"]
  */
@@ -96,16 +97,18 @@ static ssize_t procfs_write(struct file *file, const char __user *buf, size_t co
  * read_proc ported to proc_read as written: it copies from kernel_buf + off but never advances
  * *ppos (the 2.6 read_proc_t contract did that, and *eof ended the read). Every read(2) returns
  * the whole text again: cat never sees 0 and loops forever. copy_to_user's result is ignored.
+ * The article's lengths are ints: once off passes the text, len - off is negative and becomes
+ * count (ULONG_MAX as a size_t), which check_copy_size refuses (WARN, nothing copied); the
+ * handler then returns it, -1.
  */
 static ssize_t buggy_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
 	loff_t off = *ppos;
-	size_t len = strlen(kernel_buf);
+	ssize_t len = strlen(kernel_buf);	/* signed, as the article's int */
 
-	if (off > len)
-		off = len;	/* not in the article: keeps len - off from wrapping (see the header) */
-	if (count > len - off)
-		count = len - off;
+	if ((ssize_t)count > len - off)
+		count = len - off;	/* negative past the text: a huge size_t */
+	OPTIMIZER_HIDE_VAR(count);	/* as in buggy_write: a run-time bug, not a build error */
 	if (copy_to_user(buf, kernel_buf + off, count)) {
 		/* ignored, as in the article */
 	}

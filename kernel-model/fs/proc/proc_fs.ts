@@ -7,6 +7,7 @@ export {
   copy_to_user,
   get_user_int,
   put_user_int,
+  runtime_offset,
   type UserPtr,
 } from "../../lib/usercopy.js";
 export { File, file_inode, type Inode, type LoffT } from "../file.js";

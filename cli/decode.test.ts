@@ -177,5 +177,5 @@ describe("the nlsim binary", () => {
     const flag = nlsim(["decode", "--bogus"]);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain("--bogus");
-  });
+  }, 120_000); // four CLI start-ups: a loaded machine takes ~9 s each
 });

@@ -20,7 +20,7 @@ export const ICMP_LOGGER_MODES = [
 const OPTIONS: Readonly<Record<string, IcmpLoggerOptions>> = {
   default: {},
   "ctrl-c": { killAtMs: 2500 },
-  buggy: { buggy: true, durationMs: 3000 },
+  buggy: { buggy: true },
 };
 
 const NOTES: Example["notes"] = [

@@ -164,7 +164,7 @@ export const MODULES: ReadonlyArray<KernelModule> = [
         mode: "buggy",
         insmodArgs: ["buggy=1"],
         setup: "kmod/icmp-logger/guest-net.sh",
-        traffic: "kmod/icmp-logger/guest-ping-3s.sh",
+        traffic: "kmod/icmp-logger/guest-ping.sh",
         trafficWhen: "imp2: user port \\d+ registered",
         dmesgAlso: [ATOMIC_SLEEP.source],
         mask: ["\\d+ ICMP packets seen"],
@@ -179,7 +179,7 @@ export const MODULES: ReadonlyArray<KernelModule> = [
           return [...missing, ...PINGS(without(sim), without(kern))];
         },
         why:
-          "as the default case, for imp2_u's 3 s (3 + 6 pings): " +
+          "as the default case (imp2_u's 5 s, 5 + 10 pings): " +
           PINGS_WHY +
           ", except the simulator's " +
           '"BUG: sleeping function called from invalid context" report (its three lines), which must be in the ' +

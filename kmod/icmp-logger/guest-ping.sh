@@ -4,7 +4,7 @@
 # all to 10.0.0.1), with 10% shorter intervals so that the last one lands well inside imp2_u's time
 # under TCG. The replies go out of nlsim0 and are not logged (no PRE_ROUTING).
 #   guest-ping.sh [N2 I2 N3 I3]   N2 pings from 10.0.0.2 every I2 s, N3 from 10.0.0.3 every I3 s;
-#                                 default 5 0.9 10 0.45 (imp2_u's 5 s); guest-ping-3s.sh: buggy's 3 s
+#                                 default 5 0.9 10 0.45 (imp2_u's 5 s in every mode)
 n2=${1:-5}
 i2=${2:-0.9}
 n3=${3:-10}

@@ -4,7 +4,8 @@
 // with /run/nlsim the writable results share. For each case of the plan: setup script, insmod,
 // the example's user side (`node bin/nlsim.js run EXAMPLE --transport kernel --mode M`), traffic
 // when dmesg says so, rmmod, dmesg. Each case writes <id>/{stdout,stderr,dmesg,verdict.json};
-// the last thing written is done.json. A case fails on: insmod or rmmod failing, the program's
+// the last thing written is done.json. A case fails on: insmod or rmmod failing (or an rmmod
+// expected to be refused succeeding; its complaint goes to stdout, the transcript), the program's
 // exit status, a timeout, a BUG/Oops/WARNING in dmesg. A missing done.json means the guest died.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -70,6 +71,7 @@ const runCase = async (c) => {
       done = true;
     });
     let trafficStarted = false;
+    let rmmodTried = false;
     let traffic;
     const startTraffic = () => {
       trafficStarted = true;
@@ -87,13 +89,18 @@ const runCase = async (c) => {
         fail.push(`timeout: the program ran longer than ${c.timeoutSec} s`);
         break;
       }
-      if ((c.traffic && !trafficStarted) || (c.rmmodWhen && loaded)) {
+      if ((c.traffic && !trafficStarted) || (c.rmmodWhen && !rmmodTried)) {
         const d = kmsg.slice(mark);
         if (c.traffic && !trafficStarted && new RegExp(c.trafficWhen).test(d)) startTraffic();
-        if (c.rmmodWhen && loaded && d.includes(c.rmmodWhen)) {
+        if (c.rmmodWhen && !rmmodTried && d.includes(c.rmmodWhen)) {
+          rmmodTried = true;
           const r = sh("rmmod", [c.ko]);
-          if (r.status !== 0) fail.push(`rmmod ${c.ko} (on "${c.rmmodWhen}") failed: ${r.out.trim()}`);
-          loaded = false;
+          if (c.rmmodRefused) {
+            // refused: what rmmod said is part of the transcript (the simulator's rmmod prints it too)
+            if (r.status === 0) fail.push(`rmmod ${c.ko} (on "${c.rmmodWhen}") unloaded it; it should be refused`);
+            else stdout += `${r.out.trim()}\n`;
+          } else if (r.status !== 0) fail.push(`rmmod ${c.ko} (on "${c.rmmodWhen}") failed: ${r.out.trim()}`);
+          loaded = r.status !== 0;
         }
       }
       await Promise.race([exited, sleep(10)]);
@@ -102,6 +109,7 @@ const runCase = async (c) => {
     if (traffic && traffic.exitCode === null) traffic.kill("SIGKILL");
     if (exitCode !== c.expectExit) fail.push(`the program exited ${exitCode}, expected ${c.expectExit}`);
     if (c.trafficWhen && !trafficStarted) fail.push(`traffic never started: no dmesg line matched /${c.trafficWhen}/`);
+    if (c.rmmodWhen && !rmmodTried) fail.push(`rmmod never ran: no dmesg line contained "${c.rmmodWhen}"`);
     await sleep(c.settleMs);
   }
   if (loaded) {

@@ -35,6 +35,7 @@ export interface GuestCase {
   readonly traffic?: string;
   readonly trafficWhen?: string;
   readonly rmmodWhen?: string;
+  readonly rmmodRefused?: boolean;
   readonly settleMs: number;
   readonly expectExit: number;
   readonly timeoutSec: number;
@@ -87,6 +88,7 @@ const plan = (mods: ReadonlyArray<KernelModule>): Planned[] =>
         ...(c.traffic === undefined ? {} : { traffic: join(REPO, c.traffic) }),
         ...(c.trafficWhen === undefined ? {} : { trafficWhen: c.trafficWhen }),
         ...(c.rmmodWhen === undefined ? {} : { rmmodWhen: c.rmmodWhen }),
+        ...(c.rmmodRefused === undefined ? {} : { rmmodRefused: c.rmmodRefused }),
         settleMs: c.settleMs ?? 300,
         expectExit: c.expectExit ?? 0,
         timeoutSec: c.timeoutSec ?? 120,

@@ -2,6 +2,7 @@
 // a runner wants around it: its Console lines go to hooks.out, and its sends are shown to
 // hooks.onSend first (walkthroughs decode them). The program itself is unchanged.
 import { Console, Effect, type Scope } from "effect";
+import { ERRNO, errnoName } from "../kernel-model/uapi/index.js";
 import { type ProcessOptions, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
 import { type EffectProcess, Netlink, type NetlinkError, type NetlinkService, runProcess } from "../transport/index.js";
@@ -56,5 +57,29 @@ export const atTime = (world: World, name: string, ms: number, fn: () => void): 
   spawnProcess(world, { name }, async () => {
     await world.msleep(ms);
     world.insmod(fn, name);
+  });
+};
+
+/** What kmod's rmmod prints (on stderr) when the module stays: the line a refused rmmod shows. */
+export const rmmodError = (name: string, ret: number): string =>
+  ret === -ERRNO.EAGAIN
+    ? `rmmod: ERROR: Module ${name} is in use`
+    : ret === -ERRNO.ENOENT
+      ? `rmmod: ERROR: Module ${name} is not currently loaded`
+      : `rmmod: ERROR: could not remove module ${name}: ${errnoName(ret) ?? ret}`;
+
+/**
+ * `rmmod NAME` at `ms` of virtual time, as a process of its own: delete_module(NAME, O_NONBLOCK).
+ * The kernel refuses (EAGAIN) while anything holds a reference on the module (a user socket of a
+ * netlink unit it registered): the module stays, its exit does not run, and rmmod's complaint goes
+ * to hooks.out with the programs' lines. (kmod's rmmod reads /sys/module/NAME/refcnt first and
+ * says "is in use" without making the call; the simulator makes it, so the trace shows the
+ * kernel's answer and the reference count.)
+ */
+export const rmmodAt = (world: World, hooks: ExampleHooks, ms: number, name: string): void => {
+  spawnProcess(world, { name: "rmmod" }, async (p) => {
+    await world.msleep(ms);
+    const ret = p.delete_module(name);
+    if (ret < 0) hooks.out(rmmodError(name, ret));
   });
 };

@@ -65,7 +65,7 @@ export interface Example {
   readonly describePayload?: (type: number, payload: Uint8Array) => string | undefined;
   /** names of the example's message types */
   readonly typeNames?: Readonly<Record<number, string>>;
-  /** API-history and bug notes, keyed on the module's printk lines */
+  /** API-history and bug notes, keyed on the module's printk lines and the programs' output lines */
   readonly notes?: ReadonlyArray<ExampleNote>;
   /**
    * The user side alone, for the kernel transport (the kernel side is the kmod/ twin, loaded on the

@@ -2,6 +2,7 @@
 // system calls a program makes, each recorded in the trace. Calls that cannot sleep (or that
 // carry MSG_DONTWAIT) run synchronously: the fast path. Calls that may sleep are async and park
 // the process in the world until a wake-up or their timeout.
+import { delete_module, find_module } from "../kernel-model/kernel/module.js";
 import type { Cred } from "../kernel-model/net/core/sock.js";
 import {
   getsockopt,
@@ -18,7 +19,7 @@ import {
   setsockopt,
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
-import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, toHex } from "../kernel-model/uapi/index.js";
+import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
 import type { Task, World } from "./world.js";
 
 export interface ProcessOptions {
@@ -93,6 +94,18 @@ export class SimProcess {
     const fd = this.nextFd++;
     this.files.set(fd, r);
     return this.trace("socket", { type, protocol }, fd);
+  }
+
+  /**
+   * delete_module(2), rmmod's syscall: 0 when the module was unloaded (its exit ran inside the call,
+   * in this process's context), -EAGAIN while anything holds a reference on it (its exit does not
+   * run), -ENOENT, -EBUSY (kernel-model/kernel/module.ts). The trace shows the references it had.
+   */
+  delete_module(name: string, flags = O_NONBLOCK): SysRet {
+    const mod = find_module(this.world.kernel, name);
+    const refcnt = mod === undefined ? null : mod.refcnt;
+    const ret = this.world.insmod(() => delete_module(this.world.kernel, name, flags), this.name);
+    return this.trace("delete_module", { name, refcnt }, ret);
   }
 
   bind(fd: number, addr: Uint8Array): SysRet {

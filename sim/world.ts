@@ -8,6 +8,7 @@
 // world waiting for it, outside virtual time.
 import { kernel_switch } from "../kernel-model/kernel/current.js";
 import { Kernel, type NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
+import { load_module, type Module } from "../kernel-model/kernel/module.js";
 import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
@@ -226,6 +227,20 @@ export class World {
       this.softirq();
       kernel_switch(prev);
     }
+  }
+
+  /**
+   * insmod NAME.ko: init_module(2) from an "insmod" process (as `insmod` above): the module is
+   * listed, its init runs with THIS_MODULE = `mod` (what netlink_kernel_create records as the
+   * unit's owner), and it stays loaded on 0. Traced as a syscall; returns 0 or a negative errno.
+   * Unloading is SimProcess.delete_module (rmmod is a process: examples/sim-user.ts rmmodAt).
+   */
+  init_module(mod: Module, comm = "insmod"): number {
+    return this.insmod(
+      () =>
+        this.syscall(this.kernelHost.current()!.pid, "init_module", { name: mod.name }, load_module(this.kernel, mod)),
+      comm,
+    );
   }
 
   /** A fresh process id (pid_max wraps are not modelled: ids only grow). */

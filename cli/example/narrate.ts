@@ -182,6 +182,14 @@ export class Narrator {
   /** A line the program printed. */
   onOut(line: string): void {
     this.more(this.bold(`│ ${line}`));
+    this.notesFor(line);
+  }
+
+  /** The example's notes whose pattern matches `text` (a printk line or a program's output line), once each. */
+  private notesFor(text: string): void {
+    for (const n of this.example.notes ?? []) {
+      if (n.match.test(text)) this.note(n.match.source, n.note);
+    }
   }
 
   onEvent(e: TraceEvent, world: World): void {
@@ -236,9 +244,7 @@ export class Narrator {
         ) {
           this.note("process-input", NOTE_PROCESS_INPUT);
         }
-        for (const n of this.example.notes ?? []) {
-          if (n.match.test(text)) this.note(n.match.source, n.note);
-        }
+        this.notesFor(text);
         break;
       }
       case "bug":
@@ -304,6 +310,13 @@ export class Narrator {
         break;
       case "poll":
         args = `fds [${str(e.fds)}], timeout ${str(e.timeout)} ms`;
+        break;
+      case "init_module":
+        args = `"${str(e.name)}"`;
+        break;
+      case "delete_module":
+        // the references it had: each open user socket of a unit the module registered is one
+        args = `"${str(e.name)}", O_NONBLOCK${e.refcnt === null ? "" : ` ${this.dim(`(refcnt ${str(e.refcnt)})`)}`}`;
         break;
       default:
         args = fd;

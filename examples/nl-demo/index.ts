@@ -1,7 +1,8 @@
 // nl-demo as an example for `nlsim run` / `nlsim walk`: the modes (scenarios), how each is set up
 // in a world, and the notes a walkthrough shows at the moments they matter.
+import { Module } from "../../kernel-model/kernel/module.js";
 import type { World } from "../../sim/world.js";
-import { atTime, spawnUser } from "../sim-user.js";
+import { rmmodAt, spawnUser } from "../sim-user.js";
 import type { Example, ExampleRunOptions } from "../types.js";
 import { nl_demo_buggy_module } from "./buggy-2.6.js";
 import { type NlDemoModule, type NlDemoParams, nl_demo_module } from "./kernel.js";
@@ -16,7 +17,10 @@ export const NL_DEMO_MODES = [
     name: "dies-no-notifier",
     description: "as dies, with the module's notifier off: its next unicast gets ECONNREFUSED",
   },
-  { name: "unload", description: "rmmod while the daemon listens; its NLDEMO_CLOSE then gets ECONNREFUSED" },
+  {
+    name: "unload",
+    description: "rmmod while the daemon listens is refused (its socket holds the module); after it exits, rmmod works",
+  },
   { name: "short", description: "a 16-byte NLDEMO_U_PID (no payload): the module answers EINVAL" },
   { name: "buggy", description: "the article's 2.6 module: softirq input, mutex BUG, broadcast excludes the daemon" },
 ] as const;
@@ -28,29 +32,34 @@ interface Plan {
   readonly params: NlDemoParams;
   readonly daemon?: Partial<DaemonOptions> & { readonly delayMs?: number };
   readonly probe?: boolean;
-  /** when rmmod runs (ms) */
-  readonly rmmodMs: number;
+  /** when rmmod runs (ms); each is refused while a user socket of the unit is open */
+  readonly rmmodMs: ReadonlyArray<number>;
 }
 
 const PLANS: Readonly<Record<NlDemoMode, Plan>> = {
-  unicast: { buggy: false, params: {}, daemon: { group: 0 }, rmmodMs: 1000 },
-  multicast: { buggy: false, params: {}, daemon: { group: NLDEMO_GROUP }, rmmodMs: 1000 },
-  dies: { buggy: false, params: {}, daemon: { group: 0, events: 2, close: false }, rmmodMs: 600 },
+  unicast: { buggy: false, params: {}, daemon: { group: 0 }, rmmodMs: [1000] },
+  multicast: { buggy: false, params: {}, daemon: { group: NLDEMO_GROUP }, rmmodMs: [1000] },
+  dies: { buggy: false, params: {}, daemon: { group: 0, events: 2, close: false }, rmmodMs: [600] },
   "dies-no-notifier": {
     buggy: false,
     params: { use_notifier: false },
     daemon: { group: 0, events: 2, close: false },
-    rmmodMs: 600,
+    rmmodMs: [600],
   },
-  unload: { buggy: false, params: {}, daemon: { group: 0, events: 5 }, rmmodMs: 250 },
-  short: { buggy: false, params: {}, probe: true, rmmodMs: 100 },
-  buggy: { buggy: true, params: {}, probe: true, daemon: { group: NLDEMO_GROUP, delayMs: 30 }, rmmodMs: 1000 },
+  // rmmod between event 2 and 3 is refused; the daemon takes 5 events, CLOSEs, listens 300 ms and
+  // exits at 800 ms; the rmmod at 1000 ms unloads
+  unload: { buggy: false, params: {}, daemon: { group: 0, events: 5 }, rmmodMs: [250, 1000] },
+  short: { buggy: false, params: {}, probe: true, rmmodMs: [100] },
+  buggy: { buggy: true, params: {}, probe: true, daemon: { group: NLDEMO_GROUP, delayMs: 30 }, rmmodMs: [1000] },
 };
 
 const isMode = (m: string): m is NlDemoMode => NL_DEMO_MODES.some((x) => x.name === m);
 
 /** The module instance of the last run in each world (tests look at its state). */
 export const nlDemoModules = new WeakMap<World, NlDemoModule>();
+
+/** The module's name, as lsmod and rmmod know it (nl_demo.ko). */
+export const NL_DEMO_MODULE = "nl_demo";
 
 /** Sets the example up: insmod now, the programs, rmmod later. */
 export const runNlDemo = (world: World, opts: ExampleRunOptions & { readonly params?: NlDemoParams }): NlDemoModule => {
@@ -59,7 +68,8 @@ export const runNlDemo = (world: World, opts: ExampleRunOptions & { readonly par
   const params = { ...plan.params, ...opts.params };
   const mod = plan.buggy ? nl_demo_buggy_module(world.net, params) : nl_demo_module(world.net, params);
   nlDemoModules.set(world, mod);
-  const ret = world.insmod(mod.nl_demo_init);
+  // module_init(nl_demo_init); module_exit(nl_demo_exit);
+  const ret = world.init_module(new Module(NL_DEMO_MODULE, mod.nl_demo_init, mod.nl_demo_exit));
   if (ret !== 0) throw new Error(`insmod nl_demo: init returned ${ret}`);
   if (plan.probe) spawnUser(world, { name: "probe" }, opts.hooks, shortRequestProbe());
   if (plan.daemon !== undefined) {
@@ -71,7 +81,7 @@ export const runNlDemo = (world: World, opts: ExampleRunOptions & { readonly par
       nlDemoDaemon(daemon),
     );
   }
-  atTime(world, "rmmod", plan.rmmodMs, mod.nl_demo_exit);
+  for (const ms of plan.rmmodMs) rmmodAt(world, opts.hooks, ms, NL_DEMO_MODULE);
   return mod;
 };
 
@@ -135,8 +145,17 @@ const NOTES: Example["notes"] = [
     match: /netlink_kernel_release done/,
     note:
       "Exit order: stop the event source (timer_delete_sync), unregister the notifier, then netlink_kernel_release " +
-      "(since 2.6.24; the article's sock_release(nlfd->sk_socket) predates it). User sockets of the unit stay open: " +
-      "their next send to the kernel gets ECONNREFUSED.",
+      "(since 2.6.24; the article's sock_release(nlfd->sk_socket) predates it). The exit runs only once no user " +
+      "socket of the unit is open: each holds a reference on the module.",
+  },
+  {
+    match: /Module nl_demo is in use/,
+    note:
+      "netlink_create took a reference on the unit's module for the daemon's socket (try_module_get(nl_table[17]." +
+      "module), the THIS_MODULE netlink_kernel_create recorded; model: kernel-model/net/netlink/af_netlink.ts, " +
+      "kernel-model/kernel/module.ts). delete_module refuses a module with references: EAGAIN, the exit function " +
+      "does not run, the module keeps working. netlink_release drops the reference (module_put) when the daemon " +
+      "closes its socket or exits; then rmmod works.",
   },
   {
     match: /sleeping function called from invalid context/,

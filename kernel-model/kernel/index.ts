@@ -7,6 +7,7 @@ export * from "./host.js";
 export * from "./kernel.js";
 export * from "./kthread.js";
 export * from "./locking.js";
+export * from "./module.js";
 export * from "./preempt.js";
 export * from "./printk.js";
 export * from "./random.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCounted, compareExact, compareShape, normalize, type Transcript } from "./compare.js";
+import { compareCounted, compareExact, compareShape, normalize, parseSimRun, type Transcript } from "./compare.js";
 
 const t = (out: string[], dmesg: string[]): Transcript => ({ out, dmesg });
 
@@ -43,5 +43,31 @@ describe("compareCounted", () => {
   });
   it("fails when the total line is missing", () => {
     expect(pings(run(1, 1), t(["registered", "ICMP a", "ICMP b"], ["hooked"]))[0]).toMatch(/kernel: no dmesg line/);
+  });
+});
+
+describe("harness transcripts", () => {
+  it("a refused rmmod's complaint is compared after the program's lines, wherever it fell among them", () => {
+    const sim = parseSimRun(
+      ["daemon: event #2", "rmmod: ERROR: Module nl_demo is in use", "daemon: event #3", "--- dmesg (x) ---"].join(
+        "\n",
+      ),
+      "nl_demo:",
+    );
+    const guestEarly = {
+      out: ["rmmod: ERROR: Module nl_demo is in use", "daemon: event #2", "daemon: event #3"],
+      dmesg: [],
+    };
+    expect(normalize(sim).out).toEqual([
+      "daemon: event #2",
+      "daemon: event #3",
+      "rmmod: ERROR: Module nl_demo is in use",
+    ]);
+    expect(compareExact(normalize(sim), normalize(guestEarly))).toEqual([]);
+    // a guest rmmod that said something else, or nothing, still differs
+    const guestQuiet = { out: ["daemon: event #2", "daemon: event #3"], dmesg: [] };
+    expect(compareExact(normalize(sim), normalize(guestQuiet))).toEqual([
+      'output line 3: sim "rmmod: ERROR: Module nl_demo is in use" / kernel "(none)"',
+    ]);
   });
 });

@@ -49,7 +49,9 @@ export const KERNEL_TROUBLE =
 
 /**
  * Normalises one transcript: port ids become P1, P2, ... in order of first appearance (port 0, the
- * kernel, stays), jiffies become J, and every `mask` match becomes "…".
+ * kernel, stays), jiffies become J, every `mask` match becomes "…", and rmmod's own lines (a
+ * refused rmmod's complaint) move after the programs' lines, in their order: where they fall among
+ * them is real timing in the guest.
  */
 export const normalize = (t: Transcript, mask: ReadonlyArray<RegExp> = []): Transcript => {
   const ports = new Map<string, string>();
@@ -68,7 +70,8 @@ export const normalize = (t: Transcript, mask: ReadonlyArray<RegExp> = []): Tran
     return s;
   };
   // out first, then dmesg: the same port gets the same name in both (numbering is per transcript)
-  const out = t.out.map(one);
+  const rmmod = (l: string) => l.startsWith("rmmod: ");
+  const out = [...t.out.filter((l) => !rmmod(l)), ...t.out.filter(rmmod)].map(one);
   const dmesg = t.dmesg.map(one);
   return { out, dmesg };
 };

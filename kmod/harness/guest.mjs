@@ -5,7 +5,8 @@
 // the example's user side (`node bin/nlsim.js run EXAMPLE --transport kernel --mode M`), traffic
 // when dmesg says so, a signal to the program when its case says so, rmmod, dmesg. Each case
 // writes <id>/{stdout,stderr,dmesg,verdict.json}; the last thing written is done.json. A case
-// fails on: insmod or rmmod failing, the program's exit status, a timeout, a BUG/Oops/WARNING in
+// fails on: insmod or rmmod failing (or an rmmod expected to be refused succeeding; its complaint
+// goes to stdout, the transcript), the program's exit status, a timeout, a BUG/Oops/WARNING in
 // dmesg that the case does not expect (expectDmesg), an expected line that never came. A missing
 // done.json means the guest died.
 import { spawn, spawnSync } from "node:child_process";
@@ -70,6 +71,7 @@ const runCase = async (c) => {
       done = true;
     });
     let trafficStarted = false;
+    let rmmodTried = false;
     let traffic;
     // the traffic script leads a process group of its own: at the program's exit every process it
     // started goes (a ping left running would cross into the next case)
@@ -102,13 +104,18 @@ const runCase = async (c) => {
           signalSent = true;
         }
       }
-      if ((c.traffic && !trafficStarted) || (c.rmmodWhen && loaded)) {
+      if ((c.traffic && !trafficStarted) || (c.rmmodWhen && !rmmodTried)) {
         const d = kmsg.slice(mark);
         if (c.traffic && !trafficStarted && new RegExp(c.trafficWhen).test(d)) startTraffic();
-        if (c.rmmodWhen && loaded && d.includes(c.rmmodWhen)) {
+        if (c.rmmodWhen && !rmmodTried && d.includes(c.rmmodWhen)) {
+          rmmodTried = true;
           const r = sh("rmmod", [c.ko]);
-          if (r.status !== 0) fail.push(`rmmod ${c.ko} (on "${c.rmmodWhen}") failed: ${r.out.trim()}`);
-          loaded = false;
+          if (c.rmmodRefused) {
+            // refused: what rmmod said is part of the transcript (the simulator's rmmod prints it too)
+            if (r.status === 0) fail.push(`rmmod ${c.ko} (on "${c.rmmodWhen}") unloaded it; it should be refused`);
+            else stdout += `${r.out.trim()}\n`;
+          } else if (r.status !== 0) fail.push(`rmmod ${c.ko} (on "${c.rmmodWhen}") failed: ${r.out.trim()}`);
+          loaded = r.status !== 0;
         }
       }
       await Promise.race([exited, sleep(10)]);
@@ -126,6 +133,7 @@ const runCase = async (c) => {
     if (c.signal && !signalSent) {
       fail.push(`${c.signal} never sent: no dmesg or stdout line matched /${c.signalWhen}/ while the program ran`);
     }
+    if (c.rmmodWhen && !rmmodTried) fail.push(`rmmod never ran: no dmesg line contained "${c.rmmodWhen}"`);
     await sleep(c.settleMs);
   }
   if (loaded) {

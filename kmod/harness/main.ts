@@ -39,6 +39,7 @@ export interface GuestCase {
   readonly signalWhen?: string;
   readonly signalAfterMs?: number;
   readonly expectDmesg?: ReadonlyArray<string>;
+  readonly rmmodRefused?: boolean;
   readonly settleMs: number;
   readonly expectExit: number;
   readonly timeoutSec: number;
@@ -95,6 +96,7 @@ const plan = (mods: ReadonlyArray<KernelModule>): Planned[] =>
         ...(c.signalWhen === undefined ? {} : { signalWhen: c.signalWhen }),
         ...(c.signalAfterMs === undefined ? {} : { signalAfterMs: c.signalAfterMs }),
         ...(c.expectDmesg === undefined ? {} : { expectDmesg: c.expectDmesg }),
+        ...(c.rmmodRefused === undefined ? {} : { rmmodRefused: c.rmmodRefused }),
         settleMs: c.settleMs ?? 300,
         expectExit: c.expectExit ?? 0,
         timeoutSec: c.timeoutSec ?? 120,

@@ -61,6 +61,12 @@ export interface KernelCase {
   readonly why?: string;
   /** rmmod as soon as a dmesg line matches this (while the program runs), e.g. the unload scenario */
   readonly rmmodWhen?: string;
+  /**
+   * `rmmodWhen`'s rmmod must be refused (the module is in use: a user socket holds it). What rmmod
+   * says becomes part of the transcript, as the simulator's rmmod prints it, and the module is
+   * unloaded after the program as usual. An rmmod that unloads the module fails the case.
+   */
+  readonly rmmodRefused?: boolean;
   /** a guest shell script (path relative to the repository) to run once a dmesg line matches `trafficWhen` */
   readonly traffic?: string;
   /** when to start `traffic` (a regular expression on dmesg; default: at once, before the program) */
@@ -114,9 +120,18 @@ export const MODULES: ReadonlyArray<KernelModule> = [
         why: PERIOD,
       },
       { mode: "short", compare: "exact" },
-      // "unload" (rmmod while the daemon listens) cannot happen on a real kernel: every user socket
-      // of the unit holds a reference on the module (netlink_create: try_module_get(nl_table[unit].module)),
-      // so rmmod says "Module nl_demo is in use" until the daemon closes its socket. Not run.
+      {
+        // rmmod while the daemon listens: its socket holds a reference on the module (netlink_create:
+        // try_module_get(nl_table[17].module)), so rmmod is refused and the daemon carries on. The
+        // guest's rmmod comes as soon as the daemon registered (the simulator's at 250 ms, between
+        // events 2 and 3): the daemon then lives another second, time enough for a slow guest
+        mode: "unload",
+        insmodArgs: ["period_ms=150"],
+        compare: "exact",
+        rmmodWhen: "nl_demo: NLDEMO_U_PID: registered",
+        rmmodRefused: true,
+        why: `${PERIOD}; rmmod once the daemon registered is refused ("in use"), the module is unloaded after it exits`,
+      },
       // "buggy" is the 2.6 module (softirq input, the article's bugs): no 6.1 twin, by design.
     ],
   },

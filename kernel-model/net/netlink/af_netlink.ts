@@ -22,6 +22,8 @@
 //   return −EAGAIN instead.
 // - A kernel socket's input runs from a softirq after the syscall in a world (2.6-era, the default),
 //   or synchronously inside the sender's sendmsg (2.6.24+, and with no kernel installed): input.ts.
+
+import { module_put, try_module_get } from "../../kernel/module.js";
 import {
   AF_NETLINK,
   AF_UNSPEC,
@@ -130,7 +132,9 @@ const move_addr_to_kernel = (addr: Uint8Array, addrlen: number): RawSockaddr | n
 
 /**
  * socket(AF_NETLINK, type, protocol): __sys_socket and __sock_create's checks, then netlink_create.
- * Returns the socket or a negative errno. (The model is netlink-only: there is no family argument.)
+ * The socket takes a reference on the module that registered the unit (try_module_get; a module
+ * on its way out gives EPROTONOSUPPORT, as an unregistered unit does). Returns the socket or a
+ * negative errno. (The model is netlink-only: there is no family argument.)
  */
 export const netlink_create = (net: Net, cred: Cred, type: number, protocol: number): NetlinkSock | number => {
   const sflags = type & ~SOCK_TYPE_MASK;
@@ -140,8 +144,11 @@ export const netlink_create = (net: Net, cred: Cred, type: number, protocol: num
   if (stype !== SOCK_RAW && stype !== SOCK_DGRAM) return -ERRNO.ESOCKTNOSUPPORT;
   if (protocol < 0 || protocol >= net.nl_table.length) return -ERRNO.EPROTONOSUPPORT;
   const tbl = net.nl_table[protocol]!;
-  if (tbl.registered === 0) return -ERRNO.EPROTONOSUPPORT;
+  // (no request_module: the model loads no module on demand)
+  // every user socket holds the unit's module: rmmod is refused until the last one is closed
+  if (tbl.registered === 0 || !try_module_get(tbl.module)) return -ERRNO.EPROTONOSUPPORT;
   const sk = new NetlinkSock(net, stype, protocol, cred.uid);
+  sk.module = tbl.module;
   sk.netlink_bind = tbl.bind;
   sk.netlink_unbind = tbl.unbind;
   sk.netlink_release = tbl.release;
@@ -500,7 +507,8 @@ export const getsockopt = (sk: NetlinkSock, level: number, optname: number, len:
 
 /**
  * netlink_release: unhash, tell the unit (release callback, unbind per group), wake senders
- * waiting on it, send NETLINK_URELEASE for a bound socket, unregister a kernel socket's unit when
+ * waiting on it, send NETLINK_URELEASE for a bound socket, drop the module reference netlink_create
+ * took (module_put), unregister a kernel socket's unit when
  * its last kernel socket goes, and purge the queue (netlink_sock_destruct).
  */
 export const netlink_release = (sk: NetlinkSock): number => {
@@ -525,11 +533,14 @@ export const netlink_release = (sk: NetlinkSock): number => {
     const n = { net, protocol: sk.sk_protocol, portid: sk.portid };
     for (const nb of net.netlink_chain.slice()) nb(NETLINK_URELEASE, n);
   }
+  module_put(sk.module);
+  sk.module = null;
   if (netlink_is_kernel(sk)) {
     const tbl = net.nl_table[sk.sk_protocol]!;
     if (tbl.registered === 0) net.report("BUG", "netlink_release: kernel socket of an unregistered unit");
     else if (--tbl.registered === 0) {
       tbl.listeners = null;
+      tbl.module = null;
       tbl.bind = null;
       tbl.unbind = null;
       tbl.release = null;

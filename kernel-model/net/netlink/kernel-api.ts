@@ -11,7 +11,12 @@ export {
   nl_dump_check_consistent,
   nlmsg_put_answer,
 } from "./dump.js";
-export { type NetlinkKernelCfg, netlink_kernel_create, netlink_kernel_release } from "./kernel.js";
+export {
+  __netlink_kernel_create,
+  type NetlinkKernelCfg,
+  netlink_kernel_create,
+  netlink_kernel_release,
+} from "./kernel.js";
 export {
   __nlmsg_put,
   type NlattrRef,

@@ -1,5 +1,6 @@
 // net/netlink/af_netlink.h: struct netlink_sock (with the struct sock fields it uses folded in,
 // since nlk_sk(sk) and sk are the same object), its flag and state bits, and the wait queues.
+import type { Module } from "../../kernel/module.js";
 import { AF_NETLINK, NETLINK_UNCONNECTED } from "../../uapi/index.js";
 import { MAX_SCHEDULE_TIMEOUT, type SockCommon, type SockSysctl } from "../core/sock.js";
 import type { NetlinkCallback } from "./dump.js";
@@ -135,6 +136,8 @@ export class NetlinkSock implements SockCommon {
   /** nlk->wait: unicast senders waiting for this socket to drain */
   readonly wait: WaitQueue;
 
+  /** nlk->module: the unit's module a user socket holds a reference on (null: built-in, or a kernel socket) */
+  module: Module | null = null;
   /** nlk->netlink_rcv: a kernel socket's input */
   netlink_rcv: NetlinkInput | null = null;
   netlink_bind: NetlinkBindFn | null = null;

@@ -1,6 +1,8 @@
 // net/netlink/af_netlink.c: the network namespace's view of netlink — nl_table (one entry per
 // protocol: registered, flags, groups, listeners, bind/unbind/release, the port-id hash and the
 // multicast list), port-id insertion/lookup/autobind, and the release notifier chain.
+
+import type { Module } from "../../kernel/module.js";
 import { CAP_NET_ADMIN, ERRNO, MAX_LINKS, NETLINK_USERSOCK, NL_CFG_F_NONROOT_SEND } from "../../uapi/index.js";
 import { type Cred, capable, defaultSockSysctl, type SockSysctl } from "../core/sock.js";
 import {
@@ -30,6 +32,8 @@ export class NetlinkTable {
   flags = 0;
   groups = 0;
   registered = 0;
+  /** the module that registered the unit (THIS_MODULE of its netlink_kernel_create; null: built-in) */
+  module: Module | null = null;
   bind: NetlinkBindFn | null = null;
   unbind: NetlinkUnbindFn | null = null;
   release: NetlinkReleaseFn | null = null;

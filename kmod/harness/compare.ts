@@ -13,7 +13,7 @@ export interface Transcript {
 }
 
 /** Splits `nlsim run`'s output on the simulator: the programs' lines, then "--- dmesg (...) ---" and dmesg. */
-export const parseSimRun = (stdout: string, dmesgPrefix: string): Transcript => {
+export const parseSimRun = (stdout: string, dmesgPrefix: string | ReadonlyArray<string>): Transcript => {
   const lines = stdout.split("\n").filter((l) => l !== "");
   const cut = lines.findIndex((l) => l.startsWith("--- dmesg ("));
   const out = cut < 0 ? lines : lines.slice(0, cut);
@@ -22,7 +22,11 @@ export const parseSimRun = (stdout: string, dmesgPrefix: string): Transcript => 
 };
 
 /** The guest's transcript: the program's stdout and the kernel's dmesg (as `dmesg` prints it). */
-export const parseGuestRun = (stdout: string, dmesg: string, dmesgPrefix: string): Transcript => ({
+export const parseGuestRun = (
+  stdout: string,
+  dmesg: string,
+  dmesgPrefix: string | ReadonlyArray<string>,
+): Transcript => ({
   out: stdout.split("\n").filter((l) => l !== ""),
   dmesg: moduleLines(dmesg.split("\n"), dmesgPrefix),
 });
@@ -30,8 +34,13 @@ export const parseGuestRun = (stdout: string, dmesg: string, dmesgPrefix: string
 // the kernel's own lines about loading an unsigned out-of-tree module carry the module's prefix too
 const LOADER_NOISE = /loading out-of-tree module taints kernel|module verification failed/;
 
-const moduleLines = (lines: ReadonlyArray<string>, prefix: string): string[] =>
-  lines.map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, "")).filter((l) => l.startsWith(prefix) && !LOADER_NOISE.test(l));
+/** The lines that start with the prefix (or any of the prefixes), in their order, timestamps cut. */
+const moduleLines = (lines: ReadonlyArray<string>, prefix: string | ReadonlyArray<string>): string[] => {
+  const prefixes = typeof prefix === "string" ? [prefix] : prefix;
+  return lines
+    .map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ""))
+    .filter((l) => prefixes.some((p) => l.startsWith(p)) && !LOADER_NOISE.test(l));
+};
 
 /** Lines that say the kernel hit a bug: any of them fails a guest run. */
 export const KERNEL_TROUBLE =

@@ -78,7 +78,7 @@ describe("Procfs and InetRaw over the simulator", () => {
       "failed with boom",
       "root again: ok",
       "asUser: uid -1: not a user id",
-      "setresuid: EPERM (Operation not permitted)",
+      "setresgid: EPERM (Operation not permitted)",
     ]);
     expect(proc.process.cred.uid).toBe(0);
   });

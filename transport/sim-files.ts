@@ -121,23 +121,27 @@ export const makeSimCreds = (rt: SimRuntime): CredsService => ({
         if (bad !== undefined) return Effect.fail(CredError.invalid(bad));
         if (!rt.enter()) return Effect.never;
         const own = rt.process.cred;
-        // setresuid/setresgid to another user need CAP_SETUID/CAP_SETGID, as on the kernel
-        if (!own.caps.has(CAPABILITIES.CAP_SETUID) || !own.caps.has(CAPABILITIES.CAP_SETGID)) {
-          return Effect.fail(
-            CredError.fromErrno(
-              "setresuid",
-              rt.world.syscall(rt.process.pid, "setresuid", { uid: cred.uid }, -ERRNO.EPERM),
-            ),
-          );
+        const pid = rt.process.pid;
+        const gid = cred.gid ?? cred.uid;
+        // gid first, as the kernel layer does; each needs its capability (CAP_SETGID, CAP_SETUID)
+        const rg = own.caps.has(CAPABILITIES.CAP_SETGID) ? 0 : -ERRNO.EPERM;
+        rt.world.syscall(pid, "setresgid", { rgid: gid, egid: gid, sgid: 0 }, rg);
+        if (rg < 0) return Effect.fail(CredError.fromErrno("setresgid", rg));
+        const ru = own.caps.has(CAPABILITIES.CAP_SETUID) ? 0 : -ERRNO.EPERM;
+        rt.world.syscall(pid, "setresuid", { ruid: cred.uid, euid: cred.uid, suid: 0 }, ru);
+        if (ru < 0) {
+          rt.process.cred = own;
+          return Effect.fail(CredError.fromErrno("setresuid", ru));
         }
-        rt.process.setCreds(cred.uid, cred.gid ?? cred.uid, cred.caps);
-        rt.world.syscall(rt.process.pid, "setresuid", { uid: cred.uid, gid: cred.gid ?? cred.uid }, 0);
+        rt.process.setCreds(cred.uid, gid, cred.caps);
         return Effect.succeed(own);
       }),
       () => effect,
       (own) =>
         Effect.sync(() => {
+          // back: setresuid to the own uid (the saved uid 0 allows it), setresgid, capset
           rt.process.cred = own;
+          rt.world.syscall(rt.process.pid, "setresuid", { ruid: own.uid, euid: own.uid, suid: own.uid }, 0);
         }),
     ),
 });

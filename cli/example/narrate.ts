@@ -305,6 +305,12 @@ export class Narrator {
       case "poll":
         args = `fds [${str(e.fds)}], timeout ${str(e.timeout)} ms`;
         break;
+      case "setresuid":
+        args = `${str(e.ruid)}, ${str(e.euid)}, ${str(e.suid)}`;
+        break;
+      case "setresgid":
+        args = `${str(e.rgid)}, ${str(e.egid)}, ${str(e.sgid)}`;
+        break;
       default:
         args = fd;
     }

@@ -4,7 +4,7 @@
 import type { Effect, Scope } from "effect";
 import type { NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
 import type { World } from "../sim/world.js";
-import type { InetRaw, Netlink, NetlinkAddress, NetlinkError, Procfs } from "../transport/index.js";
+import type { Creds, InetRaw, Netlink, NetlinkAddress, NetlinkError, Procfs } from "../transport/index.js";
 
 /** What the runner and the walkthrough want to hear from an example while it runs. */
 export interface ExampleHooks {
@@ -69,15 +69,16 @@ export interface Example {
   readonly notes?: ReadonlyArray<ExampleNote>;
   /**
    * The user side alone, for the kernel transport (the kernel side is the kmod/ twin, loaded on the
-   * real machine). Undefined when the example has none. Files under /proc and AF_INET sockets
-   * (Procfs, InetRaw) are provided too, by transport/kernel-files.ts. `file` is `--file` (examples
-   * with `input`), already checked readable, as ExampleRunOptions.file for the simulator.
+   * real machine). Undefined when the example has none. Files under /proc, AF_INET sockets and
+   * credential switches (Procfs, InetRaw, Creds) are provided too, by transport/kernel-files.ts.
+   * `file` is `--file` (examples with `input`), already checked readable, as
+   * ExampleRunOptions.file for the simulator.
    */
   readonly userProgram?: (
     mode: string,
     params?: Readonly<Record<string, number>>,
     file?: string,
-  ) => Effect.Effect<unknown, NetlinkError, Netlink | Procfs | InetRaw | Scope.Scope>;
+  ) => Effect.Effect<unknown, NetlinkError, Netlink | Procfs | InetRaw | Creds | Scope.Scope>;
 }
 
 /**

@@ -21,11 +21,12 @@ export {
   type SubscriptionEvent,
   type UnmatchedPolicy,
 } from "./client.js";
+export * from "./creds.js";
 export * from "./errors.js";
 export * from "./inet.js";
 export { KernelUnavailable, kernelLayer, makeKernelNetlink } from "./kernel.js";
-export { kernelFilesLayer, makeKernelInetRaw, makeKernelProcfs } from "./kernel-files.js";
+export { kernelFilesLayer, makeKernelCreds, makeKernelInetRaw, makeKernelProcfs } from "./kernel-files.js";
 export * from "./netlink.js";
 export * from "./procfs.js";
 export { type EffectProcess, makeSimNetlink, runProcess, SimRuntime, simLayer } from "./sim.js";
-export { makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";
+export { makeSimCreds, makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";

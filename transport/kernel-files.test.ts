@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SOCKET_OPS_GET, SOCKET_OPS_SET } from "../examples/sockopt/proto.js";
 import { IPPROTO_IP, IPPROTO_RAW, O_RDONLY, SEEK_SET } from "../kernel-model/uapi/index.js";
 import { nativeAvailability, nativeNetlink } from "../native/index.js";
-import { cat, InetRaw, Procfs } from "./index.js";
+import { Creds, cat, InetRaw, Procfs } from "./index.js";
 import { kernelFilesLayer } from "./kernel-files.js";
 
 const availability = nativeAvailability();
@@ -30,7 +30,18 @@ const rawReason = ((): string | undefined => {
 })();
 if (!skip && rawReason !== undefined) console.warn(`transport/kernel-files.test.ts: raw sockets skipped: ${rawReason}`);
 
-const onKernel = <A, E>(program: Effect.Effect<A, E, Procfs | InetRaw | Scope.Scope>): Promise<A> =>
+/** Can this process switch users (euid 0 with CAP_SETUID and CAP_SETGID)? */
+const credsReason = ((): string | undefined => {
+  if (!availability.ok) return availability.reason;
+  const a = nativeNetlink();
+  const ids = a.getresids();
+  const caps = a.capGet();
+  if ("errno" in ids || "errno" in caps) return "cannot read this process's credentials";
+  const need = (1n << 6n) | (1n << 7n);
+  return ids.euid === 0 && (caps.effective & need) === need ? undefined : "needs euid 0, CAP_SETUID and CAP_SETGID";
+})();
+
+const onKernel = <A, E>(program: Effect.Effect<A, E, Procfs | InetRaw | Creds | Scope.Scope>): Promise<A> =>
   Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(kernelFilesLayer)));
 
 const errnoOf = <A, E extends { readonly errno: string }, R>(e: Effect.Effect<A, E, R>) =>
@@ -92,6 +103,34 @@ describe.skipIf(skip || rawReason !== undefined)("InetRaw kernel layer on the ho
       expect(r.ttl).toBe(0);
       expect(r.back.optlen).toBe(4);
       expect(Array.from(r.back.data)).toEqual([33, 0, 0, 0]);
+    },
+  );
+
+  it.skipIf(credsReason !== undefined)(
+    "Creds.asUser: uid 1000 without capabilities gets EPERM for a raw socket; the process's own ids and caps come back",
+    async () => {
+      const a = nativeNetlink();
+      const before = { ids: a.getresids(), caps: a.capGet() };
+      const r = await onKernel(
+        Effect.gen(function* () {
+          const inet = yield* InetRaw;
+          const creds = yield* Creds;
+          const raw = errnoOf(Effect.scoped(inet.socket(IPPROTO_RAW)));
+          const as1000 = yield* creds.asUser({ uid: 1000, caps: [] }, raw);
+          const inside = yield* creds.asUser(
+            { uid: 1000, caps: [] },
+            Effect.sync(() => a.getresids()),
+          );
+          const failed = yield* Effect.flip(creds.asUser({ uid: 1000 }, Effect.fail("boom")));
+          const after = yield* raw;
+          return { as1000, inside, failed, after };
+        }),
+      );
+      expect(r.as1000).toBe("EPERM");
+      expect(r.inside).toMatchObject({ ruid: 1000, euid: 1000, suid: 0, rgid: 1000, egid: 1000 });
+      expect(r.failed).toBe("boom");
+      expect(r.after).toBe("ok");
+      expect({ ids: a.getresids(), caps: a.capGet() }).toEqual(before);
     },
   );
 

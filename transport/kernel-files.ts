@@ -1,4 +1,4 @@
-// The kernel layers of Procfs and InetRaw: each method is the real syscall, through native/
+// The kernel layers of Procfs, InetRaw and Creds: each method is the real syscall, through native/
 // (open/read/write/lseek/close on the real /proc; socket(AF_INET)/setsockopt/getsockopt/close),
 // with the contract of transport/procfs.ts and transport/inet.ts. The addon, not node:fs, makes
 // the calls: node:fs has no lseek and cannot pass a NULL buffer or one that ends at an unmapped
@@ -6,7 +6,8 @@
 // /proc handler and a sockopt handler run to completion in the caller), so they are synchronous.
 import { Effect, Layer } from "effect";
 import { SOCK_RAW } from "../kernel-model/uapi/index.js";
-import { isErrno, type NativeErrno, type NetlinkAddon } from "../native/index.js";
+import { isErrno, type NativeCaps, type NativeErrno, type NativeResIds, type NetlinkAddon } from "../native/index.js";
+import { CredError, Creds, type CredsService, checkCred } from "./creds.js";
 import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
 import { KernelUnavailable, loadKernelAddon } from "./kernel.js";
 import { optvalBytes } from "./netlink.js";
@@ -31,9 +32,20 @@ class KernelInetSocket implements InetSocket {
 
 /** The addon is missing the calls these layers need (built before they were added). */
 const missing = (addon: NetlinkAddon): string | undefined =>
-  ["inetSocket", "setsockoptBuf", "getsockoptBuf", "fileOpen", "fileRead", "fileWrite", "lseek"].find(
-    (f) => typeof (addon as unknown as Record<string, unknown>)[f] !== "function",
-  );
+  [
+    "inetSocket",
+    "setsockoptBuf",
+    "getsockoptBuf",
+    "fileOpen",
+    "fileRead",
+    "fileWrite",
+    "lseek",
+    "setresuid",
+    "setresgid",
+    "getresids",
+    "capGet",
+    "capSet",
+  ].find((f) => typeof (addon as unknown as Record<string, unknown>)[f] !== "function");
 
 /** The Procfs service on the real /proc. */
 export const makeKernelProcfs = (addon: NetlinkAddon): ProcfsService => {
@@ -121,6 +133,62 @@ export const makeKernelInetRaw = (addon: NetlinkAddon): InetService => {
   };
 };
 
+/**
+ * The Creds service of this process: setresgid, setresuid (saved uid kept), capset on the calling
+ * thread (where the addon makes every syscall), then back to the process's own ids and capability
+ * sets (cli/scenario/kernel-api.ts switches a scenario's steps the same way).
+ */
+export const makeKernelCreds = (addon: NetlinkAddon): CredsService => {
+  const check = (syscall: string, r: 0 | NativeErrno): void => {
+    if (isErrno(r)) throw CredError.fromErrno(syscall, r.code);
+  };
+  const restore = (own: { ids: NativeResIds; caps: NativeCaps }): void => {
+    // uid first: with euid 0 again the permitted set is effective, which setresgid and capset need
+    check("setresuid", addon.setresuid(own.ids.ruid, own.ids.euid, own.ids.suid));
+    check("setresgid", addon.setresgid(own.ids.rgid, own.ids.egid, own.ids.sgid));
+    check("capset", addon.capSet(own.caps.effective, own.caps.permitted, own.caps.inheritable));
+  };
+  const toCredError = (e: unknown): CredError => (e instanceof CredError ? e : CredError.invalid(String(e)));
+  return {
+    asUser: (cred, effect) =>
+      Effect.acquireUseRelease(
+        Effect.try({
+          try: () => {
+            const bad = checkCred(cred);
+            if (bad !== undefined) throw CredError.invalid(bad);
+            const ids = addon.getresids();
+            if (isErrno(ids)) throw CredError.fromErrno("getresuid", ids.code);
+            const caps = addon.capGet();
+            if (isErrno(caps)) throw CredError.fromErrno("capget", caps.code);
+            const own = { ids, caps };
+            const gid = cred.gid ?? cred.uid;
+            try {
+              // gid first: once the euid is not 0 the effective set is empty and setresgid would fail
+              check("setresgid", addon.setresgid(gid, gid, 0));
+              check("setresuid", addon.setresuid(cred.uid, cred.uid, 0));
+              const now = addon.capGet();
+              if (isErrno(now)) throw CredError.fromErrno("capget", now.code);
+              let mask = cred.uid === 0 ? now.permitted : 0n;
+              if (cred.caps !== undefined) {
+                mask = 0n;
+                for (const c of cred.caps) mask |= 1n << BigInt(c);
+              }
+              check("capset", addon.capSet(mask & now.permitted, now.permitted, now.inheritable));
+            } catch (e) {
+              restore(own);
+              throw e;
+            }
+            return own;
+          },
+          catch: toCredError,
+        }),
+        () => effect,
+        // the way back failing leaves the process as another user: nothing after it can be trusted
+        (own) => Effect.orDie(Effect.try({ try: () => restore(own), catch: toCredError })),
+      ),
+  };
+};
+
 /** The addon with the file and AF_INET calls, or KernelUnavailable saying to rebuild it. */
 const loadFilesAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = Effect.flatMap(loadKernelAddon, (addon) => {
   const f = missing(addon);
@@ -129,8 +197,9 @@ const loadFilesAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = Effect.fl
   return Effect.fail(new KernelUnavailable({ reason, message: `the kernel transport is unavailable: ${reason}` }));
 });
 
-/** The kernel layers of Procfs and InetRaw. Fail to build with KernelUnavailable, as kernelLayer does. */
-export const kernelFilesLayer: Layer.Layer<Procfs | InetRaw, KernelUnavailable> = Layer.mergeAll(
+/** The kernel layers of Procfs, InetRaw and Creds. Fail to build with KernelUnavailable, as kernelLayer does. */
+export const kernelFilesLayer: Layer.Layer<Procfs | InetRaw | Creds, KernelUnavailable> = Layer.mergeAll(
   Layer.effect(Procfs, Effect.map(loadFilesAddon, makeKernelProcfs)),
   Layer.effect(InetRaw, Effect.map(loadFilesAddon, makeKernelInetRaw)),
+  Layer.effect(Creds, Effect.map(loadFilesAddon, makeKernelCreds)),
 );

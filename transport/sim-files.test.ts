@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { proc_create } from "../kernel-model/fs/proc/generic.js";
 import { IPPROTO_RAW, O_RDONLY, O_WRONLY } from "../kernel-model/uapi/index.js";
 import { World } from "../sim/world.js";
-import { cat, InetRaw, Procfs, runProcess } from "./index.js";
+import { Creds, cat, InetRaw, Procfs, runProcess } from "./index.js";
 
 describe("Procfs and InetRaw over the simulator", () => {
   it("fail with tagged errors carrying the errno, the syscall and the path; files close with the scope", async () => {
@@ -38,5 +38,48 @@ describe("Procfs and InetRaw over the simulator", () => {
     ]);
     const closes = w.trace.snapshot().events.filter((e) => e.kind === "syscall" && e.call === "close");
     expect(closes.map((e) => e.ret)).toEqual([0, 0]);
+  });
+
+  it("Creds.asUser runs an effect as another user and restores the process's own cred, even when it fails", async () => {
+    const w = new World({ seed: 1 });
+    const seen: string[] = [];
+    const rawSocket = Effect.gen(function* () {
+      const inet = yield* InetRaw;
+      yield* Effect.scoped(inet.socket(IPPROTO_RAW));
+      return "ok";
+    }).pipe(Effect.catchTag("InetError", (e) => Effect.succeed(e.errno)));
+    const proc = runProcess(
+      w,
+      { name: "t" },
+      Effect.gen(function* () {
+        const creds = yield* Creds;
+        seen.push(`root: ${yield* rawSocket}`);
+        seen.push(`uid 1000: ${yield* creds.asUser({ uid: 1000 }, rawSocket)}`);
+        seen.push(`uid 1000 + CAP_NET_RAW: ${yield* creds.asUser({ uid: 1000, caps: [13] }, rawSocket)}`);
+        seen.push(`uid 0 without caps: ${yield* creds.asUser({ uid: 0, caps: [] }, rawSocket)}`);
+        const failed = yield* Effect.flip(creds.asUser({ uid: 1000 }, Effect.fail("boom")));
+        seen.push(`failed with ${String(failed)}`);
+        seen.push(`root again: ${yield* rawSocket}`);
+        const bad = yield* Effect.flip(creds.asUser({ uid: -1 }, rawSocket));
+        seen.push(`${bad._tag === "CredError" ? bad.message : String(bad)}`);
+        // an unprivileged user cannot become another (no CAP_SETUID)
+        const nested = yield* creds.asUser({ uid: 1000 }, Effect.flip(creds.asUser({ uid: 1001 }, rawSocket)));
+        seen.push(`${nested._tag === "CredError" ? nested.message : String(nested)}`);
+      }),
+    );
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    expect(proc.exit()?._tag).toBe("Success");
+    expect(seen).toEqual([
+      "root: ok",
+      "uid 1000: EPERM",
+      "uid 1000 + CAP_NET_RAW: ok",
+      "uid 0 without caps: EPERM",
+      "failed with boom",
+      "root again: ok",
+      "asUser: uid -1: not a user id",
+      "setresgid: EPERM (Operation not permitted)",
+    ]);
+    expect(proc.process.cred.uid).toBe(0);
   });
 });

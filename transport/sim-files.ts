@@ -1,9 +1,10 @@
-// The sim layers of Procfs and InetRaw: each method is one syscall of the process's SimFiles
+// The sim layers of Procfs, InetRaw and Creds: each method is one syscall of the process's SimFiles
 // (sim/files.ts), counted by the runtime like Netlink's (a planned kill may strike there). None of
 // them blocks, so none suspends the fiber.
 import { Effect, Layer } from "effect";
-import { AF_INET, SOCK_RAW } from "../kernel-model/uapi/index.js";
+import { AF_INET, CAPABILITIES, ERRNO, SOCK_RAW } from "../kernel-model/uapi/index.js";
 import { SimFiles } from "../sim/files.js";
+import { CredError, Creds, type CredsService, checkCred } from "./creds.js";
 import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
 import { optvalBytes } from "./netlink.js";
 import { type ProcFile, Procfs, ProcfsError, type ProcfsService } from "./procfs.js";
@@ -111,6 +112,44 @@ export const makeSimInetRaw = (rt: SimRuntime): InetService => {
   };
 };
 
-/** The sim layers of Procfs and InetRaw for a process's runtime (runProcess provides them). */
-export const simFilesLayer = (rt: SimRuntime): Layer.Layer<Procfs | InetRaw> =>
-  Layer.mergeAll(Layer.succeed(Procfs, makeSimProcfs(rt)), Layer.succeed(InetRaw, makeSimInetRaw(rt)));
+/** The Creds service of one simulated process: its cred switched for the effect, then restored. */
+export const makeSimCreds = (rt: SimRuntime): CredsService => ({
+  asUser: (cred, effect) =>
+    Effect.acquireUseRelease(
+      Effect.suspend(() => {
+        const bad = checkCred(cred);
+        if (bad !== undefined) return Effect.fail(CredError.invalid(bad));
+        if (!rt.enter()) return Effect.never;
+        const own = rt.process.cred;
+        const pid = rt.process.pid;
+        const gid = cred.gid ?? cred.uid;
+        // gid first, as the kernel layer does; each needs its capability (CAP_SETGID, CAP_SETUID)
+        const rg = own.caps.has(CAPABILITIES.CAP_SETGID) ? 0 : -ERRNO.EPERM;
+        rt.world.syscall(pid, "setresgid", { rgid: gid, egid: gid, sgid: 0 }, rg);
+        if (rg < 0) return Effect.fail(CredError.fromErrno("setresgid", rg));
+        const ru = own.caps.has(CAPABILITIES.CAP_SETUID) ? 0 : -ERRNO.EPERM;
+        rt.world.syscall(pid, "setresuid", { ruid: cred.uid, euid: cred.uid, suid: 0 }, ru);
+        if (ru < 0) {
+          rt.process.cred = own;
+          return Effect.fail(CredError.fromErrno("setresuid", ru));
+        }
+        rt.process.setCreds(cred.uid, gid, cred.caps);
+        return Effect.succeed(own);
+      }),
+      () => effect,
+      (own) =>
+        Effect.sync(() => {
+          // back: setresuid to the own uid (the saved uid 0 allows it), setresgid, capset
+          rt.process.cred = own;
+          rt.world.syscall(rt.process.pid, "setresuid", { ruid: own.uid, euid: own.uid, suid: own.uid }, 0);
+        }),
+    ),
+});
+
+/** The sim layers of Procfs, InetRaw and Creds for a process's runtime (runProcess provides them). */
+export const simFilesLayer = (rt: SimRuntime): Layer.Layer<Procfs | InetRaw | Creds> =>
+  Layer.mergeAll(
+    Layer.succeed(Procfs, makeSimProcfs(rt)),
+    Layer.succeed(InetRaw, makeSimInetRaw(rt)),
+    Layer.succeed(Creds, makeSimCreds(rt)),
+  );

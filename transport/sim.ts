@@ -26,6 +26,7 @@ import { AF_UNSPEC, encodeSockaddrNl, MSG_DONTWAIT, SOCK_NONBLOCK } from "../ker
 import { faultPlanOf, type KillFault } from "../sim/faults.js";
 import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { WakeReason, World } from "../sim/world.js";
+import { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
 import { InetRaw } from "./inet.js";
 import {
@@ -47,7 +48,7 @@ import {
   type SocketOptions,
 } from "./netlink.js";
 import { Procfs } from "./procfs.js";
-import { makeSimInetRaw, makeSimProcfs } from "./sim-files.js";
+import { makeSimCreds, makeSimInetRaw, makeSimProcfs } from "./sim-files.js";
 
 /** One fiber's wait: resume it when one of `queues` is woken or at `deadline` (virtual ns). */
 interface Waiter {
@@ -458,7 +459,7 @@ const SETTLE_TURNS = 8;
 export const runProcess = <A, E>(
   world: World,
   opts: ProcessOptions,
-  program: Effect.Effect<A, E, Netlink | Procfs | InetRaw | Scope.Scope>,
+  program: Effect.Effect<A, E, Netlink | Procfs | InetRaw | Creds | Scope.Scope>,
 ): EffectProcess<A, E> => {
   let rt: SimRuntime | undefined;
   let exit: Exit.Exit<A, E> | undefined;
@@ -467,6 +468,7 @@ export const runProcess = <A, E>(
     const context = Context.make(Netlink, makeSimNetlink(runtime)).pipe(
       Context.add(Procfs, makeSimProcfs(runtime)),
       Context.add(InetRaw, makeSimInetRaw(runtime)),
+      Context.add(Creds, makeSimCreds(runtime)),
       Context.add(Clock.Clock, runtime.clock),
       Context.add(Scheduler.Scheduler, runtime as Scheduler.Scheduler),
     );

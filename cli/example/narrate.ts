@@ -318,6 +318,12 @@ export class Narrator {
         // the references it had: each open user socket of a unit the module registered is one
         args = `"${str(e.name)}", O_NONBLOCK${e.refcnt === null ? "" : ` ${this.dim(`(refcnt ${str(e.refcnt)})`)}`}`;
         break;
+      case "setresuid":
+        args = `${str(e.ruid)}, ${str(e.euid)}, ${str(e.suid)}`;
+        break;
+      case "setresgid":
+        args = `${str(e.rgid)}, ${str(e.egid)}, ${str(e.sgid)}`;
+        break;
       default:
         args = fd;
     }

@@ -3,7 +3,7 @@ import { NETLINK_USERSOCK } from "../../kernel-model/uapi/index.js";
 import { atTime } from "../sim-user.js";
 import type { Example } from "../types.js";
 import { setupSockopt } from "./run.js";
-import { sockoptClient } from "./user.js";
+import { sockoptProgram } from "./user.js";
 
 export const sockoptExample: Example = {
   name: "sockopt",
@@ -18,6 +18,7 @@ export const sockoptExample: Example = {
     const mod = setupSockopt(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
     atTime(world, "rmmod", 100, () => mod.exit());
   },
-  // the client as root on a raw socket; the mode is the module's: insmod sockopt_srv.ko [buggy=1]
-  userProgram: () => sockoptClient((line) => console.log(line)),
+  // the client as root, then as uid 1000; the mode is the module's: insmod sockopt_srv.ko [buggy=1]
+  // (the dynamic debug switch and the clashing module are the guest's steps: kmod/sockopt/guest-*.sh)
+  userProgram: () => sockoptProgram((line) => console.log(line)),
 };

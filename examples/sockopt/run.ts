@@ -1,13 +1,14 @@
-// Runs the sockopt example: insmod the module (and a second one whose range overlaps, to show
-// EBUSY), the client as root and as an unprivileged user, rmmod.
-import { nf_register_sockopt } from "../../kernel-model/net/netfilter/nf_sockopt.js";
-import { PF_INET } from "../../kernel-model/uapi/index.js";
+// Runs the sockopt example as the guest of `npm run test:kernel` runs it on a real kernel: turn on
+// nf_sockopt's pr_debug (dynamic debug), insmod the module, insmod a second one whose range
+// overlaps (insmod refuses it: EBUSY), the client as root then as an unprivileged user, rmmod.
+import { ddebug_exec_queries } from "../../kernel-model/lib/dynamic_debug.js";
+import { errnoName } from "../../kernel-model/uapi/index.js";
 import type { World } from "../../sim/world.js";
-import { runProcess } from "../../transport/index.js";
+import { runProcess, STRERROR } from "../../transport/index.js";
 import type { ExampleRunResult } from "../procfs/run.js";
+import { sockopt_clash_init } from "./clash.js";
 import { type SockoptMode, type SockoptModule, sockopt_init } from "./kernel.js";
-import { SOCKET_OPS_BASE } from "./proto.js";
-import { sockoptClient, unprivilegedClient } from "./user.js";
+import { sockoptProgram } from "./user.js";
 
 export interface SockoptRunOptions {
   readonly mode?: SockoptMode;
@@ -18,23 +19,24 @@ export const checkSockoptOptions = (opts: { readonly mode?: string }): string | 
     ? undefined
     : `sockopt: unknown mode '${opts.mode}' (correct or buggy)`;
 
-/** Sets the example up in `world` (insmod, the clash, both clients); the world's run() plays it. */
+/** The query kmod/sockopt/guest-dyndbg.sh writes to /proc/dynamic_debug/control. */
+export const NF_SOCKOPT_DYNDBG = "file net/netfilter/nf_sockopt.c +p";
+
+/** What kmod's insmod prints (on stderr) when a module's init fails; nothing when it succeeds. */
+export const insmodError = (ko: string, ret: number): string =>
+  `insmod: ERROR: could not insert module ${ko}: ${STRERROR[errnoName(ret) ?? ""] ?? `errno ${-ret}`}`;
+
+/** Sets the example up in `world` (dyndbg, insmod, the clash, the client); the world's run() plays it. */
 export const setupSockopt = (world: World, opts: SockoptRunOptions, log: (line: string) => void): SockoptModule => {
+  // echo 'file net/netfilter/nf_sockopt.c +p' > /proc/dynamic_debug/control: the overlap's pr_debug prints
+  ddebug_exec_queries(world.kernel, NF_SOCKOPT_DYNDBG);
   const mod = world.insmod(() => sockopt_init(opts.mode ?? "correct"));
-  log(`insmod sockopt: ${mod.ret}`);
-  // a second module asking for an overlapping get range (as ebtables' 128..130 would)
-  const clash = world.insmod(() =>
-    nf_register_sockopt({
-      pf: PF_INET,
-      set_optmin: 0,
-      set_optmax: 0,
-      get_optmin: SOCKET_OPS_BASE - 1,
-      get_optmax: SOCKET_OPS_BASE + 1,
-    }),
-  );
-  log(`insmod clash (get range ${SOCKET_OPS_BASE - 1}..${SOCKET_OPS_BASE + 1}): nf_register_sockopt = ${clash}`);
-  runProcess(world, { name: "sockopt_clt", pid: 1000 }, sockoptClient(log));
-  runProcess(world, { name: "sockopt_clt", pid: 1001, uid: 1000 }, unprivilegedClient(log));
+  if (mod.ret < 0) log(insmodError("sockopt_srv.ko", mod.ret));
+  // kmod/sockopt/guest-clash.sh: a second module asking for an overlapping get range
+  const clash = world.insmod(() => sockopt_clash_init());
+  if (clash.ret < 0) log(insmodError("sockopt_clash.ko", clash.ret));
+  else world.insmod(() => clash.exit(), "rmmod");
+  runProcess(world, { name: "sockopt_clt", pid: 1000 }, sockoptProgram(log));
   return mod;
 };
 

@@ -3,7 +3,7 @@
 // transport/ and uapi, so it runs unchanged on a real kernel with the C module.
 import { Effect } from "effect";
 import { IPPROTO_IP, IPPROTO_RAW } from "../../kernel-model/uapi/index.js";
-import { type InetError, InetRaw } from "../../transport/index.js";
+import { Creds, type InetError, InetRaw } from "../../transport/index.js";
 import { cstr, fromCstr, MSG_MAX, SOCKET_OPS_GET, SOCKET_OPS_MAX, SOCKET_OPS_SET, UMSG } from "./proto.js";
 
 export type Log = (line: string) => void;
@@ -37,6 +37,9 @@ export const sockoptClient = (log: Log): Effect.Effect<void, never, InetRaw> =>
     }),
   ).pipe(Effect.catchTag("InetError", report(log, "sockopt_clt")));
 
+/** The unprivileged user: uid and gid 1000, no capabilities (no CAP_NET_RAW). */
+export const UNPRIVILEGED = { uid: 1000, caps: [] } as const;
+
 /** The same program without CAP_NET_RAW: socket(AF_INET, SOCK_RAW, ...) itself fails. */
 export const unprivilegedClient = (log: Log): Effect.Effect<void, never, InetRaw> =>
   Effect.scoped(
@@ -46,3 +49,16 @@ export const unprivilegedClient = (log: Log): Effect.Effect<void, never, InetRaw
       log("socket: ok");
     }),
   ).pipe(Effect.catchTag("InetError", report(log, "socket (uid 1000, no CAP_NET_RAW)")));
+
+/**
+ * The whole user side, on the simulator and on a real kernel alike: sockopt_clt as root, then as
+ * uid 1000 without capabilities (setresuid/capset around it, root again after).
+ */
+export const sockoptProgram = (log: Log): Effect.Effect<void, never, InetRaw | Creds> =>
+  Effect.gen(function* () {
+    yield* sockoptClient(log);
+    const creds = yield* Creds;
+    yield* creds
+      .asUser(UNPRIVILEGED, unprivilegedClient(log))
+      .pipe(Effect.catchTag("CredError", (e) => Effect.sync(() => log(`as uid ${UNPRIVILEGED.uid}: ${e.message}`))));
+  });

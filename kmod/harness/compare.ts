@@ -14,9 +14,14 @@ export interface Transcript {
 
 /**
  * Splits `nlsim run`'s output on the simulator: the programs' lines, then "--- dmesg (...) ---" and
- * dmesg. The dmesg lines kept are the module's (`dmesgPrefix`) and those matching one of `also`.
+ * dmesg. The dmesg lines kept are those starting with the prefix (or any of the prefixes) and those
+ * matching one of `also`.
  */
-export const parseSimRun = (stdout: string, dmesgPrefix: string, also: ReadonlyArray<RegExp> = []): Transcript => {
+export const parseSimRun = (
+  stdout: string,
+  dmesgPrefix: string | ReadonlyArray<string>,
+  also: ReadonlyArray<RegExp> = [],
+): Transcript => {
   const lines = stdout.split("\n").filter((l) => l !== "");
   const cut = lines.findIndex((l) => l.startsWith("--- dmesg ("));
   const out = cut < 0 ? lines : lines.slice(0, cut);
@@ -28,7 +33,7 @@ export const parseSimRun = (stdout: string, dmesgPrefix: string, also: ReadonlyA
 export const parseGuestRun = (
   stdout: string,
   dmesg: string,
-  dmesgPrefix: string,
+  dmesgPrefix: string | ReadonlyArray<string>,
   also: ReadonlyArray<RegExp> = [],
 ): Transcript => ({
   out: stdout.split("\n").filter((l) => l !== ""),
@@ -38,10 +43,17 @@ export const parseGuestRun = (
 // the kernel's own lines about loading an unsigned out-of-tree module carry the module's prefix too
 const LOADER_NOISE = /loading out-of-tree module taints kernel|module verification failed/;
 
-const moduleLines = (lines: ReadonlyArray<string>, prefix: string, also: ReadonlyArray<RegExp>): string[] =>
-  lines
+/** The lines that start with the prefix (or any of the prefixes) or match one of `also`, in their order, timestamps cut. */
+const moduleLines = (
+  lines: ReadonlyArray<string>,
+  prefix: string | ReadonlyArray<string>,
+  also: ReadonlyArray<RegExp>,
+): string[] => {
+  const prefixes = typeof prefix === "string" ? [prefix] : prefix;
+  return lines
     .map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ""))
-    .filter((l) => (l.startsWith(prefix) && !LOADER_NOISE.test(l)) || also.some((r) => r.test(l)));
+    .filter((l) => (prefixes.some((p) => l.startsWith(p)) && !LOADER_NOISE.test(l)) || also.some((r) => r.test(l)));
+};
 
 /** Lines that say the kernel hit a bug: any of them fails a guest run. */
 export const KERNEL_TROUBLE =

@@ -2,13 +2,14 @@
 // initramfs's init chroots into the host's root (shared read-only over 9p) and runs
 //   node kmod/harness/guest.mjs /run/nlsim/plan.json
 // with /run/nlsim the writable results share. For each case of the plan: setup script, insmod,
-// the example's user side (`node bin/nlsim.js run EXAMPLE --transport kernel --mode M`), traffic
-// when dmesg says so, a signal to the program when its case says so, rmmod, dmesg. Each case
-// writes <id>/{stdout,stderr,dmesg,verdict.json}; the last thing written is done.json. A case
-// fails on: insmod or rmmod failing (or an rmmod expected to be refused succeeding; its complaint
-// goes to stdout, the transcript), the program's exit status, a timeout, a BUG/Oops/WARNING in
-// dmesg that the case does not expect (expectDmesg), an expected line that never came. A missing
-// done.json means the guest died.
+// the afterInsmod script (its output opens the transcript), the example's user side
+// (`node bin/nlsim.js run EXAMPLE --transport kernel --mode M`), traffic when dmesg says so, a
+// signal to the program when its case says so, rmmod, dmesg. Each case writes
+// <id>/{stdout,stderr,dmesg,verdict.json}; the last thing written is done.json. A case fails on:
+// insmod or rmmod failing (or an rmmod expected to be refused succeeding; its complaint goes to
+// stdout, the transcript), the program's exit status, a timeout, a BUG/Oops/WARNING in dmesg that
+// the case does not expect (expectDmesg), an expected line that never came. A missing done.json
+// means the guest died.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -56,6 +57,12 @@ const runCase = async (c) => {
     const r = sh("insmod", [c.ko, ...c.insmodArgs]);
     if (r.status !== 0) fail.push(`insmod ${c.ko} failed (exit ${r.status}): ${r.out.trim()}`);
     else loaded = true;
+  }
+  if (loaded && c.afterInsmod) {
+    // its output opens the transcript (a second module's insmod, say)
+    const r = sh("sh", [c.afterInsmod]);
+    stdout += r.out;
+    if (r.status !== 0) fail.push(`afterInsmod ${c.afterInsmod} exited ${r.status}: ${r.out.trim()}`);
   }
   if (loaded) {
     const child = spawn(c.argv[0], c.argv.slice(1), { cwd: plan.repo, stdio: ["ignore", "pipe", "pipe"] });

@@ -32,6 +32,7 @@ export interface GuestCase {
   readonly insmodArgs: ReadonlyArray<string>;
   readonly argv: ReadonlyArray<string>;
   readonly setup?: string;
+  readonly afterInsmod?: string;
   readonly traffic?: string;
   readonly trafficWhen?: string;
   readonly rmmodWhen?: string;
@@ -89,6 +90,7 @@ const plan = (mods: ReadonlyArray<KernelModule>): Planned[] =>
         insmodArgs: c.insmodArgs ?? [],
         argv,
         ...(c.setup === undefined ? {} : { setup: join(REPO, c.setup) }),
+        ...(c.afterInsmod === undefined ? {} : { afterInsmod: join(REPO, c.afterInsmod) }),
         ...(c.traffic === undefined ? {} : { traffic: join(REPO, c.traffic) }),
         ...(c.trafficWhen === undefined ? {} : { trafficWhen: c.trafficWhen }),
         ...(c.rmmodWhen === undefined ? {} : { rmmodWhen: c.rmmodWhen }),
@@ -229,8 +231,9 @@ export const runHarness = async (
         const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
         const mask = (p.c.mask ?? []).map((m) => new RegExp(m));
         const also = (p.c.dmesgAlso ?? []).map((m) => new RegExp(m));
-        const a = normalize(parseSimRun(sim, p.mod.dmesgPrefix, also), mask);
-        const b = normalize(parseGuestRun(read("stdout"), read("dmesg"), p.mod.dmesgPrefix, also), mask);
+        const prefixes = [p.mod.dmesgPrefix, ...(p.mod.dmesgPrefixes ?? [])];
+        const a = normalize(parseSimRun(sim, prefixes, also), mask);
+        const b = normalize(parseGuestRun(read("stdout"), read("dmesg"), prefixes, also), mask);
         writeFileSync(join(dir, "sim.normalized"), transcriptText(a));
         writeFileSync(join(dir, "kernel.normalized"), transcriptText(b));
         const how = p.c.compare;

@@ -73,6 +73,13 @@ export interface KernelCase {
   readonly trafficWhen?: string;
   /** a guest shell script to run before insmod (network setup, ...) */
   readonly setup?: string;
+  /**
+   * a guest shell script (path relative to the repository) to run after insmod, before the
+   * program; what it prints (stdout and stderr) opens the program's transcript, so the
+   * simulator's run must print the same first (e.g. a second module's insmod and its outcome).
+   * A non-zero exit fails the case.
+   */
+  readonly afterInsmod?: string;
   /** wait this long after the program exits before rmmod, so the module's timers can play out (ms, default 300) */
   readonly settleMs?: number;
   /** the program's expected exit status (default 0) */
@@ -92,6 +99,8 @@ export interface KernelModule {
   readonly ko: string;
   /** the module's printk prefix: the dmesg lines compared are those that start with it */
   readonly dmesgPrefix: string;
+  /** more prefixes of dmesg lines to compare, in their places among the module's (a second module's, a kernel line a case turns on) */
+  readonly dmesgPrefixes?: ReadonlyArray<string>;
   readonly cases: ReadonlyArray<KernelCase>;
 }
 
@@ -237,17 +246,26 @@ export const MODULES: ReadonlyArray<KernelModule> = [
     example: "sockopt",
     ko: "sockopt_srv.ko",
     dmesgPrefix: "sockopt:",
+    // the clashing module's line, nf_register_sockopt's pr_debug (on by guest-dyndbg.sh), and the
+    // article's handlers' unprefixed printk lines (buggy=1)
+    dmesgPrefixes: ["sockopt_clash:", "nf_sock overlap:", "recv_msg:", "send_msg:"],
     cases: [
       {
         mode: "correct",
-        compare: "none",
-        why: "the simulator's run adds a clashing registration and an unprivileged client; the guest runs the root client",
+        setup: "kmod/sockopt/guest-dyndbg.sh",
+        afterInsmod: "kmod/sockopt/guest-clash.sh",
+        compare: "exact",
+        why: "line for line: the clash's insmod error, both clients (root, uid 1000), the modules' and nf_sockopt's lines",
       },
       {
         mode: "buggy",
         insmodArgs: ["buggy=1"],
-        compare: "none",
-        why: "the simulator's run adds a clashing registration and an unprivileged client; the guest runs the root client",
+        setup: "kmod/sockopt/guest-dyndbg.sh",
+        afterInsmod: "kmod/sockopt/guest-clash.sh",
+        compare: "exact",
+        why:
+          "line for line, as correct, with the article's recv_msg/send_msg lines and their bytes-not-copied counts " +
+          "(the kernel transport's user buffers end at a guard page, as the model's end at the caller's bytes)",
       },
     ],
   },

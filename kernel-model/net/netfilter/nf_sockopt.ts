@@ -6,7 +6,7 @@
 import { need_kernel } from "../../kernel/current.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import { DEFINE_MUTEX, type Mutex, mutex_lock, mutex_unlock } from "../../kernel/locking.js";
-import { pr_debug } from "../../kernel/printk.js";
+import { DEFINE_DYNAMIC_DEBUG_METADATA, dynamic_pr_debug } from "../../lib/dynamic_debug.js";
 import type { UserPtr } from "../../lib/usercopy.js";
 import { WARN } from "../../lib/usercopy.js";
 import { ERRNO } from "../../uapi/index.js";
@@ -50,6 +50,15 @@ const nf_sockopts_of = (k: Kernel): NfSockoptState => {
 /** overlap(min1, max1, min2, max2): do the half-open ranges meet? */
 const overlap = (min1: number, max1: number, min2: number, max2: number): boolean => max1 > min2 && min1 < max2;
 
+// the pr_debug in nf_register_sockopt: a dynamic debug call site, silent unless turned on
+// (nf_sockopt.o is part of the built-in netfilter.o, hence the module name)
+const nf_sock_overlap_dd = DEFINE_DYNAMIC_DEBUG_METADATA({
+  modname: "netfilter",
+  function: "nf_register_sockopt",
+  filename: "net/netfilter/nf_sockopt.c",
+  format: "nf_sock overlap: %u-%u/%u-%u v %u-%u/%u-%u\n",
+});
+
 /** nf_register_sockopt(reg): 0, or -EBUSY when a set or get range of the same pf overlaps one registered. */
 export const nf_register_sockopt = (reg: NfSockoptOps): number => {
   const s = nf_sockopts_of(need_kernel("nf_register_sockopt"));
@@ -61,7 +70,8 @@ export const nf_register_sockopt = (reg: NfSockoptOps): number => {
       (overlap(ops.set_optmin, ops.set_optmax, reg.set_optmin, reg.set_optmax) ||
         overlap(ops.get_optmin, ops.get_optmax, reg.get_optmin, reg.get_optmax))
     ) {
-      pr_debug(
+      dynamic_pr_debug(
+        nf_sock_overlap_dd,
         `nf_sock overlap: ${ops.set_optmin}-${ops.set_optmax}/${ops.get_optmin}-${ops.get_optmax} v ${reg.set_optmin}-${reg.set_optmax}/${reg.get_optmin}-${reg.get_optmax}`,
       );
       ret = -ERRNO.EBUSY;

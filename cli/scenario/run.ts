@@ -3,6 +3,7 @@
 // of the same scenario can be compared byte for byte.
 import {
   AF_UNSPEC,
+  encodeTimeval,
   getS32,
   MSG_FLAG_NAMES,
   NETLINK_LIST_MEMBERSHIPS,
@@ -41,11 +42,7 @@ const optBytes = (v: OptValue, size: number | undefined): Uint8Array => {
     bytes = new Uint8Array(4);
     putU32(bytes, 0, v.value >>> 0);
   } else if (v.kind === "timeval") {
-    // struct timeval on x86_64: two 64-bit longs
-    bytes = new Uint8Array(16);
-    const dv = new DataView(bytes.buffer);
-    dv.setBigInt64(0, BigInt(v.sec), true);
-    dv.setBigInt64(8, BigInt(v.usec), true);
+    bytes = encodeTimeval(v.sec, v.usec);
   } else {
     bytes = v.bytes;
   }

@@ -11,7 +11,10 @@ import {
   type NlMsg,
   parseMessages,
   parseNlmsgerr,
+  SO_RCVTIMEO,
   SOL_NETLINK,
+  SOL_SOCKET,
+  timevalMs,
 } from "../../kernel-model/uapi/index.js";
 import { type Datagram, Netlink, type NetlinkError, type NetlinkSocket } from "../../transport/index.js";
 import {
@@ -49,6 +52,22 @@ export const defaultDaemonOptions: DaemonOptions = {
 /** Big enough for any datagram the module sends (it sends one small message per datagram). */
 const RECV_SIZE = 8192;
 const KERNEL = { pid: 0, groups: 0 } as const;
+
+/**
+ * recvmsg with SO_RCVTIMEO set to `ms` (as a C daemon would: the kernel returns EAGAIN when the time
+ * is up): Option.none() on the timeout. Unlike racing the call against a timer in the program, a
+ * datagram that arrived in time is read even when the process itself ran late (a loaded machine,
+ * Node under QEMU): the kernel layer tries the socket once more before it reports EAGAIN.
+ */
+const recvWithin = (sock: NetlinkSocket, ms: number): Effect.Effect<Option.Option<Datagram>, NetlinkError, Netlink> =>
+  Effect.gen(function* () {
+    const nl = yield* Netlink;
+    yield* nl.setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, timevalMs(ms));
+    return yield* nl.recvmsg(sock, RECV_SIZE).pipe(
+      Effect.map(Option.some),
+      Effect.catchTag("NetlinkError", (e) => (e.errno === "EAGAIN" ? Effect.succeed(Option.none()) : Effect.fail(e))),
+    );
+  });
 
 /** One datagram, as the daemon reports it. Returns how many events it held. */
 const report = (d: Datagram, log: (s: string) => Effect.Effect<void>): Effect.Effect<number> =>
@@ -98,10 +117,9 @@ const receiver = (
   log: (s: string) => Effect.Effect<void>,
 ): Effect.Effect<number, NetlinkError, Netlink> =>
   Effect.gen(function* () {
-    const nl = yield* Netlink;
     let got = 0;
     while (got < opts.events) {
-      const d = yield* Effect.timeoutOption(nl.recvmsg(sock, RECV_SIZE), `${opts.timeoutMs} millis`);
+      const d = yield* recvWithin(sock, opts.timeoutMs);
       if (Option.isNone(d)) {
         yield* log(`no event for ${opts.timeoutMs} ms; giving up after ${got} of ${opts.events}`);
         break;
@@ -149,7 +167,7 @@ export const nlDemoDaemon = (
     }
     yield* log("sent NLDEMO_CLOSE");
     // the article's pthread_join would wait here forever: its thread sits in recvfrom
-    const more = yield* Effect.timeoutOption(nl.recvmsg(sock, RECV_SIZE), `${opts.quietMs} millis`);
+    const more = yield* recvWithin(sock, opts.quietMs);
     if (Option.isNone(more)) yield* log(`no event for ${opts.quietMs} ms after NLDEMO_CLOSE; closing`);
     else yield* report(more.value, log);
     return got;
@@ -171,7 +189,7 @@ export const shortRequestProbe = (waitMs = 20): Effect.Effect<void, NetlinkError
     new DataView(short.buffer).setUint32(0, 16, true); // nlmsg_len: the header alone
     yield* nl.sendto(sock, short, { to: KERNEL });
     yield* log("sent a 16-byte NLDEMO_U_PID (no struct nldemo_krnl_msg)");
-    const r = yield* Effect.timeoutOption(nl.recvmsg(sock, RECV_SIZE), `${waitMs} millis`);
+    const r = yield* recvWithin(sock, waitMs);
     if (Option.isNone(r)) yield* log(`no reply in ${waitMs} ms: the module accepted it`);
     else yield* report(r.value, log);
   });

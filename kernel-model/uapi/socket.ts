@@ -40,6 +40,18 @@ export const SO_RCVLOWAT = 18;
 export const SO_SNDLOWAT = 19;
 export const SO_RCVTIMEO = 20;
 export const SO_SNDTIMEO = 21;
+
+/** struct timeval on x86_64 (two 64-bit longs), the SO_RCVTIMEO / SO_SNDTIMEO value. */
+export const encodeTimeval = (sec: number, usec: number): Uint8Array => {
+  const bytes = new Uint8Array(16);
+  const dv = new DataView(bytes.buffer);
+  dv.setBigInt64(0, BigInt(sec), true);
+  dv.setBigInt64(8, BigInt(usec), true);
+  return bytes;
+};
+
+/** A timeout in milliseconds as a struct timeval. */
+export const timevalMs = (ms: number): Uint8Array => encodeTimeval(Math.floor(ms / 1000), (ms % 1000) * 1000);
 export const SO_ATTACH_FILTER = 26;
 export const SO_DETACH_FILTER = 27;
 export const SO_TIMESTAMP = 29;

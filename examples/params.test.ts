@@ -19,7 +19,7 @@ describe("--set parameters", () => {
     });
     expect(parseExampleParams(st, ["n=x"])).toEqual({ error: "--set n=x: expected name=integer" });
     expect(parseExampleParams(st, ["n=0"])).toMatchObject({ error: expect.stringContaining("must be in 1..1000") });
-    expect(parseExampleParams(findExample("nl-demo")!, ["n=1"])).toMatchObject({
+    expect(parseExampleParams(findExample("procfs")!, ["n=1"])).toMatchObject({
       error: expect.stringContaining("takes none"),
     });
   });

@@ -7,7 +7,7 @@ import type { Example, ExampleRunOptions } from "../types.js";
 import { nl_demo_buggy_module } from "./buggy-2.6.js";
 import { type NlDemoModule, type NlDemoParams, nl_demo_module } from "./kernel.js";
 import { describePayload, NETLINK_NLDEMO, NLDEMO_GROUP, NLDEMO_TYPE_NAMES } from "./proto.js";
-import { type DaemonOptions, nlDemoDaemon, shortRequestProbe } from "./user.js";
+import { type DaemonOptions, defaultDaemonOptions, nlDemoDaemon, PROBE_WAIT_MS, shortRequestProbe } from "./user.js";
 
 export const NL_DEMO_MODES = [
   { name: "unicast", description: "the daemon registers for unicast events, takes 3, sends NLDEMO_CLOSE" },
@@ -61,27 +61,49 @@ export const nlDemoModules = new WeakMap<World, NlDemoModule>();
 /** The module's name, as lsmod and rmmod know it (nl_demo.ko). */
 export const NL_DEMO_MODULE = "nl_demo";
 
+/**
+ * `--set scale=N` stretches the example's timeline N times: the module's event period, the
+ * daemon's and the probe's waits, the daemon's start and the rmmods. The output is the same but for
+ * the waits it prints; a slow machine (Node under QEMU's TCG) keeps up with a stretched timeline.
+ */
+const PARAMS = [
+  { name: "scale", description: "stretch every period, wait and rmmod time N times", min: 1, max: 50 },
+] as const;
+
+const scaleOf = (params: Readonly<Record<string, number>> | undefined): number => params?.scale ?? 1;
+
+/** The daemon's options of a plan at a scale (`timeoutMs`/`quietMs` stretched). */
+const daemonOptions = (daemon: NonNullable<Plan["daemon"]>, scale: number): Partial<DaemonOptions> => {
+  const { delayMs: _d, ...o } = daemon;
+  return {
+    ...o,
+    timeoutMs: (o.timeoutMs ?? defaultDaemonOptions.timeoutMs) * scale,
+    quietMs: (o.quietMs ?? defaultDaemonOptions.quietMs) * scale,
+  };
+};
+
 /** Sets the example up: insmod now, the programs, rmmod later. */
-export const runNlDemo = (world: World, opts: ExampleRunOptions & { readonly params?: NlDemoParams }): NlDemoModule => {
+export const runNlDemo = (world: World, opts: ExampleRunOptions): NlDemoModule => {
   if (!isMode(opts.mode)) throw new Error(`nl-demo has no mode '${opts.mode}'`);
   const plan = PLANS[opts.mode];
-  const params = { ...plan.params, ...opts.params };
+  const scale = scaleOf(opts.params);
+  const params: NlDemoParams = { ...plan.params, period_ms: 100 * scale };
   const mod = plan.buggy ? nl_demo_buggy_module(world.net, params) : nl_demo_module(world.net, params);
   nlDemoModules.set(world, mod);
   // module_init(nl_demo_init); module_exit(nl_demo_exit);
   const ret = world.init_module(new Module(NL_DEMO_MODULE, mod.nl_demo_init, mod.nl_demo_exit));
   if (ret !== 0) throw new Error(`insmod nl_demo: init returned ${ret}`);
-  if (plan.probe) spawnUser(world, { name: "probe" }, opts.hooks, shortRequestProbe());
+  if (plan.probe) spawnUser(world, { name: "probe" }, opts.hooks, shortRequestProbe(PROBE_WAIT_MS * scale));
   if (plan.daemon !== undefined) {
-    const { delayMs, ...daemon } = plan.daemon;
+    const { delayMs } = plan.daemon;
     spawnUser(
       world,
-      delayMs === undefined ? { name: "nl_demo_daemon" } : { name: "nl_demo_daemon", delayMs },
+      delayMs === undefined ? { name: "nl_demo_daemon" } : { name: "nl_demo_daemon", delayMs: delayMs * scale },
       opts.hooks,
-      nlDemoDaemon(daemon),
+      nlDemoDaemon(daemonOptions(plan.daemon, scale)),
     );
   }
-  for (const ms of plan.rmmodMs) rmmodAt(world, opts.hooks, ms, NL_DEMO_MODULE);
+  for (const ms of plan.rmmodMs) rmmodAt(world, opts.hooks, ms * scale, NL_DEMO_MODULE);
   return mod;
 };
 
@@ -172,16 +194,17 @@ export const nlDemoExample: Example = {
   modes: NL_DEMO_MODES as unknown as Example["modes"],
   protocol: NETLINK_NLDEMO,
   netlinkInput: (mode) => (mode === "buggy" ? "softirq" : "process"),
+  params: PARAMS,
   run: (world, opts) => {
     runNlDemo(world, opts);
   },
   describePayload,
   typeNames: NLDEMO_TYPE_NAMES,
   notes: NOTES,
-  userProgram: (mode) => {
+  userProgram: (mode, params) => {
     const plan = isMode(mode) ? PLANS[mode] : PLANS.unicast;
-    if (plan.daemon === undefined) return shortRequestProbe();
-    const { delayMs: _d, ...daemon } = plan.daemon;
-    return nlDemoDaemon(daemon);
+    const scale = scaleOf(params);
+    if (plan.daemon === undefined) return shortRequestProbe(PROBE_WAIT_MS * scale);
+    return nlDemoDaemon(daemonOptions(plan.daemon, scale));
   },
 };

@@ -147,4 +147,22 @@ describe("nl-demo on the simulator", () => {
       expect(traceHash(b.world.trace.snapshot())).toBe(traceHash(a.world.trace.snapshot()));
     }
   });
+
+  it("--set scale=N stretches the timeline: the same story at N times the times, only the printed waits differ", async () => {
+    for (const mode of ["unicast", "dies-no-notifier", "unload", "short"]) {
+      const a = await run(mode);
+      const b = await runExampleOnSim(nlDemoExample, { seed: 1, mode, params: { scale: 3 } });
+      // back to scale 1: the waits it prints ("no event for 900 ms") and the events' jiffies, divided by 3
+      const unscaled = (l: string) =>
+        l
+          .replace(/\b(\d+) ms\b/g, (_m, n: string) => `${Number(n) / 3} ms`)
+          .replace(/jiffies (\d+)/g, (_m, n: string) => `jiffies ${Number(n) / 3}`);
+      expect(b.output.map(unscaled)).toEqual(a.output);
+      const times = (r: typeof a) => recvs(r).map((e) => Number(e.t));
+      expect(times(b)).toEqual(times(a).map((t) => t * 3));
+      expect(b.world.dmesg().map((l) => l.replace(/^\[[^\]]*\] /, ""))).toEqual(
+        a.world.dmesg().map((l) => l.replace(/^\[[^\]]*\] /, "")),
+      );
+    }
+  });
 });

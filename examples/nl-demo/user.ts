@@ -173,11 +173,14 @@ export const nlDemoDaemon = (
     return got;
   });
 
+/** How long the probe waits for an answer (ms). */
+export const PROBE_WAIT_MS = 20;
+
 /**
  * A probe that sends an NLDEMO_U_PID with no payload (16 bytes: the header alone) and reports what
  * came back: the fixed module answers NLMSG_ERROR EINVAL, the article's accepts it.
  */
-export const shortRequestProbe = (waitMs = 20): Effect.Effect<void, NetlinkError, Netlink | Scope.Scope> =>
+export const shortRequestProbe = (waitMs = PROBE_WAIT_MS): Effect.Effect<void, NetlinkError, Netlink | Scope.Scope> =>
   Effect.gen(function* () {
     const log = (s: string) => Console.log(`probe: ${s}`);
     const nl = yield* Netlink;

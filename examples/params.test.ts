@@ -28,9 +28,11 @@ describe("--set parameters", () => {
     const r = await runExampleOnSim(st, { seed: 1, mode: "n1", params: { durationMs: 500, size: 100 } });
     const out = r.output.join("\n");
     expect(r.result.failed).toEqual([]);
-    // one socket, one thread, 50 ms sleeps over 500 ms: 10 messages of 100 bytes
-    expect(r.world.dmesg().join("\n")).toContain("sent 10, delivered 10");
-    expect(out).toMatch(/received/);
+    // one socket, one thread, 50 ms sleeps while usr reads 500 ms: 11 messages (0 … 500 ms) of
+    // 100 bytes + the 16-byte header; two more refused before rmmod
+    expect(r.world.dmesg().join("\n")).toContain("sent 13, delivered 11, 1276 bytes");
+    expect(out).toContain("usr: 1 sockets registered");
+    expect(out).toContain("usr: read 11 messages (1276 bytes)");
   });
 });
 

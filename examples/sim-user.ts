@@ -5,7 +5,14 @@ import { Console, Effect, type Scope } from "effect";
 import { ERRNO, errnoName } from "../kernel-model/uapi/index.js";
 import { type ProcessOptions, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
-import { type EffectProcess, Netlink, type NetlinkError, type NetlinkService, runProcess } from "../transport/index.js";
+import {
+  type EffectProcess,
+  Netlink,
+  type NetlinkError,
+  type NetlinkService,
+  type Procfs,
+  runProcess,
+} from "../transport/index.js";
 import type { ExampleHooks } from "./types.js";
 
 const captureConsole = (out: (line: string) => void): Console.Console => {
@@ -33,7 +40,7 @@ export const spawnUser = <A>(
   world: World,
   opts: ProcessOptions & { readonly delayMs?: number },
   hooks: ExampleHooks,
-  program: Effect.Effect<A, NetlinkError, Netlink | Scope.Scope>,
+  program: Effect.Effect<A, NetlinkError, Netlink | Procfs | Scope.Scope>,
 ): EffectProcess<A, NetlinkError> => {
   const who = { name: opts.name, pid: 0 };
   const wrapped = Effect.gen(function* () {

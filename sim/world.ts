@@ -13,7 +13,7 @@ import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-mode
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
 import { net_boot } from "../kernel-model/net/boot.js";
-import { Net, type WaitQueue, WOULD_BLOCK } from "../kernel-model/net/netlink/index.js";
+import { Net, netlink_proc_init, type WaitQueue, WOULD_BLOCK } from "../kernel-model/net/netlink/index.js";
 import { errnoName } from "../kernel-model/uapi/index.js";
 import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
@@ -162,6 +162,12 @@ export class World {
       this.kernelHost,
       opts.netlinkInput === undefined ? {} : { netlinkInput: opts.netlinkInput },
     );
+    const prev = kernel_switch(this.kernel);
+    try {
+      netlink_proc_init(this.net); // /proc/net/netlink
+    } finally {
+      kernel_switch(prev);
+    }
     this.net.onwake = (q) => this.wake_up(q);
     this.net.onreport = (r) => this.printk(`${r.level === "BUG" ? KERN_ERR : KERN_WARNING}${r.level}: ${r.msg}`);
   }

@@ -1,7 +1,7 @@
 // select-throughput as an example for `nlsim run`: its modes (points on the throughput curve).
 import { Effect } from "effect";
 import type { Example } from "../types.js";
-import { NETLINK_TEST, NLT_DATA, NLT_HELLO } from "./proto.js";
+import { MAX_DATA_LEN, NETLINK_TEST, NLT_DATA, NLT_HELLO } from "./proto.js";
 import { type SelectThroughputOptions, setupSelectThroughput } from "./run.js";
 import { usr } from "./user.js";
 
@@ -35,7 +35,12 @@ const PARAMS = [
     min: 1,
     max: 4_194_304,
   },
-  { name: "durationMs", description: "how long the threads send (virtual ms)", min: 1, max: 600_000 },
+  {
+    name: "durationMs",
+    description: "how long the program reads (virtual ms); the threads send until rmmod, 300 ms after it leaves",
+    min: 1,
+    max: 600_000,
+  },
   { name: "workUs", description: "the reader's cost per message (µs)", min: 0, max: 1_000_000 },
 ] as const;
 
@@ -59,7 +64,8 @@ export const selectThroughputExample: Example = {
     const o = withParams(mode, params);
     return usr({
       sockets: o.n ?? 100,
-      durationMs: (o.durationMs ?? 5000) + 200,
+      durationMs: o.durationMs ?? 5000,
+      bufSize: (o.size ?? MAX_DATA_LEN) + 256,
       ...(o.rcvbuf === undefined ? {} : { rcvbuf: o.rcvbuf }),
       ...(o.workUs === undefined ? {} : { workUs: o.workUs }),
       out: (l) => console.log(l),

@@ -8,7 +8,10 @@
 //   MAX_PID_COUNT / MAX_PROCESS_COUNT = 1: thread i always sends to socket i (target "own" keeps
 //   that); by default the target is drawn with get_random_u32_below over all registered ports;
 // - a failed unicast is printk'd at most a few times (the article prints every one);
-// - interruptible_sleep_on_timeout (gone since 3.15) becomes schedule_timeout_interruptible.
+// - interruptible_sleep_on_timeout (gone since 3.15) becomes schedule_timeout_interruptible;
+// - the unload line gives the module's totals (the article prints "remove ok.").
+// The threads run until rmmod (kthread_stop) or MSG_COUNT: a thread that sends after the program
+// closed its sockets gets ECONNREFUSED, printk'd and counted like any failure.
 import {
   GFP_KERNEL,
   get_random_u32_below,
@@ -145,8 +148,12 @@ export const knl_exit = async (m: KnlModule): Promise<void> => {
   for (const t of m.task_test) await kthread_stop(t);
   netlink_kernel_release(m.nl_sk);
   m.nl_sk = null;
-  const f = Object.entries(m.stats.failed)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(", ");
-  pr_info(`net_link: remove ok (sent ${m.stats.sent}, delivered ${m.stats.delivered}${f === "" ? "" : `, ${f}`}).`);
+  const st = m.stats;
+  const eagain = st.failed.EAGAIN ?? 0;
+  const econnrefused = st.failed.ECONNREFUSED ?? 0;
+  const other = Object.values(st.failed).reduce((a, b) => a + b, 0) - eagain - econnrefused;
+  pr_info(
+    `net_link: remove ok (sent ${st.sent}, delivered ${st.delivered}, ${st.deliveredBytes} bytes, ` +
+      `EAGAIN ${eagain}, ECONNREFUSED ${econnrefused}, other ${other}).`,
+  );
 };

@@ -1,13 +1,14 @@
-// The select-throughput scenario: insmod knl (N kernel threads), usr with N sockets polling them,
-// rmmod after `durationMs` (kthread_stop for each thread), and the operator's look at
-// /proc/net/netlink before usr closes its sockets (the Drops column).
-import { netlink_proc_rows } from "../../kernel-model/net/netlink/index.js";
+// The select-throughput scenario, in the order the QEMU harness runs it on a real kernel: insmod
+// knl (N kernel threads), usr with N sockets polling them for `durationMs` (at the end it reads
+// /proc/net/netlink's Drops column and prints its totals), then rmmod (kthread_stop for each
+// thread) RMMOD_AFTER_MS after usr left; the threads' sends in between get ECONNREFUSED.
+import { Effect } from "effect";
 import { spawnProcess } from "../../sim/process.js";
 import type { RunResult, World } from "../../sim/world.js";
 import { spawnUser } from "../sim-user.js";
 import type { ExampleHooks } from "../types.js";
 import { type KnlModule, type KnlStats, knl_exit, knl_init } from "./kernel.js";
-import { MAX_DATA_LEN, MAX_PROCESS_COUNT, NETLINK_TEST } from "./proto.js";
+import { MAX_DATA_LEN, MAX_PROCESS_COUNT } from "./proto.js";
 import { type UsrStats, usr } from "./user.js";
 
 export interface SelectThroughputOptions {
@@ -19,7 +20,7 @@ export interface SelectThroughputOptions {
   readonly sleepMs?: number;
   /** SO_RCVBUF on every user socket (default: the system's) */
   readonly rcvbuf?: number;
-  /** how long the threads send, virtual ms (default 10000) */
+  /** how long usr reads, virtual ms (default 10000); the threads send until rmmod, RMMOD_AFTER_MS after usr left */
   readonly durationMs?: number;
   /** the user's cost per message, µs (default 0) */
   readonly workUs?: number;
@@ -33,29 +34,35 @@ export interface SelectThroughputResult {
   readonly lines: ReadonlyArray<string>;
   readonly kernel: KnlStats;
   readonly user: UsrStats;
-  /** sum of the Drops column of the user sockets in /proc/net/netlink */
+  /** sum of the Drops column of the user sockets in /proc/net/netlink (usr reads it before it leaves) */
   readonly procDrops: number;
-  /** delivered but still queued when usr left */
+  /** delivered but still queued when usr left (nothing is delivered after: the ports are gone) */
   readonly leftInQueues: number;
+  /** virtual ms at which usr finished (its sockets close then); rmmod is RMMOD_AFTER_MS later */
+  readonly userLeftMs: number;
   readonly dmesg: ReadonlyArray<string>;
   readonly virtualMs: number;
   readonly failed: ReadonlyArray<string>;
 }
 
-/** The user reads this long after the threads stop, to drain the queues. */
-const DRAIN_MS = 200;
+/**
+ * How long after the program leaves rmmod comes: the QEMU harness's default settle time
+ * (kmod/harness/modules.ts settleMs) between the guest program's exit and its rmmod, so that the
+ * two runs have the same sequence.
+ */
+export const RMMOD_AFTER_MS = 300;
 
 /**
- * Sets the scenario up in `world`: insmod knl now, usr, rmmod (kthread_stop for every thread) at
- * `durationMs`, and `cat /proc/net/netlink` while usr's sockets are still open. `result()` after
- * world.run(). The operator's summary lines go to `out` when rmmod is done and when /proc is read.
+ * Sets the scenario up in `world` as the harness runs it on a real kernel: insmod knl now; usr
+ * handshakes, reads for `durationMs`, looks at /proc/net/netlink, prints its totals and leaves
+ * (its sockets close); the threads go on sending (ECONNREFUSED now) until rmmod, RMMOD_AFTER_MS
+ * later, stops them (kthread_stop) and the module prints its totals. `result()` after world.run().
  */
 export const setupSelectThroughput = (
   world: World,
   opts: SelectThroughputOptions & { readonly hooks?: ExampleHooks },
 ): { readonly module: KnlModule; readonly result: (r: RunResult) => SelectThroughputResult } => {
   const n = opts.n ?? MAX_PROCESS_COUNT;
-  const durationMs = opts.durationMs ?? 10_000;
   const size = opts.size ?? MAX_DATA_LEN;
   const lines: string[] = [];
   const out = (l: string): void => {
@@ -73,35 +80,27 @@ export const setupSelectThroughput = (
     }),
   );
   if (typeof m === "number") throw new Error(`insmod knl: ${m}`);
+  let userLeftMs: number | undefined;
+  const rmmod = Effect.sync(() => {
+    userLeftMs = world.now / 1e6;
+    spawnProcess(world, { name: "rmmod" }, async () => {
+      await world.msleep(RMMOD_AFTER_MS);
+      await knl_exit(m);
+    });
+  });
   const proc = spawnUser(
     world,
     { name: "usr" },
     { ...opts.hooks, out },
     usr({
       sockets: n,
-      durationMs: durationMs + DRAIN_MS,
+      durationMs: opts.durationMs ?? 10_000,
       ...(opts.rcvbuf === undefined ? {} : { rcvbuf: opts.rcvbuf }),
       ...(opts.workUs === undefined ? {} : { workUs: opts.workUs }),
       bufSize: size + 256,
       out,
-    }),
+    }).pipe(Effect.ensuring(rmmod)),
   );
-  spawnProcess(world, { name: "rmmod" }, async () => {
-    await world.msleep(durationMs);
-    await knl_exit(m);
-    const st = m.stats;
-    out(
-      `knl: sent ${st.sent}, delivered ${st.delivered} (${st.deliveredBytes} bytes), ` +
-        `EAGAIN ${st.failed.EAGAIN ?? 0}, ECONNREFUSED ${st.failed.ECONNREFUSED ?? 0}`,
-    );
-  });
-  let procDrops = 0;
-  world.addTimer((durationMs + DRAIN_MS / 2) * 1e6, () => {
-    for (const r of netlink_proc_rows(world.net)) {
-      if (r.protocol === NETLINK_TEST && r.portid !== 0) procDrops += r.drops;
-    }
-    out(`/proc/net/netlink: Drops ${procDrops} over ${n} sockets of protocol ${NETLINK_TEST}`);
-  });
   return {
     module: m,
     result: (r) => {
@@ -109,13 +108,14 @@ export const setupSelectThroughput = (
       const u: UsrStats =
         ex !== undefined && ex._tag === "Success"
           ? ex.value
-          : { messages: 0, bytes: 0, enobufs: 0, polls: 0, ports: [] };
+          : { messages: 0, bytes: 0, enobufs: 0, polls: 0, ports: [], procDrops: 0 };
       return {
         lines,
         kernel: m.stats,
         user: u,
-        procDrops,
+        procDrops: u.procDrops,
         leftInQueues: m.stats.delivered - u.messages,
+        userLeftMs: userLeftMs ?? Number.NaN,
         dmesg: world.dmesg(),
         virtualMs: world.now / 1e6,
         failed: [

@@ -2,12 +2,23 @@
 // (NLT_HELLO from that socket), then waits on all of them at once with poll (the article uses
 // select: same readiness, POLLIN per socket) and reads one datagram from each ready socket per
 // round, as its dispatcher does. Every STATIC_PEROID bytes it prints the article's statistics
-// line, in virtual time. `workUs` is the cost of handling one message (the article's thread pool
-// and printf): the consumer's speed, the other side of the cliff.
+// line, in virtual time. When its time is up it reads /proc/net/netlink (the Drops of its
+// sockets), prints its totals and leaves, closing the sockets. `workUs` is the cost of handling
+// one message (the article's thread pool and printf): the consumer's speed, the other side of the
+// cliff.
 // Imports only transport/ and kernel-model/uapi.
 import { Clock, Duration, Effect, type Scope } from "effect";
 import { MSG_DONTWAIT, SO_RCVBUF, SOL_SOCKET } from "../../kernel-model/uapi/index.js";
-import { Netlink, type NetlinkError, type NetlinkSocket, POLLERR, POLLIN } from "../../transport/index.js";
+import {
+  cat,
+  Netlink,
+  type NetlinkError,
+  type NetlinkSocket,
+  POLLERR,
+  POLLIN,
+  type Procfs,
+  type ProcfsError,
+} from "../../transport/index.js";
 import { encodeHello, formatStatistics, MAX_DATA_LEN, NETLINK_TEST, STATIC_PEROID } from "./proto.js";
 
 export interface UsrOptions {
@@ -30,12 +41,14 @@ export interface UsrStats {
   enobufs: number;
   polls: number;
   ports: number[];
+  /** the Drops column of its sockets in /proc/net/netlink, read before they close */
+  procDrops: number;
 }
 
-export const usr = (opts: UsrOptions): Effect.Effect<UsrStats, NetlinkError, Netlink | Scope.Scope> =>
+export const usr = (opts: UsrOptions): Effect.Effect<UsrStats, NetlinkError, Netlink | Procfs | Scope.Scope> =>
   Effect.gen(function* () {
     const nl = yield* Netlink;
-    const st: UsrStats = { messages: 0, bytes: 0, enobufs: 0, polls: 0, ports: [] };
+    const st: UsrStats = { messages: 0, bytes: 0, enobufs: 0, polls: 0, ports: [], procDrops: 0 };
     const socks: NetlinkSocket[] = [];
     for (let i = 0; i < opts.sockets; i++) {
       const s = yield* nl.socket(NETLINK_TEST);
@@ -89,6 +102,29 @@ export const usr = (opts: UsrOptions): Effect.Effect<UsrStats, NetlinkError, Net
       }
     }
     const now = yield* Clock.currentTimeMillis;
+    // the operator's look at the Drops column, while the sockets are still open
+    const rows = yield* procNetlinkRows.pipe(
+      Effect.catchTag("ProcfsError", (e) => Effect.die(new Error(`usr: reading /proc/net/netlink: ${e.message}`))),
+    );
+    const mine = rows.filter((r) => r.protocol === NETLINK_TEST && st.ports.some((p) => p >>> 0 === r.portid));
+    st.procDrops = mine.reduce((a, r) => a + r.drops, 0);
+    opts.out(`/proc/net/netlink: Drops ${st.procDrops} over ${mine.length} sockets of protocol ${NETLINK_TEST}`);
+    opts.out(`usr: read ${st.messages} messages (${st.bytes} bytes), ENOBUFS ${st.enobufs}`);
     opts.out(`total: ${formatStatistics(st.bytes, st.messages, Math.round(now - start))}`);
     return st;
   });
+
+/** /proc/net/netlink's rows: protocol (Eth), port id (Pid) and Drops of each socket. */
+const procNetlinkRows: Effect.Effect<
+  Array<{ protocol: number; portid: number; drops: number }>,
+  ProcfsError,
+  Procfs
+> = Effect.map(cat("/proc/net/netlink"), (r) =>
+  new TextDecoder()
+    .decode(r.data)
+    .split("\n")
+    .slice(1) // the header
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 9)
+    .map((f) => ({ protocol: Number(f[1]), portid: Number(f[2]), drops: Number(f[8]) })),
+);

@@ -118,8 +118,10 @@ const shapeOf = (lines: ReadonlyArray<string>): Array<[string, number]> => {
 /**
  * "shape": the same distinct lines, in the same order of first appearance, each as many times, or
  * within `slack` of it (the interleaving of lines is not compared: it is real timing in the guest).
+ * A distinct line that `uncounted` matches must be there, in its place, but its count is not
+ * compared (the caller checks it another way, or it is timing).
  */
-export const compareShape = (sim: Transcript, kern: Transcript, slack = 0): string[] => {
+export const compareShape = (sim: Transcript, kern: Transcript, slack = 0, uncounted?: RegExp): string[] => {
   const d: string[] = [];
   for (const [what, a, b] of [
     ["output", sim.out, kern.out],
@@ -131,7 +133,8 @@ export const compareShape = (sim: Transcript, kern: Transcript, slack = 0): stri
     for (let i = 0; i < n; i++) {
       const x = sa[i];
       const y = sb[i];
-      if (x?.[0] !== y?.[0] || x === undefined || y === undefined || Math.abs(x[1] - y[1]) > slack) {
+      const counted = x !== undefined && !(uncounted?.test(x[0]) ?? false);
+      if (x?.[0] !== y?.[0] || x === undefined || y === undefined || (counted && Math.abs(x[1] - y[1]) > slack)) {
         const show = (e: [string, number] | undefined) =>
           e === undefined ? "(none)" : `${JSON.stringify(e[0])} ×${e[1]}`;
         d.push(`${what}, distinct line ${i + 1}: sim ${show(x)} / kernel ${show(y)}`);
@@ -140,6 +143,48 @@ export const compareShape = (sim: Transcript, kern: Transcript, slack = 0): stri
   }
   return d;
 };
+
+/** Every match of each of `masks` becomes "…", in the output and the dmesg lines. */
+export const maskTranscript = (t: Transcript, masks: ReadonlyArray<RegExp>): Transcript => {
+  const one = (l: string): string =>
+    masks.reduce((s, m) => s.replace(new RegExp(m.source, m.flags.includes("g") ? m.flags : `${m.flags}g`), "…"), l);
+  return { out: t.out.map(one), dmesg: t.dmesg.map(one) };
+};
+
+/**
+ * The named groups of the only line (output or dmesg) that `re` matches, as numbers, or a
+ * complaint when no line or more than one does, or a group is not a number.
+ */
+export const captureNumbers = (t: Transcript, re: RegExp): Record<string, number> | string => {
+  const hits = [...t.out, ...t.dmesg].map((l) => re.exec(l)).filter((m) => m !== null);
+  if (hits.length !== 1) return hits.length === 0 ? `no line matches ${re}` : `${hits.length} lines match ${re}`;
+  const v: Record<string, number> = {};
+  for (const [k, x] of Object.entries(hits[0]!.groups ?? {})) {
+    const n = Number(x);
+    if (x === undefined || !Number.isFinite(n)) return `${re}: ${k} is not a number (${x})`;
+    v[k] = n;
+  }
+  return v;
+};
+
+/**
+ * For runs whose numbers are timing (throughput): on each side, `check` (the relations between
+ * its numbers that must hold whatever the timing: totals that add up, one count bounding another;
+ * its complaints are prefixed "sim: " / "kernel: "), then the shape of both after `masks` turned
+ * the timing numbers into "…" — the same distinct lines in the same order of first appearance,
+ * each as many times except those `uncounted` matches.
+ */
+export const compareTotals =
+  (opts: {
+    readonly check: (t: Transcript) => string[];
+    readonly masks: ReadonlyArray<RegExp>;
+    readonly uncounted?: RegExp;
+  }) =>
+  (sim: Transcript, kern: Transcript): string[] => [
+    ...opts.check(sim).map((x) => `sim: ${x}`),
+    ...opts.check(kern).map((x) => `kernel: ${x}`),
+    ...compareShape(maskTranscript(sim, opts.masks), maskTranscript(kern, opts.masks), 0, opts.uncounted),
+  ];
 
 /**
  * For runs fed by real traffic whose packet counts are timing (a ping flow under TCG starts late on a

@@ -5,7 +5,7 @@
 // verdict of its own (guest: insmod, the program's exit status, rmmod, no BUG/Oops/WARNING in
 // dmesg but those of `expectDmesg`; host: the comparison with `nlsim run <example> --mode M` on
 // the simulator).
-import { compareCounted, type Transcript } from "./compare.js";
+import { captureNumbers, compareCounted, compareTotals, type Transcript } from "./compare.js";
 
 /**
  * icmp-logger's comparison: real pings' counts are timing under TCG (a flow that starts late on a busy
@@ -17,6 +17,93 @@ const PINGS = compareCounted({ total: /(\d+) sent\)/, counted: /^ICMP /, slack: 
 const PINGS_WHY =
   "the lines in the same order of first appearance, each count within 2 of the simulator's (real pings under TCG), " +
   "and on both sides the unload line's count of those sent equal to the ICMP lines imp2_u printed";
+
+/**
+ * select-throughput's comparison (its counts, bytes, times and rates are the guest scheduler's):
+ * on each side the totals must add up, then the shape with those numbers masked. `n` sockets and
+ * threads, usr reading `durationMs`, `wire` bytes a message (header + payload), the module's
+ * FAIL_PRINTS printk budget for failed sends.
+ */
+export const selectThroughputShape = (o: {
+  readonly n: number;
+  readonly durationMs: number;
+  readonly wire: number;
+  readonly failPrints: number;
+}) =>
+  compareTotals({
+    check: (t) => {
+      const bad: string[] = [];
+      const num = (re: RegExp): Record<string, number> | undefined => {
+        const v = captureNumbers(t, re);
+        if (typeof v === "string") bad.push(v);
+        return typeof v === "string" ? undefined : v;
+      };
+      const k = num(
+        /^net_link: remove ok \(sent (?<sent>\d+), delivered (?<delivered>\d+), (?<bytes>\d+) bytes, EAGAIN (?<eagain>\d+), ECONNREFUSED (?<refused>\d+), other (?<other>\d+)\)\.$/,
+      );
+      const u = num(/^usr: read (?<messages>\d+) messages \((?<bytes>\d+) bytes\), ENOBUFS (?<enobufs>\d+)$/);
+      const p = num(/^\/proc\/net\/netlink: Drops (?<drops>\d+) over (?<sockets>\d+) sockets of protocol 24$/);
+      const tot = num(
+        /^total: received (?<kb>\d+) Kbytes, consumed time is: (?<ms>\d+)ms, speed is: (?<speed>\d+\.\d{3})K\/s, (?<rate>\d+)\.00\/s\.$/,
+      );
+      const must = (ok: boolean, what: string) => {
+        if (!ok) bad.push(what);
+      };
+      if (k !== undefined) {
+        const failed = k.eagain! + k.refused! + k.other!;
+        must(k.sent === k.delivered! + failed, `sent ${k.sent} ≠ delivered ${k.delivered} + failures ${failed}`);
+        must(k.bytes === k.delivered! * o.wire, `delivered bytes ${k.bytes} ≠ ${k.delivered} × ${o.wire}`);
+        const printed = t.dmesg.filter((l) => l.startsWith("net_link: can not unicast skb:")).length;
+        must(
+          printed === Math.min(o.failPrints, failed),
+          `${printed} "can not unicast" lines for ${failed} failures (the budget is ${o.failPrints})`,
+        );
+      }
+      if (u !== undefined) {
+        must(u.bytes === u.messages! * o.wire, `usr's bytes ${u.bytes} ≠ ${u.messages} × ${o.wire}`);
+        if (k !== undefined)
+          must(u.messages! <= k.delivered!, `usr read ${u.messages} messages, the module delivered ${k.delivered}`);
+      }
+      if (p !== undefined) {
+        must(p.sockets === o.n, `/proc/net/netlink lists ${p.sockets} of usr's ${o.n} sockets`);
+        if (u !== undefined) must(u.enobufs! <= p.drops!, `ENOBUFS ${u.enobufs} > Drops ${p.drops}`);
+        if (k !== undefined) must(p.drops! <= k.eagain!, `Drops ${p.drops} > EAGAIN ${k.eagain}`);
+      }
+      if (tot !== undefined && u !== undefined) {
+        must(tot.kb === Math.floor(u.bytes! / 1024), `total's ${tot.kb} Kbytes ≠ ${u.bytes} bytes / 1024`);
+        must(tot.ms! >= o.durationMs, `usr read ${tot.ms} ms, less than ${o.durationMs}`);
+        if (tot.ms! > 0) {
+          must(
+            tot.rate === Math.floor((u.messages! * 1000) / tot.ms!),
+            `total's ${tot.rate}/s ≠ ${u.messages} in ${tot.ms} ms`,
+          );
+          must(
+            tot.speed === Number(((tot.kb! * 1000) / tot.ms!).toFixed(3)),
+            `total's ${tot.speed}K/s ≠ ${tot.kb} Kbytes in ${tot.ms} ms`,
+          );
+        }
+      }
+      return bad;
+    },
+    masks: [
+      /(?<=^(total: )?received )\d+(?= Kbytes, consumed time is: \d+ms, speed is: )/,
+      /(?<=consumed time is: )\d+(?=ms)/,
+      /(?<=speed is: )\d+\.\d+(?=K\/s)/,
+      /\d+\.\d+(?=\/s\.$)/,
+      /(?<=^usr: read )\d+(?= messages)/,
+      /(?<=^usr: read … messages \()\d+(?= bytes\))/,
+      /(?<=ENOBUFS )\d+$/,
+      /(?<=^\/proc\/net\/netlink: Drops )\d+/,
+      /(?<=^start thread \[)\d+(?=\]\.$)/,
+      /(?<=^thread )\d+(?= exit!$)/,
+      /(?<=a is: )\d+/,
+      /(?<=peerpid is: )\d+/,
+      /(?<=^net_link: remove ok \(.*)\d+/,
+    ],
+    // the failure printks: their number is checked on each side (min(budget, failures)); the
+    // article's periodic statistics lines: how many is throughput
+    uncounted: /^(net_link: can not unicast skb: |received )/,
+  });
 
 export interface KernelCase {
   /** `--mode` of the example */
@@ -293,8 +380,17 @@ export const MODULES: ReadonlyArray<KernelModule> = [
         mode: "default",
         insmodArgs: ["threads=4", "pids=4"],
         sets: ["n=4", "durationMs=1000"],
-        compare: "none",
-        why: "real timing: message counts depend on the guest's scheduler (TCG), so the guest verdict only",
+        dmesgAlso: ["^start thread \\[\\d+\\]\\.$", "^thread \\d+ exit!$"],
+        compare: selectThroughputShape({ n: 4, durationMs: 1000, wire: 16 + 768, failPrints: 5 }),
+        why:
+          "the shape, numbers that are the guest scheduler's masked (counts, bytes, times, rates, thread indices, " +
+          "a is / peerpid): the same distinct lines in the same order of first appearance, each as many times " +
+          '(4 threads start and exit) but the "can not unicast" printks; on each side: the unload line\'s sent = ' +
+          "delivered + EAGAIN + ECONNREFUSED + other, its bytes = delivered × 784, as many failure printks as " +
+          "min(5, failures), usr's bytes = messages × 784 and messages ≤ delivered, /proc/net/netlink listing its " +
+          "4 sockets with ENOBUFS ≤ Drops ≤ EAGAIN, the total line's Kbytes, rate and speed from usr's messages and " +
+          "bytes, read for ≥ 1000 ms. Both runs have the same sequence: usr reads 1 s and leaves, the threads " +
+          "(refused now: the -111 line must be on both sides) go on until rmmod 300 ms later (settleMs)",
       },
     ],
   },

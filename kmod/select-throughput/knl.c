@@ -11,6 +11,10 @@
  * SMP kernel), and the payload is zeroed (nlmsg_put leaves it uninitialised: no kernel memory to
  * user space).
  *
+ * The unload line gives the totals (sent, delivered, bytes, EAGAIN, ECONNREFUSED, other), as
+ * kernel.ts's does. The threads run until rmmod: those that send after the program closed its
+ * sockets get ECONNREFUSED, which the simulator shows too (it runs the harness's sequence).
+ *
  * kthread_run is kthread_create + wake_up_process; as in kernel.ts the threads are created at
  * init and woken by the last handshake. Each holds a task reference so that kthread_stop is safe
  * after a thread has already returned.

@@ -1,5 +1,7 @@
 // net/netlink/af_netlink.c: /proc/net/netlink (netlink_seq_show, 6.x format). Lists what the
 // protocol hashes hold: bound user sockets and kernel sockets (port id 0).
+import { proc_create, proc_mkdir } from "../../fs/proc/generic.js";
+import { type SeqFile, seq_lseek, seq_puts, seq_read, single_open, single_release } from "../../fs/seq_file.js";
 import type { NetlinkSock } from "./sock.js";
 import type { Net } from "./table.js";
 
@@ -64,4 +66,25 @@ export const netlink_seq_show = (net: Net): string => {
       `${left(r.rmem, 8)} ${left(r.wmem, 8)} ${left(r.dump, 5)} ${left(r.locks, 8)} ${left(r.drops, 8)} ${left(r.inode, 8)}\n`;
   }
   return out;
+};
+
+/**
+ * netlink_net_init's proc_create_net("netlink", 0, net->proc_net, &netlink_seq_ops, ...): the
+ * file /proc/net/netlink of the running kernel's /proc (and /proc/net, which the kernel's
+ * proc_net_init makes), its text netlink_seq_show's at open time (the kernel's seq_file walks
+ * the hashes as it reads; one walk at open is the same for a reader that reads to the end).
+ */
+export const netlink_proc_init = (net: Net): void => {
+  const dir = proc_mkdir("net", null);
+  if (dir === null) throw new Error("netlink_proc_init: /proc/net exists already");
+  const show = (m: SeqFile): number => {
+    seq_puts(m, netlink_seq_show(net));
+    return 0;
+  };
+  proc_create("netlink", 0o444, dir, {
+    proc_open: (_inode, file) => single_open(file, show, null),
+    proc_read: seq_read,
+    proc_lseek: seq_lseek,
+    proc_release: single_release,
+  });
 };

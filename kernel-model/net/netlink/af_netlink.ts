@@ -123,8 +123,12 @@ interface RawSockaddr {
 /** move_addr_to_kernel: −EINVAL for a length outside [0, 128]; else the fields (zero past the copy). */
 const move_addr_to_kernel = (addr: Uint8Array, addrlen: number): RawSockaddr | number => {
   if (addrlen < 0 || addrlen > SOCKADDR_STORAGE_SIZE) return -ERRNO.EINVAL;
+  const n = Math.min(addrlen, addr.length, SOCKADDR_NL_SIZE);
+  if (n === SOCKADDR_NL_SIZE) return { family: getU16(addr, 0), pid: getU32(addr, 4), groups: getU32(addr, 8) };
+  // a short copy: read through a zeroed sockaddr_nl (no subarray: that would give a small,
+  // on-heap Uint8Array an off-heap backing store on every call)
   const b = new Uint8Array(SOCKADDR_NL_SIZE);
-  b.set(addr.subarray(0, Math.min(addrlen, addr.length, SOCKADDR_NL_SIZE)));
+  for (let i = 0; i < n; i++) b[i] = addr[i]!;
   return { family: getU16(b, 0), pid: getU32(b, 4), groups: getU32(b, 8) };
 };
 

@@ -375,7 +375,10 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
   }
   // skb_copy_datagram_msg: the caller's buffer gets its own copy
   const data = alloc_head(copied);
-  data.set(skb.head.subarray(skb.data_off, skb.data_off + copied));
+  const head = skb.head;
+  // the whole head (the usual datagram) needs no subarray view to copy from
+  if (skb.data_off === 0 && copied === head.length) data.set(head);
+  else data.set(head.subarray(skb.data_off, skb.data_off + copied));
   const cb = skb.cb;
   const name = { pid: cb.portid, groups: netlink_group_mask(cb.dst_group) };
   if (flags & MSG_TRUNC) copied = skb.len;

@@ -72,6 +72,7 @@ import {
   alloc_head,
   kfree_skb,
   NETLINK_SKB_DST,
+  NO_CREDS,
   netlink_alloc_large_skb,
   type ScmCreds,
   skb_get,
@@ -130,6 +131,18 @@ const move_addr_to_kernel = (addr: Uint8Array, addrlen: number): RawSockaddr | n
   const b = new Uint8Array(SOCKADDR_NL_SIZE);
   for (let i = 0; i < n; i++) b[i] = addr[i]!;
   return { family: getU16(b, 0), pid: getU32(b, 4), groups: getU32(b, 8) };
+};
+
+// The SCM_CREDENTIALS a sender's messages carry, made once per credentials object (a Cred is
+// immutable: changing credentials installs a new one), not once per message.
+let lastCred: Cred | null = null;
+let lastScmCreds: ScmCreds = NO_CREDS;
+const scm_creds = (cred: Cred): ScmCreds => {
+  if (cred !== lastCred) {
+    lastScmCreds = { pid: cred.tgid, uid: cred.uid, gid: cred.gid };
+    lastCred = cred;
+  }
+  return lastScmCreds;
 };
 
 /**
@@ -285,7 +298,7 @@ export const netlink_sendmsg = (
   // netlink_alloc_large_skb returned NULL: err = -ENOBUFS
   if (sk.net.faults?.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
   const skb = netlink_alloc_large_skb(len, dst_group !== 0);
-  const creds: ScmCreds = { pid: cred.tgid, uid: cred.uid, gid: cred.gid };
+  const creds = scm_creds(cred);
   skb.cb.portid = sk.portid;
   skb.cb.dst_group = dst_group;
   skb.cb.creds = creds;

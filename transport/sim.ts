@@ -217,6 +217,9 @@ class SimSocket implements NetlinkSocket {
 
 const addrBytes = (a: NetlinkAddress): Uint8Array => encodeSockaddrNl({ pid: a.pid, groups: a.groups });
 
+/** the detail of a syscall traced with tracing off (World.syscall does not read it) */
+const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
+
 const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
 
 /** The Netlink service of one simulated process. */
@@ -298,6 +301,13 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     return lastToBytes;
   };
 
+  /** a blocking sendto's return: traced here (SimProcess did not run it), then its result */
+  const sendtoDone = (fd: number, len: number, flags: number, r: number): Effect.Effect<number, NetlinkError> => {
+    if (world.tracing) trace("sendto", { fd, len, flags }, r);
+    else world.syscall(p.pid, "sendto", NO_DETAIL, r);
+    return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
+  };
+
   const sendto = (
     socket: NetlinkSocket,
     data: Uint8Array,
@@ -318,19 +328,15 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       const r = p.sendtoNow(fd, data, flags, addr);
       return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
     }
-    const done = (r: number): Effect.Effect<number, NetlinkError> => {
-      trace("sendto", { fd, len: data.length, flags }, r);
-      return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
-    };
     const first = netlink_sendmsg(sk!, p.cred, data, flags, addr ?? null, addr?.length ?? 0);
-    if (first !== WOULD_BLOCK) return done(first);
+    if (first !== WOULD_BLOCK) return sendtoDone(fd, data.length, flags, first);
     // parked in netlink_attachskb: sleep on the receiver's nlk->wait until room or SO_SNDTIMEO
     const deadline = world.now + usToNs(sk!.blocked?.timeo ?? 0);
     const loop: Effect.Effect<number, NetlinkError> = Effect.suspend(() => {
       const wq = sk!.blocked!.wq;
       return Effect.flatMap(rt.wait([wq], Math.max(0, deadline - world.now)), (why) => {
         const r = netlink_sendmsg_resume(sk!, why === "timeout" || world.now >= deadline);
-        return r === WOULD_BLOCK ? loop : done(r);
+        return r === WOULD_BLOCK ? loop : sendtoDone(fd, data.length, flags, r);
       });
     });
     // interrupted while parked: a signal (sock_intr_errno), the message is freed

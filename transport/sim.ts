@@ -285,16 +285,14 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     return loop;
   };
 
-  // the last destination and its sockaddr_nl: a program sending to one address encodes it once
-  // (the model only reads the bytes)
-  let lastTo: NetlinkAddress | undefined;
+  // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
+  // bytes depend on pid and groups only, and the model only reads them)
   let lastToPid = 0;
   let lastToGroups = 0;
-  let lastToBytes: Uint8Array = new Uint8Array(0);
+  let lastToBytes: Uint8Array | undefined;
   const toBytes = (a: NetlinkAddress): Uint8Array => {
-    if (a !== lastTo || a.pid !== lastToPid || a.groups !== lastToGroups) {
+    if (lastToBytes === undefined || a.pid !== lastToPid || a.groups !== lastToGroups) {
       lastToBytes = addrBytes(a);
-      lastTo = a;
       lastToPid = a.pid;
       lastToGroups = a.groups;
     }

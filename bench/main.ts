@@ -1,4 +1,4 @@
-// npm run bench [-- [PREFIX] [--time MS] [--samples N] [--warmup MS] [--json] [--out FILE] [--list]]
+// npm run bench [-- [PREFIX] [--time MS] [--samples N] [--warmup MS] [--cpu] [--json] [--out FILE] [--list]]
 // Runs the registered workloads (those whose name starts with PREFIX) and prints a table of
 // rates; with --json, stdout carries only one JSON object {"name": {"value": n, "unit": "..."}}
 // (the table goes to stderr), so runs can be compared over time.
@@ -17,9 +17,11 @@ const USAGE = `usage: npm run bench -- [PREFIX] [options]
 Runs every workload whose name starts with PREFIX (all of them by default).
 
 options:
-  --time MS      minimum wall time of each sample (default ${defaultRunOptions.timeMs})
+  --time MS      minimum time of each sample (default ${defaultRunOptions.timeMs})
   --samples N    samples per workload; the median is reported (default ${defaultRunOptions.samples})
   --warmup MS    warm-up time per workload (default: the smaller of --time and ${defaultRunOptions.warmupMs})
+  --cpu          time with the process's CPU time (user + system) instead of the wall clock:
+                 rates per CPU-second, steadier on a busy machine
   --json         print one JSON object of figures on stdout, {"name": {"value": n, "unit": "..."}}
                  (the table goes to stderr)
   --out FILE     also write that JSON object to FILE
@@ -54,6 +56,7 @@ const parseFlags = (args: string[]) =>
       time: { type: "string" },
       samples: { type: "string" },
       warmup: { type: "string" },
+      cpu: { type: "boolean" },
       json: { type: "boolean" },
       out: { type: "string" },
       list: { type: "boolean" },
@@ -85,7 +88,7 @@ const parseCli = (argv: string[]): Cli => {
   }
   return {
     prefix: positionals[0] ?? "",
-    run: { timeMs, samples, warmupMs },
+    run: { timeMs, samples, warmupMs, clock: values.cpu ? "cpu" : "wall" },
     json: values.json ?? false,
     out,
     list: values.list ?? false,
@@ -139,12 +142,13 @@ const main = async (argv: string[]): Promise<number> => {
     return 2;
   }
 
-  const { timeMs, samples, warmupMs } = cli.run;
+  const { timeMs, samples, warmupMs, clock } = cli.run;
   // with --json, stdout is reserved for the JSON object
   const table = cli.json ? process.stderr : process.stdout;
   table.write(
     `nlsim bench: node ${process.version}, ${selected.length} workload${selected.length === 1 ? "" : "s"}, ` +
-      `${warmupMs} ms warm-up, ${samples} sample${samples === 1 ? "" : "s"} of >= ${timeMs} ms each\n\n`,
+      `${warmupMs} ms warm-up, ${samples} sample${samples === 1 ? "" : "s"} of >= ${timeMs} ms each` +
+      `${clock === "cpu" ? " (CPU time: rates per CPU-second)" : ""}\n\n`,
   );
   const width = Math.max("workload".length, ...selected.map((w) => w.name.length));
   table.write(`${row("workload", width, COLUMNS)}\n`);

@@ -170,6 +170,8 @@ export class SimProcess {
     const sk = this.files.get(fd);
     if (sk === undefined) return this.bad("sendto", fd);
     const r = netlink_sendmsg(sk, this.cred, data, flags | MSG_DONTWAIT, addr, addr?.length ?? 0);
+    // tracing off, the detail is not read: build none
+    if (!this.world.tracing) return this.world.syscall(this.pid, "sendto", NO_DETAIL, r);
     return this.trace("sendto", { fd, len: data.length, flags }, r);
   }
 
@@ -227,7 +229,7 @@ export class SimProcess {
 
   private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
     if (!this.world.tracing) {
-      this.world.syscall(this.pid, "recvmsg", {}, r.ret);
+      this.world.syscall(this.pid, "recvmsg", NO_DETAIL, r.ret);
       return r;
     }
     this.trace(
@@ -238,6 +240,9 @@ export class SimProcess {
     return r;
   }
 }
+
+/** the detail of a syscall traced with tracing off (World.syscall does not read it) */
+const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
 
 const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
 

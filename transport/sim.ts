@@ -218,6 +218,9 @@ class SimSocket implements NetlinkSocket {
 
 const addrBytes = (a: NetlinkAddress): Uint8Array => encodeSockaddrNl({ pid: a.pid, groups: a.groups });
 
+/** the detail of a syscall traced with tracing off (World.syscall does not read it) */
+const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
+
 const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
 
 /** The Netlink service of one simulated process. */
@@ -263,61 +266,85 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   /** skb_recv_datagram's wake condition: data queued or an error pending. */
   const readable = (sk: NetlinkSock): boolean => sk.sk_receive_queue.length > 0 || sk.sk_err !== 0;
 
+  // sendto and recvmsg, the per-message calls, build one closure per call: sys's work inlined
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    sys(() => {
-      const fd = socket.fd;
-      const sk = p.sock(fd);
-      if (isNonblock(sk, flags) || readable(sk!) || sk!.sk_rcvtimeo === 0) {
-        return toDatagram(p.recvmsgNow(fd, size, flags));
-      }
-      // block until readable or SO_RCVTIMEO, then read (the last try after a timeout gives EAGAIN)
-      const deadline = world.now + usToNs(sk!.sk_rcvtimeo);
-      const loop: Effect.Effect<Datagram, NetlinkError> = Effect.suspend(() => {
-        const cur = p.sock(fd);
-        if (cur === undefined || readable(cur) || world.now >= deadline)
-          return toDatagram(p.recvmsgNow(fd, size, flags));
-        return Effect.flatMap(rt.wait([cur.sk_wq], deadline - world.now), () => loop);
-      });
-      return loop;
+    Effect.suspend(() => (rt.enter() ? recvmsgCall(socket, size, flags) : Effect.never));
+
+  const recvmsgCall = (socket: NetlinkSocket, size: number, flags: number): Effect.Effect<Datagram, NetlinkError> => {
+    const fd = socket.fd;
+    const sk = p.sock(fd);
+    if (isNonblock(sk, flags) || readable(sk!) || sk!.sk_rcvtimeo === 0) {
+      return toDatagram(p.recvmsgNow(fd, size, flags));
+    }
+    // block until readable or SO_RCVTIMEO, then read (the last try after a timeout gives EAGAIN)
+    const deadline = world.now + usToNs(sk!.sk_rcvtimeo);
+    const loop: Effect.Effect<Datagram, NetlinkError> = Effect.suspend(() => {
+      const cur = p.sock(fd);
+      if (cur === undefined || readable(cur) || world.now >= deadline) return toDatagram(p.recvmsgNow(fd, size, flags));
+      return Effect.flatMap(rt.wait([cur.sk_wq], deadline - world.now), () => loop);
     });
+    return loop;
+  };
+
+  // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
+  // bytes depend on pid and groups only, and the model only reads them)
+  let lastToPid = 0;
+  let lastToGroups = 0;
+  let lastToBytes: Uint8Array | undefined;
+  const toBytes = (a: NetlinkAddress): Uint8Array => {
+    if (lastToBytes === undefined || a.pid !== lastToPid || a.groups !== lastToGroups) {
+      lastToBytes = addrBytes(a);
+      lastToPid = a.pid;
+      lastToGroups = a.groups;
+    }
+    return lastToBytes;
+  };
+
+  /** a blocking sendto's return: traced here (SimProcess did not run it), then its result */
+  const sendtoDone = (fd: number, len: number, flags: number, r: number): Effect.Effect<number, NetlinkError> => {
+    if (world.tracing) trace("sendto", { fd, len, flags }, r);
+    else world.syscall(p.pid, "sendto", NO_DETAIL, r);
+    return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
+  };
 
   const sendto = (
     socket: NetlinkSocket,
     data: Uint8Array,
     options?: SendOptions,
   ): Effect.Effect<number, NetlinkError> =>
-    sys(() => {
-      const fd = socket.fd;
-      const flags = options?.flags ?? 0;
-      const addr = options?.to === undefined ? undefined : addrBytes(options.to);
-      const sk = p.sock(fd);
-      if (isNonblock(sk, flags)) {
-        const r = p.sendtoNow(fd, data, flags, addr);
-        return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
-      }
-      const done = (r: number): Effect.Effect<number, NetlinkError> => {
-        trace("sendto", { fd, len: data.length, flags }, r);
-        return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
-      };
-      const first = netlink_sendmsg(sk!, p.cred, data, flags, addr ?? null, addr?.length ?? 0);
-      if (first !== WOULD_BLOCK) return done(first);
-      // parked in netlink_attachskb: sleep on the receiver's nlk->wait until room or SO_SNDTIMEO
-      const deadline = world.now + usToNs(sk!.blocked?.timeo ?? 0);
-      const loop: Effect.Effect<number, NetlinkError> = Effect.suspend(() => {
-        const wq = sk!.blocked!.wq;
-        return Effect.flatMap(rt.wait([wq], Math.max(0, deadline - world.now)), (why) => {
-          const r = netlink_sendmsg_resume(sk!, why === "timeout" || world.now >= deadline);
-          return r === WOULD_BLOCK ? loop : done(r);
-        });
+    Effect.suspend(() => (rt.enter() ? sendtoCall(socket, data, options) : Effect.never));
+
+  const sendtoCall = (
+    socket: NetlinkSocket,
+    data: Uint8Array,
+    options: SendOptions | undefined,
+  ): Effect.Effect<number, NetlinkError> => {
+    const fd = socket.fd;
+    const flags = options?.flags ?? 0;
+    const addr = options?.to === undefined ? undefined : toBytes(options.to);
+    const sk = p.sock(fd);
+    if (isNonblock(sk, flags)) {
+      const r = p.sendtoNow(fd, data, flags, addr);
+      return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
+    }
+    const first = netlink_sendmsg(sk!, p.cred, data, flags, addr ?? null, addr?.length ?? 0);
+    if (first !== WOULD_BLOCK) return sendtoDone(fd, data.length, flags, first);
+    // parked in netlink_attachskb: sleep on the receiver's nlk->wait until room or SO_SNDTIMEO
+    const deadline = world.now + usToNs(sk!.blocked?.timeo ?? 0);
+    const loop: Effect.Effect<number, NetlinkError> = Effect.suspend(() => {
+      const wq = sk!.blocked!.wq;
+      return Effect.flatMap(rt.wait([wq], Math.max(0, deadline - world.now)), (why) => {
+        const r = netlink_sendmsg_resume(sk!, why === "timeout" || world.now >= deadline);
+        return r === WOULD_BLOCK ? loop : sendtoDone(fd, data.length, flags, r);
       });
-      // interrupted while parked: a signal (sock_intr_errno), the message is freed
-      return Effect.onInterrupt(loop, () =>
-        Effect.sync(() => {
-          if (sk!.pending_send !== null)
-            trace("sendto", { fd, len: data.length, flags }, netlink_sendmsg_interrupt(sk!));
-        }),
-      );
     });
+    // interrupted while parked: a signal (sock_intr_errno), the message is freed
+    return Effect.onInterrupt(loop, () =>
+      Effect.sync(() => {
+        if (sk!.pending_send !== null) trace("sendto", { fd, len: data.length, flags }, netlink_sendmsg_interrupt(sk!));
+      }),
+    );
+  };
 
   const pollOnce = (requests: ReadonlyArray<PollRequest>): { results: PollResult[]; ready: number } => {
     let ready = 0;

@@ -42,7 +42,7 @@ const nlmsg_hdr = (d: Uint8Array, len: number): Nlmsghdr => ({
   nlmsg_flags: getU16(d, 6),
   nlmsg_seq: getU32(d, 8),
   nlmsg_pid: getU32(d, 12),
-  msg: d.subarray(0, len),
+  msg: len === d.length ? d : d.subarray(0, len),
 });
 
 /**

@@ -74,6 +74,7 @@ import {
   alloc_head,
   kfree_skb,
   NETLINK_SKB_DST,
+  NO_CREDS,
   netlink_alloc_large_skb,
   type ScmCreds,
   skb_get,
@@ -125,9 +126,25 @@ interface RawSockaddr {
 /** move_addr_to_kernel: −EINVAL for a length outside [0, 128]; else the fields (zero past the copy). */
 const move_addr_to_kernel = (addr: Uint8Array, addrlen: number): RawSockaddr | number => {
   if (addrlen < 0 || addrlen > SOCKADDR_STORAGE_SIZE) return -ERRNO.EINVAL;
+  const n = Math.min(addrlen, addr.length, SOCKADDR_NL_SIZE);
+  if (n === SOCKADDR_NL_SIZE) return { family: getU16(addr, 0), pid: getU32(addr, 4), groups: getU32(addr, 8) };
+  // a short copy: read through a zeroed sockaddr_nl (no subarray: that would give a small,
+  // on-heap Uint8Array an off-heap backing store on every call)
   const b = new Uint8Array(SOCKADDR_NL_SIZE);
-  b.set(addr.subarray(0, Math.min(addrlen, addr.length, SOCKADDR_NL_SIZE)));
+  for (let i = 0; i < n; i++) b[i] = addr[i]!;
   return { family: getU16(b, 0), pid: getU32(b, 4), groups: getU32(b, 8) };
+};
+
+// The SCM_CREDENTIALS a sender's messages carry, made once per credentials object (a Cred is
+// immutable: changing credentials installs a new one), not once per message.
+let lastCred: Cred | null = null;
+let lastScmCreds: ScmCreds = NO_CREDS;
+const scm_creds = (cred: Cred): ScmCreds => {
+  if (cred !== lastCred) {
+    lastScmCreds = { pid: cred.tgid, uid: cred.uid, gid: cred.gid };
+    lastCred = cred;
+  }
+  return lastScmCreds;
 };
 
 /**
@@ -288,7 +305,7 @@ export const netlink_sendmsg = (
   // netlink_alloc_large_skb returned NULL: err = -ENOBUFS
   if (sk.net.faults?.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
   const skb = netlink_alloc_large_skb(len, dst_group !== 0);
-  const creds: ScmCreds = { pid: cred.tgid, uid: cred.uid, gid: cred.gid };
+  const creds = scm_creds(cred);
   skb.cb.portid = sk.portid;
   skb.cb.dst_group = dst_group;
   skb.cb.creds = creds;
@@ -378,7 +395,10 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
   }
   // skb_copy_datagram_msg: the caller's buffer gets its own copy
   const data = alloc_head(copied);
-  data.set(skb.head.subarray(skb.data_off, skb.data_off + copied));
+  const head = skb.head;
+  // the whole head (the usual datagram) needs no subarray view to copy from
+  if (skb.data_off === 0 && copied === head.length) data.set(head);
+  else data.set(head.subarray(skb.data_off, skb.data_off + copied));
   const cb = skb.cb;
   const name = { pid: cb.portid, groups: netlink_group_mask(cb.dst_group) };
   if (flags & MSG_TRUNC) copied = skb.len;

@@ -23,7 +23,7 @@ export interface NetlinkSkbParms {
   /** NETLINK_CB(skb).sk: the sender (typed loosely to keep skb.ts below af_netlink) */
   sk: object | null;
   /** the sending task's credentials (`current` at sendmsg), for netlink_capable; absent from the kernel */
-  cred?: Cred;
+  cred: Cred | undefined;
 }
 
 /** NETLINK_SKB_DST: the sender gave an explicit address. */
@@ -64,8 +64,12 @@ let nextSkbId = 1;
  * struct sk_buff, linear only. `head` holds the bytes; data starts at `data_off`, `len` bytes are
  * used, `end` is the allocated size (tailroom = end − tail). `users` counts references
  * (skb_get / kfree_skb); an skb with users 0 is freed and any further use is a kernel bug.
+ *
+ * The control block lives inside the sk_buff, as the kernel's cb[] does: `skb.cb` (NETLINK_CB) is
+ * the skb itself seen as NetlinkSkbParms, so an skb or a clone is one object. Hence `skb.sk` is
+ * NETLINK_CB(skb).sk, the sender; the kernel's skb->sk, the socket charged, is `owner`.
  */
-export class SkBuff {
+export class SkBuff implements NetlinkSkbParms {
   /** for traces and use-after-free reports */
   readonly id = nextSkbId++;
   head: Uint8Array;
@@ -78,14 +82,24 @@ export class SkBuff {
   readonly vmalloced: boolean;
   /** the socket whose sk_rmem_alloc this skb is charged to (skb->sk with the rfree destructor) */
   owner: { sk_rmem_alloc: number } | null = null;
-  readonly cb: NetlinkSkbParms;
+  // NETLINK_CB(skb): struct netlink_skb_parms
+  portid = 0;
+  dst_group = 0;
+  creds: ScmCreds = NO_CREDS;
+  flags = 0;
+  sk: object | null = null;
+  cred: Cred | undefined = undefined;
 
-  constructor(head: Uint8Array, truesize: number, vmalloced: boolean, cb?: NetlinkSkbParms) {
+  constructor(head: Uint8Array, truesize: number, vmalloced: boolean) {
     this.head = head;
     this.end = head.length;
     this.truesize = truesize;
     this.vmalloced = vmalloced;
-    this.cb = cb ?? { portid: 0, dst_group: 0, creds: NO_CREDS, flags: 0, sk: null };
+  }
+
+  /** NETLINK_CB(skb): the control block, which is part of the skb */
+  get cb(): NetlinkSkbParms {
+    return this;
   }
 
   /** skb->data .. skb->tail, a view (no copy). */
@@ -165,7 +179,13 @@ export const skb_shared = (skb: SkBuff): boolean => skb.users !== 1;
 
 /** skb_clone: a new sk_buff over the same bytes, same truesize, a copy of the control block. */
 export const skb_clone = (skb: SkBuff): SkBuff => {
-  const n = new SkBuff(skb.head, skb.truesize, skb.vmalloced, { ...skb.cb });
+  const n = new SkBuff(skb.head, skb.truesize, skb.vmalloced);
+  n.portid = skb.portid;
+  n.dst_group = skb.dst_group;
+  n.creds = skb.creds;
+  n.flags = skb.flags;
+  n.sk = skb.sk;
+  n.cred = skb.cred;
   n.data_off = skb.data_off;
   n.len = skb.len;
   n.end = skb.end;

@@ -65,33 +65,41 @@ export interface PendingSend {
   readonly dst_portid: number;
 }
 
-/** Per-socket simple FIFO of skbs (sk_receive_queue) without O(n) shifts. */
+/**
+ * Per-socket simple FIFO of skbs (sk_receive_queue) without O(n) shifts: `items[head..tail)` are
+ * queued. A queue that empties starts again at slot 0, so a socket that reads what it receives
+ * reuses the same slots and allocates nothing.
+ */
 export class SkbQueue {
-  private items: SkBuff[] = [];
+  private items: Array<SkBuff | undefined> = [];
   private head = 0;
+  private tail = 0;
   get length(): number {
-    return this.items.length - this.head;
+    return this.tail - this.head;
   }
   peek(): SkBuff | undefined {
-    return this.items[this.head];
+    return this.head < this.tail ? this.items[this.head] : undefined;
   }
   push(skb: SkBuff): void {
-    this.items.push(skb);
+    this.items[this.tail++] = skb;
   }
   shift(): SkBuff | undefined {
+    if (this.head === this.tail) return undefined;
     const s = this.items[this.head];
-    if (s === undefined) return undefined;
-    this.items[this.head] = undefined as unknown as SkBuff;
-    this.head++;
-    if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+    this.items[this.head++] = undefined;
+    if (this.head === this.tail) {
+      this.head = 0;
+      this.tail = 0;
+    } else if (this.head > 64 && this.head * 2 > this.tail) {
+      this.items = this.items.slice(this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     return s;
   }
   /** in queue order */
   toArray(): SkBuff[] {
-    return this.items.slice(this.head);
+    return this.items.slice(this.head, this.tail) as SkBuff[];
   }
 }
 

@@ -1,6 +1,7 @@
 // struct nlattr: parse, typed accessors, nested attributes, and a fluent encoder.
 import { NLA_ALIGN } from "./align.js";
 import {
+  carveBytes,
   getBeU16,
   getBeU32,
   getBeU64,
@@ -296,17 +297,18 @@ export class AttributeEncoder {
   private buf: Uint8Array;
   private off = 0;
 
-  // 64 bytes: small enough for V8 to keep on the heap; the buffer doubles as needed
-  constructor(initialCapacity = 64) {
-    this.buf = new Uint8Array(initialCapacity);
+  // the working buffer is carved from a shared chunk (carveBytes): growing it costs no off-heap
+  // allocation; finish() hands out a copy of its own
+  constructor(initialCapacity = 256) {
+    this.buf = carveBytes(initialCapacity);
   }
 
   private reserve(n: number): void {
     if (this.off + n <= this.buf.length) return;
     let cap = Math.max(64, this.buf.length * 2);
     while (cap < this.off + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.off));
+    const next = carveBytes(cap);
+    next.set(this.buf);
     this.buf = next;
   }
 

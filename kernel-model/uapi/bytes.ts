@@ -69,3 +69,23 @@ export const concatBytes = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   }
   return out;
 };
+
+// Fresh byte arrays carved from shared 64 KiB chunks: a view on an existing ArrayBuffer costs a
+// small heap object, where a fresh Uint8Array above 64 bytes costs V8 an off-heap allocation
+// (~1 µs) and GC work. A chunk is freed by the GC once no view in it is referenced. Each carve is
+// zeroed (a chunk's bytes are handed out once). The view's buffer is shared and its byteOffset is
+// not 0: keep carves internal (skb heads, scratch) or hand out a copy where a caller may use .buffer.
+const CHUNK = 64 * 1024;
+let chunk = new ArrayBuffer(CHUNK);
+let chunkOff = 0;
+export const carveBytes = (size: number): Uint8Array => {
+  if (size > CHUNK / 4) return new Uint8Array(size);
+  const aligned = (size + 7) & ~7;
+  if (chunkOff + aligned > CHUNK) {
+    chunk = new ArrayBuffer(CHUNK);
+    chunkOff = 0;
+  }
+  const view = new Uint8Array(chunk, chunkOff, size);
+  chunkOff += aligned;
+  return view;
+};

@@ -3,6 +3,7 @@
 // (NETLINK_CB). Clones share the bytes (they are never written after the send).
 
 import { GFP_KERNEL, type gfp_t, might_alloc } from "../../kernel/gfp.js";
+import { carveBytes } from "../../uapi/bytes.js";
 import type { Cred } from "../core/sock.js";
 
 /** The sender's credentials carried in NETLINK_CB(skb).creds (struct scm_creds). */
@@ -118,23 +119,10 @@ export class SkBuff implements NetlinkSkbParms {
 /** NETLINK_CB(skb) */
 export const NETLINK_CB = (skb: SkBuff): NetlinkSkbParms => skb.cb;
 
-// skb heads (and the bytes recvmsg copies out) are carved from shared 64 KiB chunks: a view on an existing ArrayBuffer costs a small
-// heap object, where a fresh Uint8Array above 64 bytes costs an off-heap allocation and GC work
-// per message. A chunk is freed by the GC once no head in it is referenced. Heads are zeroed.
-const HEAD_CHUNK = 64 * 1024;
-let headChunk = new ArrayBuffer(HEAD_CHUNK);
-let headOff = 0;
-export const alloc_head = (size: number): Uint8Array => {
-  if (size > HEAD_CHUNK / 4) return new Uint8Array(size);
-  const aligned = (size + 7) & ~7;
-  if (headOff + aligned > HEAD_CHUNK) {
-    headChunk = new ArrayBuffer(HEAD_CHUNK);
-    headOff = 0;
-  }
-  const head = new Uint8Array(headChunk, headOff, size);
-  headOff += aligned;
-  return head;
-};
+// skb heads (and the bytes recvmsg copies out) are carved from shared 64 KiB chunks (carveBytes:
+// a fresh Uint8Array above 64 bytes would cost an off-heap allocation and GC work per message).
+// Heads are zeroed.
+export const alloc_head = (size: number): Uint8Array => carveBytes(size);
 
 /**
  * alloc_skb(size, gfp): `size` bytes of tailroom, truesize from the slab the head lands in. A gfp

@@ -54,15 +54,21 @@ const RECV_SIZE = 8192;
 const KERNEL = { pid: 0, groups: 0 } as const;
 
 /**
- * recvmsg with SO_RCVTIMEO set to `ms` (as a C daemon would: the kernel returns EAGAIN when the time
- * is up): Option.none() on the timeout. Unlike racing the call against a timer in the program, a
- * datagram that arrived in time is read even when the process itself ran late (a loaded machine,
- * Node under QEMU): the kernel layer tries the socket once more before it reports EAGAIN.
+ * SO_RCVTIMEO: how long a blocking recvmsg waits before the kernel returns EAGAIN (as a C daemon
+ * would bound its waits). Unlike racing the call against a timer in the program, a datagram that
+ * arrived in time is read even when the process itself ran late (a loaded machine, Node under
+ * QEMU): the kernel layer tries the socket once more before it reports EAGAIN.
  */
-const recvWithin = (sock: NetlinkSocket, ms: number): Effect.Effect<Option.Option<Datagram>, NetlinkError, Netlink> =>
+const setRcvTimeo = (sock: NetlinkSocket, ms: number): Effect.Effect<void, NetlinkError, Netlink> =>
   Effect.gen(function* () {
     const nl = yield* Netlink;
     yield* nl.setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, timevalMs(ms));
+  });
+
+/** recvmsg up to the socket's SO_RCVTIMEO: Option.none() when the time is up (EAGAIN). */
+const recvOrTimeout = (sock: NetlinkSocket): Effect.Effect<Option.Option<Datagram>, NetlinkError, Netlink> =>
+  Effect.gen(function* () {
+    const nl = yield* Netlink;
     return yield* nl.recvmsg(sock, RECV_SIZE).pipe(
       Effect.map(Option.some),
       Effect.catchTag("NetlinkError", (e) => (e.errno === "EAGAIN" ? Effect.succeed(Option.none()) : Effect.fail(e))),
@@ -117,9 +123,10 @@ const receiver = (
   log: (s: string) => Effect.Effect<void>,
 ): Effect.Effect<number, NetlinkError, Netlink> =>
   Effect.gen(function* () {
+    yield* setRcvTimeo(sock, opts.timeoutMs);
     let got = 0;
     while (got < opts.events) {
-      const d = yield* recvWithin(sock, opts.timeoutMs);
+      const d = yield* recvOrTimeout(sock);
       if (Option.isNone(d)) {
         yield* log(`no event for ${opts.timeoutMs} ms; giving up after ${got} of ${opts.events}`);
         break;
@@ -167,7 +174,8 @@ export const nlDemoDaemon = (
     }
     yield* log("sent NLDEMO_CLOSE");
     // the article's pthread_join would wait here forever: its thread sits in recvfrom
-    const more = yield* recvWithin(sock, opts.quietMs);
+    if (opts.quietMs !== opts.timeoutMs) yield* setRcvTimeo(sock, opts.quietMs);
+    const more = yield* recvOrTimeout(sock);
     if (Option.isNone(more)) yield* log(`no event for ${opts.quietMs} ms after NLDEMO_CLOSE; closing`);
     else yield* report(more.value, log);
     return got;
@@ -192,7 +200,8 @@ export const shortRequestProbe = (waitMs = PROBE_WAIT_MS): Effect.Effect<void, N
     new DataView(short.buffer).setUint32(0, 16, true); // nlmsg_len: the header alone
     yield* nl.sendto(sock, short, { to: KERNEL });
     yield* log("sent a 16-byte NLDEMO_U_PID (no struct nldemo_krnl_msg)");
-    const r = yield* recvWithin(sock, waitMs);
+    yield* setRcvTimeo(sock, waitMs);
+    const r = yield* recvOrTimeout(sock);
     if (Option.isNone(r)) yield* log(`no reply in ${waitMs} ms: the module accepted it`);
     else yield* report(r.value, log);
   });

@@ -133,21 +133,58 @@ export const makeKernelInetRaw = (addon: NetlinkAddon): InetService => {
   };
 };
 
+/** What a credential switch does with a call's result: throw the caller's error for an errno. */
+export type CredCheck = (syscall: string, r: 0 | NativeErrno) => void;
+
+/**
+ * Becomes `uid`/`gid` on the calling thread (where the addon makes every syscall): setresgid and
+ * setresuid with the saved uid kept at 0 (the way back stays open), then the effective
+ * capabilities `effective(permitted)`, within the permitted set. Shared by the Creds service and
+ * the scenario runner's steps (cli/scenario/kernel-api.ts).
+ */
+export const switchUserNow = (
+  addon: NetlinkAddon,
+  uid: number,
+  gid: number,
+  effective: (permitted: bigint) => bigint,
+  check: CredCheck,
+): void => {
+  // gid first: once the euid is not 0 the effective set is empty and setresgid would fail
+  check("setresgid", addon.setresgid(gid, gid, 0));
+  check("setresuid", addon.setresuid(uid, uid, 0));
+  const now = addon.capGet();
+  if (isErrno(now)) {
+    check("capget", now);
+    return;
+  }
+  check("capset", addon.capSet(effective(now.permitted) & now.permitted, now.permitted, now.inheritable));
+};
+
+/** Back to the ids and capability sets `own` (as getresids/capGet read them before the switch). */
+export const restoreUserNow = (
+  addon: NetlinkAddon,
+  own: { readonly ids: NativeResIds; readonly caps: NativeCaps },
+  check: CredCheck,
+): void => {
+  // uid first: with euid 0 again the permitted set is effective, which setresgid and capset need
+  check("setresuid", addon.setresuid(own.ids.ruid, own.ids.euid, own.ids.suid));
+  check("setresgid", addon.setresgid(own.ids.rgid, own.ids.egid, own.ids.sgid));
+  check("capset", addon.capSet(own.caps.effective, own.caps.permitted, own.caps.inheritable));
+};
+
+/** The capability mask of a list of CAP_* numbers. */
+export const capMask = (caps: ReadonlyArray<number>): bigint => caps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
+
 /**
  * The Creds service of this process: setresgid, setresuid (saved uid kept), capset on the calling
  * thread (where the addon makes every syscall), then back to the process's own ids and capability
  * sets (cli/scenario/kernel-api.ts switches a scenario's steps the same way).
  */
 export const makeKernelCreds = (addon: NetlinkAddon): CredsService => {
-  const check = (syscall: string, r: 0 | NativeErrno): void => {
+  const check: CredCheck = (syscall, r) => {
     if (isErrno(r)) throw CredError.fromErrno(syscall, r.code);
   };
-  const restore = (own: { ids: NativeResIds; caps: NativeCaps }): void => {
-    // uid first: with euid 0 again the permitted set is effective, which setresgid and capset need
-    check("setresuid", addon.setresuid(own.ids.ruid, own.ids.euid, own.ids.suid));
-    check("setresgid", addon.setresgid(own.ids.rgid, own.ids.egid, own.ids.sgid));
-    check("capset", addon.capSet(own.caps.effective, own.caps.permitted, own.caps.inheritable));
-  };
+  const restore = (own: { ids: NativeResIds; caps: NativeCaps }): void => restoreUserNow(addon, own, check);
   const toCredError = (e: unknown): CredError => (e instanceof CredError ? e : CredError.invalid(String(e)));
   return {
     asUser: (cred, effect) =>
@@ -161,19 +198,11 @@ export const makeKernelCreds = (addon: NetlinkAddon): CredsService => {
             const caps = addon.capGet();
             if (isErrno(caps)) throw CredError.fromErrno("capget", caps.code);
             const own = { ids, caps };
-            const gid = cred.gid ?? cred.uid;
+            // no caps given: all of them for uid 0, none for another uid (as after setresuid)
+            const effective = (permitted: bigint): bigint =>
+              cred.caps !== undefined ? capMask(cred.caps) : cred.uid === 0 ? permitted : 0n;
             try {
-              // gid first: once the euid is not 0 the effective set is empty and setresgid would fail
-              check("setresgid", addon.setresgid(gid, gid, 0));
-              check("setresuid", addon.setresuid(cred.uid, cred.uid, 0));
-              const now = addon.capGet();
-              if (isErrno(now)) throw CredError.fromErrno("capget", now.code);
-              let mask = cred.uid === 0 ? now.permitted : 0n;
-              if (cred.caps !== undefined) {
-                mask = 0n;
-                for (const c of cred.caps) mask |= 1n << BigInt(c);
-              }
-              check("capset", addon.capSet(mask & now.permitted, now.permitted, now.inheritable));
+              switchUserNow(addon, cred.uid, cred.gid ?? cred.uid, effective, check);
             } catch (e) {
               restore(own);
               throw e;

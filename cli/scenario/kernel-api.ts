@@ -6,6 +6,7 @@ import { fstatSync, readFileSync } from "node:fs";
 import { Effect } from "effect";
 import { isErrno as isNativeErrno, type NativeErrno, type NetlinkAddon } from "../../native/index.js";
 import { loadKernelAddon, Readiness, recvBlocking, sendBlocking } from "../../transport/kernel.js";
+import { capMask, restoreUserNow, switchUserNow } from "../../transport/kernel-files.js";
 import type { Errno, ProcRow, Ret, ScenarioSocketApi } from "./api.js";
 import type { Creds, Scenario } from "./model.js";
 import { runScenario } from "./run.js";
@@ -60,11 +61,7 @@ const credentialSwitcher = (addon: NetlinkAddon) => {
   const keyOf = (c: Creds | undefined): string =>
     c === undefined ? "own" : `${c.uid}:${c.gid}:${c.caps === undefined ? "all" : c.caps.join(",")}`;
 
-  const restore = (): void => {
-    check("setresuid", addon.setresuid(own.ids.ruid, own.ids.euid, own.ids.suid));
-    check("setresgid", addon.setresgid(own.ids.rgid, own.ids.egid, own.ids.sgid));
-    check("capset", addon.capSet(own.caps.effective, own.caps.permitted, own.caps.inheritable));
-  };
+  const restore = (): void => restoreUserNow(addon, own, check);
 
   return (c: Creds | undefined): void => {
     const key = keyOf(c);
@@ -72,17 +69,9 @@ const credentialSwitcher = (addon: NetlinkAddon) => {
     if (current !== "own") restore();
     current = "own";
     if (c === undefined) return;
-    // gid first: once the euid is not 0 the effective set is empty and setresgid would fail
-    check("setresgid", addon.setresgid(c.gid, c.gid, 0));
-    check("setresuid", addon.setresuid(c.uid, c.uid, 0));
-    const now = addon.capGet();
-    if (isNativeErrno(now)) throw new CredentialError(`capget: ${now.errno}`);
-    let mask = now.permitted;
-    if (c.caps !== undefined) {
-      mask = 0n;
-      for (const cap of c.caps) mask |= 1n << BigInt(cap);
-    }
-    check("capset", addon.capSet(mask & now.permitted, now.permitted, now.inheritable));
+    // no caps given: the whole permitted set (scenario-format.md)
+    const caps = c.caps;
+    switchUserNow(addon, c.uid, c.gid, (permitted) => (caps === undefined ? permitted : capMask(caps)), check);
     current = key;
   };
 };

@@ -3,10 +3,10 @@
 // `$ npx nlsim ...` shown with its output in README.md prints that output, and README's test
 // example is the code of transport/testing/readme-example.test.ts.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, expect, it, vi } from "vitest";
 import { parseScenario } from "../cli/scenario/parse.js";
 import { runScenarioOnSim } from "../cli/scenario/sim-api.js";
 
@@ -222,6 +222,32 @@ describe("README.md", () => {
     const shown = blocks.find((b) => b.includes("fakeModule("));
     expect(shown, "README has a ```ts block with the fakeModule example").toBeDefined();
     expect(normalise(shown!, "README.md")).toBe(normalise(body, testFile));
+  });
+
+  it("prints what its codec example's last comment says", async () => {
+    const block = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes("console.log("));
+    expect(block, "README has a ```ts block that logs").toBeDefined();
+    const expected = /console\.log\(.*\); \/\/ (.+)$/m.exec(block!)?.[1];
+    expect(expected, "the console.log line ends with // what it prints").toBeDefined();
+    // run from a scratch folder inside the package (so "nlsim/..." resolves to itself); paths the
+    // example gives from the repository root are made absolute
+    const dir = join(ROOT, "node_modules", ".nlsim-readme-check");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `example-${process.pid}.ts`);
+    writeFileSync(
+      file,
+      block!.replace(/ from "(\.{1,2}\/[^"]+)"/g, (_, spec: string) => ` from ${JSON.stringify(resolve(ROOT, spec))}`),
+    );
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      await import(pathToFileURL(file).href);
+      expect(log.mock.calls.map((c) => c.join(" "))).toEqual([expected]);
+    } finally {
+      log.mockRestore();
+      rmSync(file, { force: true });
+    }
   });
 
   const runs = shownRuns(readme);

@@ -2,5 +2,6 @@
 // test with its seed printed on failure, and assertions on the trace and /proc/net/netlink.
 // (The vitest fixture `worldTest` is in ./vitest.js.)
 export * from "./fake-module.js";
+export * from "./nltest.js";
 export * from "./trace.js";
 export * from "./world.js";

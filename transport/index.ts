@@ -2,6 +2,11 @@
 // simulator's, the real kernel's), runProcess, the client (NetlinkConn, its errors, generic
 // netlink helpers), the Promise facade (runPromiseProcess on the simulator, runPromiseKernel on
 // the real kernel), credentials, procfs and raw IPv4 services.
+/**
+ * The socket API: the `Netlink` service and its simulator and kernel layers, `runProcess`, the client (`NetlinkConn`), the Promise facade (`runPromiseProcess`, `runPromiseKernel`), credentials, procfs and raw IPv4 services.
+ * @packageDocumentation
+ * @module nlsim
+ */
 
 export {
   type ConnOptions,

@@ -7,6 +7,7 @@ import { isNetlinkDecodeError } from "../kernel-model/uapi/index.js";
 import { parseHex, parseProto, renderDecoded } from "./decode.js";
 import { CliUsageError } from "./errors.js";
 import { runCommand, walkCommand } from "./example/command.js";
+import { fuzzCommand } from "./fuzz/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
@@ -92,6 +93,7 @@ const nlsim = Command.make("nlsim").pipe(
     runCommand,
     walkCommand,
     sweepCommand,
+    fuzzCommand,
   ]),
 );
 

@@ -25,7 +25,8 @@ const pickOf = <T>(rnd: SeededPrng, xs: ReadonlyArray<T>): T => xs[rnd.nextInt(x
 const kernelMsg = (rnd: SeededPrng, protocol: number, seq: number, self: string): Step => {
   const flags = pickOf(rnd, [1, 5, 0x301, 0x305, 0, 4, 0x101]);
   if (protocol === 0) {
-    const type = pickOf(rnd, [18, 18, 22, 26, 30, 2, 3, 1, 15, 17, 100, 0x7fff]);
+    // GET requests (18 link, 22 addr, 26 route, 30 neigh, 34 rule), control types, out of range
+    const type = pickOf(rnd, [18, 18, 22, 26, 30, 34, 2, 3, 1, 15, 0x7fff]);
     // rtgenmsg / ifinfomsg / ifaddrmsg-sized payloads, sometimes short
     const payload = pickOf(rnd, ["", "00", "00000000", "00000000000000000000000000000000", "0a000000", "02000000"]);
     const msg: Step = { type, flags, seq, pid: self, payload };
@@ -138,6 +139,9 @@ export const generateScenario = (seed: number, index: number, protocol?: number)
       const self = `@${sock}`;
       const repeat = rnd.chance(0.15) ? 2 + rnd.nextInt(6) : 1;
       const msg = toKernel ? kernelMsg(rnd, proto, seq++, self) : kernelMsg(rnd, 2, seq++, self);
+      // on ROUTE/GENERIC a user-to-user message may still reach the kernel (port 0, a group send,
+      // no address): without NLM_F_REQUEST the family skips it, so nothing changes the namespace
+      if (!toKernel && proto !== 2) msg.flags = 0;
       const step: Step = { do: "sendto", sock, msg, flags: ["MSG_DONTWAIT"] };
       if (toKernel) step.to = { pid: 0, groups: 0 };
       else if (rnd.chance(0.85)) {

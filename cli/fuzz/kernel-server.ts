@@ -1,6 +1,6 @@
 // The kernel side of `nlsim fuzz scenarios --against kernel`: started once under `unshare -n`
 // (a fresh network namespace), it reads one scenario (JSON) per line on stdin and answers one
-// JSON line per scenario, {"lines": [...]} or {"error": "..."}. Every scenario closes its
+// JSON line per scenario, {"lines": [...], "tgid": pid} or {"error": "..."}. Every scenario closes its
 // sockets, so the next one starts from the same namespace state: only the kernel's sockets and
 // `lo`, down (the fuzzer sends rtnetlink GET requests only, which change nothing).
 import { createInterface } from "node:readline";
@@ -17,7 +17,7 @@ const pump = async (): Promise<void> => {
     const text = queue.shift()!;
     let out: string;
     try {
-      out = JSON.stringify({ lines: await runScenarioOnKernel(parseScenario(text, "fuzz")) });
+      out = JSON.stringify({ lines: await runScenarioOnKernel(parseScenario(text, "fuzz")), tgid: process.pid });
     } catch (e) {
       out = JSON.stringify({ error: e instanceof Error ? e.message : String(e) });
     }

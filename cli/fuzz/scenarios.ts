@@ -17,7 +17,9 @@ import { type GenScenario, generateScenario, type Step } from "./gen.js";
 
 /** Runs scenarios on the live kernel: a server in a fresh namespace, or this process. */
 export interface KernelRunner {
-  run(g: GenScenario): Promise<{ readonly lines: ReadonlyArray<string> } | { readonly error: string }>;
+  run(
+    g: GenScenario,
+  ): Promise<{ readonly lines: ReadonlyArray<string>; readonly tgid: number } | { readonly error: string }>;
   close(): void;
 }
 
@@ -55,7 +57,7 @@ const serverRunner = (): KernelRunner => {
         const timer = setTimeout(() => resolve({ error: "the kernel run timed out (60 s)" }), 60_000);
         waiting.push((line) => {
           clearTimeout(timer);
-          resolve(JSON.parse(line) as { lines: string[] } | { error: string });
+          resolve(JSON.parse(line) as { lines: string[]; tgid: number } | { error: string });
         });
         child.stdin.write(`${JSON.stringify(g)}\n`);
       }),
@@ -69,7 +71,7 @@ const serverRunner = (): KernelRunner => {
 const inProcessRunner = (): KernelRunner => ({
   run: async (g) => {
     try {
-      return { lines: await runScenarioOnKernel(parseScenario(JSON.stringify(g), g.name)) };
+      return { lines: await runScenarioOnKernel(parseScenario(JSON.stringify(g), g.name)), tgid: process.pid };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
@@ -86,8 +88,31 @@ export const kernelRunner = (): { runner: KernelRunner; warning?: string } | { r
   return { runner: inProcessRunner() };
 };
 
-const simLines = async (g: GenScenario): Promise<ReadonlyArray<string>> =>
-  (await runScenarioOnSim(parseScenario(JSON.stringify(g), g.name), 1)).lines;
+const simRun = async (g: GenScenario): Promise<{ lines: ReadonlyArray<string>; tgid: number }> => {
+  const r = await runScenarioOnSim(parseScenario(JSON.stringify(g), g.name), 1);
+  const first = r.world.trace.snapshot().events.find((e) => e.kind === "syscall");
+  const pid = first === undefined ? 0 : Number((first as { pid?: unknown }).pid ?? 0);
+  return { lines: r.lines, tgid: pid };
+};
+const simLines = async (g: GenScenario): Promise<ReadonlyArray<string>> => (await simRun(g)).lines;
+
+/** A port id as the little-endian hex a raw `hex` field shows it in. */
+const leHex = (v: number): string => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b.toString("hex");
+};
+
+/**
+ * The process id is host-specific (the sim's scenario process has its own): where an autobound
+ * port id (= the tgid) shows up in raw hex that the trace could not parse, it is masked on both
+ * sides before comparing, as the trace format masks parsed port ids.
+ */
+const maskTgid = (lines: ReadonlyArray<string>, tgid: number): string[] => {
+  if (tgid <= 0) return [...lines];
+  const h = leHex(tgid);
+  return lines.map((l) => l.split(h).join("<tgid>"));
+};
 
 /** Index of the first differing line, or −1. */
 const firstDiff = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): number => {
@@ -114,7 +139,8 @@ type Outcome =
 const compare = async (g: GenScenario, k: KernelRunner): Promise<Outcome> => {
   let sim: ReadonlyArray<string>;
   try {
-    sim = await simLines(g);
+    const r = await simRun(g);
+    sim = maskTgid(r.lines, r.tgid);
   } catch {
     return { kind: "invalid" };
   }
@@ -122,8 +148,9 @@ const compare = async (g: GenScenario, k: KernelRunner): Promise<Outcome> => {
   if ("error" in k1) return { kind: "kernel-error", error: k1.error };
   const k2 = await k.run(g);
   if ("error" in k2 || firstDiff(k1.lines, k2.lines) >= 0) return { kind: "varies" };
-  const at = firstDiff(sim, k1.lines);
-  return at < 0 ? { kind: "same" } : { kind: "differ", sim, kernel: k1.lines, at };
+  const kernel = maskTgid(k1.lines, k1.tgid);
+  const at = firstDiff(sim, kernel);
+  return at < 0 ? { kind: "same" } : { kind: "differ", sim, kernel, at };
 };
 
 /** Removes steps (halves, quarters, ..., single ones) while the difference stays at the same kind of step. */

@@ -31,11 +31,11 @@ const nodeArgs = (name: string): string[] => {
   return ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, file];
 };
 
-/** The kernel server (kernel-server.ts) under `unshare -n`, one scenario per line. */
+/** The kernel server (fuzz-kernel-server.ts) under `unshare -n`, one scenario per line. */
 const serverRunner = (): KernelRunner => {
   const child: ChildProcessWithoutNullStreams = spawn(
     "unshare",
-    ["-n", process.execPath, ...nodeArgs("kernel-server")],
+    ["-n", process.execPath, ...nodeArgs("fuzz-kernel-server")],
     {
       stdio: ["pipe", "pipe", "pipe"],
     },

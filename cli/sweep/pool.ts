@@ -26,7 +26,7 @@ const tsxEsmApi = (from: string): string => {
 const startWorker = (target: SweepTarget): Worker => {
   const here = import.meta.url;
   const ext = extname(new URL(here).pathname);
-  const workerUrl = new URL(`./worker${ext}`, here);
+  const workerUrl = new URL(`./sweep-worker${ext}`, here);
   if (ext !== ".ts") return new Worker(workerUrl, { workerData: { target } });
   const tsx = tsxEsmApi(here);
   const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(workerUrl.href)});`;

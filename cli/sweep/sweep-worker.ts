@@ -4,7 +4,7 @@ import { runSeed, type SweepTarget } from "./targets.js";
 
 const target = (workerData as { readonly target: SweepTarget }).target;
 const port = parentPort;
-if (port === null) throw new Error("cli/sweep/worker runs as a worker thread (started by nlsim sweep)");
+if (port === null) throw new Error("cli/sweep/sweep-worker runs as a worker thread (started by nlsim sweep)");
 port.on("message", (msg: { readonly seed: number } | { readonly stop: true }) => {
   if ("stop" in msg) {
     port.close();

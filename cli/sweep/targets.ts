@@ -73,13 +73,14 @@ const runTestSeed = (file: string, cwd: string, seed: number): SeedVerdict => {
   const [cmd, args] = existsSync(local) ? [local, ["run", file]] : ["npx", ["vitest", "run", file]];
   const r = spawnSync(cmd, args, {
     cwd,
-    env: { ...process.env, NLSIM_SEED: String(seed), FORCE_COLOR: "0", CI: "1" },
+    env: { ...process.env, NLSIM_SEED: String(seed), FORCE_COLOR: "0", NO_COLOR: "1", CI: "1" },
     encoding: "utf8",
     timeout: 300_000,
   });
   if (r.error !== undefined) return { seed, ok: false, error: `cannot run vitest: ${r.error.message}` };
   if (r.status === 0) return { seed, ok: true };
-  const out = `${r.stdout}\n${r.stderr}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing colour escapes
+  const out = `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
   const fail = out.split("\n").filter((l) => /FAIL|Error|expected|✗|×/.test(l));
   return {
     seed,

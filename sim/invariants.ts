@@ -12,8 +12,9 @@
 // - a dump ends exactly once: at most one NLMSG_DONE per dump, and every dump started on a socket
 //   still open has its NLMSG_DONE once the socket is drained;
 // and at the end that every socket was released (no user socket left, the hashes empty, no
-// listeners, nothing charged). `nlsim sweep invariants` runs it over many seeds; the test
-// kernel-model/net/netlink/invariants.test.ts over a few hundred.
+// listeners, nothing charged). `nlsim sweep invariants` runs it over many seeds, the test
+// sim/invariants.test.ts over two hundred (kernel-model/net/netlink/invariants.test.ts checks the
+// bare model without a world).
 import { GFP_ATOMIC } from "../kernel-model/kernel/gfp.js";
 import {
   type Cred,

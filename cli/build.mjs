@@ -30,6 +30,7 @@ export const bundleCli = async () => {
     splitting: true,
     minify: true,
     sourcemap: "linked",
+    sourcesContent: false,
     platform: "node",
     format: "esm",
     target: "node20",

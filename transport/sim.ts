@@ -16,6 +16,7 @@
 import { Cause, Clock, Context, Duration, Effect, type Exit, type Fiber, Layer, Scheduler, type Scope } from "effect";
 import {
   type NetlinkSock,
+  netlink_proc_rows,
   netlink_sendmsg,
   netlink_sendmsg_interrupt,
   netlink_sendmsg_resume,
@@ -33,7 +34,6 @@ import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
   Netlink,
-  type NetlinkAddress,
   type NetlinkService,
   type NetlinkSocket,
   optvalBytes,
@@ -44,7 +44,9 @@ import {
   POLLOUT,
   type PollRequest,
   type PollResult,
+  type ProcNetlinkRow,
   type SendOptions,
+  type SocketAddress,
   type SocketOptions,
 } from "./netlink.js";
 import { Procfs } from "./procfs.js";
@@ -213,10 +215,12 @@ class SimSocket implements NetlinkSocket {
   constructor(
     readonly fd: number,
     readonly protocol: number,
+    readonly inode: number,
   ) {}
 }
 
-const addrBytes = (a: NetlinkAddress): Uint8Array => encodeSockaddrNl({ pid: a.pid, groups: a.groups });
+const addrBytes = (a: SocketAddress): Uint8Array =>
+  a instanceof Uint8Array ? a : encodeSockaddrNl({ pid: a.pid, groups: a.groups });
 
 /** the detail of a syscall traced with tracing off (World.syscall does not read it) */
 const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
@@ -291,7 +295,8 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   let lastToPid = 0;
   let lastToGroups = 0;
   let lastToBytes: Uint8Array | undefined;
-  const toBytes = (a: NetlinkAddress): Uint8Array => {
+  const toBytes = (a: SocketAddress): Uint8Array => {
+    if (a instanceof Uint8Array) return a;
     if (lastToBytes === undefined || a.pid !== lastToPid || a.groups !== lastToGroups) {
       lastToBytes = addrBytes(a);
       lastToPid = a.pid;
@@ -410,7 +415,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
           const fd = p.socket(type, protocol);
           return fd < 0
             ? Effect.fail(NetlinkError.fromErrno("socket", fd))
-            : Effect.succeed(new SimSocket(fd, protocol));
+            : Effect.succeed(new SimSocket(fd, protocol, p.sock(fd)!.ino));
         }),
         (s) =>
           Effect.sync(() => {
@@ -440,6 +445,13 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
         const r = p.getsockopt(socket.fd, level, name, length);
         return r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret)) : Effect.succeed(r.data);
       }),
+    getsockoptWithLength: (socket, level, name, length) =>
+      sys(() => {
+        const r = p.getsockopt(socket.fd, level, name, length);
+        return r.ret < 0
+          ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret))
+          : Effect.succeed({ data: r.data, optlen: r.optlen });
+      }),
     getsockname: (socket) =>
       sys(() => {
         const r = p.getsockname(socket.fd);
@@ -456,6 +468,23 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       }),
     poll,
     close,
+    // reading /proc/net/netlink: the model's rows as netlink_seq_show walks them (not traced)
+    procNetlink: () =>
+      sys(() =>
+        Effect.succeed(
+          netlink_proc_rows(world.net).map(
+            (r): ProcNetlinkRow => ({
+              protocol: r.protocol,
+              portid: r.portid,
+              groups: r.groups,
+              rmem: r.rmem,
+              dump: r.dump,
+              drops: r.drops,
+              inode: r.inode,
+            }),
+          ),
+        ),
+      ),
   };
 };
 

@@ -8,8 +8,8 @@ import { Argument, CliError, Command, Flag } from "effect/cli";
 import { CliUsageError } from "../errors.js";
 import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
 import type { Scenario } from "./model.js";
+import { runScenarioOnSim } from "./on-sim.js";
 import { parseScenario, ScenarioError } from "./parse.js";
-import { runScenarioOnSim } from "./sim-api.js";
 
 /** One scenario file, read and validated. */
 export interface ConformInput {

@@ -14,18 +14,10 @@
 // - Calls that cannot sleep run synchronously on the model (SimProcess's fast path); only a call
 //   that must wait suspends with Effect.callback.
 import { Cause, Clock, Context, Duration, Effect, type Exit, type Fiber, Layer, Scheduler, type Scope } from "effect";
-import {
-  type NetlinkSock,
-  netlink_proc_rows,
-  netlink_sendmsg,
-  netlink_sendmsg_interrupt,
-  netlink_sendmsg_resume,
-  type WaitQueue,
-  WOULD_BLOCK,
-} from "../kernel-model/net/netlink/index.js";
-import { AF_UNSPEC, encodeSockaddrNl, MSG_DONTWAIT, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
+import { netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
+import { AF_UNSPEC, encodeSockaddrNl, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
 import { faultPlanOf, type KillFault } from "../sim/faults.js";
-import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
+import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { WakeReason, World } from "../sim/world.js";
 import { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
@@ -193,6 +185,11 @@ export class SimRuntime implements Scheduler.Scheduler {
     p.exitFiles();
   }
 
+  /** One syscall of a service: counted (a planned kill may strike here, then it never returns), then run. */
+  sys<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return Effect.suspend(() => (this.enter() ? f() : Effect.never));
+  }
+
   /** Counts a syscall; false when the process is (now) dead and the call must not happen. */
   enter(): boolean {
     if (this.killed) return false;
@@ -222,19 +219,12 @@ class SimSocket implements NetlinkSocket {
 const addrBytes = (a: SocketAddress): Uint8Array =>
   a instanceof Uint8Array ? a : encodeSockaddrNl({ pid: a.pid, groups: a.groups });
 
-/** the detail of a syscall traced with tracing off (World.syscall does not read it) */
-const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
-
-const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
-
 /** The Netlink service of one simulated process. */
 export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   const p = rt.process;
   const world = rt.world;
 
-  /** One syscall: counted (a planned kill may strike here), then run. */
-  const sys = <A>(f: () => Effect.Effect<A, NetlinkError>): Effect.Effect<A, NetlinkError> =>
-    Effect.suspend(() => (rt.enter() ? f() : Effect.never));
+  const sys = <A>(f: () => Effect.Effect<A, NetlinkError>): Effect.Effect<A, NetlinkError> => rt.sys(f);
 
   const check = (syscall: string, ret: number): Effect.Effect<void, NetlinkError> =>
     ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
@@ -264,31 +254,28 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     return Effect.succeed(d);
   };
 
-  const isNonblock = (sk: NetlinkSock | undefined, flags: number): boolean =>
-    sk === undefined || (flags & MSG_DONTWAIT) !== 0 || sk.file_nonblock;
-
-  /** skb_recv_datagram's wake condition: data queued or an error pending. */
-  const readable = (sk: NetlinkSock): boolean => sk.sk_receive_queue.length > 0 || sk.sk_err !== 0;
+  /**
+   * The one driver of a parked syscall (sim/process.ts's state machines): the fiber waits on the
+   * call's queue until woken or its deadline, resumes it, and waits again while the model keeps it
+   * parked; interrupting the fiber is a signal to the call.
+   */
+  const drive = <R>(call: Parked<R>): Effect.Effect<R> => {
+    const loop: Effect.Effect<R> = Effect.suspend(() =>
+      Effect.flatMap(rt.wait([call.wq()], call.deadline - world.now), (why) => {
+        const r = call.resume(why === "timeout" || world.now >= call.deadline);
+        return r === undefined ? loop : Effect.succeed(r);
+      }),
+    );
+    return Effect.onInterrupt(loop, () => Effect.sync(call.interrupt));
+  };
 
   // sendto and recvmsg, the per-message calls, build one closure per call: sys's work inlined
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    Effect.suspend(() => (rt.enter() ? recvmsgCall(socket, size, flags) : Effect.never));
-
-  const recvmsgCall = (socket: NetlinkSocket, size: number, flags: number): Effect.Effect<Datagram, NetlinkError> => {
-    const fd = socket.fd;
-    const sk = p.sock(fd);
-    if (isNonblock(sk, flags) || readable(sk!) || sk!.sk_rcvtimeo === 0) {
-      return toDatagram(p.recvmsgNow(fd, size, flags));
-    }
-    // block until readable or SO_RCVTIMEO, then read (the last try after a timeout gives EAGAIN)
-    const deadline = world.now + usToNs(sk!.sk_rcvtimeo);
-    const loop: Effect.Effect<Datagram, NetlinkError> = Effect.suspend(() => {
-      const cur = p.sock(fd);
-      if (cur === undefined || readable(cur) || world.now >= deadline) return toDatagram(p.recvmsgNow(fd, size, flags));
-      return Effect.flatMap(rt.wait([cur.sk_wq], deadline - world.now), () => loop);
+    Effect.suspend(() => {
+      if (!rt.enter()) return Effect.never;
+      const r = p.recvmsgCall(socket.fd, size, flags);
+      return r instanceof Parked ? Effect.flatMap(drive(r), toDatagram) : toDatagram(r);
     });
-    return loop;
-  };
 
   // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
   // bytes depend on pid and groups only, and the model only reads them)
@@ -305,51 +292,20 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     return lastToBytes;
   };
 
-  /** a blocking sendto's return: traced here (SimProcess did not run it), then its result */
-  const sendtoDone = (fd: number, len: number, flags: number, r: number): Effect.Effect<number, NetlinkError> => {
-    if (world.tracing) trace("sendto", { fd, len, flags }, r);
-    else world.syscall(p.pid, "sendto", NO_DETAIL, r);
-    return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
-  };
+  const sendResult = (r: number): Effect.Effect<number, NetlinkError> =>
+    r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
 
   const sendto = (
     socket: NetlinkSocket,
     data: Uint8Array,
     options?: SendOptions,
   ): Effect.Effect<number, NetlinkError> =>
-    Effect.suspend(() => (rt.enter() ? sendtoCall(socket, data, options) : Effect.never));
-
-  const sendtoCall = (
-    socket: NetlinkSocket,
-    data: Uint8Array,
-    options: SendOptions | undefined,
-  ): Effect.Effect<number, NetlinkError> => {
-    const fd = socket.fd;
-    const flags = options?.flags ?? 0;
-    const addr = options?.to === undefined ? undefined : toBytes(options.to);
-    const sk = p.sock(fd);
-    if (isNonblock(sk, flags)) {
-      const r = p.sendtoNow(fd, data, flags, addr);
-      return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
-    }
-    const first = netlink_sendmsg(sk!, p.cred, data, flags, addr ?? null, addr?.length ?? 0);
-    if (first !== WOULD_BLOCK) return sendtoDone(fd, data.length, flags, first);
-    // parked in netlink_attachskb: sleep on the receiver's nlk->wait until room or SO_SNDTIMEO
-    const deadline = world.now + usToNs(sk!.blocked?.timeo ?? 0);
-    const loop: Effect.Effect<number, NetlinkError> = Effect.suspend(() => {
-      const wq = sk!.blocked!.wq;
-      return Effect.flatMap(rt.wait([wq], Math.max(0, deadline - world.now)), (why) => {
-        const r = netlink_sendmsg_resume(sk!, why === "timeout" || world.now >= deadline);
-        return r === WOULD_BLOCK ? loop : sendtoDone(fd, data.length, flags, r);
-      });
+    Effect.suspend(() => {
+      if (!rt.enter()) return Effect.never;
+      const to = options?.to;
+      const r = p.sendtoCall(socket.fd, data, options?.flags ?? 0, to === undefined ? undefined : toBytes(to));
+      return typeof r === "number" ? sendResult(r) : Effect.flatMap(drive(r), sendResult);
     });
-    // interrupted while parked: a signal (sock_intr_errno), the message is freed
-    return Effect.onInterrupt(loop, () =>
-      Effect.sync(() => {
-        if (sk!.pending_send !== null) trace("sendto", { fd, len: data.length, flags }, netlink_sendmsg_interrupt(sk!));
-      }),
-    );
-  };
 
   const pollOnce = (requests: ReadonlyArray<PollRequest>): { results: PollResult[]; ready: number } => {
     let ready = 0;

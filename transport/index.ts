@@ -28,5 +28,6 @@ export { KernelUnavailable, kernelLayer, makeKernelNetlink } from "./kernel.js";
 export { kernelFilesLayer, makeKernelCreds, makeKernelInetRaw, makeKernelProcfs } from "./kernel-files.js";
 export * from "./netlink.js";
 export * from "./procfs.js";
-export { type EffectProcess, makeSimNetlink, runProcess, SimRuntime, simLayer } from "./sim.js";
+export { type EffectProcess, makeSimNetlink, runProcess, simLayer } from "./sim.js";
 export { makeSimCreds, makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";
+export { SimRuntime } from "./sim-runtime.js";

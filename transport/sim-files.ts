@@ -8,7 +8,7 @@ import { CredError, Creds, type CredsService, checkCred } from "./creds.js";
 import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
 import { optvalBytes } from "./netlink.js";
 import { type ProcFile, Procfs, ProcfsError, type ProcfsService } from "./procfs.js";
-import type { SimRuntime } from "./sim.js";
+import type { SimRuntime } from "./sim-runtime.js";
 
 class SimProcFile implements ProcFile {
   closed = false;

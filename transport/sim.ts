@@ -13,15 +13,14 @@
 //   (Effect.timeout) simply drops its waiter.
 // - Calls that cannot sleep run synchronously on the model (SimProcess's fast path); only a call
 //   that must wait suspends with Effect.callback.
-import { Cause, Clock, Context, Duration, Effect, type Exit, type Fiber, Layer, Scheduler, type Scope } from "effect";
+import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Scheduler, type Scope } from "effect";
 import { netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
 import { AF_UNSPEC, encodeSockaddrNl, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
-import { faultPlanOf, type KillFault } from "../sim/faults.js";
 import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
-import type { WakeReason, World } from "../sim/world.js";
-import { Creds } from "./creds.js";
+import type { World } from "../sim/world.js";
+import type { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
-import { InetRaw } from "./inet.js";
+import type { InetRaw } from "./inet.js";
 import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
@@ -41,170 +40,9 @@ import {
   type SocketAddress,
   type SocketOptions,
 } from "./netlink.js";
-import { Procfs } from "./procfs.js";
-import { makeSimCreds, makeSimInetRaw, makeSimProcfs } from "./sim-files.js";
-
-/** One fiber's wait: resume it when one of `queues` is woken or at `deadline` (virtual ns). */
-interface Waiter {
-  readonly queues: ReadonlyArray<WaitQueue>;
-  /** each queue's wake-up count when the wait began */
-  readonly seen: ReadonlyArray<number>;
-  readonly deadline: number;
-  readonly resume: (why: WakeReason) => void;
-}
-
-/**
- * The runtime of one simulated process: the Scheduler its fibers run on (a queue drained by the
- * process's task), its waiters, its virtual Clock and its death.
- */
-export class SimRuntime implements Scheduler.Scheduler {
-  readonly executionMode = "async" as const;
-  private tasks: Array<readonly [number, () => void]> = [];
-  private readonly waiters = new Set<Waiter>();
-  /** the root fiber (set by runProcess) */
-  fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
-  /** syscalls made through the service */
-  syscalls = 0;
-  killed = false;
-  readonly kill: KillFault | undefined;
-  readonly clock: Clock.Clock;
-
-  constructor(
-    readonly world: World,
-    readonly process: SimProcess,
-  ) {
-    this.kill = faultPlanOf(world)?.killFor(process.name);
-    const nanos = (): bigint => BigInt(world.now);
-    this.clock = {
-      currentTimeMillisUnsafe: () => world.now / 1e6,
-      currentTimeMillis: Effect.sync(() => world.now / 1e6),
-      currentTimeNanosUnsafe: nanos,
-      currentTimeNanos: Effect.sync(nanos),
-      monotonicTimeNanosUnsafe: nanos,
-      monotonicTimeNanos: Effect.sync(nanos),
-      sleep: (d: Duration.Duration) =>
-        Effect.asVoid(this.wait([], Duration.isFinite(d) ? Duration.toMillis(d) * 1e6 : Number.POSITIVE_INFINITY)),
-    };
-  }
-
-  // Scheduler
-  shouldYield(fiber: Fiber.Fiber<unknown, unknown>): boolean {
-    return fiber.currentOpCount >= fiber.cache.maxOpsBeforeYield;
-  }
-  makeDispatcher(): Scheduler.SchedulerDispatcher {
-    return {
-      scheduleTask: (task, priority) => {
-        this.tasks.push([priority, task]);
-      },
-      flush: () => this.drain(),
-    };
-  }
-
-  /** Runs scheduled fiber work until none is left (lower priority first, FIFO within one). */
-  drain(): void {
-    while (this.tasks.length > 0 && !this.killed) {
-      const batch = this.tasks;
-      this.tasks = [];
-      if (batch.length > 1) batch.sort((a, b) => a[0] - b[0]); // stable: FIFO within a priority
-      for (const [, task] of batch) {
-        if (this.killed) break;
-        task();
-      }
-    }
-  }
-  get idle(): boolean {
-    return this.tasks.length === 0;
-  }
-
-  /** Suspends the fiber until one of `queues` is woken or `timeoutNs` of virtual time passes. */
-  wait(queues: ReadonlyArray<WaitQueue>, timeoutNs: number): Effect.Effect<WakeReason> {
-    return Effect.callback<WakeReason>((resume) => {
-      const w: Waiter = {
-        queues,
-        seen: queues.map((q) => q.wakeups),
-        deadline: this.world.now + Math.max(0, timeoutNs),
-        resume: (why) => resume(Effect.succeed(why)),
-      };
-      this.waiters.add(w);
-      return Effect.sync(() => {
-        this.waiters.delete(w);
-      });
-    });
-  }
-
-  /** Resumes the waiters that can go on now; returns how many. */
-  dispatch(): number {
-    let n = 0;
-    const now = this.world.now;
-    for (const w of [...this.waiters]) {
-      let why: WakeReason | undefined;
-      for (let i = 0; i < w.queues.length; i++) {
-        if (w.queues[i]!.wakeups !== w.seen[i]) {
-          why = "woken";
-          break;
-        }
-      }
-      if (why === undefined && w.deadline <= now) why = "timeout";
-      if (why === undefined) continue;
-      this.waiters.delete(w);
-      n++;
-      w.resume(why);
-    }
-    return n;
-  }
-
-  /** What the task sleeps on when every fiber waits: all queues, the earliest deadline. */
-  sleepSet(): { readonly queues: WaitQueue[]; readonly timeoutNs: number } {
-    const queues = new Set<WaitQueue>();
-    let deadline = Number.POSITIVE_INFINITY;
-    for (const w of this.waiters) {
-      for (const q of w.queues) queues.add(q);
-      if (w.deadline < deadline) deadline = w.deadline;
-    }
-    if (!this.killed && this.kill?.atNs !== undefined && this.kill.atNs < deadline) deadline = this.kill.atNs;
-    return { queues: [...queues], timeoutNs: deadline - this.world.now };
-  }
-
-  /** A planned kill by time that is due. */
-  killDue(): boolean {
-    return !this.killed && this.kill?.atNs !== undefined && this.world.now >= this.kill.atNs;
-  }
-
-  /**
-   * The process dies (SIGKILL): recorded as a fault, its files close (exit_files, so NETLINK_URELEASE
-   * fires for bound sockets), and its fibers are abandoned, not interrupted: like a killed process,
-   * the program runs no more code (no finalizers), and its task exits.
-   */
-  die(reason: string): void {
-    if (this.killed) return;
-    this.killed = true;
-    const p = this.process;
-    this.world.record("fault", { fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
-    this.tasks = [];
-    this.waiters.clear();
-    p.exitFiles();
-  }
-
-  /** One syscall of a service: counted (a planned kill may strike here, then it never returns), then run. */
-  sys<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
-    return Effect.suspend(() => (this.enter() ? f() : Effect.never));
-  }
-
-  /** Counts a syscall; false when the process is (now) dead and the call must not happen. */
-  enter(): boolean {
-    if (this.killed) return false;
-    this.syscalls++;
-    if (this.kill?.atSyscall === this.syscalls) {
-      this.die(`syscall ${this.syscalls}`);
-      return false;
-    }
-    if (this.killDue()) {
-      this.die(`time ${this.kill!.atNs}`);
-      return false;
-    }
-    return true;
-  }
-}
+import type { Procfs } from "./procfs.js";
+import { simFilesLayer } from "./sim-files.js";
+import { driveProcess, SimRuntime } from "./sim-runtime.js";
 
 /** The sim layer's socket handle. */
 class SimSocket implements NetlinkSocket {
@@ -450,6 +288,21 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
  */
 export const simLayer = (rt: SimRuntime): Layer.Layer<Netlink> => Layer.succeed(Netlink, makeSimNetlink(rt));
 
+/**
+ * Everything a program of this process is given, as one layer: Netlink, Procfs, InetRaw and Creds
+ * over the model, the virtual Clock and the process's Scheduler.
+ */
+export const processLayer = (rt: SimRuntime): Layer.Layer<Netlink | Procfs | InetRaw | Creds> =>
+  Layer.mergeAll(
+    simLayer(rt),
+    simFilesLayer(rt),
+    Layer.succeed(Clock.Clock, rt.clock),
+    Layer.succeed(Scheduler.Scheduler, rt as Scheduler.Scheduler),
+  );
+
+/** The process's context, built from processLayer (its layers acquire nothing, so this is synchronous). */
+export const processContext = (rt: SimRuntime) => Effect.runSync(Effect.scoped(Layer.build(processLayer(rt))));
+
 /** A process running an Effect program. */
 export interface EffectProcess<A, E> {
   readonly process: SimProcess;
@@ -477,42 +330,29 @@ export const runProcess = <A, E>(
   let exit: Exit.Exit<A, E> | undefined;
   const p = spawnProcess(world, opts, async (proc) => {
     const runtime = rt!;
-    const context = Context.make(Netlink, makeSimNetlink(runtime)).pipe(
-      Context.add(Procfs, makeSimProcfs(runtime)),
-      Context.add(InetRaw, makeSimInetRaw(runtime)),
-      Context.add(Creds, makeSimCreds(runtime)),
-      Context.add(Clock.Clock, runtime.clock),
-      Context.add(Scheduler.Scheduler, runtime as Scheduler.Scheduler),
-    );
     if (runtime.killDue()) {
       runtime.die(`time ${runtime.kill!.atNs}`);
       return;
     }
-    const fiber = Effect.runForkWith(context)(Effect.scoped(program), { scheduler: runtime });
+    const fiber = Effect.runForkWith(processContext(runtime))(Effect.scoped(program), { scheduler: runtime });
     runtime.fiber = fiber as Fiber.Fiber<unknown, unknown>;
     fiber.addObserver((e) => {
       exit = e;
     });
-    for (;;) {
-      runtime.drain();
-      if (exit !== undefined || runtime.killed) break;
-      if (runtime.dispatch() > 0) continue;
-      if (runtime.killDue()) {
-        runtime.die(`time ${runtime.kill!.atNs}`);
-        continue;
-      }
-      let { queues, timeoutNs } = runtime.sleepSet();
-      if (queues.length === 0 && !Number.isFinite(timeoutNs)) {
+    await driveProcess(
+      runtime,
+      () => exit !== undefined,
+      async () => {
         // maybe a resolved promise (Effect.promise) is about to resume a fiber
         for (let i = 0; i < SETTLE_TURNS && runtime.idle && exit === undefined; i++) await Promise.resolve();
-        if (!runtime.idle || exit !== undefined) continue;
-        ({ queues, timeoutNs } = runtime.sleepSet());
+        if (!runtime.idle || exit !== undefined) return "again";
+        const { queues, timeoutNs } = runtime.sleepSet();
         if (queues.length === 0 && !Number.isFinite(timeoutNs)) {
           throw new Error(`${proc.name}: the program waits on nothing the world can wake (a real promise or timer?)`);
         }
-      }
-      await world.sleepOn(queues, timeoutNs);
-    }
+        return "again";
+      },
+    );
     const e = exit;
     if (e !== undefined && e._tag === "Failure") {
       throw new Error(`${proc.name}: ${Cause.pretty(e.cause)}`);

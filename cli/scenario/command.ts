@@ -13,7 +13,7 @@ import {
   NeedsRootError,
   runInNamespace,
 } from "./kernel-run.js";
-import { runScenarioOnSim } from "./on-sim.js";
+import { runScenarioOnSim } from "./sim-api.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 
 export const readText = (path: string, what: string): Effect.Effect<string, CliUsageError> =>

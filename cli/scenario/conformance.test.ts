@@ -3,7 +3,7 @@
 // that trace on the simulator.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runScenarioOnSim } from "./on-sim.js";
+import { runScenarioOnSim } from "./sim-api.js";
 import { parseScenario } from "./parse.js";
 
 const dir = new URL("../../transport/conformance/", import.meta.url);

@@ -8,7 +8,7 @@ import { Data, Runtime } from "effect";
 import { CliError } from "effect/cli";
 import { nativeAvailability, nativeNetlink } from "../../native/index.js";
 import type { Scenario } from "./model.js";
-import { canSwitchCredentials, runScenarioOnKernel } from "./on-kernel.js";
+import { canSwitchCredentials, runScenarioOnKernel } from "./kernel-api.js";
 
 /** Set in the environment of the re-executed CLI: it already runs in its own network namespace. */
 export const NETNS_ENV = "NLSIM_KERNEL_NETNS";

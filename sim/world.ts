@@ -6,10 +6,10 @@
 // advances only when no task is runnable: the clock jumps to the earliest timer. A task must
 // await nothing but world primitives: a real timer or real I/O inside a task would leave the
 // world waiting for it, outside virtual time.
-import { kernel_switch } from "../kernel-model/kernel/current.js";
+import { kernel_context_switch, kernel_enter, this_kernel } from "../kernel-model/kernel/current.js";
 import { Kernel, type NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
 import { load_module, type Module } from "../kernel-model/kernel/module.js";
-import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
+import { type DmesgOptions, dmesg } from "../kernel-model/kernel/printk.js";
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
 import { net_boot } from "../kernel-model/net/boot.js";
@@ -135,7 +135,8 @@ export class World {
   readonly tracing: boolean;
   /** the kernel's per-machine state (contexts, softirqs, timers, printk ring), hosted by this world */
   readonly kernel: Kernel;
-  readonly kernelHost: WorldKernelHost;
+  /** the world as the model's host: the kernel's and the namespace's one interface */
+  readonly kernelHost: WorldKernelHost<Task>;
   /** virtual time, nanoseconds since boot */
   now = 0;
   private readonly runq: Task[] = [];
@@ -152,24 +153,17 @@ export class World {
 
   constructor(opts: WorldOptions) {
     this.prng = new SeededPrng(opts.seed);
-    this.net = new Net({ prng: this.prng });
-    net_boot(this.net); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
     this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
     this.tracing = opts.trace ?? true;
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;
-    this.kernelHost = new WorldKernelHost(this);
+    this.kernelHost = new WorldKernelHost<Task>(this);
     this.kernel = new Kernel(
       this.kernelHost,
       opts.netlinkInput === undefined ? {} : { netlinkInput: opts.netlinkInput },
     );
-    const prev = kernel_switch(this.kernel);
-    try {
-      netlink_proc_init(this.net); // /proc/net/netlink
-    } finally {
-      kernel_switch(prev);
-    }
-    this.net.onwake = (q) => this.wake_up(q);
-    this.net.onreport = (r) => this.printk(`${r.level === "BUG" ? KERN_ERR : KERN_WARNING}${r.level}: ${r.msg}`);
+    this.net = new Net({ host: this.kernelHost });
+    net_boot(this.net); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
+    this.inKernel(() => netlink_proc_init(this.net)); // /proc/net/netlink
   }
 
   /** Appends a trace event stamped with the current virtual time. */
@@ -207,11 +201,19 @@ export class World {
   /** Runs pending softirqs now (after a syscall, a task's turn, a timer interrupt) in softirq context. */
   softirq(): void {
     if (this.kernel.softirq_pending === 0) return;
-    const prev = kernel_switch(this.kernel);
+    const k = this.kernel;
+    kernel_enter(k, () => do_softirq(k));
+  }
+
+  /**
+   * Runs kernel code from outside any task of this world (a test's body, a timer callback of the
+   * test's own) with this world's kernel installed, then the softirqs it raised.
+   */
+  inKernel<T>(f: () => T): T {
     try {
-      do_softirq(this.kernel);
+      return kernel_enter(this.kernel, f);
     } finally {
-      kernel_switch(prev);
+      this.softirq();
     }
   }
 
@@ -220,19 +222,18 @@ export class World {
    * installed (`current` is an "insmod" task that cannot sleep), then the softirqs it raised.
    */
   insmod<T>(init: () => T, comm = "insmod"): T {
-    const prev = kernel_switch(this.kernel);
     const host = this.kernelHost;
     const outer = host.outsideTask;
     const ts = new TaskStruct(comm, this.allocPid());
     ts.schedulable = false;
     host.outsideTask = ts;
-    try {
-      return init();
-    } finally {
-      host.outsideTask = outer;
-      this.softirq();
-      kernel_switch(prev);
-    }
+    return this.inKernel(() => {
+      try {
+        return init();
+      } finally {
+        host.outsideTask = outer;
+      }
+    });
   }
 
   /**
@@ -316,7 +317,7 @@ export class World {
     this.yieldToWorld();
     // the task resumes with this world's kernel installed, whatever ran in between
     return p.then((why) => {
-      kernel_switch(this.kernel);
+      kernel_context_switch(this.kernel);
       return why;
     });
   }
@@ -379,7 +380,7 @@ export class World {
   /** Runs one task until it sleeps or exits. */
   private switchTo(t: Task): Promise<void> {
     return new Promise<void>((parked) => {
-      kernel_switch(this.kernel);
+      kernel_context_switch(this.kernel);
       this.current = t;
       this.park = parked;
       t.state = "running";
@@ -407,7 +408,7 @@ export class World {
 
   /** Runs until every task has exited or sleeps with nothing left to wake it. */
   async run(): Promise<RunResult> {
-    const prevKernel = kernel_switch(this.kernel);
+    const prevKernel = this_kernel();
     for (;;) {
       const t = this.runq.shift();
       if (t !== undefined) {
@@ -421,11 +422,11 @@ export class World {
       const timer = this.timers.pop();
       if (timer === undefined) break;
       if (timer.at > this.now) this.now = timer.at;
-      kernel_switch(this.kernel);
+      kernel_context_switch(this.kernel); // a timer interrupt: the world's CPU
       timer.fire();
       this.softirq();
     }
-    kernel_switch(prevKernel);
+    kernel_context_switch(prevKernel);
     const deadlocked = this.tasks.filter((t) => t.state === "sleeping").map((t) => `${t.name} (task ${t.id})`);
     if (deadlocked.length > 0) this.record("deadlock", { tasks: deadlocked });
     const failed = this.tasks.filter((t) => t.failure !== undefined).map((t) => ({ task: t.name, error: t.failure }));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { kernel_switch } from "./current.js";
+import { kernel_context_switch } from "./current.js";
 import { GFP_ATOMIC, GFP_KERNEL, might_alloc } from "./gfp.js";
 import type { KernelHost, KernelTraceDetail } from "./host.js";
 import { Kernel } from "./kernel.js";
@@ -33,12 +33,12 @@ const fakeHost = (): KernelHost & { t: number; events: Array<{ kind: string } & 
 const boot = () => {
   const host = fakeHost();
   const k = new Kernel(host);
-  kernel_switch(k);
+  kernel_context_switch(k);
   return { host, k };
 };
 
 afterEach(() => {
-  kernel_switch(undefined);
+  kernel_context_switch(undefined);
 });
 
 describe("printk and dmesg", () => {

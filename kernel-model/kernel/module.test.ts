@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERRNO } from "../uapi/index.js";
-import { kernel_switch } from "./current.js";
+import { kernel_enter } from "./current.js";
 import type { KernelHost, KernelTraceDetail } from "./host.js";
 import { Kernel } from "./kernel.js";
 import {
@@ -33,12 +33,7 @@ const host = (): KernelHost => ({
 
 const withKernel = <T>(fn: (k: Kernel) => T): T => {
   const k = new Kernel(host());
-  const prev = kernel_switch(k);
-  try {
-    return fn(k);
-  } finally {
-    kernel_switch(prev);
-  }
+  return kernel_enter(k, () => fn(k));
 };
 
 describe("struct module", () => {

@@ -10,7 +10,7 @@
 // - The model never sleeps. When a blocking call would sleep it returns WOULD_BLOCK (−4096, not an
 //   errno) and sets `sk.blocked = {op, wq, timeo}`: the task must sleep on `wq` for at most `timeo`
 //   microseconds (MAX_SCHEDULE_TIMEOUT = Infinity: forever). Wait queues call `wq.onwake` or
-//   `net.onwake` on every wake-up. To resume:
+//   the namespace's `host.wake` on every wake-up. To resume:
 //     recvmsg: call netlink_recvmsg again with the same arguments; after the timeout expired, call
 //       it once more with MSG_DONTWAIT added (the kernel's last try) — it then returns data or EAGAIN.
 //     sendmsg: call netlink_sendmsg_resume(sk, timedOut). The skb (and any broadcast already done)
@@ -303,7 +303,7 @@ export const netlink_sendmsg = (
   }
   if (len > sk.sk_sndbuf - 32) return -ERRNO.EMSGSIZE;
   // netlink_alloc_large_skb returned NULL: err = -ENOBUFS
-  if (sk.net.faults?.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
+  if (sk.net.host.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
   const skb = netlink_alloc_large_skb(len, dst_group !== 0);
   const creds = scm_creds(cred);
   skb.cb.portid = sk.portid;

@@ -62,7 +62,7 @@ const do_one_broadcast = (sk: NetlinkSock, p: BroadcastData): void => {
     return;
   }
   // skb_clone (GFP) fails only for a shared skb; an unshared one is taken with skb_get
-  if (skb_shared(p.skb) && sk.net.faults?.allocFails(p.skb.len, "skb_clone")) {
+  if (skb_shared(p.skb) && sk.net.host.allocFails(p.skb.len, "skb_clone")) {
     netlink_overrun(sk);
     p.failure = true;
     if (sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) p.delivery_failure = true;

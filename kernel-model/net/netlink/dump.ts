@@ -144,9 +144,9 @@ export const netlink_dump = (sk: NetlinkSock): number => {
   const max_recvmsg_len = Math.min(sk.max_recvmsg_len, MAX_DUMP_ALLOC);
   // attempt the reader's larger buffer first (no retry in C), then the minimum; both failing is ENOBUFS
   let alloc_size = Math.max(alloc_min_size, max_recvmsg_len);
-  const faults = sk.net.faults;
-  if (alloc_size > alloc_min_size && faults?.allocFails(alloc_size, "netlink_dump")) alloc_size = alloc_min_size;
-  if (alloc_size === alloc_min_size && faults?.allocFails(alloc_size, "netlink_dump")) return -ERRNO.ENOBUFS;
+  const host = sk.net.host;
+  if (alloc_size > alloc_min_size && host.allocFails(alloc_size, "netlink_dump")) alloc_size = alloc_min_size;
+  if (alloc_size === alloc_min_size && host.allocFails(alloc_size, "netlink_dump")) return -ERRNO.ENOBUFS;
   // GFP_KERNEL in 6.x (process context); atomic here so that a first round run from a softirq-mode
   // input is not reported as the model's own sleeping allocation (as netlink_ack does)
   const skb = alloc_skb(alloc_size, GFP_ATOMIC);

@@ -2,7 +2,6 @@
 // netlink_attachskb (admission) → netlink_sendskb, or netlink_unicast_kernel for a kernel socket;
 // netlink_overrun and netlink_rcv_wake for the flow control around it.
 import { __schedule_bug } from "../../kernel/bug.js";
-import { this_kernel } from "../../kernel/current.js";
 import { ERRNO, NETLINK_CONNECTED } from "../../uapi/index.js";
 import { netlink_input_deliver } from "./input.js";
 import { kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
@@ -120,7 +119,7 @@ export const netlink_unicast_retry = (ssk: NetlinkSock, skb: SkBuff, portid: num
  */
 export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, nonblock: boolean): number => {
   if (skb.freed) {
-    ssk.net.report("BUG", new SkbUseAfterFree(skb, "netlink_unicast").message);
+    ssk.net.report("BUG", new SkbUseAfterFree(skb, "netlink_unicast").report(ssk.net));
     return -ERRNO.EINVAL;
   }
   skb = netlink_trim(skb);
@@ -130,7 +129,7 @@ export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, n
     if (sk !== undefined && !netlink_is_kernel(sk)) timeo = 0;
     if (sk !== undefined && !netlink_is_kernel(sk) && wouldRefuse(sk, skb)) {
       // in atomic context that sleep is the kernel's "scheduling while atomic"
-      const k = this_kernel();
+      const k = ssk.net.kernel;
       if (k !== undefined && k.preempt_count !== 0) __schedule_bug(k, "netlink_unicast");
       else ssk.net.report("WARNING", "netlink_unicast: a kernel sender would sleep on a full queue; sent non-blocking");
     }

@@ -73,6 +73,7 @@ import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
 import {
   alloc_head,
   kfree_skb,
+  NETLINK_MAX_RECVMSG_LEN,
   NETLINK_SKB_DST,
   NO_CREDS,
   netlink_alloc_large_skb,
@@ -113,8 +114,6 @@ import { netlink_rcv_wake, netlink_unicast, netlink_unicast_retry } from "./unic
 const SOCKADDR_NL_SIZE = 12;
 /** sizeof(struct sockaddr_storage): move_addr_to_kernel refuses longer addresses */
 const SOCKADDR_STORAGE_SIZE = 128;
-/** SKB_WITH_OVERHEAD(32768): the cap on max_recvmsg_len */
-const MAX_RECVMSG_LEN_CAP = 32768 - 320;
 
 /** A sockaddr as the kernel reads it: the first 12 bytes of what was copied in, zero-extended. */
 interface RawSockaddr {
@@ -386,7 +385,7 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
   }
   sk.blocked = null;
   // record the largest read for future dump allocations
-  sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, size), MAX_RECVMSG_LEN_CAP);
+  sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, size), NETLINK_MAX_RECVMSG_LEN);
   let copied = skb.len;
   let msg_flags = 0;
   if (size < copied) {

@@ -42,6 +42,9 @@ export const NLMSG_DEFAULT_SIZE = NLMSG_GOODSIZE - 16;
 
 const SKB_DATA_ALIGN = (n: number): number => (n + 63) & ~63;
 
+/** SKB_WITH_OVERHEAD(32768): the cap on nlk->max_recvmsg_len (netlink_recvmsg), hence on a dump's skb. */
+export const NETLINK_MAX_RECVMSG_LEN = 32768 - SKB_SHINFO_SIZE;
+
 /**
  * truesize of an skb whose head was kmalloc'd for `size` bytes (__alloc_skb): SKB_DATA_ALIGN(size)
  * plus shared info, rounded up to the slab (the 576-byte small-head cache, else a power of two),

@@ -52,7 +52,7 @@ export class FaultPlan implements NetFaults {
     if (this.allocFailure === 0 || (this.sites !== undefined && !this.sites.has(site))) return false;
     if (!this.prng.chance(this.allocFailure)) return false;
     this.allocFailures++;
-    this.world.record("fault", { fault: "alloc", site, size });
+    this.world.record({ kind: "fault", fault: "alloc", site, size });
     return true;
   }
 
@@ -69,7 +69,8 @@ export const installFaults = (world: World, opts: FaultPlanOptions): FaultPlan =
   const plan = new FaultPlan(world, opts);
   plans.set(world, plan);
   world.kernelHost.faults = plan;
-  world.record("fault-plan", {
+  world.record({
+    kind: "fault-plan",
     allocFailure: plan.allocFailure,
     kills: plan.kills.map((k) => ({ process: k.process, atSyscall: k.atSyscall ?? null, atNs: k.atNs ?? null })),
   });

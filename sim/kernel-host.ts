@@ -4,7 +4,7 @@
 // wake-ups, BUG/WARN lines, the fault plan, randomness). Kthreads are world tasks of kind "kthread".
 // It sees the world through HostedWorld (below), which sim/world.ts implements.
 
-import type { KernelHost, KernelTraceDetail, KernelWakeReason } from "../kernel-model/kernel/host.js";
+import type { KernelHost, KernelTraceEvent, KernelWakeReason } from "../kernel-model/kernel/host.js";
 import type { Kernel } from "../kernel-model/kernel/kernel.js";
 import { KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
@@ -27,7 +27,8 @@ export interface HostedWorld<T extends HostedTask> {
   sleepOn(queues: ReadonlyArray<WaitQueueHead>, timeoutNs: number, byWakeTask: boolean): Promise<KernelWakeReason>;
   wakeTask(t: T): boolean;
   wake_up(q: WaitQueue | WaitQueueHead): void;
-  record(kind: string, detail: KernelTraceDetail): void;
+  readonly tracing: boolean;
+  record(e: KernelTraceEvent): void;
   printk(text: string): void;
   readonly prng: { nextU32(): number };
 }
@@ -95,8 +96,12 @@ export class WorldKernelHost<T extends HostedTask> implements KernelHost, NetHos
     this.world.wake_up(q);
   }
 
-  record(kind: string, detail: KernelTraceDetail): void {
-    this.world.record(kind, detail);
+  get tracing(): boolean {
+    return this.world.tracing;
+  }
+
+  record(e: KernelTraceEvent): void {
+    this.world.record(e);
   }
 
   random_u32(): number {

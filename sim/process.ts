@@ -20,6 +20,8 @@ import {
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
 import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
+import { receivedDatagram, sentDatagram } from "./datagram.js";
+import type { TraceValue } from "./trace.js";
 import type { Task, World } from "./world.js";
 
 export interface ProcessOptions {
@@ -80,7 +82,7 @@ export class SimProcess {
     return [...this.files.keys()];
   }
 
-  private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {
+  private trace(call: string, detail: { readonly [k: string]: TraceValue }, ret: number): number {
     return this.world.syscall(this.pid, call, detail, ret);
   }
 
@@ -172,7 +174,7 @@ export class SimProcess {
     const r = netlink_sendmsg(sk, this.cred, data, flags | MSG_DONTWAIT, addr, addr?.length ?? 0);
     // tracing off, the detail is not read: build none
     if (!this.world.tracing) return this.world.syscall(this.pid, "sendto", NO_DETAIL, r);
-    return this.trace("sendto", { fd, len: data.length, flags }, r);
+    return this.trace("sendto", { fd, len: data.length, flags, ...sentDatagram(this.world, sk, data, addr) }, r);
   }
 
   /** sendto/sendmsg that may sleep while the receiver's queue is full (until SO_SNDTIMEO). */
@@ -194,14 +196,15 @@ export class SimProcess {
         r = netlink_sendmsg_resume(sk, why === "timeout");
       }
     }
-    return this.trace("sendto", { fd, len: data.length, flags }, r);
+    if (!this.world.tracing) return this.world.syscall(this.pid, "sendto", NO_DETAIL, r);
+    return this.trace("sendto", { fd, len: data.length, flags, ...sentDatagram(this.world, sk, data, addr) }, r);
   }
 
   /** recvmsg without sleeping (MSG_DONTWAIT added). */
   recvmsgNow(fd: number, size: number, flags: number): NetlinkRecvResult {
     const sk = this.files.get(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
-    return this.traceRecv(fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
+    return this.traceRecv(sk, fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
   }
 
   /**
@@ -224,17 +227,24 @@ export class SimProcess {
         r = netlink_recvmsg(sk, size, why === "timeout" ? flags | MSG_DONTWAIT : flags);
       }
     }
-    return this.traceRecv(fd, size, flags, r);
+    return this.traceRecv(sk, fd, size, flags, r);
   }
 
-  private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
+  private traceRecv(sk: NetlinkSock, fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
     if (!this.world.tracing) {
       this.world.syscall(this.pid, "recvmsg", NO_DETAIL, r.ret);
       return r;
     }
     this.trace(
       "recvmsg",
-      { fd, size, flags, from: r.name?.pid ?? null, data: r.ret >= 0 ? toHex(r.data) : null },
+      {
+        fd,
+        size,
+        flags,
+        from: r.name?.pid ?? null,
+        data: r.ret >= 0 ? toHex(r.data) : null,
+        ...receivedDatagram(this.world, sk, r),
+      },
       r.ret,
     );
     return r;

@@ -7,8 +7,10 @@
 // await nothing but world primitives: a real timer or real I/O inside a task would leave the
 // world waiting for it, outside virtual time.
 import { kernel_context_switch, kernel_enter, this_kernel } from "../kernel-model/kernel/current.js";
+import type { KernelTraceEvent } from "../kernel-model/kernel/host.js";
 import { Kernel, type NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
 import { load_module, type Module } from "../kernel-model/kernel/module.js";
+import { SOFTIRQ_OFFSET } from "../kernel-model/kernel/preempt.js";
 import { type DmesgOptions, dmesg } from "../kernel-model/kernel/printk.js";
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
@@ -17,7 +19,14 @@ import { Net, netlink_proc_init, type WaitQueue, WOULD_BLOCK } from "../kernel-m
 import { errnoName } from "../kernel-model/uapi/index.js";
 import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
-import { type TraceEvent, TraceRecorder, type TraceValue } from "./trace.js";
+import {
+  TRACE_VERSION,
+  type TraceContext,
+  type TraceEvent,
+  TraceRecorder,
+  type TraceValue,
+  type WorldTraceEvent,
+} from "./trace.js";
 
 export type WakeReason = "woken" | "timeout";
 
@@ -153,7 +162,12 @@ export class World {
 
   constructor(opts: WorldOptions) {
     this.prng = new SeededPrng(opts.seed);
-    this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
+    this.trace = new TraceRecorder({
+      format: "nlsim-trace",
+      version: TRACE_VERSION,
+      seed: opts.seed,
+      run: opts.run ?? {},
+    });
     this.tracing = opts.trace ?? true;
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;
     this.kernelHost = new WorldKernelHost<Task>(this);
@@ -166,11 +180,17 @@ export class World {
     this.inKernel(() => netlink_proc_init(this.net)); // /proc/net/netlink
   }
 
-  /** Appends a trace event stamped with the current virtual time. */
-  record(kind: string, detail: { readonly [k: string]: TraceValue } = {}): void {
-    if (this.tracing) this.trace.record({ t: this.now, kind, ...detail } satisfies TraceEvent);
-    // the return from a system call: run the softirqs it raised before the caller goes on
-    if (kind === "syscall") this.softirq();
+  /** Appends a trace event stamped with the current virtual time (syscalls go through `syscall`). */
+  record(e: KernelTraceEvent | WorldTraceEvent): void {
+    if (this.tracing) this.trace.record({ t: this.now, ...e });
+  }
+
+  /** Where the code running now is: a softirq (on top of anything), a kthread, a process, or idle. */
+  context(): TraceContext {
+    if ((this.kernel.preempt_count & SOFTIRQ_OFFSET) !== 0) return "softirq";
+    const t = this.current;
+    if (t !== undefined) return t.kind;
+    return this.kernelHost.outsideTask !== undefined ? "process" : "idle";
   }
 
   /**
@@ -182,7 +202,7 @@ export class World {
     if (this.tracing) {
       const e: { [k: string]: TraceValue } = { t: this.now, kind: "syscall", pid, call, ...detail, ret };
       if (ret < 0 && ret !== WOULD_BLOCK) e.errno = errnoName(ret) ?? null;
-      this.trace.record(e as TraceEvent);
+      this.trace.record(e as TraceEvent); // the detail's shape per call: SyscallDetail (sim/trace.ts)
     }
     this.softirq();
     return ret;
@@ -265,7 +285,7 @@ export class World {
     const t = new Task(this.nextTaskId++, kind, name, body);
     this.tasks.push(t);
     this.runq.push(t);
-    this.record("spawn", { task: t.id, taskKind: kind, name }); // `kind` would overwrite the event kind
+    this.record({ kind: "spawn", task: t.id, taskKind: kind, name });
     return t;
   }
 
@@ -371,9 +391,9 @@ export class World {
   private exit(t: Task, failure: unknown): void {
     t.state = "exited";
     t.failure = failure;
-    if (failure !== undefined) this.record("task-failed", { task: t.id, name: t.name, error: String(failure) });
+    if (failure !== undefined) this.record({ kind: "task-failed", task: t.id, name: t.name, error: String(failure) });
     t.onExit?.();
-    this.record("exit", { task: t.id });
+    this.record({ kind: "exit", task: t.id });
     this.yieldToWorld();
   }
 
@@ -428,7 +448,7 @@ export class World {
     }
     kernel_context_switch(prevKernel);
     const deadlocked = this.tasks.filter((t) => t.state === "sleeping").map((t) => `${t.name} (task ${t.id})`);
-    if (deadlocked.length > 0) this.record("deadlock", { tasks: deadlocked });
+    if (deadlocked.length > 0) this.record({ kind: "deadlock", tasks: deadlocked });
     const failed = this.tasks.filter((t) => t.failure !== undefined).map((t) => ({ task: t.name, error: t.failure }));
     return { deadlocked, failed, switches: this.switches };
   }

@@ -13,6 +13,7 @@
 //   (Effect.timeout) simply drops its waiter.
 // - Calls that cannot sleep run synchronously on the model (SimProcess's fast path); only a call
 //   that must wait suspends with Effect.callback.
+
 import { Cause, Clock, Context, Duration, Effect, type Exit, type Fiber, Layer, Scheduler, type Scope } from "effect";
 import {
   type NetlinkSock,
@@ -23,8 +24,10 @@ import {
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
 import { AF_UNSPEC, encodeSockaddrNl, MSG_DONTWAIT, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
+import { sentDatagram } from "../sim/datagram.js";
 import { faultPlanOf, type KillFault } from "../sim/faults.js";
 import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
+import type { TraceValue } from "../sim/trace.js";
 import type { WakeReason, World } from "../sim/world.js";
 import { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
@@ -185,7 +188,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     if (this.killed) return;
     this.killed = true;
     const p = this.process;
-    this.world.record("fault", { fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
+    this.world.record({ kind: "fault", fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
     this.tasks = [];
     this.waiters.clear();
     p.exitFiles();
@@ -236,7 +239,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
 
   /** The same trace line SimProcess writes, for the calls this layer runs on the model itself. */
-  const trace = (call: string, detail: Record<string, string | number | boolean | null>, ret: number): void => {
+  const trace = (call: string, detail: { readonly [k: string]: TraceValue }, ret: number): void => {
     world.syscall(p.pid, call, detail, ret);
   };
 
@@ -301,8 +304,15 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   };
 
   /** a blocking sendto's return: traced here (SimProcess did not run it), then its result */
-  const sendtoDone = (fd: number, len: number, flags: number, r: number): Effect.Effect<number, NetlinkError> => {
-    if (world.tracing) trace("sendto", { fd, len, flags }, r);
+  const sendtoDone = (
+    fd: number,
+    sk: NetlinkSock,
+    data: Uint8Array,
+    flags: number,
+    addr: Uint8Array | undefined,
+    r: number,
+  ): Effect.Effect<number, NetlinkError> => {
+    if (world.tracing) trace("sendto", { fd, len: data.length, flags, ...sentDatagram(world, sk, data, addr) }, r);
     else world.syscall(p.pid, "sendto", NO_DETAIL, r);
     return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
   };
@@ -328,20 +338,26 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       return r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
     }
     const first = netlink_sendmsg(sk!, p.cred, data, flags, addr ?? null, addr?.length ?? 0);
-    if (first !== WOULD_BLOCK) return sendtoDone(fd, data.length, flags, first);
+    if (first !== WOULD_BLOCK) return sendtoDone(fd, sk!, data, flags, addr, first);
     // parked in netlink_attachskb: sleep on the receiver's nlk->wait until room or SO_SNDTIMEO
     const deadline = world.now + usToNs(sk!.blocked?.timeo ?? 0);
     const loop: Effect.Effect<number, NetlinkError> = Effect.suspend(() => {
       const wq = sk!.blocked!.wq;
       return Effect.flatMap(rt.wait([wq], Math.max(0, deadline - world.now)), (why) => {
         const r = netlink_sendmsg_resume(sk!, why === "timeout" || world.now >= deadline);
-        return r === WOULD_BLOCK ? loop : sendtoDone(fd, data.length, flags, r);
+        return r === WOULD_BLOCK ? loop : sendtoDone(fd, sk!, data, flags, addr, r);
       });
     });
     // interrupted while parked: a signal (sock_intr_errno), the message is freed
     return Effect.onInterrupt(loop, () =>
       Effect.sync(() => {
-        if (sk!.pending_send !== null) trace("sendto", { fd, len: data.length, flags }, netlink_sendmsg_interrupt(sk!));
+        if (sk!.pending_send === null) return;
+        const r = netlink_sendmsg_interrupt(sk!);
+        trace(
+          "sendto",
+          { fd, len: data.length, flags, ...(world.tracing ? sentDatagram(world, sk!, data, addr) : {}) },
+          r,
+        );
       }),
     );
   };

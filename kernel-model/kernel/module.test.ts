@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ERRNO } from "../uapi/index.js";
 import { kernel_enter } from "./current.js";
-import type { KernelHost, KernelTraceDetail } from "./host.js";
+import type { KernelHost } from "./host.js";
 import { Kernel } from "./kernel.js";
 import {
   delete_module,
@@ -27,7 +27,8 @@ const host = (): KernelHost => ({
   sleep: () => Promise.resolve("timeout" as const),
   wake_up_task: () => {},
   wake_up_queue: () => {},
-  record: (_kind: string, _detail: KernelTraceDetail) => {},
+  tracing: false,
+  record: () => {},
   random_u32: () => 0,
 });
 

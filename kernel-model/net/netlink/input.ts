@@ -50,13 +50,20 @@ export const netlink_rx_action = (k: Kernel): void => {
         continue;
       }
       const input = sk.netlink_rcv;
-      k.host.record("softirq", {
-        vec: "NET_RX",
-        fn: input.name || "netlink_rcv",
-        protocol: sk.sk_protocol,
-        from: NETLINK_CB(skb).portid,
-        len: skb.len,
-      });
+      if (k.host.tracing) {
+        k.host.record({
+          kind: "softirq",
+          vec: "NET_RX",
+          fn: input.name || "netlink_rcv",
+          protocol: sk.sk_protocol,
+          from: NETLINK_CB(skb).portid,
+          len: skb.len,
+          to: sk.portid,
+          groups: NETLINK_CB(skb).dst_group === 0 ? 0 : 1 << (NETLINK_CB(skb).dst_group - 1),
+          bytes: skb.data.slice(),
+          ctx: "softirq",
+        });
+      }
       netlink_input_run(sk, skb);
     }
   }

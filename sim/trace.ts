@@ -65,6 +65,8 @@ export type SyscallDetail =
       readonly data?: string | null;
     } & Fd &
       Partial<Omit<DatagramFields, "from">>)
+  /** the invariant program's sendmsg straight on the model (its worlds keep no trace) */
+  | { readonly call: "sendmsg" }
   | { readonly call: "poll"; readonly fds: string; readonly timeout: number; readonly revents: string }
   | { readonly call: "open"; readonly path: string; readonly flags: number }
   | ({ readonly call: "read" | "write"; readonly count: number; readonly data?: string | null } & Fd)

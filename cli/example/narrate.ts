@@ -327,6 +327,7 @@ export class Narrator {
         args = `${e.rgid}, ${e.egid}, ${e.sgid}`;
         break;
       case "close":
+      case "sendmsg":
       case "open":
       case "read":
       case "write":

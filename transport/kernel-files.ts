@@ -140,7 +140,7 @@ export type CredCheck = (syscall: string, r: 0 | NativeErrno) => void;
  * Becomes `uid`/`gid` on the calling thread (where the addon makes every syscall): setresgid and
  * setresuid with the saved uid kept at 0 (the way back stays open), then the effective
  * capabilities `effective(permitted)`, within the permitted set. Shared by the Creds service and
- * the scenario runner's steps (cli/scenario/on-kernel.ts).
+ * the scenario runner's steps (cli/scenario/kernel-api.ts).
  */
 export const switchUserNow = (
   addon: NetlinkAddon,
@@ -178,7 +178,7 @@ export const capMask = (caps: ReadonlyArray<number>): bigint => caps.reduce((m, 
 /**
  * The Creds service of this process: setresgid, setresuid (saved uid kept), capset on the calling
  * thread (where the addon makes every syscall), then back to the process's own ids and capability
- * sets (cli/scenario/on-kernel.ts switches a scenario's steps the same way).
+ * sets (cli/scenario/kernel-api.ts switches a scenario's steps the same way).
  */
 export const makeKernelCreds = (addon: NetlinkAddon): CredsService => {
   const check: CredCheck = (syscall, r) => {

@@ -13,8 +13,8 @@ import {
   NeedsRootError,
   runInNamespace,
 } from "./kernel-run.js";
-import { runScenarioOnSim } from "./on-sim.js";
 import { parseScenario, ScenarioError } from "./parse.js";
+import { runScenarioOnSim } from "./sim-api.js";
 
 export const readText = (path: string, what: string): Effect.Effect<string, CliUsageError> =>
   Effect.try({

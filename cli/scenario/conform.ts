@@ -13,8 +13,8 @@ import { CliUsageError } from "../errors.js";
 import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
 import { type HostDiff, hostDiffs, unitName } from "./live.js";
 import type { Scenario } from "./model.js";
-import { runScenarioOnSim } from "./on-sim.js";
 import { parseScenario, ScenarioError } from "./parse.js";
+import { runScenarioOnSim } from "./sim-api.js";
 
 /** One scenario file, read and validated. */
 export interface ConformInput {

@@ -3,8 +3,8 @@
 // that trace on the simulator.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runScenarioOnSim } from "./on-sim.js";
 import { parseScenario } from "./parse.js";
+import { runScenarioOnSim } from "./sim-api.js";
 
 const dir = new URL("../../transport/conformance/", import.meta.url);
 const files = existsSync(dir)

@@ -3,7 +3,7 @@
 // trace. Lean on purpose (no CLI framework): one starts per scenario.
 // Exit status: 0 trace printed, 2 bad scenario, 3 needs root, 1 anything else.
 import { readFileSync } from "node:fs";
-import { CredentialError, runScenarioOnKernel } from "./on-kernel.js";
+import { CredentialError, runScenarioOnKernel } from "./kernel-api.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 
 const file = process.argv[2];

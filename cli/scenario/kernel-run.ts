@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Data, Runtime } from "effect";
 import { CliError } from "effect/cli";
 import { nativeAvailability, nativeNetlink } from "../../native/index.js";
+import { canSwitchCredentials, runScenarioOnKernel } from "./kernel-api.js";
 import type { Scenario } from "./model.js";
-import { canSwitchCredentials, runScenarioOnKernel } from "./on-kernel.js";
 
 /** Set in the environment of the re-executed CLI: it already runs in its own network namespace. */
 export const NETNS_ENV = "NLSIM_KERNEL_NETNS";

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import { runScenarioOnSim } from "../cli/scenario/on-sim.js";
 import { parseScenario } from "../cli/scenario/parse.js";
+import { runScenarioOnSim } from "../cli/scenario/sim-api.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Folders that are not documentation of the repository (built, installed or generated). */

@@ -4,7 +4,7 @@
 // sockets, so the next one starts from the same namespace state: only the kernel's sockets and
 // `lo`, down (the fuzzer sends rtnetlink GET requests only, which change nothing).
 import { createInterface } from "node:readline";
-import { runScenarioOnKernel } from "../scenario/on-kernel.js";
+import { runScenarioOnKernel } from "../scenario/kernel-api.js";
 import { parseScenario } from "../scenario/parse.js";
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });

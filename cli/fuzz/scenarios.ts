@@ -9,10 +9,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runScenarioOnKernel } from "../scenario/kernel-api.js";
 import { kernelMode } from "../scenario/kernel-run.js";
-import { runScenarioOnKernel } from "../scenario/on-kernel.js";
-import { runScenarioOnSim } from "../scenario/on-sim.js";
 import { parseScenario } from "../scenario/parse.js";
+import { runScenarioOnSim } from "../scenario/sim-api.js";
 import { type GenScenario, generateScenario, type Step } from "./gen.js";
 
 /** Runs scenarios on the live kernel: a server in a fresh namespace, or this process. */

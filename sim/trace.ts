@@ -91,6 +91,8 @@ export type WorldTraceEvent =
   | { readonly kind: "exit"; readonly task: number }
   | { readonly kind: "task-failed"; readonly task: number; readonly name: string; readonly error: string }
   | { readonly kind: "deadlock"; readonly tasks: ReadonlyArray<string> }
+  /** a simulated process's program logged (Effect.log*, e.g. the client's warning for a dropped reply) */
+  | { readonly kind: "log"; readonly pid: number; readonly level: string; readonly text: string }
   | { readonly kind: "fault"; readonly fault: "alloc"; readonly site: string; readonly size: number }
   | {
       readonly kind: "fault";
@@ -160,6 +162,7 @@ const TRACE_EVENT_KINDS: { readonly [K in TraceEventKind]: true } = {
   exit: true,
   "task-failed": true,
   deadlock: true,
+  log: true,
   fault: true,
   "fault-plan": true,
   "traffic-plan": true,

@@ -50,6 +50,8 @@ export class Task {
   failure: unknown = undefined;
   /** called when the task exits (the process closes its files here) */
   onExit: (() => void) | undefined = undefined;
+  /** the last warning its program logged: named if the task deadlocks (a dropped reply, say) */
+  lastWarning: string | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -189,6 +191,12 @@ export class World {
   }
 
   /** Appends a trace event stamped with the current virtual time (syscalls go through `syscall`). */
+  /** A task's program logged `text` (at a warning level or above, it is the task's last warning). */
+  log(task: Task, level: string, text: string, warning: boolean): void {
+    if (warning) task.lastWarning = text;
+    this.record({ kind: "log", pid: task.pid, level, text });
+  }
+
   record(e: KernelTraceEvent | WorldTraceEvent): void {
     if (this.tracing) this.trace.record({ t: this.now, ...e });
   }
@@ -458,7 +466,9 @@ export class World {
       this.softirq();
     }
     kernel_context_switch(prevKernel);
-    const deadlocked = this.tasks.filter((t) => t.state === "sleeping").map((t) => `${t.name} (task ${t.id})`);
+    const deadlocked = this.tasks
+      .filter((t) => t.state === "sleeping")
+      .map((t) => `${t.name} (task ${t.id})${t.lastWarning === undefined ? "" : `, after: ${t.lastWarning}`}`);
     if (deadlocked.length > 0) this.record({ kind: "deadlock", tasks: deadlocked });
     const failed = this.tasks.filter((t) => t.failure !== undefined).map((t) => ({ task: t.name, error: t.failure }));
     return { deadlocked, failed, switches: this.switches };

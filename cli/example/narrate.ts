@@ -262,6 +262,9 @@ export class Narrator {
       case "deadlock":
         this.line(world, this.red("world"), this.red(`deadlock: ${JSON.stringify(e.tasks)}`));
         break;
+      case "log":
+        this.line(world, this.yellow(`pid ${e.pid}`), this.yellow(`${e.level.toLowerCase()}: ${e.text}`));
+        break;
       case "busy-wait":
       case "fault-plan":
       case "traffic-plan":

@@ -83,7 +83,9 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   }): Effect.Effect<Datagram, NetlinkError> => {
     if (r.ret < 0) return Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret));
     const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-      data: r.data,
+      // the model's copy is a carve of a shared chunk; user code gets bytes in memory of their own
+      // (it may read .buffer, or transfer it)
+      data: r.data.slice(),
       length: r.ret,
       msgFlags: r.msg_flags,
       from: r.name ?? { pid: 0, groups: 0 },

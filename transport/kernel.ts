@@ -12,6 +12,7 @@
 // - Time is Effect's Clock (the real one unless a program provides another): deadlines are
 //   Effect.sleep / Effect.timeoutOption, so interruption abandons a wait like a signal.
 import { Data, Duration, Effect, Layer, Option } from "effect";
+import { carveBytes } from "../kernel-model/uapi/bytes.js";
 import {
   isErrno,
   type NativeErrno,
@@ -21,6 +22,7 @@ import {
   nativeNetlink,
   POLL_READABLE,
   Poller,
+  RECV_META,
   sockaddrNl,
 } from "../native/index.js";
 import { NetlinkError } from "./errors.js";
@@ -139,6 +141,9 @@ export interface BlockingOptions {
 }
 
 const EAGAIN: NativeErrno = { errno: "EAGAIN", code: 11 };
+/** The receive scratch buffer's first size, and the addon's cap on one recvmsg buffer. */
+const SCRATCH_BYTES = 64 * 1024;
+const MAX_RECV = 64 * 1024 * 1024;
 
 /** recvmsg as the kernel does it for this socket and these flags, without blocking Node. */
 export const recvBlocking = (
@@ -260,9 +265,44 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     return d;
   };
 
+  // The fast path: one recvInto into a scratch buffer the service reuses, then a copy of the
+  // bytes the caller owns (carved from a shared chunk: no off-heap allocation per message).
+  let scratch = new Uint8Array(SCRATCH_BYTES);
+  const meta = new Uint32Array(RECV_META);
+  const DONTWAIT = C.MSG_DONTWAIT;
+  // the addon's exports object has dozens of properties (a slow-mode object): keep the two
+  // per-message functions in a small object of their own so each call is a monomorphic load
+  const fast = { sendTo: addon.sendTo, recvInto: addon.recvInto };
+
+  /** recvmsg with MSG_DONTWAIT as a Datagram, or the negative errno. */
+  const recvNow = (fd: number, size: number, flags: number): Datagram | number => {
+    if (size > scratch.length && size <= MAX_RECV) scratch = new Uint8Array(size);
+    const ret = fast.recvInto(fd, scratch, size, flags | DONTWAIT, meta);
+    if (ret < 0) return ret;
+    const copied = Math.min(ret, size);
+    const data = carveBytes(copied);
+    data.set(copied === scratch.length ? scratch : scratch.subarray(0, copied));
+    const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
+      data,
+      length: ret,
+      msgFlags: meta[0]!,
+      from: meta[1] !== 0 ? { pid: meta[2]!, groups: meta[3]! } : { pid: 0, groups: 0 },
+    };
+    const cm = meta[4]!;
+    if ((cm & 1) !== 0) d.pktinfo = meta[5]!;
+    if ((cm & 2) !== 0) d.creds = { pid: meta[6]! | 0, uid: meta[7]!, gid: meta[8]! };
+    return d;
+  };
+
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
     Effect.suspend(() => {
       if (!open(socket)) return ebadf("recvmsg");
+      const first = recvNow(socket.fd, size, flags);
+      if (typeof first !== "number") return Effect.succeed(first);
+      if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
+        return Effect.fail(NetlinkError.fromErrno("recvmsg", -first));
+      }
+      // a blocking receive on an empty queue: wait for readiness (recvBlocking tries once more first)
       return Effect.flatMap(
         recvBlocking(addon, readiness, socket.fd, size, flags, { nonblock: socket.nonblock }),
         (r) => (isErrno(r) ? Effect.fail(fail("recvmsg", r)) : Effect.succeed(toDatagram(r))),
@@ -276,10 +316,20 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   ): Effect.Effect<number, NetlinkError> =>
     Effect.suspend(() => {
       if (!open(socket)) return ebadf("sendto");
-      const addr = options?.to === undefined ? undefined : addrBytes(options.to);
-      return Effect.flatMap(
-        sendBlocking(addon, socket.fd, data, options?.flags ?? 0, addr, { nonblock: socket.nonblock }),
-        (r) => (isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r)),
+      const to = options?.to;
+      const flags = options?.flags ?? 0;
+      const first =
+        to === undefined
+          ? fast.sendTo(socket.fd, data, flags | DONTWAIT)
+          : fast.sendTo(socket.fd, data, flags | DONTWAIT, to.pid >>> 0, to.groups >>> 0);
+      if (first >= 0) return Effect.succeed(first);
+      if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
+        return Effect.fail(NetlinkError.fromErrno("sendto", -first));
+      }
+      // a blocking send to a full receiver: retry until SO_SNDTIMEO (sendBlocking tries once more first)
+      const addr = to === undefined ? undefined : addrBytes(to);
+      return Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, addr, { nonblock: socket.nonblock }), (r) =>
+        isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
       );
     });
 
@@ -388,8 +438,8 @@ export const loadKernelAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = E
     );
   }
   const addon = nativeNetlink();
-  if (typeof addon.pollNow !== "function") {
-    const reason = "the native addon predates pollNow(): rebuild it with npm run build:native";
+  if (typeof addon.pollNow !== "function" || typeof addon.recvInto !== "function") {
+    const reason = "the native addon predates pollNow()/recvInto(): rebuild it with npm run build:native";
     return Effect.fail(new KernelUnavailable({ reason, message: `the kernel transport is unavailable: ${reason}` }));
   }
   return Effect.succeed(addon);

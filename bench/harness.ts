@@ -21,16 +21,26 @@ export interface TimedRun {
   readonly wallNs: number;
   /** CPU time (user + system) of the `n` operations, in nanoseconds */
   readonly cpuNs: number;
+  /** the operations actually done, when a run rounds `n` up (default `n`) */
+  readonly ops?: number;
 }
 
-/** Runs `n` operations somewhere else (a C program) and says how long they took there. */
-export type TimedFn = (n: number) => TimedRun;
+/**
+ * Runs about `n` operations and says how long they took: in another process (a C program), or
+ * in this one with its set-up off the clock (a world of 10,000 processes).
+ */
+export type TimedFn = (n: number) => TimedRun | Promise<TimedRun>;
+
+/** Measures one quantity that is not a rate (heap bytes per socket): the median of `samples` readings. */
+export type GaugeFn = () => number;
 
 export interface Workload {
   readonly name: string;
   readonly fn: WorkloadFn;
   /** set for a self-timed workload: measure() uses its reported clocks, not its own */
   readonly timed?: TimedFn;
+  /** set for a gauge: measure() reports the median of its readings, not a rate */
+  readonly gauge?: GaugeFn;
   /** what one operation is, per second: "msgs/s", "round trips/s", "deliveries/s" */
   readonly unit: string;
   /** how many units one operation of `fn` is worth (a broadcast to 1,000 listeners: 1,000 deliveries) */
@@ -53,7 +63,14 @@ export class Suite {
    */
   addTimed(name: string, run: TimedFn, unit = "msgs/s"): this {
     if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
-    this.workloads.push({ name, fn: (n) => run(n).checksum, timed: run, unit, scale: 1 });
+    this.workloads.push({ name, fn: async (n) => (await run(n)).checksum, timed: run, unit, scale: 1 });
+    return this;
+  }
+
+  /** A gauge: `read()` returns the quantity itself (in `unit`), read `samples` times. */
+  addGauge(name: string, read: GaugeFn, unit: string): this {
+    if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
+    this.workloads.push({ name, fn: () => read(), gauge: read, unit, scale: 1 });
     return this;
   }
 
@@ -108,7 +125,7 @@ const cpuNow = (): bigint => {
  * so the flag is set at run time and `gc` fetched from a fresh context; if that ever fails,
  * workloads simply run without it.
  */
-const collectGarbage: () => void = (() => {
+export const collectGarbage: () => void = (() => {
   try {
     setFlagsFromString("--expose-gc");
     const gc: unknown = runInNewContext("gc");
@@ -139,7 +156,30 @@ const batchTargetNs = (timeMs: number): number => Math.max(100_000, (timeMs * 1e
  */
 export const measure = async (w: Workload, opts: RunOptions = defaultRunOptions): Promise<Result> => {
   checkRunOptions(opts);
+  if (w.gauge !== undefined) return measureGauge(w, w.gauge, opts);
   return w.timed !== undefined ? measureTimed(w, w.timed, opts) : measureInProcess(w, opts);
+};
+
+/** A gauge: the median of `samples` readings (each after a full garbage collection). */
+const measureGauge = (w: Workload, read: GaugeFn, opts: RunOptions): Result => {
+  const values: number[] = [];
+  let checksum = 0;
+  for (let s = 0; s < opts.samples; s++) {
+    collectGarbage();
+    const v = read();
+    values.push(v);
+    checksum = fold(checksum, v);
+  }
+  return {
+    name: w.name,
+    unit: w.unit,
+    opsPerSec: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    samples: values,
+    batch: 1,
+    checksum,
+  };
 };
 
 const checkRunOptions = (opts: RunOptions): void => {
@@ -160,13 +200,14 @@ const checkRunOptions = (opts: RunOptions): void => {
  * A self-timed workload: doubles `n` until one run lasts a sample's time on the chosen clock
  * (the warm-up), then takes `samples` runs of that size.
  */
-const measureTimed = (w: Workload, run: TimedFn, opts: RunOptions): Result => {
+const measureTimed = async (w: Workload, run: TimedFn, opts: RunOptions): Promise<Result> => {
   const clock = (r: TimedRun): number => (opts.clock === "cpu" ? r.cpuNs : r.wallNs);
   const sampleNs = opts.timeMs * 1e6;
   let checksum = 0;
   let n = 1000;
   for (;;) {
-    const r = run(n);
+    collectGarbage();
+    const r = await run(n);
     checksum = fold(checksum, r.checksum);
     const dt = clock(r);
     if (dt >= sampleNs) break;
@@ -174,9 +215,10 @@ const measureTimed = (w: Workload, run: TimedFn, opts: RunOptions): Result => {
   }
   const rates: number[] = [];
   for (let s = 0; s < opts.samples; s++) {
-    const r = run(n);
+    collectGarbage();
+    const r = await run(n);
     checksum = fold(checksum, r.checksum);
-    rates.push((n * 1e9) / Math.max(1, clock(r)));
+    rates.push(((r.ops ?? n) * 1e9) / Math.max(1, clock(r)));
   }
   return {
     name: w.name,

@@ -11,6 +11,7 @@ import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
 import { registerKernel } from "./kernel.js";
 import { registerModel } from "./model.js";
+import { registerScale } from "./scale.js";
 import { registerSim } from "./sim.js";
 
 const USAGE = `usage: npm run bench -- [PREFIX] [options]
@@ -123,6 +124,7 @@ const main = async (argv: string[]): Promise<number> => {
   const suite = new Suite();
   registerCodec(suite);
   registerModel(suite);
+  registerScale(suite);
   registerApi(suite);
   const kernelMissing = registerKernel(suite);
   const cMissing = registerC(suite);
@@ -163,7 +165,7 @@ const main = async (argv: string[]): Promise<number> => {
     results.push(r);
     checksum = fold(checksum, r.checksum);
     table.write(
-      `${row(r.name, width, [fmtRate(r.opsPerSec), fmtRate(r.min), fmtRate(r.max), fmtNs(r.opsPerSec), r.unit])}\n`,
+      `${row(r.name, width, [fmtRate(r.opsPerSec), fmtRate(r.min), fmtRate(r.max), w.gauge !== undefined ? "-" : fmtNs(r.opsPerSec), r.unit])}\n`,
     );
   }
   table.write(`\nchecksum ${(checksum >>> 0).toString(16).padStart(8, "0")}\n`);

@@ -300,13 +300,29 @@ export const netlink_update_socket_mc = (sk: NetlinkSock, group: number, is_new:
   listeners_settle(sk);
 };
 
+// Group bitmaps are carved from shared zeroed chunks: a socket's few words cost no ArrayBuffer
+// of their own (100,000 subscribed sockets would otherwise mean 100,000 off-heap allocations).
+const GROUP_CHUNK_WORDS = 4096;
+let groupChunk = new Uint32Array(GROUP_CHUNK_WORDS);
+let groupChunkOff = 0;
+const carve_group_words = (words: number): Uint32Array => {
+  if (words > GROUP_CHUNK_WORDS / 8) return new Uint32Array(words);
+  if (groupChunkOff + words > GROUP_CHUNK_WORDS) {
+    groupChunk = new Uint32Array(GROUP_CHUNK_WORDS);
+    groupChunkOff = 0;
+  }
+  const view = groupChunk.subarray(groupChunkOff, groupChunkOff + words);
+  groupChunkOff += words;
+  return view;
+};
+
 /** netlink_realloc_groups: grow the socket's bitmap to the unit's group count (ngroups is 0 before). */
 export const netlink_realloc_groups = (sk: NetlinkSock): number => {
   const tbl = sk.net.nl_table[sk.sk_protocol]!;
   if (tbl.registered === 0) return -ERRNO.ENOENT;
   const groups = tbl.groups;
   if (sk.ngroups >= groups) return 0;
-  const next = new Uint32Array(NLGRPWORDS(groups));
+  const next = carve_group_words(NLGRPWORDS(groups));
   if (sk.groups !== null) next.set(sk.groups.subarray(0, Math.min(sk.groups.length, next.length)));
   sk.groups = next;
   sk.ngroups = groups;

@@ -123,7 +123,10 @@ const simProcesses =
           const nl = yield* Netlink;
           const s = yield* nl.socket(NETLINK_USERSOCK);
           yield* nl.bind(s, { pid: 1000 + i, groups: 0 });
-          for (let r = 0; r < rounds; r++) received += (yield* nl.recvmsg(s, 256)).length > 0 ? 1 : 0;
+          for (let r = 0; r < rounds; r++) {
+            const d = yield* nl.recvmsg(s, 256);
+            if (d.length > 0) received++; // (not `received += yield* ...`: that reads received before the wait)
+          }
         }),
       );
     }

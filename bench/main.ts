@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { registerApi } from "./api.js";
 import { C_TWINS, registerC } from "./c.js";
+import { registerCli } from "./cli.js";
 import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
 import { registerKernel } from "./kernel.js";
@@ -129,6 +130,7 @@ const main = async (argv: string[]): Promise<number> => {
   const kernelMissing = registerKernel(suite);
   const cMissing = registerC(suite);
   registerSim(suite);
+  const cliNote = registerCli(suite);
 
   const selected = suite.select(cli.prefix);
   if (cli.list) {
@@ -179,6 +181,15 @@ const main = async (argv: string[]): Promise<number> => {
         `${k.name.slice("api.kernel.".length)}: sim ${fmtRate(sim.opsPerSec)} / kernel ${fmtRate(k.opsPerSec)} = ${(sim.opsPerSec / k.opsPerSec).toFixed(2)}\n`,
       );
     }
+  }
+
+  // the CLI's start-up against a bare node's, in the same run
+  const cliStart = results.find((r) => r.name === "cli.startup");
+  const nodeStart = results.find((r) => r.name === "cli.node");
+  if (cliStart !== undefined && nodeStart !== undefined) {
+    table.write(
+      `cli start-up: ${(1000 / cliStart.opsPerSec).toFixed(0)} ms, node -e 0: ${(1000 / nodeStart.opsPerSec).toFixed(0)} ms = ${(nodeStart.opsPerSec / cliStart.opsPerSec).toFixed(2)}x${cliNote === undefined ? "" : ` (${cliNote})`}\n`,
+    );
   }
 
   // the kernel transport against the same workload in C, measured in this run

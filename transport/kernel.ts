@@ -12,7 +12,6 @@
 // - Time is Effect's Clock (the real one unless a program provides another): deadlines are
 //   Effect.sleep / Effect.timeoutOption, so interruption abandons a wait like a signal.
 import { Data, Duration, Effect, Layer, Option } from "effect";
-import { carveBytes } from "../kernel-model/uapi/bytes.js";
 import {
   isErrno,
   type NativeErrno,
@@ -219,6 +218,32 @@ export const sendBlocking = (
 
 // ---- the service --------------------------------------------------------------------------------
 
+/**
+ * sendTo/recvInto over recvmsg/sendmsg, for an addon built before the fast path existed (a
+ * binary shipped with an older package): the same results, one object per call.
+ */
+const slowPath = (addon: NetlinkAddon): Pick<NetlinkAddon, "sendTo" | "recvInto"> => ({
+  sendTo: (fd, data, flags, pid, groups) => {
+    const r = addon.sendmsg(fd, data, flags, pid === undefined ? null : sockaddrNl(pid, groups ?? 0));
+    return isErrno(r) ? -r.code : r;
+  },
+  recvInto: (fd, buf, size, flags, meta) => {
+    const r = addon.recvmsg(fd, size, flags);
+    if (isErrno(r)) return -r.code;
+    buf.set(r.data);
+    meta[0] = r.flags;
+    meta[1] = r.name?.len ?? 0;
+    meta[2] = r.name?.pid ?? 0;
+    meta[3] = r.name?.groups ?? 0;
+    meta[4] = (r.pktinfo !== undefined ? 1 : 0) | (r.creds !== undefined ? 2 : 0);
+    meta[5] = r.pktinfo?.group ?? 0;
+    meta[6] = r.creds?.pid ?? 0;
+    meta[7] = r.creds?.uid ?? 0;
+    meta[8] = r.creds?.gid ?? 0;
+    return r.ret;
+  },
+});
+
 /** The kernel layer's socket handle. */
 class KernelSocket implements NetlinkSocket {
   closed = false;
@@ -266,22 +291,23 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   };
 
   // The fast path: one recvInto into a scratch buffer the service reuses, then a copy of the
-  // bytes the caller owns (carved from a shared chunk: no off-heap allocation per message).
+  // bytes in memory of the caller's own (user code may read .buffer or transfer it).
   let scratch = new Uint8Array(SCRATCH_BYTES);
   const meta = new Uint32Array(RECV_META);
   const DONTWAIT = C.MSG_DONTWAIT;
   // the addon's exports object has dozens of properties (a slow-mode object): keep the two
   // per-message functions in a small object of their own so each call is a monomorphic load
-  const fast = { sendTo: addon.sendTo, recvInto: addon.recvInto };
+  const fast =
+    typeof addon.recvInto === "function" && typeof addon.sendTo === "function"
+      ? { sendTo: addon.sendTo, recvInto: addon.recvInto }
+      : slowPath(addon);
 
   /** recvmsg with MSG_DONTWAIT as a Datagram, or the negative errno. */
   const recvNow = (fd: number, size: number, flags: number): Datagram | number => {
     if (size > scratch.length && size <= MAX_RECV) scratch = new Uint8Array(size);
     const ret = fast.recvInto(fd, scratch, size, flags | DONTWAIT, meta);
     if (ret < 0) return ret;
-    const copied = Math.min(ret, size);
-    const data = carveBytes(copied);
-    data.set(copied === scratch.length ? scratch : scratch.subarray(0, copied));
+    const data = scratch.slice(0, Math.min(ret, size));
     const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
       data,
       length: ret,
@@ -438,8 +464,8 @@ export const loadKernelAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = E
     );
   }
   const addon = nativeNetlink();
-  if (typeof addon.pollNow !== "function" || typeof addon.recvInto !== "function") {
-    const reason = "the native addon predates pollNow()/recvInto(): rebuild it with npm run build:native";
+  if (typeof addon.pollNow !== "function") {
+    const reason = "the native addon predates pollNow(): rebuild it with npm run build:native";
     return Effect.fail(new KernelUnavailable({ reason, message: `the kernel transport is unavailable: ${reason}` }));
   }
   return Effect.succeed(addon);

@@ -380,6 +380,12 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
       if (!open(socket)) return ebadf("sendto");
       const to = options?.to;
       const flags = options?.flags ?? 0;
+      if (to instanceof Uint8Array) {
+        // raw sockaddr bytes reach the kernel as given (their length included): the sendmsg path
+        return Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, to, { nonblock: socket.nonblock }), (r) =>
+          isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
+        );
+      }
       const first =
         to === undefined
           ? fast.sendTo(socket.fd, data, flags | DONTWAIT)

@@ -17,6 +17,7 @@ import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Scheduler, type Sco
 import { netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
 import { AF_UNSPEC, encodeSockaddrNl, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
 import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
+import type { TraceValue } from "../sim/trace.js";
 import type { World } from "../sim/world.js";
 import type { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
@@ -68,7 +69,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
 
   /** The same trace line SimProcess writes, for the calls this layer runs on the model itself. */
-  const trace = (call: string, detail: Record<string, string | number | boolean | null>, ret: number): void => {
+  const trace = (call: string, detail: { readonly [k: string]: TraceValue }, ret: number): void => {
     world.syscall(p.pid, call, detail, ret);
   };
 

@@ -2,9 +2,11 @@
 // protocol: registered, flags, groups, listeners, bind/unbind/release, the port-id hash and the
 // multicast list), port-id insertion/lookup/autobind, and the release notifier chain.
 
+import type { Kernel } from "../../kernel/kernel.js";
 import type { Module } from "../../kernel/module.js";
 import { CAP_NET_ADMIN, ERRNO, MAX_LINKS, NETLINK_USERSOCK, NL_CFG_F_NONROOT_SEND } from "../../uapi/index.js";
 import { type Cred, capable, defaultSockSysctl, type SockSysctl } from "../core/sock.js";
+import type { SkBuff } from "./skb.js";
 import {
   hweight32,
   type NetlinkBindFn,
@@ -85,38 +87,72 @@ export interface NetFaults {
   allocFails(size: number, site: string): boolean;
 }
 
-export interface NetOptions {
-  readonly prng: Prng;
-  readonly sysctl?: Partial<SockSysctl>;
+/**
+ * The one way a namespace reaches the world that runs it (the simulator implements it in
+ * sim/kernel-host.ts): its kernel, wake-ups, BUG/WARN lines, the fault plan and randomness.
+ */
+export interface NetHost extends NetFaults {
+  /**
+   * The kernel this namespace runs in: how a kernel socket's input runs, execution contexts,
+   * softirqs, printk. Undefined for a bare namespace (the model's unit tests and benchmarks):
+   * input then runs synchronously and no context is checked.
+   */
+  readonly kernel: Kernel | undefined;
+  /** wake every task sleeping on `q` */
+  wake(q: WaitQueue): void;
+  /** a BUG/WARN line the model detected (the simulator prints it to the kernel log) */
+  report(r: KernelReport): void;
+  /** autobind's randomness: a uniformly distributed integer in [0, 2^32) */
+  random_u32(): number;
 }
+
+/** The host of a bare namespace: no kernel, no waiters, no faults; reports stay in `net.reports`. */
+export const bare_net_host = (prng: Prng): NetHost => ({
+  kernel: undefined,
+  wake: () => {},
+  report: () => {},
+  allocFails: () => false,
+  random_u32: () => prng.nextU32(),
+});
+
+export type NetOptions = {
+  readonly sysctl?: Partial<SockSysctl>;
+} & (
+  | { readonly host: NetHost }
+  /** a bare namespace drawing from `prng` (bare_net_host) */
+  | { readonly prng: Prng }
+);
 
 /**
  * struct net: one network namespace's netlink state. The model has no clock and no randomness of
- * its own: autobind draws from `prng`; wake-ups go to `onwake` (the simulator's hook).
+ * its own: everything from outside comes through `host`.
  */
 export class Net {
   readonly nl_table: NetlinkTable[];
-  readonly prng: Prng;
+  readonly host: NetHost;
   readonly sysctl: SockSysctl;
-  /** default wake hook for every wait queue of this namespace */
-  onwake: ((q: WaitQueue) => void) | undefined = undefined;
   /** netlink_chain (global in the kernel; per namespace here so that worlds do not share it) */
   readonly netlink_chain: NetlinkNotifier[] = [];
-  /** BUG/WARN lines; `onreport` sees each as it happens */
+  /** BUG/WARN lines, in order; the host sees each as it happens */
   readonly reports: KernelReport[] = [];
-  onreport: ((r: KernelReport) => void) | undefined = undefined;
-  /** fault injection: the simulator decides which allocations fail (the model draws nothing itself) */
-  faults: NetFaults | undefined = undefined;
   /** every socket ever created, in creation order (for /proc rendering order) */
   readonly sockets: NetlinkSock[] = [];
   private next_ino = 20000;
   private next_sk_index = 0;
+  /** the numbers BUG lines give skbs (in the order this namespace first names them) */
+  private readonly skb_ids = new WeakMap<SkBuff, number>();
+  private next_skb_id = 1;
 
   constructor(opts: NetOptions) {
-    this.prng = opts.prng;
+    this.host = "host" in opts ? opts.host : bare_net_host(opts.prng);
     this.sysctl = { ...defaultSockSysctl(), ...opts.sysctl };
     this.nl_table = Array.from({ length: MAX_LINKS }, () => new NetlinkTable());
     netlink_add_usersock_entry(this);
+  }
+
+  /** The kernel this namespace runs in (undefined: a bare namespace). */
+  get kernel(): Kernel | undefined {
+    return this.host.kernel;
   }
 
   alloc_ino(): number {
@@ -125,11 +161,20 @@ export class Net {
   alloc_sk_index(): number {
     return this.next_sk_index++;
   }
+  /** The number a BUG line gives `skb` (the kernel prints an address; this is per namespace, so worlds do not share it). */
+  skb_id(skb: SkBuff): number {
+    let id = this.skb_ids.get(skb);
+    if (id === undefined) {
+      id = this.next_skb_id++;
+      this.skb_ids.set(skb, id);
+    }
+    return id;
+  }
   /** printk a BUG/WARN line */
   report(level: KernelReport["level"], msg: string): void {
     const r = { level, msg };
     this.reports.push(r);
-    this.onreport?.(r);
+    this.host.report(r);
   }
 }
 
@@ -182,7 +227,7 @@ export const netlink_autobind = (sk: NetlinkSock, cred: Cred): number => {
       if (rover === -4096) {
         // S32_MIN + get_random_u32_below(−4096 − S32_MIN): multiply-high of one draw
         const range = 2 ** 31 - 4096;
-        rover = -(2 ** 31) + Math.floor((sk.net.prng.nextU32() >>> 0) * (range / 2 ** 32));
+        rover = -(2 ** 31) + Math.floor((sk.net.host.random_u32() >>> 0) * (range / 2 ** 32));
       } else if (rover >= -4096) {
         rover = -4097;
       }

@@ -121,6 +121,9 @@ export class NetlinkSock implements SockCommon {
   ngroups = 0;
   /** number of groups set (netlink_update_subscriptions); > 0 puts the socket on mc_list */
   subscriptions = 0;
+  /** sk_bind_node: this socket's links in its unit's mc_list (an hlist; newest first) */
+  mc_next: NetlinkSock | null = null;
+  mc_prev: NetlinkSock | null = null;
 
   sk_rcvbuf: number;
   sk_sndbuf: number;

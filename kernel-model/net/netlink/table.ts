@@ -27,10 +27,30 @@ export interface Prng {
 export class NetlinkTable {
   /** the port-id hash: portid (u32) → socket */
   readonly hash = new Map<number, NetlinkSock>();
-  /** mc_list: sockets with subscriptions, most recently added first (sk_add_bind_node adds at the head) */
-  mc_list: NetlinkSock[] = [];
+  /**
+   * mc_list's head: sockets with subscriptions, most recently added first (sk_add_bind_node adds
+   * at the head), linked through their mc_next/mc_prev as the kernel's hlist through sk_bind_node,
+   * so joining and leaving cost O(1) whatever the list's length.
+   */
+  mc_head: NetlinkSock | null = null;
+  mc_length = 0;
   /** listeners->masks: OR of every mc_list member's groups (netlink_update_listeners) */
   listeners: Uint32Array | null = null;
+  /**
+   * How many mc_list members hold each group bit (index g−1 for group g): a listener bit is set
+   * while its count is above zero, so one socket's change updates the mask without walking mc_list.
+   */
+  listener_counts: Uint32Array = new Uint32Array(32);
+  /** the listeners array the counts were last folded into (replaced or grown: rebuilt whole) */
+  listeners_synced: Uint32Array | null = null;
+
+  /** mc_list in the kernel's order (sk_for_each_bound), as a snapshot array. */
+  get mc_list(): NetlinkSock[] {
+    const out = new Array<NetlinkSock>(this.mc_length);
+    let i = 0;
+    for (let sk = this.mc_head; sk !== null; sk = sk.mc_next) out[i++] = sk;
+    return out;
+  }
   flags = 0;
   groups = 0;
   registered = 0;
@@ -222,27 +242,89 @@ export const netlink_autobind = (sk: NetlinkSock, cred: Cred): number => {
   }
 };
 
-/** netlink_update_listeners: recompute the unit's listener mask from mc_list. */
+/**
+ * netlink_update_listeners: recompute the unit's listener mask. The kernel ORs every mc_list
+ * member's groups; the per-group counts hold the same answer, so this costs O(groups), not
+ * O(members).
+ */
 export const netlink_update_listeners = (net: Net, protocol: number): void => {
   const tbl = net.nl_table[protocol]!;
   const masks = tbl.listeners;
+  tbl.listeners_synced = masks;
   if (masks === null) return;
+  const counts = tbl.listener_counts;
   for (let i = 0; i < masks.length; i++) {
     let mask = 0;
-    for (const s of tbl.mc_list) {
-      if (s.groups !== null && i < s.groups.length) mask |= s.groups[i]!;
-    }
+    const end = Math.min(32, counts.length - i * 32);
+    for (let b = 0; b < end; b++) if (counts[i * 32 + b]! > 0) mask |= 1 << b;
     masks[i] = mask;
   }
 };
 
-/** netlink_update_subscriptions: join or leave mc_list as the count crosses zero. */
+/** One mc_list member gained (+1) or lost (−1) group bit `bit`: its count, and the mask bit if it crossed 0. */
+const listener_count = (tbl: NetlinkTable, bit: number, delta: 1 | -1): void => {
+  let counts = tbl.listener_counts;
+  if (bit >= counts.length) {
+    counts = new Uint32Array(Math.max(counts.length * 2, (bit + 32) & ~31));
+    counts.set(tbl.listener_counts);
+    tbl.listener_counts = counts;
+  }
+  const n = counts[bit]! + delta;
+  counts[bit] = n;
+  const masks = tbl.listeners;
+  if (masks === null || (n !== 0 && n !== 1) || bit >= masks.length * 32) return;
+  if (masks !== tbl.listeners_synced) return; // a new or grown mask: rebuilt whole by the caller
+  if (n === 1) masks[bit >>> 5]! |= 1 << (bit & 31);
+  else masks[bit >>> 5]! &= ~(1 << (bit & 31));
+};
+
+/** Every set bit of `groups` (from word `from` on, or word 0 only) counted in or out. */
+const listener_count_all = (tbl: NetlinkTable, groups: Uint32Array | null, delta: 1 | -1): void => {
+  if (groups === null) return;
+  for (let w = 0; w < groups.length; w++) {
+    for (let word = groups[w]!; word !== 0; word &= word - 1)
+      listener_count(tbl, w * 32 + (31 - Math.clz32(word & -word)), delta);
+  }
+};
+
+/** The listener mask after one socket's change: the changed bits are already in; a replaced mask is rebuilt. */
+const listeners_settle = (sk: NetlinkSock): void => {
+  const tbl = sk.net.nl_table[sk.sk_protocol]!;
+  if (tbl.listeners !== tbl.listeners_synced) netlink_update_listeners(sk.net, sk.sk_protocol);
+};
+
+/** sk_add_bind_node: at the head of mc_list. */
+const sk_add_bind_node = (tbl: NetlinkTable, sk: NetlinkSock): void => {
+  sk.mc_prev = null;
+  sk.mc_next = tbl.mc_head;
+  if (tbl.mc_head !== null) tbl.mc_head.mc_prev = sk;
+  tbl.mc_head = sk;
+  tbl.mc_length++;
+  listener_count_all(tbl, sk.groups, 1);
+};
+
+/** sk_del_bind_node: out of mc_list. */
+const sk_del_bind_node = (tbl: NetlinkTable, sk: NetlinkSock): void => {
+  if (sk.mc_prev === null && tbl.mc_head !== sk) return; // not on the list (released already)
+  if (sk.mc_prev !== null) sk.mc_prev.mc_next = sk.mc_next;
+  else tbl.mc_head = sk.mc_next;
+  if (sk.mc_next !== null) sk.mc_next.mc_prev = sk.mc_prev;
+  sk.mc_next = null;
+  sk.mc_prev = null;
+  tbl.mc_length--;
+  listener_count_all(tbl, sk.groups, -1);
+};
+
+/**
+ * netlink_update_subscriptions: join or leave mc_list as the count crosses zero. Joining counts
+ * the socket's groups as they are now; leaving uncounts them.
+ */
 export const netlink_update_subscriptions = (sk: NetlinkSock, subscriptions: number): void => {
   const tbl = sk.net.nl_table[sk.sk_protocol]!;
   if (sk.subscriptions !== 0 && subscriptions === 0) {
-    tbl.mc_list = tbl.mc_list.filter((s) => s !== sk);
+    sk_del_bind_node(tbl, sk);
   } else if (sk.subscriptions === 0 && subscriptions !== 0) {
-    tbl.mc_list.unshift(sk);
+    sk_add_bind_node(tbl, sk);
   }
   sk.subscriptions = subscriptions;
 };
@@ -255,9 +337,28 @@ export const netlink_update_socket_mc = (sk: NetlinkSock, group: number, is_new:
   const bit = 1 << (g & 31);
   const old = (groups[w]! & bit) !== 0 ? 1 : 0;
   const subscriptions = sk.subscriptions - old + (is_new ? 1 : 0);
+  const tbl = sk.net.nl_table[sk.sk_protocol]!;
+  // on mc_list already: count the one bit that changes (joining counts them all)
+  if (sk.subscriptions !== 0 && old !== (is_new ? 1 : 0)) listener_count(tbl, g, is_new ? 1 : -1);
   groups[w] = is_new ? groups[w]! | bit : groups[w]! & ~bit;
   netlink_update_subscriptions(sk, subscriptions);
-  netlink_update_listeners(sk.net, sk.sk_protocol);
+  listeners_settle(sk);
+};
+
+// Group bitmaps are carved from shared zeroed chunks: a socket's few words cost no ArrayBuffer
+// of their own (100,000 subscribed sockets would otherwise mean 100,000 off-heap allocations).
+const GROUP_CHUNK_WORDS = 4096;
+let groupChunk = new Uint32Array(GROUP_CHUNK_WORDS);
+let groupChunkOff = 0;
+const carve_group_words = (words: number): Uint32Array => {
+  if (words > GROUP_CHUNK_WORDS / 8) return new Uint32Array(words);
+  if (groupChunkOff + words > GROUP_CHUNK_WORDS) {
+    groupChunk = new Uint32Array(GROUP_CHUNK_WORDS);
+    groupChunkOff = 0;
+  }
+  const view = groupChunk.subarray(groupChunkOff, groupChunkOff + words);
+  groupChunkOff += words;
+  return view;
 };
 
 /** netlink_realloc_groups: grow the socket's bitmap to the unit's group count (ngroups is 0 before). */
@@ -266,7 +367,7 @@ export const netlink_realloc_groups = (sk: NetlinkSock): number => {
   if (tbl.registered === 0) return -ERRNO.ENOENT;
   const groups = tbl.groups;
   if (sk.ngroups >= groups) return 0;
-  const next = new Uint32Array(NLGRPWORDS(groups));
+  const next = carve_group_words(NLGRPWORDS(groups));
   if (sk.groups !== null) next.set(sk.groups.subarray(0, Math.min(sk.groups.length, next.length)));
   sk.groups = next;
   sk.ngroups = groups;
@@ -276,9 +377,19 @@ export const netlink_realloc_groups = (sk: NetlinkSock): number => {
 /** The bind-time part of netlink_bind: replace the low 32 group bits (kept above 32). */
 export const netlink_set_bind_groups = (sk: NetlinkSock, groups: number): void => {
   const low = sk.groups![0]!;
-  netlink_update_subscriptions(sk, sk.subscriptions + hweight32(groups) - hweight32(low));
-  sk.groups![0] = groups >>> 0;
-  netlink_update_listeners(sk.net, sk.sk_protocol);
+  const next = groups >>> 0;
+  const subscriptions = sk.subscriptions + hweight32(groups) - hweight32(low);
+  const tbl = sk.net.nl_table[sk.sk_protocol]!;
+  if (sk.subscriptions !== 0) {
+    // on mc_list: count the bits that change (if it leaves, every one of them is a loss)
+    for (let diff = (low ^ next) >>> 0; diff !== 0; diff &= diff - 1) {
+      const b = 31 - Math.clz32(diff & -diff);
+      listener_count(tbl, b, (next >>> b) & 1 ? 1 : -1);
+    }
+  }
+  sk.groups![0] = next;
+  netlink_update_subscriptions(sk, subscriptions);
+  listeners_settle(sk);
 };
 
 /** netlink_remove: out of the hash and the multicast list. */
@@ -290,8 +401,8 @@ export const netlink_remove = (sk: NetlinkSock): void => {
     sk.sk_refcnt--;
   }
   if (sk.subscriptions !== 0) {
-    tbl.mc_list = tbl.mc_list.filter((s) => s !== sk);
-    netlink_update_listeners(sk.net, sk.sk_protocol);
+    sk_del_bind_node(tbl, sk);
+    listeners_settle(sk);
   }
 };
 

@@ -51,6 +51,22 @@ export interface ScenarioSocketApi {
     name: number,
     size: number,
   ): Promise<Ret<{ ret: number; optlen: number; data: Uint8Array }>>;
+  /** setsockopt with a struct sock_fprog {len, pointer to insns (empty: NULL)}, optlen as given */
+  setsockoptFprog(
+    fd: Fd,
+    level: number,
+    name: number,
+    insns: Uint8Array,
+    len: number,
+    optlen: number,
+  ): Promise<Ret<number>>;
+  /** getsockopt of SO_GET_FILTER: a buffer of `count` instructions, optlen (in instructions) `count` */
+  getsockoptFilter(
+    fd: Fd,
+    level: number,
+    name: number,
+    count: number,
+  ): Promise<Ret<{ ret: number; optlen: number; data: Uint8Array }>>;
   getsockname(fd: Fd): Promise<Ret<{ pid: number; groups: number }>>;
   getpeername(fd: Fd): Promise<Ret<{ pid: number; groups: number }>>;
   close(fd: Fd): Promise<Ret<number>>;

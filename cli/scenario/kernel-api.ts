@@ -134,6 +134,9 @@ export const kernelApi = (addon: NetlinkAddon): ScenarioSocketApi => {
     },
     setsockopt: async (fd, level, name, value) => ret(addon.setsockopt(fd, level, name, value)),
     getsockopt: async (fd, level, name, size) => ret(addon.getsockopt(fd, level, name, size)),
+    setsockoptFprog: async (fd, level, name, insns, len, optlen) =>
+      ret(addon.setsockoptFprog(fd, level, name, insns, len, optlen)),
+    getsockoptFilter: async (fd, level, name, count) => ret(addon.getsockoptFilter(fd, level, name, count)),
     getsockname: async (fd) => {
       const r = addon.getsockname(fd);
       return isNativeErrno(r) ? errno(r) : { pid: r.pid, groups: r.groups };

@@ -3,6 +3,8 @@
 // of the same scenario can be compared byte for byte.
 import {
   AF_UNSPEC,
+  decodeSockFilters,
+  encodeSockFilters,
   encodeTimeval,
   getS32,
   MSG_FLAG_NAMES,
@@ -10,7 +12,10 @@ import {
   type NlMsg,
   parseMessages,
   putU32,
+  SO_GET_FILTER,
+  SOCK_FPROG_SIZE,
   SOL_NETLINK,
+  SOL_SOCKET,
   toHex,
 } from "../../kernel-model/uapi/index.js";
 import { type JsonValue, messageToJson } from "../format/json.js";
@@ -43,6 +48,8 @@ const optBytes = (v: OptValue, size: number | undefined): Uint8Array => {
     putU32(bytes, 0, v.value >>> 0);
   } else if (v.kind === "timeval") {
     bytes = encodeTimeval(v.sec, v.usec);
+  } else if (v.kind === "fprog") {
+    bytes = encodeSockFilters(v.insns);
   } else {
     bytes = v.bytes;
   }
@@ -211,10 +218,28 @@ export const runScenario = async (scenario: Scenario, api: ScenarioSocketApi): P
         return emit(out);
       }
       case "setsockopt": {
-        const r = await api.setsockopt(fd, step.level, step.name, optBytes(step.value, step.size));
+        const v = step.value;
+        const r =
+          v.kind === "fprog"
+            ? await api.setsockoptFprog(
+                fd,
+                step.level,
+                step.name,
+                encodeSockFilters(v.insns),
+                v.len,
+                step.size ?? SOCK_FPROG_SIZE,
+              )
+            : await api.setsockopt(fd, step.level, step.name, optBytes(v, step.size));
         return emit(isErrno(r) ? { ...head, errno: r.errno } : { ...head, ret: r });
       }
       case "getsockopt": {
+        if (step.level === SOL_SOCKET && step.name === SO_GET_FILTER) {
+          // optlen counts instructions here: the program comes back as [code, jt, jf, k] entries
+          const f = await api.getsockoptFilter(fd, step.level, step.name, step.size);
+          if (isErrno(f)) return emit({ ...head, errno: f.errno });
+          const filter = decodeSockFilters(f.data).map((i) => [i.code, i.jt, i.jf, i.k]);
+          return emit({ ...head, ret: f.ret, optlen: f.optlen, filter });
+        }
         const r = await api.getsockopt(fd, step.level, step.name, step.size);
         if (isErrno(r)) return emit({ ...head, errno: r.errno });
         const out: Record<string, JsonValue> = { ...head, ret: r.ret, optlen: r.optlen };

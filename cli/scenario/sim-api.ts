@@ -43,6 +43,12 @@ const simApi = (p: SimProcess): ScenarioSocketApi => {
       const r = p.getsockopt(fd, level, name, size);
       return r.ret < 0 ? errno(r.ret) : { ret: r.ret, optlen: r.optlen, data: r.data };
     },
+    setsockoptFprog: async (fd, level, name, insns, len, optlen) =>
+      ret(p.setsockoptFprog(fd, level, name, insns, len, optlen)),
+    getsockoptFilter: async (fd, level, name, count) => {
+      const r = p.getsockopt(fd, level, name, count);
+      return r.ret < 0 ? errno(r.ret) : { ret: r.ret, optlen: r.optlen, data: r.data };
+    },
     getsockname: async (fd) => {
       const r = p.getsockname(fd);
       return r.ret < 0 ? errno(r.ret) : { pid: r.pid, groups: r.groups };

@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "dist/**"],
+    globalSetup: ["./cli/bundle-setup.ts"],
     testTimeout: 30_000,
   },
 });

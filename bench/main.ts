@@ -6,6 +6,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { registerApi } from "./api.js";
+import { registerCli } from "./cli.js";
 import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
 import { registerKernel } from "./kernel.js";
@@ -125,6 +126,7 @@ const main = async (argv: string[]): Promise<number> => {
   registerApi(suite);
   const kernelMissing = registerKernel(suite);
   registerSim(suite);
+  const cliNote = registerCli(suite);
 
   const selected = suite.select(cli.prefix);
   if (cli.list) {
@@ -174,6 +176,15 @@ const main = async (argv: string[]): Promise<number> => {
         `${k.name.slice("api.kernel.".length)}: sim ${fmtRate(sim.opsPerSec)} / kernel ${fmtRate(k.opsPerSec)} = ${(sim.opsPerSec / k.opsPerSec).toFixed(2)}\n`,
       );
     }
+  }
+
+  // the CLI's start-up against a bare node's, in the same run
+  const cliStart = results.find((r) => r.name === "cli.startup");
+  const nodeStart = results.find((r) => r.name === "cli.node");
+  if (cliStart !== undefined && nodeStart !== undefined) {
+    table.write(
+      `cli start-up: ${(1000 / cliStart.opsPerSec).toFixed(0)} ms, node -e 0: ${(1000 / nodeStart.opsPerSec).toFixed(0)} ms = ${(nodeStart.opsPerSec / cliStart.opsPerSec).toFixed(2)}x${cliNote === undefined ? "" : ` (${cliNote})`}\n`,
+    );
   }
 
   const figures = Object.fromEntries(results.map((r) => [r.name, { value: Math.round(r.opsPerSec), unit: r.unit }]));

@@ -1,6 +1,7 @@
 // The nlsim command line.
 import { readFileSync } from "node:fs";
-import { NodeRuntime, NodeServices } from "@effect/platform-node";
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import * as NodeServices from "@effect/platform-node/NodeServices";
 import { Cause, Effect, Exit, Option, Runtime } from "effect";
 import { Argument, CliError, Command, Flag } from "effect/cli";
 import { isNetlinkDecodeError } from "../kernel-model/uapi/index.js";

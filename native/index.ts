@@ -190,8 +190,9 @@ export interface NetlinkAddon {
 
 export type NativeAvailability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-export const BUILD_COMMAND = "npm run build:native (that is: node-gyp rebuild --directory=native)";
-("npm run build:native (that is, node-gyp rebuild --directory=native; by hand: cd native && npx node-gyp rebuild)");
+export const BUILD_COMMAND =
+  "npm run build:native in a checkout of nlsim (node-gyp rebuild --directory=native); " +
+  "in a project that installed nlsim: cd node_modules/nlsim/native && npx node-gyp rebuild";
 
 /** Is this result an errno? Works for every addon result. */
 export const isErrno = (r: unknown): r is NativeErrno =>
@@ -222,14 +223,21 @@ export const readIntOpt = (o: NativeSockOpt): number =>
 
 const ADDON_FILE = "nlsim_netlink.node";
 
-/** Where the built addon may be: beside this file (native/), or from dist/native/ back to native/. */
+/**
+ * Where the addon may be: built here (build/), else the binary the package ships for this
+ * platform (prebuilds/linux-x64/); beside this file (native/), or from dist/native/ and the CLI
+ * bundle in dist/bin/ back to native/.
+ */
 const candidatePaths = (): string[] => {
   const fromEnv = process.env.NLSIM_NATIVE_ADDON;
+  const prebuilt = `prebuilds/${process.platform}-${process.arch}/${ADDON_FILE}`;
   const rel = [
     `./build/Release/${ADDON_FILE}`,
     `./build/Debug/${ADDON_FILE}`,
+    `./${prebuilt}`,
     `../../native/build/Release/${ADDON_FILE}`,
     `../../native/build/Debug/${ADDON_FILE}`,
+    `../../native/${prebuilt}`,
   ];
   const paths = rel.map((r) => fileURLToPath(new URL(r, import.meta.url)));
   return fromEnv !== undefined && fromEnv !== "" ? [fromEnv, ...paths] : paths;

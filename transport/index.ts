@@ -1,5 +1,12 @@
-// The socket API application code imports: the Netlink service and its types, the error, and the
-// sim layer's entry point. (The kernel layer over native/ will sit beside sim.ts.)
+// `nlsim`: the socket API application code imports. The Netlink service and its two layers (the
+// simulator's, the real kernel's), runProcess, the client (NetlinkConn, its errors, generic
+// netlink helpers), the Promise facade (runPromiseProcess on the simulator, runPromiseKernel on
+// the real kernel), credentials, procfs and raw IPv4 services.
+/**
+ * The socket API: the `Netlink` service and its simulator and kernel layers, `runProcess`, the client (`NetlinkConn`), the Promise facade (`runPromiseProcess`, `runPromiseKernel`), credentials, procfs and raw IPv4 services.
+ * @packageDocumentation
+ * @module nlsim
+ */
 
 export {
   type ConnOptions,
@@ -28,5 +35,7 @@ export { KernelUnavailable, kernelLayer, makeKernelNetlink } from "./kernel.js";
 export { kernelFilesLayer, makeKernelCreds, makeKernelInetRaw, makeKernelProcfs } from "./kernel-files.js";
 export * from "./netlink.js";
 export * from "./procfs.js";
+export { type PromiseConn, type PromiseNetlink, promiseNetlink, runPromiseProcess } from "./promise.js";
+export { runPromiseKernel } from "./promise-kernel.js";
 export { type EffectProcess, makeSimNetlink, runProcess, SimRuntime, simLayer } from "./sim.js";
 export { makeSimCreds, makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";

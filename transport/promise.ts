@@ -42,6 +42,10 @@ export interface PromiseConn {
   resolveFamily(name: string): Promise<GenlFamilyInfo>;
   genlRequest(family: number | GenlFamilyInfo, req: GenlRequest): Promise<ReadonlyArray<GenlMessage>>;
   genlDump(family: number | GenlFamilyInfo, req: GenlRequest): AsyncIterableIterator<GenlMessage>;
+  /** setsockopt(2) on the conn's socket; a number is passed as a 4-byte int */
+  setsockopt(level: number, name: number, value: number | Uint8Array): Promise<void>;
+  /** getsockopt(2) with an optlen of `length` (default 4): the bytes the kernel wrote */
+  getsockopt(level: number, name: number, length?: number): Promise<Uint8Array>;
   /** closes the socket (and ends any iterator still open on it) */
   close(): Promise<void>;
 }
@@ -140,6 +144,10 @@ const facade = (run: Runner): PromiseNetlink => ({
       resolveFamily: (name) => run(conn.resolveFamily(name)),
       genlRequest: (family, req) => run(conn.genlRequest(family, req)),
       genlDump: (family, req) => track(iterate(run, conn.genlDump(family, req))),
+      setsockopt: (level, name, value) =>
+        run(Effect.flatMap(Netlink, (nl) => nl.setsockopt(conn.socket, level, name, value))),
+      getsockopt: (level, name, length) =>
+        run(Effect.flatMap(Netlink, (nl) => nl.getsockopt(conn.socket, level, name, length))),
       async close() {
         for (const i of iterators) await i.return?.();
         iterators.clear();

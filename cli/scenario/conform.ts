@@ -1,12 +1,17 @@
 // `nlsim conform FILE|DIR`: every scenario on both transports, a verdict per scenario and, where
-// the traces differ, the differing lines of both sides. Exit 0 all match, 1 any difference (or a
-// run that failed), 2 bad input, 3 nothing differed but a scenario needed root and was skipped.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+// the traces differ, the differing lines of both sides. A scenario with a recorded reference
+// trace beside it (<name>.kernel.jsonl) is judged three ways (live.ts): the simulator against the
+// recording (a difference is a failure), and this host's kernel against the recording (a
+// difference is reported with its likely cause: this kernel is built differently). Exit 0 all
+// match (or only this host's kernel differs from a recording), 1 the simulator differs (or a run
+// failed), 2 bad input, 3 nothing differed but a scenario needed root and was skipped.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Data, Effect, Runtime } from "effect";
 import { Argument, CliError, Command, Flag } from "effect/cli";
 import { CliUsageError } from "../errors.js";
 import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
+import { type HostDiff, hostDiffs, unitName } from "./live.js";
 import type { Scenario } from "./model.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 import { runScenarioOnSim } from "./sim-api.js";
@@ -16,6 +21,8 @@ export interface ConformInput {
   readonly file: string;
   readonly text: string;
   readonly scenario: Scenario;
+  /** the reference kernel's trace (<name>.kernel.jsonl beside the file), when there is one */
+  readonly recorded?: ReadonlyArray<string>;
 }
 
 /** How each side runs (injectable for tests). */
@@ -41,6 +48,15 @@ export type Verdict =
       readonly simLines: number;
       readonly kernelLines: number;
       readonly diffs: ReadonlyArray<LineDiff>;
+      /** what the simulator was compared with: this host's kernel, or the recorded reference trace */
+      readonly against?: "recorded";
+    }
+  /** the simulator matches the recorded trace; this host's kernel does not (explained per line) */
+  | {
+      readonly kind: "host-differs";
+      readonly name: string;
+      readonly lines: number;
+      readonly diffs: ReadonlyArray<HostDiff>;
     }
   | { readonly kind: "skipped"; readonly name: string; readonly reason: string }
   | { readonly kind: "failed"; readonly name: string; readonly side: "sim" | "kernel"; readonly message: string };
@@ -68,13 +84,29 @@ export const formatVerdict = (v: Verdict): string => {
     case "failed":
       return `FAILED   ${v.name}: the ${v.side} run failed: ${v.message}\n`;
     case "differ": {
+      const other = v.against === "recorded" ? "recorded" : "kernel";
       const lines = [
-        `DIFFERS  ${v.name}: ${v.diffs.length} line(s) differ (sim ${v.simLines} lines, kernel ${v.kernelLines} lines)`,
+        v.against === "recorded"
+          ? `DIFFERS  ${v.name}: the simulator differs from the recorded kernel trace in ${v.diffs.length} line(s) (sim ${v.simLines} lines, recorded ${v.kernelLines} lines)`
+          : `DIFFERS  ${v.name}: ${v.diffs.length} line(s) differ (sim ${v.simLines} lines, kernel ${v.kernelLines} lines)`,
       ];
       for (const d of v.diffs.slice(0, MAX_SHOWN)) {
         lines.push(`  line ${d.line}:`);
-        lines.push(`    sim:    ${d.sim ?? "(no line)"}`);
-        lines.push(`    kernel: ${d.kernel ?? "(no line)"}`);
+        lines.push(`    sim:${" ".repeat(other.length - 3)} ${d.sim ?? "(no line)"}`);
+        lines.push(`    ${other}: ${d.kernel ?? "(no line)"}`);
+      }
+      if (v.diffs.length > MAX_SHOWN) lines.push(`  ... and ${v.diffs.length - MAX_SHOWN} more differing line(s)`);
+      return `${lines.join("\n")}\n`;
+    }
+    case "host-differs": {
+      const lines = [
+        `HOST     ${v.name}: the simulator matches the recorded trace (${v.lines} lines); this host's kernel differs from it in ${v.diffs.length} line(s) (not a simulator failure)`,
+      ];
+      for (const d of v.diffs.slice(0, MAX_SHOWN)) {
+        lines.push(`  line ${d.line}${d.unit === undefined ? "" : ` (${unitName(d.unit)}, unit ${d.unit})`}:`);
+        lines.push(`    recorded: ${d.recorded ?? "(no line)"}`);
+        lines.push(`    here:     ${d.live ?? "(no line)"}`);
+        lines.push(`    likely:   ${d.cause}`);
       }
       if (v.diffs.length > MAX_SHOWN) lines.push(`  ... and ${v.diffs.length - MAX_SHOWN} more differing line(s)`);
       return `${lines.join("\n")}\n`;
@@ -84,7 +116,8 @@ export const formatVerdict = (v: Verdict): string => {
 
 export const formatSummary = (vs: ReadonlyArray<Verdict>): string => {
   const count = (k: Verdict["kind"]) => vs.filter((v) => v.kind === k).length;
-  return `conform: ${vs.length} scenario(s): ${count("match")} match, ${count("differ")} differ, ${count("skipped")} skipped, ${count("failed")} failed\n`;
+  const host = count("host-differs");
+  return `conform: ${vs.length} scenario(s): ${count("match")} match, ${count("differ")} differ, ${count("skipped")} skipped, ${count("failed")} failed${host > 0 ? `; ${host} where only this host's kernel differs from the recording (see HOST lines)` : ""}\n`;
 };
 
 /** 0 all match, 1 a difference or a failed run, 3 only skips (needs root). */
@@ -151,17 +184,47 @@ export const runConform = async (
     if (k.kind === "needs-root") v = { kind: "skipped", name, reason: k.message };
     else if (k.kind === "failed") v = { kind: "failed", name, side: "kernel", message: k.message };
     else if (sim === undefined) v = { kind: "failed", name, side: "sim", message: simError ?? "no trace" };
-    else {
-      const diffs = diffTraces(sim, k.lines);
-      v =
-        diffs.length === 0
-          ? { kind: "match", name, lines: sim.length }
-          : { kind: "differ", name, simLines: sim.length, kernelLines: k.lines.length, diffs };
-    }
+    else v = judge(input, sim, k.lines);
     verdicts.push(v);
     report(v);
   }
   return verdicts;
+};
+
+/** The verdict on one scenario's traces: against its recording when it has one, else sim against kernel. */
+export const judge = (input: ConformInput, sim: ReadonlyArray<string>, live: ReadonlyArray<string>): Verdict => {
+  const name = input.scenario.name;
+  const rec = input.recorded;
+  if (rec === undefined) {
+    const diffs = diffTraces(sim, live);
+    return diffs.length === 0
+      ? { kind: "match", name, lines: sim.length }
+      : { kind: "differ", name, simLines: sim.length, kernelLines: live.length, diffs };
+  }
+  const simDiffs = diffTraces(sim, rec);
+  if (simDiffs.length > 0) {
+    return {
+      kind: "differ",
+      name,
+      simLines: sim.length,
+      kernelLines: rec.length,
+      diffs: simDiffs,
+      against: "recorded",
+    };
+  }
+  const host = hostDiffs(input.scenario, rec, live);
+  return host.length === 0
+    ? { kind: "match", name, lines: sim.length }
+    : { kind: "host-differs", name, lines: sim.length, diffs: host };
+};
+
+/** A scenario file's recorded reference trace (<name>.kernel.jsonl beside it), when there is one. */
+const readRecorded = (file: string): ReadonlyArray<string> | undefined => {
+  const path = file.replace(/\.json$/, ".kernel.jsonl");
+  if (path === file || !existsSync(path)) return undefined;
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
 };
 
 /** The scenario files named by FILE|DIR (a directory: its *.json, not recursing), read and validated. */
@@ -188,7 +251,9 @@ export const readInputs = (path: string): ConformInput[] => {
       throw new CliUsageError({ message: `cannot read scenario '${file}': ${message(e)}` });
     }
     try {
-      return { file, text, scenario: parseScenario(text, file) };
+      const recorded = readRecorded(file);
+      const scenario = parseScenario(text, file);
+      return recorded === undefined ? { file, text, scenario } : { file, text, scenario, recorded };
     } catch (e) {
       throw new CliUsageError({ message: e instanceof ScenarioError ? e.message : message(e) });
     }
@@ -261,7 +326,9 @@ export const conformCommand = Command.make(
       }
     }),
 ).pipe(
-  Command.withDescription("Run scenarios on the simulator and on the real kernel, and diff the traces"),
+  Command.withDescription(
+    "Run scenarios on the simulator and on the real kernel and diff the traces (against a recorded <name>.kernel.jsonl when there is one: a host kernel that differs from it is reported, not failed)",
+  ),
   Command.withExamples([
     { command: "nlsim conform transport/conformance", description: "the conformance suite (root: fresh netns each)" },
   ]),

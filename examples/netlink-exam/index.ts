@@ -1,4 +1,6 @@
 // netlink-exam as an example for `nlsim run` / `nlsim walk`: file → kernel buffer → /proc → receiver.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Effect, Fiber } from "effect";
 import { cat } from "../../transport/index.js";
@@ -8,10 +10,24 @@ import { NETLINK_EXAM, NLEXAM_MSG, PROC_PATH } from "./proto.js";
 import { setupNetlinkExam } from "./run.js";
 import { readInputFile, receiver, sender } from "./user.js";
 
-/** The files the modes send (shipped beside this file). */
+/**
+ * The package's examples/netlink-exam/ folder: this file's own from the sources; from the CLI
+ * bundle (dist/bin/) the first folder above it that has one.
+ */
+const examDir = (): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(here, "sample.txt"))) return here;
+  for (let d = here; dirname(d) !== d; d = dirname(d)) {
+    const candidate = join(d, "examples", "netlink-exam");
+    if (existsSync(join(candidate, "sample.txt"))) return candidate;
+  }
+  return here;
+};
+
+/** The files the modes send (shipped in the package's examples/netlink-exam/). */
 export const NETLINK_EXAM_FILES: Readonly<Record<string, string>> = {
-  sample: fileURLToPath(new URL("./sample.txt", import.meta.url)),
-  big: fileURLToPath(new URL("./big.txt", import.meta.url)),
+  sample: join(examDir(), "sample.txt"),
+  big: join(examDir(), "big.txt"),
 };
 
 /** The file a run sends: `--file`, else the mode's shipped one. */

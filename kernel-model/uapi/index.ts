@@ -1,4 +1,9 @@
 // kernel-model/uapi: what user space and the kernel share. Imports nothing of the project.
+/**
+ * What user space and the kernel share: constants, struct layouts, the message and attribute codec, policies and extended ACKs.
+ * @packageDocumentation
+ * @module nlsim/uapi
+ */
 export * from "./align.js";
 export * from "./attr.js";
 export * from "./bytes.js";

@@ -1,6 +1,11 @@
 // A vitest fixture: `worldTest("...", async ({ world }) => ...)` gives each test a fresh world
 // (seed from NLSIM_SEED, else 1) and, when the test fails, adds "seed N (replay: NLSIM_SEED=N)"
 // to its errors. Kept apart from index.ts: importing it needs a running vitest.
+/**
+ * The vitest fixture `worldTest`: a fresh world per test, its seed added to a failure.
+ * @packageDocumentation
+ * @module nlsim/testing/vitest
+ */
 import { test } from "vitest";
 import type { World } from "../../sim/world.js";
 import { seedNote, testWorld } from "./world.js";

@@ -73,7 +73,6 @@ import {
 import { netlink_broadcast } from "./broadcast.js";
 import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
 import {
-  alloc_head,
   kfree_skb,
   NETLINK_SKB_DST,
   NO_CREDS,
@@ -395,8 +394,9 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
     msg_flags |= MSG_TRUNC;
     copied = size;
   }
-  // skb_copy_datagram_msg: the caller's buffer gets its own copy
-  const data = alloc_head(copied);
+  // skb_copy_datagram_msg: the caller's buffer gets its own copy, in memory of its own (not a
+  // carve of a shared chunk: user code may read .buffer or transfer it)
+  const data = new Uint8Array(copied);
   const head = skb.head;
   // the whole head (the usual datagram) needs no subarray view to copy from
   if (skb.data_off === 0 && copied === head.length) data.set(head);

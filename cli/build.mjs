@@ -19,12 +19,18 @@ export const bundleCli = async () => {
   rmSync(new URL("../dist/bin", import.meta.url), { recursive: true, force: true });
   await build({
     absWorkingDir: root,
-    entryPoints: { nlsim: "cli/main.ts", "kernel-child": "cli/scenario/kernel-child.ts" },
+    entryPoints: {
+      nlsim: "cli/main.ts",
+      "kernel-child": "cli/scenario/kernel-child.ts",
+      "sweep-worker": "cli/sweep/sweep-worker.ts",
+      "fuzz-kernel-server": "cli/fuzz/fuzz-kernel-server.ts",
+    },
     outdir: "dist/bin",
     bundle: true,
     splitting: true,
     minify: true,
     sourcemap: "linked",
+    sourcesContent: false,
     platform: "node",
     format: "esm",
     target: "node20",

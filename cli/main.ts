@@ -8,8 +8,10 @@ import { isNetlinkDecodeError } from "../kernel-model/uapi/index.js";
 import { parseHex, parseProto, renderDecoded } from "./decode.js";
 import { CliUsageError } from "./errors.js";
 import { runCommand, walkCommand } from "./example/command.js";
+import { fuzzCommand } from "./fuzz/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
+import { sweepCommand } from "./sweep/command.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -84,7 +86,16 @@ const decode = Command.make(
 
 const nlsim = Command.make("nlsim").pipe(
   Command.withDescription("A deterministic simulator of the Linux kernel's netlink subsystem"),
-  Command.withSubcommands([decode, scenarioCommand, replayCommand, conformCommand, runCommand, walkCommand]),
+  Command.withSubcommands([
+    decode,
+    scenarioCommand,
+    replayCommand,
+    conformCommand,
+    runCommand,
+    walkCommand,
+    sweepCommand,
+    fuzzCommand,
+  ]),
 );
 
 /** Usage and input errors exit with 2, other failures with 1. */

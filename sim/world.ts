@@ -113,6 +113,12 @@ export interface WorldOptions {
    * runs and benchmarks; the run itself is unchanged.
    */
   readonly trace?: boolean;
+  /**
+   * which runnable task runs next: an index in [0, runnable) among the runnable tasks in FIFO
+   * order, asked only when two or more are runnable. Default FIFO (always 0). Swarm worlds
+   * (sim/swarm.ts) draw it from the seed so that sweeps explore interleavings.
+   */
+  readonly pickNext?: (runnable: number) => number;
 }
 
 export interface RunResult {
@@ -149,6 +155,7 @@ export class World {
   private park: (() => void) | undefined = undefined;
   private switches = 0;
   private readonly maxSwitches: number;
+  private readonly pickNext: ((runnable: number) => number) | undefined;
 
   constructor(opts: WorldOptions) {
     this.prng = new SeededPrng(opts.seed);
@@ -157,6 +164,7 @@ export class World {
     this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
     this.tracing = opts.trace ?? true;
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;
+    this.pickNext = opts.pickNext;
     this.kernelHost = new WorldKernelHost(this);
     this.kernel = new Kernel(
       this.kernelHost,
@@ -409,7 +417,10 @@ export class World {
   async run(): Promise<RunResult> {
     const prevKernel = kernel_switch(this.kernel);
     for (;;) {
-      const t = this.runq.shift();
+      const t =
+        this.pickNext === undefined || this.runq.length < 2
+          ? this.runq.shift()
+          : this.runq.splice(this.pickNext(this.runq.length), 1)[0];
       if (t !== undefined) {
         if (this.switches >= this.maxSwitches) {
           throw new WorldStalled(`more than ${this.maxSwitches} task switches: a livelock? (seed ${this.prng.seed})`);

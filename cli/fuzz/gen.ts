@@ -1,0 +1,169 @@
+// Random valid scenarios (the scenario format of transport/conformance/*.json) for differential
+// fuzzing: socket calls, options and messages to user sockets and to the kernel's ROUTE and
+// GENERIC families. Requests to the kernel are reads (GET, dumps, unknown or malformed types):
+// nothing a scenario sends changes the namespace, so a kernel can run many in a row.
+import { SeededPrng } from "../../sim/prng.js";
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type Step = { [k: string]: Json };
+export interface GenScenario {
+  name: string;
+  protocol: number;
+  steps: Step[];
+}
+
+export const PROTOCOLS: Readonly<Record<string, number>> = { usersock: 2, route: 0, generic: 16 };
+
+const hex = (rnd: SeededPrng, n: number): string => {
+  let s = "";
+  for (let i = 0; i < n; i++) s += (rnd.nextU32() & 0xff).toString(16).padStart(2, "0");
+  return s;
+};
+const pickOf = <T>(rnd: SeededPrng, xs: ReadonlyArray<T>): T => xs[rnd.nextInt(xs.length)]!;
+
+/** A message to the kernel of `protocol` (rtnetlink GETs, nlctrl GETFAMILY, odd types and lengths). */
+const kernelMsg = (rnd: SeededPrng, protocol: number, seq: number, self: string): Step => {
+  const flags = pickOf(rnd, [1, 5, 0x301, 0x305, 0, 4, 0x101]);
+  if (protocol === 0) {
+    // GET requests (18 link, 22 addr, 26 route, 30 neigh, 34 rule), control types, out of range
+    const type = pickOf(rnd, [18, 18, 22, 26, 30, 34, 2, 3, 1, 15, 0x7fff]);
+    // rtgenmsg / ifinfomsg / ifaddrmsg-sized payloads, sometimes short
+    const payload = pickOf(rnd, ["", "00", "00000000", "00000000000000000000000000000000", "0a000000", "02000000"]);
+    const msg: Step = { type, flags, seq, pid: self, payload };
+    if (rnd.chance(0.15)) msg.len = pickOf(rnd, [15, 16, 17, 24, 4096]);
+    return msg;
+  }
+  if (protocol === 16) {
+    const cmd = pickOf(rnd, [3, 3, 3, 1, 0, 10]);
+    const attrs: Json[] = [];
+    const k = rnd.nextInt(5);
+    if (k === 0)
+      attrs.push({ type: 2, hex: "6e6c6374726c00" }); // "nlctrl"
+    else if (k === 1) attrs.push({ type: 1, hex: pickOf(rnd, ["1000", "ff0f", "0000"]) });
+    else if (k === 2)
+      attrs.push({ type: 2, hex: "6e6f7375636800" }); // "nosuch"
+    else if (k === 3) attrs.push({ type: pickOf(rnd, [1, 2, 9, 0]), hex: hex(rnd, rnd.nextInt(6)) });
+    const msg: Step = {
+      type: pickOf(rnd, [16, 16, 16, 17, 0x20, 2]),
+      flags,
+      seq,
+      pid: self,
+      payload: `${cmd.toString(16).padStart(2, "0")}010000`,
+    };
+    if (attrs.length > 0) msg.attrs = attrs;
+    if (rnd.chance(0.1)) msg.len = pickOf(rnd, [16, 19, 20, 4096]);
+    return msg;
+  }
+  return {
+    type: pickOf(rnd, [16, 17, 3, 2]),
+    flags: pickOf(rnd, [0, 1, 5]),
+    seq,
+    pid: self,
+    payload: hex(rnd, rnd.nextInt(24)),
+  };
+};
+
+/** Scenario `index` of a fuzz run with `seed`, for `protocol` (a number) or a mix when undefined. */
+export const generateScenario = (seed: number, index: number, protocol?: number): GenScenario => {
+  const rnd = new SeededPrng(seed * 1_000_003 + index);
+  const proto = protocol ?? pickOf(rnd, [2, 2, 0, 16]);
+  const steps: Step[] = [];
+  const open: string[] = [];
+  const everMade: string[] = [];
+  let names = 0;
+  let seq = 1;
+  const n = 4 + rnd.nextInt(14);
+  const newSocket = (): void => {
+    const as = `s${names++}`;
+    const step: Step = { do: "socket", as };
+    if (rnd.chance(0.15)) step.type = pickOf(rnd, ["SOCK_DGRAM", "SOCK_RAW"]);
+    steps.push(step);
+    open.push(as);
+    everMade.push(as);
+  };
+  newSocket();
+  for (let i = 0; i < n; i++) {
+    const k = rnd.nextInt(100);
+    if (k < 8 && open.length < 4) {
+      newSocket();
+      continue;
+    }
+    if (open.length === 0) {
+      newSocket();
+      continue;
+    }
+    const sock = pickOf(rnd, open);
+    if (k < 20) {
+      const pid: Json = rnd.chance(0.6) ? 0 : pickOf(rnd, [4242, 4243, 1, 0x7fffffff]);
+      const groups = rnd.chance(0.6) ? 0 : pickOf(rnd, [1, 2, 3, 0x80000000, 0xffffffff]);
+      steps.push({ do: "bind", sock, pid, groups });
+    } else if (k < 26) {
+      if (rnd.chance(0.2)) steps.push({ do: "connect", sock, unspec: true });
+      else {
+        const other = pickOf(rnd, everMade);
+        steps.push({ do: "connect", sock, pid: rnd.chance(0.5) ? `@${other}` : 0, groups: rnd.chance(0.8) ? 0 : 1 });
+      }
+    } else if (k < 36) {
+      const [level, name, values] = pickOf(rnd, [
+        ["SOL_SOCKET", "SO_RCVBUF", [0, 1, 256, 1024, 2304, 4096, 65536]],
+        ["SOL_SOCKET", "SO_SNDBUF", [0, 1024, 4096, 65536]],
+        ["SOL_SOCKET", "SO_PASSCRED", [0, 1]],
+        ["SOL_NETLINK", "NETLINK_ADD_MEMBERSHIP", [0, 1, 2, 31, 32, 33]],
+        ["SOL_NETLINK", "NETLINK_DROP_MEMBERSHIP", [1, 2, 33]],
+        ["SOL_NETLINK", "NETLINK_PKTINFO", [0, 1]],
+        ["SOL_NETLINK", "NETLINK_CAP_ACK", [0, 1]],
+        ["SOL_NETLINK", "NETLINK_EXT_ACK", [0, 1]],
+        ["SOL_NETLINK", "NETLINK_NO_ENOBUFS", [0, 1]],
+        ["SOL_NETLINK", "NETLINK_BROADCAST_ERROR", [0, 1]],
+        ["SOL_NETLINK", "NETLINK_GET_STRICT_CHK", [0, 1]],
+      ] as const);
+      const step: Step = { do: "setsockopt", sock, level, name, value: pickOf(rnd, values) };
+      if (rnd.chance(0.1)) step.size = pickOf(rnd, [0, 1, 2, 8]);
+      steps.push(step);
+    } else if (k < 42) {
+      const [level, name] = pickOf(rnd, [
+        ["SOL_SOCKET", "SO_RCVBUF"],
+        ["SOL_SOCKET", "SO_ERROR"],
+        ["SOL_SOCKET", "SO_PROTOCOL"],
+        ["SOL_SOCKET", "SO_TYPE"],
+        ["SOL_NETLINK", "NETLINK_PKTINFO"],
+        ["SOL_NETLINK", "NETLINK_CAP_ACK"],
+        ["SOL_NETLINK", "NETLINK_NO_ENOBUFS"],
+        ["SOL_NETLINK", "NETLINK_LIST_MEMBERSHIPS"],
+      ] as const);
+      const step: Step = { do: "getsockopt", sock, level, name };
+      if (rnd.chance(0.2)) step.size = pickOf(rnd, [0, 2, 8]);
+      steps.push(step);
+    } else if (k < 66) {
+      const toKernel = proto !== 2 && rnd.chance(0.8);
+      const self = `@${sock}`;
+      const repeat = rnd.chance(0.15) ? 2 + rnd.nextInt(6) : 1;
+      const msg = toKernel ? kernelMsg(rnd, proto, seq++, self) : kernelMsg(rnd, 2, seq++, self);
+      // on ROUTE/GENERIC a user-to-user message may still reach the kernel (port 0, a group send,
+      // no address): without NLM_F_REQUEST the family skips it, so nothing changes the namespace
+      if (!toKernel && proto !== 2) msg.flags = 0;
+      const step: Step = { do: "sendto", sock, msg, flags: ["MSG_DONTWAIT"] };
+      if (toKernel) step.to = { pid: 0, groups: 0 };
+      else if (rnd.chance(0.85)) {
+        const other = pickOf(rnd, everMade);
+        step.to = rnd.chance(0.3) ? { pid: 0, groups: pickOf(rnd, [1, 2]) } : { pid: `@${other}`, groups: 0 };
+      }
+      if (repeat > 1) step.repeat = repeat;
+      steps.push(step);
+    } else if (k < 90) {
+      const flags: Json[] = ["MSG_DONTWAIT"];
+      if (rnd.chance(0.1)) flags.push("MSG_PEEK");
+      if (rnd.chance(0.1)) flags.push("MSG_TRUNC");
+      const step: Step = { do: "recv", sock, size: pickOf(rnd, [4096, 4096, 16384, 16, 20, 0, 100]), flags };
+      if (rnd.chance(0.2)) step.repeat = 2 + rnd.nextInt(3);
+      steps.push(step);
+    } else if (k < 94) {
+      steps.push({ do: rnd.chance(0.7) ? "getsockname" : "getpeername", sock });
+    } else if (k < 97) {
+      steps.push({ do: "close", sock });
+      open.splice(open.indexOf(sock), 1);
+    } else steps.push({ do: "proc" });
+  }
+  if (rnd.chance(0.5)) steps.push({ do: "proc" });
+  return { name: `fuzz-${seed}-${index}`, protocol: proto, steps };
+};

@@ -399,19 +399,23 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
 
 // getsockopt(fd, level, name, size) -> {ret, optlen, data} | {errno}. optlen is what the kernel
 // wrote back (for LIST_MEMBERSHIPS the length needed, which may exceed size); data holds
-// min(optlen, size) bytes.
+// min(optlen, size) bytes (for SO_GET_FILTER, which counts instructions, that many instructions).
 Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
   int level = IntArg(info, 1, "level");
   int name = IntArg(info, 2, "name");
   size_t size = SizeArg(info, 3, "size", kMaxOpt);
-  std::vector<uint8_t> buf(size + 8, 0);
+  // SO_GET_FILTER reads optlen as a count of 8-byte instructions: room for that many, so that a
+  // caller asking it through this generic call cannot make the kernel write past the buffer
+  bool counted = level == SOL_SOCKET && name == SO_GET_FILTER;
+  size_t unit = counted ? sizeof(struct sock_filter) : 1;
+  std::vector<uint8_t> buf(size * unit + 8, 0);
   socklen_t len = static_cast<socklen_t>(size);
   int r = ::getsockopt(fd, level, name, buf.data(), &len);
   if (r < 0) return Fail(env, errno);
   Napi::Object o = Napi::Object::New(env);
-  size_t copied = len < size ? len : size;
+  size_t copied = (len < size ? len : size) * unit;
   o.Set("ret", Napi::Number::New(env, r));
   o.Set("optlen", Napi::Number::New(env, len));
   o.Set("data", CopyOut(env, buf.data(), copied));

@@ -2,7 +2,7 @@
 // a runner wants around it: its Console lines go to hooks.out, and its sends are shown to
 // hooks.onSend first (walkthroughs decode them). The program itself is unchanged.
 import { Console, Effect, type Scope } from "effect";
-import { ERRNO, errnoName } from "../kernel-model/uapi/index.js";
+import { ERRNO, errnoName, parseSockaddrNl } from "../kernel-model/uapi/index.js";
 import { type ProcessOptions, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
 import {
@@ -30,7 +30,10 @@ const tap = (nl: NetlinkService, who: { name: string; pid: number }, hooks: Exam
         ...nl,
         sendto: (socket, data, options) =>
           Effect.suspend(() => {
-            hooks.onSend!(who, data, options?.to);
+            const to = options?.to;
+            // raw sockaddr bytes are shown as the sockaddr_nl they hold (when they hold one)
+            const addr = to instanceof Uint8Array ? (to.length >= 12 ? parseSockaddrNl(to) : undefined) : to;
+            hooks.onSend!(who, data, addr);
             return nl.sendto(socket, data, options);
           }),
       };

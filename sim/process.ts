@@ -16,8 +16,10 @@ import {
   netlink_recvmsg,
   netlink_release,
   netlink_sendmsg,
+  netlink_sendmsg_interrupt,
   netlink_sendmsg_resume,
   setsockopt,
+  type WaitQueue,
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
 import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
@@ -32,6 +34,37 @@ export interface ProcessOptions {
   /** a fixed pid; default: the world's next */
   readonly pid?: number;
 }
+
+/** the detail of a syscall traced with tracing off (World.syscall does not read it) */
+const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
+
+/** A socket timeout (µs, Infinity: none) in virtual ns. */
+export const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
+
+/**
+ * A blocking syscall the model parked (WOULD_BLOCK): the one state machine of a sleeping call. Its
+ * driver sleeps on `wq()` until woken or `deadline` (virtual ns), then calls `resume` (timed out
+ * or not), which runs the model again and gives the traced result, or undefined to sleep on; a
+ * signal while it sleeps is `interrupt`.
+ */
+export class Parked<R> {
+  constructor(
+    readonly wq: () => WaitQueue,
+    readonly deadline: number,
+    readonly resume: (timedOut: boolean) => R | undefined,
+    readonly interrupt: () => void,
+  ) {}
+}
+
+/** A call's result, sleeping in this task while the model keeps it parked. */
+const sleepThrough = async <R>(world: World, r: R | Parked<R>): Promise<R> => {
+  if (!(r instanceof Parked)) return r;
+  for (;;) {
+    const why = await world.sleepOn(r.wq(), Math.max(0, r.deadline - world.now));
+    const done = r.resume(why === "timeout" || world.now >= r.deadline);
+    if (done !== undefined) return done;
+  }
+};
 
 const ALL_CAPS: ReadonlySet<number> = new Set(Array.from({ length: CAP_LAST_CAP + 1 }, (_, i) => i));
 
@@ -185,32 +218,48 @@ export class SimProcess {
   sendtoNow(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): SysRet {
     const sk = this.files.get(fd);
     if (sk === undefined) return this.bad("sendto", fd);
-    const r = netlink_sendmsg(sk, this.cred, data, flags | MSG_DONTWAIT, addr, addr?.length ?? 0);
-    // tracing off, the detail is not read: build none
-    if (!this.world.tracing) return this.world.syscall(this.pid, "sendto", NO_DETAIL, r);
-    return this.trace("sendto", { fd, len: data.length, flags }, r);
+    return this.traceSend(
+      fd,
+      data.length,
+      flags,
+      netlink_sendmsg(sk, this.cred, data, flags | MSG_DONTWAIT, addr, addr?.length ?? 0),
+    );
   }
 
-  /** sendto/sendmsg that may sleep while the receiver's queue is full (until SO_SNDTIMEO). */
-  async sendto(
-    fd: number,
-    data: Uint8Array,
-    flags: number,
-    addr: Uint8Array | undefined,
-    limitNs = Number.POSITIVE_INFINITY,
-  ): Promise<SysRet> {
+  /**
+   * sendto/sendmsg as the kernel runs it: its result (traced), or, when the receiver's queue is
+   * full on a blocking socket (netlink_attachskb parked it), the call parked until room or
+   * SO_SNDTIMEO. A driver sleeps on the parked call's queue and resumes it (sim/process.ts's
+   * `Parked`); transport/sim.ts drives it for every program.
+   */
+  sendtoCall(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): SysRet | Parked<SysRet> {
     const sk = this.files.get(fd);
-    if (sk === undefined) return this.bad("sendto", fd);
-    let r = netlink_sendmsg(sk, this.cred, data, flags, addr, addr?.length ?? 0);
-    if (r === WOULD_BLOCK) {
-      const deadline = this.world.now + Math.min(limitNs, usToNs(sk.blocked?.timeo ?? 0));
-      while (r === WOULD_BLOCK) {
-        const blocked = sk.blocked!;
-        const why = await this.world.sleepOn(blocked.wq, Math.max(0, deadline - this.world.now));
-        r = netlink_sendmsg_resume(sk, why === "timeout");
-      }
+    if (sk === undefined || (flags & MSG_DONTWAIT) !== 0 || sk.file_nonblock) {
+      return this.sendtoNow(fd, data, flags, addr);
     }
-    return this.trace("sendto", { fd, len: data.length, flags }, r);
+    const first = netlink_sendmsg(sk, this.cred, data, flags, addr ?? null, addr?.length ?? 0);
+    if (first !== WOULD_BLOCK) return this.traceSend(fd, data.length, flags, first);
+    const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
+    return new Parked(
+      // the receiver's nlk->wait, as netlink_attachskb left it
+      () => sk.blocked!.wq,
+      deadline,
+      (timedOut) => {
+        const r = netlink_sendmsg_resume(sk, timedOut);
+        return r === WOULD_BLOCK ? undefined : this.traceSend(fd, data.length, flags, r);
+      },
+      // a signal while parked (sock_intr_errno): the message is freed
+      () => {
+        if (sk.pending_send !== null)
+          this.trace("sendto", { fd, len: data.length, flags }, netlink_sendmsg_interrupt(sk));
+      },
+    );
+  }
+
+  private traceSend(fd: number, len: number, flags: number, r: number): SysRet {
+    // tracing off, the detail is not read: build none
+    if (!this.world.tracing) return this.world.syscall(this.pid, "sendto", NO_DETAIL, r);
+    return this.trace("sendto", { fd, len, flags }, r);
   }
 
   /** recvmsg without sleeping (MSG_DONTWAIT added). */
@@ -221,26 +270,37 @@ export class SimProcess {
   }
 
   /**
-   * recvmsg that sleeps while the queue is empty (until SO_RCVTIMEO, then one last try).
-   * `limitNs` caps the sleep (the scenario runner's hidden limit for unbounded calls).
+   * recvmsg as the kernel runs it: its result (traced), or, on a blocking socket with an empty
+   * queue (skb_recv_datagram's sleep), the call parked until data, an error or SO_RCVTIMEO (then
+   * one last try with MSG_DONTWAIT, the kernel's, which gives data or EAGAIN).
    */
-  async recvmsg(
-    fd: number,
-    size: number,
-    flags: number,
-    limitNs = Number.POSITIVE_INFINITY,
-  ): Promise<NetlinkRecvResult> {
+  recvmsgCall(fd: number, size: number, flags: number): NetlinkRecvResult | Parked<NetlinkRecvResult> {
     const sk = this.files.get(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
-    let r = netlink_recvmsg(sk, size, flags);
-    if (r.ret === WOULD_BLOCK) {
-      const deadline = this.world.now + Math.min(limitNs, usToNs(sk.blocked?.timeo ?? 0));
-      while (r.ret === WOULD_BLOCK) {
-        const why = await this.world.sleepOn(sk.blocked!.wq, Math.max(0, deadline - this.world.now));
-        r = netlink_recvmsg(sk, size, why === "timeout" ? flags | MSG_DONTWAIT : flags);
-      }
-    }
-    return this.traceRecv(fd, size, flags, r);
+    const r = netlink_recvmsg(sk, size, flags);
+    if (r.ret !== WOULD_BLOCK) return this.traceRecv(fd, size, flags, r);
+    const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
+    return new Parked(
+      () => sk.sk_wq,
+      deadline,
+      (timedOut) => {
+        // closed while it slept: the last try reports EBADF
+        if (this.files.get(fd) !== sk) return this.recvmsgNow(fd, size, flags);
+        const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
+        return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(fd, size, flags, again);
+      },
+      () => {},
+    );
+  }
+
+  /** sendto that may sleep, driven here by world.sleepOn (programs use transport/sim.ts's driver). */
+  sendto(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): Promise<SysRet> {
+    return sleepThrough(this.world, this.sendtoCall(fd, data, flags, addr));
+  }
+
+  /** recvmsg that may sleep, driven here by world.sleepOn (programs use transport/sim.ts's driver). */
+  recvmsg(fd: number, size: number, flags: number): Promise<NetlinkRecvResult> {
+    return sleepThrough(this.world, this.recvmsgCall(fd, size, flags));
   }
 
   private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
@@ -256,11 +316,6 @@ export class SimProcess {
     return r;
   }
 }
-
-/** the detail of a syscall traced with tracing off (World.syscall does not read it) */
-const NO_DETAIL: { readonly [k: string]: never } = Object.freeze({});
-
-const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 : Number.POSITIVE_INFINITY);
 
 /** Creates a process in the world; `main` runs as its task, and its files close when it returns. */
 export const spawnProcess = (

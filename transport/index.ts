@@ -37,5 +37,6 @@ export * from "./netlink.js";
 export * from "./procfs.js";
 export { type PromiseConn, type PromiseNetlink, promiseNetlink, runPromiseProcess } from "./promise.js";
 export { runPromiseKernel } from "./promise-kernel.js";
-export { type EffectProcess, makeSimNetlink, runProcess, SimRuntime, simLayer } from "./sim.js";
+export { type EffectProcess, makeSimNetlink, runProcess, simLayer } from "./sim.js";
 export { makeSimCreds, makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";
+export { SimRuntime } from "./sim-runtime.js";

@@ -11,6 +11,7 @@
 //   every socket at once until one is ready or the timeout passes.
 // - Time is Effect's Clock (the real one unless a program provides another): deadlines are
 //   Effect.sleep / Effect.timeoutOption, so interruption abandons a wait like a signal.
+import { fstatSync, readFileSync } from "node:fs";
 import { Data, Duration, Effect, Layer, Option } from "effect";
 import {
   decodeSockFilters,
@@ -38,14 +39,15 @@ import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
   Netlink,
-  type NetlinkAddress,
   type NetlinkService,
   type NetlinkSocket,
   optvalBytes,
   POLLNVAL,
   type PollRequest,
   type PollResult,
+  type ProcNetlinkRow,
   type SendOptions,
+  type SocketAddress,
   type SocketOptions,
 } from "./netlink.js";
 
@@ -227,17 +229,50 @@ export const sendBlocking = (
 /** The kernel layer's socket handle. */
 class KernelSocket implements NetlinkSocket {
   closed = false;
+  private ino: number | undefined;
   constructor(
     readonly fd: number,
     readonly protocol: number,
     readonly nonblock: boolean,
   ) {}
+  /** fstat's st_ino, read once (-1 when the fd cannot be read: closed) */
+  get inode(): number {
+    if (this.ino === undefined) {
+      try {
+        this.ino = fstatSync(this.fd).ino;
+      } catch {
+        return -1;
+      }
+    }
+    return this.ino;
+  }
 }
+
+/** /proc/net/netlink of this process's network namespace. */
+export const readProcNetlink = (): ProcNetlinkRow[] => {
+  const rows: ProcNetlinkRow[] = [];
+  const lines = readFileSync("/proc/self/net/netlink", "utf8").split("\n").slice(1);
+  for (const line of lines) {
+    // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    rows.push({
+      protocol: Number(f[1]),
+      portid: Number(f[2]),
+      groups: Number.parseInt(f[3]!, 16) >>> 0,
+      rmem: Number(f[4]),
+      dump: Number(f[6]),
+      drops: Number(f[8]),
+      inode: Number(f[9]),
+    });
+  }
+  return rows;
+};
 
 const fail = (syscall: string, e: NativeErrno): NetlinkError => NetlinkError.fromErrno(syscall, e.code);
 const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fail(NetlinkError.fromErrno(syscall, 9));
 
-const addrBytes = (a: NetlinkAddress): Uint8Array => sockaddrNl(a.pid, a.groups);
+const addrBytes = (a: SocketAddress): Uint8Array => (a instanceof Uint8Array ? a : sockaddrNl(a.pid, a.groups));
 
 /** The Netlink service over the addon. */
 export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
@@ -267,6 +302,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     };
     if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo.group;
     if (r.creds !== undefined) d.creds = r.creds;
+    if (r.cmsgs.length > 0) d.cmsgs = r.cmsgs;
     return d;
   };
 
@@ -369,7 +405,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
         call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
         (r) => r.data,
       ),
-    attachFilter: (socket, program) =>
+    attachFilter: (socket, program, options) =>
       Effect.asVoid(
         call("setsockopt", socket, (fd) =>
           addon.setsockoptFprog(
@@ -377,8 +413,8 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
             SOL_SOCKET,
             SO_ATTACH_FILTER,
             encodeSockFilters(program),
-            program.length,
-            SOCK_FPROG_SIZE,
+            options?.len ?? program.length,
+            options?.optlen ?? SOCK_FPROG_SIZE,
           ),
         ),
       ),
@@ -402,6 +438,11 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
                 (r) => decodeSockFilters(r.data),
               ),
       ),
+    getsockoptWithLength: (socket, level, name, length) =>
+      Effect.map(
+        call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
+        (r) => ({ data: r.data, optlen: r.optlen }),
+      ),
     getsockname: (socket) =>
       Effect.map(
         call("getsockname", socket, (fd) => addon.getsockname(fd)),
@@ -418,6 +459,12 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
         if (!open(socket)) return ebadf("close");
         const r = closeNow(socket);
         return isErrno(r) ? Effect.fail(fail("close", r)) : Effect.void;
+      }),
+    procNetlink: () =>
+      Effect.try({
+        try: readProcNetlink,
+        // no /proc mounted, say: reading the file fails as open(2) would
+        catch: (e) => NetlinkError.fromErrno("open", Math.abs((e as NodeJS.ErrnoException).errno ?? 2)),
       }),
   };
 };

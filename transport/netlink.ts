@@ -24,6 +24,7 @@
 import { Context, Effect, type Scope, Stream } from "effect";
 import { MSG_DONTWAIT, SOCK_RAW, type SockFilter } from "../kernel-model/uapi/index.js";
 import type { NetlinkError } from "./errors.js";
+import type { SockoptValue } from "./inet.js";
 
 /** struct sockaddr_nl, as programs write it. */
 export interface NetlinkAddress {
@@ -31,11 +32,20 @@ export interface NetlinkAddress {
   readonly groups: number;
 }
 
+/**
+ * A socket address as bind, connect and sendto take it: a sockaddr_nl, or the raw bytes of one
+ * (any family, pad and length: passed as they are with their length as addrlen, to reach the
+ * kernel's checks of a malformed address).
+ */
+export type SocketAddress = NetlinkAddress | Uint8Array;
+
 /** An open socket. Opaque: pass it back to the service's methods. */
 export interface NetlinkSocket {
   /** the file descriptor (for traces and messages) */
   readonly fd: number;
   readonly protocol: number;
+  /** the socket's inode: the `Inode` column of its /proc/net/netlink row (procNetlink) */
+  readonly inode: number;
 }
 
 export interface SocketOptions {
@@ -47,7 +57,7 @@ export interface SocketOptions {
 
 export interface SendOptions {
   /** msg_name; without it the connected destination (or the kernel, pid 0) */
-  readonly to?: NetlinkAddress;
+  readonly to?: SocketAddress;
   /** MSG_* flags (MSG_DONTWAIT, ...) */
   readonly flags?: number;
 }
@@ -57,6 +67,13 @@ export interface Credentials {
   readonly pid: number;
   readonly uid: number;
   readonly gid: number;
+}
+
+/** A control message recvmsg got that the service does not decode (cmsg_level, cmsg_type, data). */
+export interface ControlMessage {
+  readonly level: number;
+  readonly type: number;
+  readonly data: Uint8Array;
 }
 
 /** What one recvmsg returns. */
@@ -73,6 +90,21 @@ export interface Datagram {
   readonly pktinfo?: number;
   /** SCM_CREDENTIALS, when SO_PASSCRED is on */
   readonly creds?: Credentials;
+  /** any other control message, in the order they came (absent when none came) */
+  readonly cmsgs?: ReadonlyArray<ControlMessage>;
+}
+
+/** One row of /proc/net/netlink (netlink_seq_show): a socket in a protocol's hash. */
+export interface ProcNetlinkRow {
+  readonly protocol: number;
+  readonly portid: number;
+  /** the first 32 groups, as a mask */
+  readonly groups: number;
+  readonly rmem: number;
+  /** 1 while a dump runs */
+  readonly dump: number;
+  readonly drops: number;
+  readonly inode: number;
 }
 
 // poll(2) event bits (include/uapi/asm-generic/poll.h)
@@ -95,6 +127,15 @@ export interface PollResult {
   readonly revents: number;
 }
 
+/**
+ * What attachFilter passes besides the program, to reproduce the kernel's refusals: the length
+ * the struct sock_fprog claims (default: the program's) and the optlen (default 16).
+ */
+export interface AttachFilterOptions {
+  readonly len?: number;
+  readonly optlen?: number;
+}
+
 export interface NetlinkService {
   /** socket(AF_NETLINK, type, protocol), closed when the scope closes. */
   readonly socket: (
@@ -102,9 +143,9 @@ export interface NetlinkService {
     options?: SocketOptions,
   ) => Effect.Effect<NetlinkSocket, NetlinkError, Scope.Scope>;
   /** bind(2): a port id (0: autobind) and a group mask. */
-  readonly bind: (socket: NetlinkSocket, address: NetlinkAddress) => Effect.Effect<void, NetlinkError>;
+  readonly bind: (socket: NetlinkSocket, address: SocketAddress) => Effect.Effect<void, NetlinkError>;
   /** connect(2) to an address, or "unspec" (AF_UNSPEC) to disconnect. */
-  readonly connect: (socket: NetlinkSocket, address: NetlinkAddress | "unspec") => Effect.Effect<void, NetlinkError>;
+  readonly connect: (socket: NetlinkSocket, address: SocketAddress | "unspec") => Effect.Effect<void, NetlinkError>;
   /** sendto/sendmsg: the bytes sent. */
   readonly sendto: (
     socket: NetlinkSocket,
@@ -135,6 +176,7 @@ export interface NetlinkService {
   readonly attachFilter: (
     socket: NetlinkSocket,
     program: ReadonlyArray<SockFilter>,
+    options?: AttachFilterOptions,
   ) => Effect.Effect<void, NetlinkError>;
   /** SO_DETACH_FILTER: ENOENT without a filter, EPERM once locked. */
   readonly detachFilter: (socket: NetlinkSocket) => Effect.Effect<void, NetlinkError>;
@@ -142,6 +184,16 @@ export interface NetlinkService {
   readonly lockFilter: (socket: NetlinkSocket) => Effect.Effect<void, NetlinkError>;
   /** SO_GET_FILTER: the program attached (empty without one). */
   readonly getFilter: (socket: NetlinkSocket) => Effect.Effect<ReadonlyArray<SockFilter>, NetlinkError>;
+  /**
+   * getsockopt(2) with an optlen of `length`: the bytes written and the optlen the kernel set
+   * (NETLINK_LIST_MEMBERSHIPS sets the length its whole answer needs).
+   */
+  readonly getsockoptWithLength: (
+    socket: NetlinkSocket,
+    level: number,
+    name: number,
+    length: number,
+  ) => Effect.Effect<SockoptValue, NetlinkError>;
   readonly getsockname: (socket: NetlinkSocket) => Effect.Effect<NetlinkAddress, NetlinkError>;
   readonly getpeername: (socket: NetlinkSocket) => Effect.Effect<NetlinkAddress, NetlinkError>;
   /** poll(2): one result per request, in order; all revents 0 on timeout. */
@@ -151,6 +203,8 @@ export interface NetlinkService {
   ) => Effect.Effect<ReadonlyArray<PollResult>, NetlinkError>;
   /** close(2) before the scope ends. */
   readonly close: (socket: NetlinkSocket) => Effect.Effect<void, NetlinkError>;
+  /** The rows of /proc/net/netlink (every hashed socket of the namespace), in the file's order. */
+  readonly procNetlink: () => Effect.Effect<ReadonlyArray<ProcNetlinkRow>, NetlinkError>;
 }
 
 /** The socket API service. */

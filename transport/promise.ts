@@ -10,7 +10,7 @@
 //     await conn.close();
 //   });
 // Elsewhere (the kernel layer), `promiseNetlink(context)` runs the calls with a Netlink context.
-import { Cause, Clock, Context, Effect, Exit, type Fiber, Pull, Scheduler, Scope, Stream } from "effect";
+import { Cause, type Context, Effect, Exit, type Fiber, Pull, type Scheduler, Scope, Stream } from "effect";
 import type { NlMsg, NlMsgInit } from "../kernel-model/uapi/index.js";
 import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
@@ -25,7 +25,8 @@ import {
   type SubscriptionEvent,
 } from "./client.js";
 import { Netlink } from "./netlink.js";
-import { makeSimNetlink, SimRuntime } from "./sim.js";
+import { processContext } from "./sim.js";
+import { driveProcess, SimRuntime } from "./sim-runtime.js";
 
 /** A connection with async methods. */
 export interface PromiseConn {
@@ -174,13 +175,9 @@ export const runPromiseProcess = (
   let rt: SimRuntime | undefined;
   const p = spawnProcess(world, opts, async () => {
     const runtime = rt!;
-    const context = Context.make(Netlink, makeSimNetlink(runtime)).pipe(
-      Context.add(Clock.Clock, runtime.clock),
-      Context.add(Scheduler.Scheduler, runtime as Scheduler.Scheduler),
-    );
     // a call forked while the task waits for the program wakes the loop
     let kick: () => void = () => {};
-    const run = runnerOf(context, runtime, () => kick());
+    const run = runnerOf(processContext(runtime), runtime, () => kick());
     let settled = false;
     let failure: unknown;
     const program = main(facade(run)).then(
@@ -192,24 +189,18 @@ export const runPromiseProcess = (
         failure = e ?? new Error("the program rejected with undefined");
       },
     );
-    for (;;) {
-      runtime.drain();
-      if (runtime.killed) return;
-      if (runtime.dispatch() > 0) continue;
-      if (runtime.killDue()) {
-        runtime.die(`time ${runtime.kill!.atNs}`);
-        return;
-      }
-      const { queues, timeoutNs } = runtime.sleepSet();
-      if (queues.length > 0 || Number.isFinite(timeoutNs)) {
-        await world.sleepOn(queues, timeoutNs);
-        continue;
-      }
-      if (settled) break;
-      // no call is in flight: the program is computing (on microtasks); wait for its next call or its end
-      await Promise.race([program, new Promise<void>((resolve) => (kick = resolve))]);
-      kick = () => {};
-    }
+    await driveProcess(
+      runtime,
+      () => false,
+      async () => {
+        if (settled) return "stop";
+        // no call is in flight: the program is computing (on microtasks); wait for its next call or its end
+        await Promise.race([program, new Promise<void>((resolve) => (kick = resolve))]);
+        kick = () => {};
+        return "again";
+      },
+    );
+    if (runtime.killed) return;
     if (failure !== undefined) throw failure;
   });
   rt = new SimRuntime(world, p);

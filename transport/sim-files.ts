@@ -8,7 +8,7 @@ import { CredError, Creds, type CredsService, checkCred } from "./creds.js";
 import { InetError, InetRaw, type InetService, type InetSocket } from "./inet.js";
 import { optvalBytes } from "./netlink.js";
 import { type ProcFile, Procfs, ProcfsError, type ProcfsService } from "./procfs.js";
-import type { SimRuntime } from "./sim.js";
+import type { SimRuntime } from "./sim-runtime.js";
 
 class SimProcFile implements ProcFile {
   closed = false;
@@ -30,8 +30,7 @@ class SimInetSocket implements InetSocket {
 /** The Procfs service of one simulated process. */
 export const makeSimProcfs = (rt: SimRuntime): ProcfsService => {
   const files = SimFiles.of(rt.process);
-  const sys = <A>(f: () => Effect.Effect<A, ProcfsError>): Effect.Effect<A, ProcfsError> =>
-    Effect.suspend(() => (rt.enter() ? f() : Effect.never));
+  const sys = <A>(f: () => Effect.Effect<A, ProcfsError>): Effect.Effect<A, ProcfsError> => rt.sys(f);
   const fail = (syscall: string, ret: number, path: string) => Effect.fail(ProcfsError.fromErrno(syscall, ret, path));
   return {
     open: (path, flags = 0) =>
@@ -74,8 +73,7 @@ export const makeSimProcfs = (rt: SimRuntime): ProcfsService => {
 /** The InetRaw service of one simulated process. */
 export const makeSimInetRaw = (rt: SimRuntime): InetService => {
   const files = SimFiles.of(rt.process);
-  const sys = <A>(f: () => Effect.Effect<A, InetError>): Effect.Effect<A, InetError> =>
-    Effect.suspend(() => (rt.enter() ? f() : Effect.never));
+  const sys = <A>(f: () => Effect.Effect<A, InetError>): Effect.Effect<A, InetError> => rt.sys(f);
   const fail = (syscall: string, ret: number) => Effect.fail(InetError.fromErrno(syscall, ret));
   return {
     socket: (protocol, options) =>

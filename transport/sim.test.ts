@@ -326,3 +326,30 @@ describe("the Netlink service over the simulator", () => {
     expect(types).toEqual([0x10]);
   });
 });
+
+describe("sim layer: what the scenario format needs from the service", () => {
+  it("procNetlink lists a bound socket under its inode, raw sockaddr bytes reach bind's checks, getsockoptWithLength gives optlen", async () => {
+    const w = new World({ seed: 3 });
+    const seen: Array<string | number | boolean> = [];
+    runProcess(
+      w,
+      { name: "app", pid: 700 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        const listed = () => Effect.map(nl.procNetlink(), (rows) => rows.some((r) => r.inode === s.inode));
+        seen.push(yield* listed());
+        // an AF_UNSPEC sockaddr of 12 bytes: netlink_bind refuses the family
+        const bad = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        const e = yield* Effect.flip(nl.bind(s, bad));
+        seen.push(e.errno);
+        yield* nl.bind(s, { pid: 0, groups: 0b101 });
+        seen.push(yield* listed());
+        const m = yield* nl.getsockoptWithLength(s, 270, 9, 0); // SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS
+        seen.push(m.data.length, m.optlen);
+      }),
+    );
+    await runWorld(w);
+    expect(seen).toEqual([false, "EINVAL", true, 0, 4]);
+  });
+});

@@ -11,6 +11,7 @@ import {
   NLM_F_DUMP,
   NLM_F_GET_NAMES,
   NLM_F_NEW_NAMES,
+  SO_ATTACH_FILTER,
   SO_GET_FILTER,
   SO_NAMES,
   SOCK_CLOEXEC,
@@ -367,6 +368,9 @@ export const validateScenario = (root: Json, fileName = "scenario"): Scenario =>
           return bad("give either 'value' or 'filter', not both");
         if (raw.filter === undefined && raw.filterLen !== undefined) return bad("'filterLen' needs 'filter'");
         if (raw.value === undefined && raw.filter === undefined) return bad("'value' (or 'filter') is required");
+        if (raw.filter !== undefined && (level !== SOL_SOCKET || optNameOf(raw.name, level) !== SO_ATTACH_FILTER)) {
+          return bad("'filter' goes with SOL_SOCKET SO_ATTACH_FILTER only");
+        }
         steps.push({
           ...base,
           do: "setsockopt",

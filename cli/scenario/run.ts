@@ -1,33 +1,46 @@
-// Runs a validated scenario on a transport and prints its trace: one compact JSON line per
-// executed call, exactly as shared/spec/scenario-format.md says, so a sim run and a kernel run
-// of the same scenario can be compared byte for byte.
+// Runs a validated scenario and prints its trace: one compact JSON line per executed call,
+// exactly as the scenario format says, so a sim run and a kernel run of the same scenario can be
+// compared byte for byte. The runner is an ordinary program over the `Netlink` and `Creds`
+// services: the simulator's layer or the kernel's runs it, the very layers applications use.
+import { Duration, Effect, Option, type Scope } from "effect";
 import {
   AF_UNSPEC,
   decodeSockFilters,
   encodeSockFilters,
   encodeTimeval,
   getS32,
+  MSG_DONTWAIT,
   MSG_FLAG_NAMES,
   NETLINK_LIST_MEMBERSHIPS,
   type NlMsg,
   parseMessages,
   putU32,
   SO_GET_FILTER,
+  SO_RCVTIMEO,
+  SO_SNDTIMEO,
   SOCK_FPROG_SIZE,
+  SOCK_NONBLOCK,
   SOL_NETLINK,
   SOL_SOCKET,
   toHex,
 } from "../../kernel-model/uapi/index.js";
+import { type Cred, type CredError, Creds, type CredsService } from "../../transport/creds.js";
+import type { NetlinkError } from "../../transport/errors.js";
+import { Netlink, type NetlinkService, type NetlinkSocket } from "../../transport/netlink.js";
 import { type JsonValue, messageToJson } from "../format/json.js";
-import { type Fd, isErrno, type ScenarioSocketApi } from "./api.js";
 import { datagramBytes, sockaddrBytes } from "./build.js";
-import type { OptValue, PortRef, Scenario, Step } from "./model.js";
+import type { OptValue, PortRef, Scenario, Step, Creds as StepCreds } from "./model.js";
+
+/** A blocking call the scenario left unbounded gets this hidden limit (scenario format). */
+export const HIDDEN_LIMIT = Duration.seconds(1);
 
 interface SockState {
   readonly name: string;
   readonly order: number;
   readonly protocol: number;
-  fd: Fd | undefined;
+  /** created with SOCK_NONBLOCK: no call on it blocks */
+  readonly nonblock: boolean;
+  socket: NetlinkSocket | undefined;
   open: boolean;
   /** last known port id (re-read after every call, kept after close) */
   portid: number;
@@ -35,6 +48,14 @@ interface SockState {
   /** bound with an explicit non-zero pid (then autobind is null) */
   explicit: boolean;
 }
+
+/** A call's outcome: its value, or the errno it failed with. */
+interface Errno {
+  readonly errno: string;
+}
+const isErrno = (r: unknown): r is Errno => typeof r === "object" && r !== null && "errno" in r;
+const attempt = <A, R>(e: Effect.Effect<A, NetlinkError, R>): Effect.Effect<A | Errno, never, R> =>
+  Effect.catchTag(e, "NetlinkError", (x) => Effect.succeed({ errno: x.errno }));
 
 /** Options that getsockopt returns as bytes, never as an int. */
 const BYTE_VALUED = new Set([`${SOL_NETLINK}:${NETLINK_LIST_MEMBERSHIPS}`]);
@@ -59,67 +80,74 @@ const optBytes = (v: OptValue, size: number | undefined): Uint8Array => {
   return out;
 };
 
-export const runScenario = async (scenario: Scenario, api: ScenarioSocketApi): Promise<string[]> => {
-  const socks = new Map<string, SockState>();
-  const all: SockState[] = [];
-  const lines: string[] = [];
+const TIMEVAL_SIZE = 16;
 
-  const resolve = (ref: PortRef): number => ("literal" in ref ? ref.literal : (socks.get(ref.sock)?.portid ?? 0));
-
-  /** Port-id normalisation: the socket that holds this id, as "@name", else the unsigned number. */
-  const fmtPid =
-    (callProto: number) =>
-    (pid: number): JsonValue => {
-      if (pid === 0) return 0;
-      const u = pid >>> 0;
-      let best: SockState | undefined;
-      const key = (s: SockState): number[] => [
-        s.open ? 0 : 1,
-        s.protocol === callProto ? 0 : 1,
-        s.bound ? 0 : 1,
-        s.order,
-      ];
-      for (const s of all) {
-        if (s.portid >>> 0 !== u) continue;
-        if (best === undefined) {
-          best = s;
-          continue;
-        }
-        const a = key(s);
-        const b = key(best);
-        for (let i = 0; i < a.length; i++) {
-          if (a[i]! !== b[i]!) {
-            if (a[i]! < b[i]!) best = s;
-            break;
-          }
-        }
-      }
-      return best === undefined ? u : `@${best.name}`;
-    };
-
-  const refresh = async (): Promise<void> => {
-    const rows = await api.proc();
-    const boundInodes = new Set(rows.map((r) => r.inode));
-    for (const s of all) {
-      if (!s.open || s.fd === undefined) continue;
-      const r = await api.getsockname(s.fd);
-      if (!isErrno(r)) s.portid = r.pid >>> 0;
-      s.bound = boundInodes.has(api.inode(s.fd));
+/** Port-id normalisation: the socket that holds this id, as "@name", else the unsigned number. */
+const portName = (all: ReadonlyArray<SockState>, callProto: number, pid: number): JsonValue => {
+  if (pid === 0) return 0;
+  const u = pid >>> 0;
+  const key = (s: SockState): number[] => [s.open ? 0 : 1, s.protocol === callProto ? 0 : 1, s.bound ? 0 : 1, s.order];
+  let best: SockState | undefined;
+  for (const s of all) {
+    if (s.portid >>> 0 !== u) continue;
+    if (best === undefined) {
+      best = s;
+      continue;
     }
-  };
+    const a = key(s);
+    const b = key(best);
+    for (let i = 0; i < a.length; i++) {
+      if (a[i]! !== b[i]!) {
+        if (a[i]! < b[i]!) best = s;
+        break;
+      }
+    }
+  }
+  return best === undefined ? u : `@${best.name}`;
+};
 
-  const emit = (obj: Record<string, JsonValue>): void => {
-    lines.push(JSON.stringify({ i: lines.length, ...obj }));
-  };
+/** A step's credentials as the Creds service takes them. */
+const credOf = (c: StepCreds): Cred => ({ uid: c.uid, gid: c.gid, ...(c.caps === undefined ? {} : { caps: c.caps }) });
 
-  const runOne = async (step: Step): Promise<void> => {
-    if (step.do === "proc") {
-      const rows = await api.proc();
+type Line = Record<string, JsonValue>;
+
+/** One scenario run: the sockets by name, in creation order, over one Netlink service. */
+class Run {
+  readonly socks = new Map<string, SockState>();
+  readonly all: SockState[] = [];
+
+  constructor(
+    readonly nl: NetlinkService,
+    /** the process id of the program (autobind's first candidate, "tgid" in the trace) */
+    readonly tgid: number,
+  ) {}
+
+  readonly resolve = (ref: PortRef): number =>
+    "literal" in ref ? ref.literal : (this.socks.get(ref.sock)?.portid ?? 0);
+
+  /** Re-reads every open socket's port id and whether /proc/net/netlink lists it (bound). */
+  refresh(): Effect.Effect<void, NetlinkError> {
+    const { nl, all } = this;
+    return Effect.gen(function* () {
+      const rows = yield* nl.procNetlink();
+      const listed = new Set(rows.map((r) => r.inode));
+      for (const s of all) {
+        if (!s.open || s.socket === undefined) continue;
+        const r = yield* attempt(nl.getsockname(s.socket));
+        if (!isErrno(r)) s.portid = r.pid >>> 0;
+        s.bound = listed.has(s.socket.inode);
+      }
+    });
+  }
+
+  /** The `proc` step: the scenario's own sockets' rows of /proc/net/netlink. */
+  proc(): Effect.Effect<Line, NetlinkError> {
+    return Effect.map(this.nl.procNetlink(), (rows) => {
       const byInode = new Map(rows.map((r) => [r.inode, r]));
       const out: JsonValue[] = [];
-      for (const s of all) {
-        if (!s.open || s.fd === undefined) continue;
-        const r = byInode.get(api.inode(s.fd));
+      for (const s of this.all) {
+        if (!s.open || s.socket === undefined) continue;
+        const r = byInode.get(s.socket.inode);
         if (r === undefined) continue;
         out.push({
           sock: s.name,
@@ -130,79 +158,76 @@ export const runScenario = async (scenario: Scenario, api: ScenarioSocketApi): P
           drops: r.drops,
         });
       }
-      emit({ do: "proc", ret: 0, rows: out });
-      return;
-    }
-    if (step.do === "socket") {
-      const prev = socks.get(step.as);
+      return { do: "proc", ret: 0, rows: out };
+    });
+  }
+
+  /** The `socket` step: the socket stays open until a `close` step or the end of the run. */
+  socket(step: Extract<Step, { do: "socket" }>): Effect.Effect<Line, never, Scope.Scope> {
+    const { nl, all, socks } = this;
+    return Effect.gen(function* () {
+      if (socks.get(step.as)?.open) return yield* Effect.die(`runner: socket name '${step.as}' reused while open`);
       const s: SockState = {
         name: step.as,
         order: all.length,
         protocol: step.protocol,
-        fd: undefined,
+        nonblock: (step.type & SOCK_NONBLOCK) !== 0,
+        socket: undefined,
         open: true,
         portid: 0,
         bound: false,
         explicit: false,
       };
-      if (prev?.open) throw new Error(`runner: socket name '${step.as}' reused while open`);
-      const r = await api.socket(step.type, step.protocol);
-      if (isErrno(r)) {
-        s.open = false;
-        socks.set(step.as, s);
-        all.push(s);
-        emit({ do: "socket", sock: step.as, errno: r.errno });
-        return;
-      }
-      s.fd = r;
+      const r = yield* attempt(nl.socket(step.protocol, { type: step.type }));
       socks.set(step.as, s);
       all.push(s);
-      emit({ do: "socket", sock: step.as, ret: 0 });
-      return;
-    }
-    const s = socks.get(step.sock);
-    if (s === undefined || !s.open || s.fd === undefined) {
-      emit({ do: step.do, sock: step.sock, errno: "EBADF" });
-      return;
-    }
-    const fd = s.fd;
-    const pid = fmtPid(s.protocol);
+      if (isErrno(r)) {
+        s.open = false;
+        return { do: "socket", sock: step.as, errno: r.errno };
+      }
+      s.socket = r;
+      return { do: "socket", sock: step.as, ret: 0 };
+    });
+  }
+
+  /**
+   * A call that may block (a blocking socket, no MSG_DONTWAIT) and whose SO_RCVTIMEO/SO_SNDTIMEO
+   * is unset runs under the hidden limit: EAGAIN when it expires, as if a timeout were set.
+   */
+  bounded<A>(
+    s: SockState,
+    socket: NetlinkSocket,
+    flags: number,
+    timeo: number,
+    call: Effect.Effect<A, NetlinkError>,
+  ): Effect.Effect<A | Errno> {
+    if (s.nonblock || (flags & MSG_DONTWAIT) !== 0) return attempt(call);
+    return Effect.flatMap(attempt(this.nl.getsockoptWithLength(socket, SOL_SOCKET, timeo, TIMEVAL_SIZE)), (t) => {
+      if (isErrno(t) || t.data.some((b) => b !== 0)) return attempt(call);
+      return Effect.map(Effect.timeoutOption(attempt(call), HIDDEN_LIMIT), (o) =>
+        Option.getOrElse(o, (): A | Errno => ({ errno: "EAGAIN" })),
+      );
+    });
+  }
+
+  /** A `recv` step's line: flags, sender, control messages, then the messages (or hex). */
+  recv(s: SockState, socket: NetlinkSocket, step: Extract<Step, { do: "recv" }>): Effect.Effect<Line> {
     const head = { do: step.do, sock: step.sock };
-    switch (step.do) {
-      case "bind": {
-        const r = await api.bind(fd, sockaddrBytes(step.addr, resolve));
-        if (isErrno(r)) return emit({ ...head, errno: r.errno });
-        if (resolve(step.addr.pid) !== 0 && !s.bound) s.explicit = true;
-        return emit({ ...head, ret: r });
-      }
-      case "connect": {
-        const addr =
-          step.addr === "unspec"
-            ? Uint8Array.of(AF_UNSPEC, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            : sockaddrBytes(step.addr, resolve);
-        const r = await api.connect(fd, addr);
-        return emit(isErrno(r) ? { ...head, errno: r.errno } : { ...head, ret: r });
-      }
-      case "sendto":
-      case "send": {
-        const data = datagramBytes(step.msgs, resolve);
-        const to = step.do === "sendto" && step.to !== undefined ? sockaddrBytes(step.to, resolve) : undefined;
-        const r = await api.sendto(fd, data, step.flags, to);
-        return emit(isErrno(r) ? { ...head, errno: r.errno } : { ...head, ret: r });
-      }
-      case "recv": {
-        const r = await api.recv(fd, step.size, step.flags);
-        if (isErrno(r)) return emit({ ...head, errno: r.errno });
-        // port ids are re-read before the line is printed, so a sender closed since is still named
-        const out: Record<string, JsonValue> = {
+    return Effect.map(
+      this.bounded(s, socket, step.flags, SO_RCVTIMEO, this.nl.recvmsg(socket, step.size, step.flags)),
+      (r) => {
+        if (isErrno(r)) return { ...head, errno: r.errno };
+        // port ids were re-read before the line is printed, so a sender closed since is still named
+        const pid = (p: number): JsonValue => portName(this.all, s.protocol, p);
+        const out: Line = {
           ...head,
-          ret: r.ret,
-          flags: msgFlagNames(r.flags),
+          ret: r.length,
+          flags: msgFlagNames(r.msgFlags),
           from: { pid: pid(r.from.pid), groups: r.from.groups >>> 0 },
         };
         if (r.pktinfo !== undefined) out.pktinfo = r.pktinfo;
         if (r.creds !== undefined) {
-          out.creds = { pid: r.creds.pid === api.tgid ? "tgid" : r.creds.pid, uid: r.creds.uid, gid: r.creds.gid };
+          out.creds = { pid: r.creds.pid === this.tgid ? "tgid" : r.creds.pid, uid: r.creds.uid, gid: r.creds.gid };
         }
         if (r.cmsgs !== undefined && r.cmsgs.length > 0) {
           out.cmsgs = r.cmsgs.map((c) => ({ level: c.level, type: c.type, hex: toHex(c.data) }));
@@ -215,77 +240,136 @@ export const runScenario = async (scenario: Scenario, api: ScenarioSocketApi): P
         }
         if (msgs !== undefined) out.msgs = msgs.map((m) => messageToJson(m, pid));
         else out.hex = toHex(r.data);
-        return emit(out);
+        return out;
+      },
+    );
+  }
+
+  /** A `getsockopt` step's line: the int value, or the bytes shown as hex. */
+  getsockopt(socket: NetlinkSocket, step: Extract<Step, { do: "getsockopt" }>): Effect.Effect<Line> {
+    const head = { do: step.do, sock: step.sock };
+    return Effect.map(attempt(this.nl.getsockoptWithLength(socket, step.level, step.name, step.size)), (r) => {
+      if (isErrno(r)) return { ...head, errno: r.errno };
+      if (step.level === SOL_SOCKET && step.name === SO_GET_FILTER) {
+        // optlen counts instructions here: the program comes back as [code, jt, jf, k] entries
+        const filter = decodeSockFilters(r.data).map((i) => [i.code, i.jt, i.jf, i.k]);
+        return { ...head, ret: 0, optlen: r.optlen, filter };
       }
+      const out: Line = { ...head, ret: 0, optlen: r.optlen };
+      // the caller's buffer starts zeroed; the kernel writes what it copies, and the trace
+      // shows the first min(size, optlen) bytes of that buffer
+      const buf = new Uint8Array(step.size);
+      buf.set(r.data.subarray(0, step.size));
+      const shown = buf.subarray(0, Math.min(step.size, r.optlen));
+      if (r.optlen === 4 && step.size >= 4 && !BYTE_VALUED.has(`${step.level}:${step.name}`))
+        out.value = getS32(buf, 0);
+      else out.hex = toHex(shown);
+      return out;
+    });
+  }
+
+  /** The line of a call that returns 0 or the number it gives (sendto's bytes). */
+  private simple(head: Line, r: number | Errno): Line {
+    return isErrno(r) ? { ...head, errno: r.errno } : { ...head, ret: r };
+  }
+
+  /** One step on an open socket. */
+  onSocket(s: SockState, socket: NetlinkSocket, step: Exclude<Step, { do: "socket" | "proc" }>): Effect.Effect<Line> {
+    const head = { do: step.do, sock: step.sock };
+    const nl = this.nl;
+    const addr = (a: Parameters<typeof sockaddrBytes>[0]): Uint8Array => sockaddrBytes(a, this.resolve);
+    switch (step.do) {
+      case "bind":
+        return Effect.map(attempt(Effect.as(nl.bind(socket, addr(step.addr)), 0)), (r) => {
+          if (!isErrno(r) && this.resolve(step.addr.pid) !== 0 && !s.bound) s.explicit = true;
+          return this.simple(head, r);
+        });
+      case "connect": {
+        const to = step.addr === "unspec" ? Uint8Array.of(AF_UNSPEC, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : addr(step.addr);
+        return Effect.map(attempt(Effect.as(nl.connect(socket, to), 0)), (r) => this.simple(head, r));
+      }
+      case "sendto":
+      case "send": {
+        const data = datagramBytes(step.msgs, this.resolve);
+        const to = step.do === "sendto" && step.to !== undefined ? addr(step.to) : undefined;
+        const send = nl.sendto(socket, data, to === undefined ? { flags: step.flags } : { flags: step.flags, to });
+        return Effect.map(this.bounded(s, socket, step.flags, SO_SNDTIMEO, send), (r) => this.simple(head, r));
+      }
+      case "recv":
+        return this.recv(s, socket, step);
       case "setsockopt": {
         const v = step.value;
-        const r =
+        // a filter goes as a struct sock_fprog (its length and optlen as the step says)
+        const call =
           v.kind === "fprog"
-            ? await api.setsockoptFprog(
-                fd,
-                step.level,
-                step.name,
-                encodeSockFilters(v.insns),
-                v.len,
-                step.size ?? SOCK_FPROG_SIZE,
-              )
-            : await api.setsockopt(fd, step.level, step.name, optBytes(v, step.size));
-        return emit(isErrno(r) ? { ...head, errno: r.errno } : { ...head, ret: r });
+            ? nl.attachFilter(socket, v.insns, { len: v.len, optlen: step.size ?? SOCK_FPROG_SIZE })
+            : nl.setsockopt(socket, step.level, step.name, optBytes(v, step.size));
+        return Effect.map(attempt(Effect.as(call, 0)), (r) => this.simple(head, r));
       }
-      case "getsockopt": {
-        if (step.level === SOL_SOCKET && step.name === SO_GET_FILTER) {
-          // optlen counts instructions here: the program comes back as [code, jt, jf, k] entries
-          const f = await api.getsockoptFilter(fd, step.level, step.name, step.size);
-          if (isErrno(f)) return emit({ ...head, errno: f.errno });
-          const filter = decodeSockFilters(f.data).map((i) => [i.code, i.jt, i.jf, i.k]);
-          return emit({ ...head, ret: f.ret, optlen: f.optlen, filter });
-        }
-        const r = await api.getsockopt(fd, step.level, step.name, step.size);
-        if (isErrno(r)) return emit({ ...head, errno: r.errno });
-        const out: Record<string, JsonValue> = { ...head, ret: r.ret, optlen: r.optlen };
-        // the caller's buffer starts zeroed; the kernel writes what it copies, and the trace
-        // shows the first min(size, optlen) bytes of that buffer
-        const buf = new Uint8Array(step.size);
-        buf.set(r.data.subarray(0, step.size));
-        const shown = buf.subarray(0, Math.min(step.size, r.optlen));
-        if (r.optlen === 4 && step.size >= 4 && !BYTE_VALUED.has(`${step.level}:${step.name}`))
-          out.value = getS32(buf, 0);
-        else out.hex = toHex(shown);
-        return emit(out);
-      }
-      case "getsockname": {
-        const r = await api.getsockname(fd);
-        if (isErrno(r)) return emit({ ...head, errno: r.errno });
-        const signed = r.pid | 0;
-        const autobind = s.bound && !s.explicit ? (r.pid === api.tgid ? "tgid" : signed < 0 ? "negative" : null) : null;
-        return emit({ ...head, ret: 0, addr: { pid: pid(r.pid), groups: r.groups >>> 0, autobind } });
-      }
-      case "getpeername": {
-        const r = await api.getpeername(fd);
-        if (isErrno(r)) return emit({ ...head, errno: r.errno });
-        return emit({ ...head, ret: 0, addr: { pid: pid(r.pid), groups: r.groups >>> 0 } });
-      }
-      case "close": {
-        const r = await api.close(fd);
-        s.open = false;
-        s.fd = undefined;
-        return emit(isErrno(r) ? { ...head, errno: r.errno } : { ...head, ret: r });
-      }
+      case "getsockopt":
+        return this.getsockopt(socket, step);
+      case "getsockname":
+        return Effect.map(attempt(nl.getsockname(socket)), (r) => {
+          if (isErrno(r)) return { ...head, errno: r.errno };
+          const signed = r.pid | 0;
+          const autobind =
+            s.bound && !s.explicit ? (r.pid === this.tgid ? "tgid" : signed < 0 ? "negative" : null) : null;
+          return {
+            ...head,
+            ret: 0,
+            addr: { pid: portName(this.all, s.protocol, r.pid), groups: r.groups >>> 0, autobind },
+          };
+        });
+      case "getpeername":
+        return Effect.map(attempt(nl.getpeername(socket)), (r) =>
+          isErrno(r)
+            ? { ...head, errno: r.errno }
+            : { ...head, ret: 0, addr: { pid: portName(this.all, s.protocol, r.pid), groups: r.groups >>> 0 } },
+        );
+      case "close":
+        return Effect.map(attempt(Effect.as(nl.close(socket), 0)), (r) => {
+          s.open = false;
+          s.socket = undefined;
+          return this.simple(head, r);
+        });
     }
-  };
-
-  try {
-    for (const step of scenario.steps) {
-      await api.setCreds(step.creds);
-      for (let n = 0; n < step.repeat; n++) {
-        await refresh();
-        await runOne(step);
-        await refresh();
-      }
-    }
-  } finally {
-    await api.setCreds(undefined);
-    await api.dispose();
   }
-  return lines;
-};
+
+  /** One step: its trace line without the index. */
+  step(step: Step): Effect.Effect<Line, NetlinkError, Scope.Scope> {
+    if (step.do === "proc") return this.proc();
+    if (step.do === "socket") return this.socket(step);
+    const s = this.socks.get(step.sock);
+    if (s === undefined || !s.open || s.socket === undefined) {
+      return Effect.succeed({ do: step.do, sock: step.sock, errno: "EBADF" });
+    }
+    return this.onSocket(s, s.socket, step);
+  }
+}
+
+/**
+ * The scenario as a program: each step (as its credentials say, through Creds), with the port
+ * ids re-read around it; the trace lines. `tgid` is the process id the program runs as. The
+ * sockets still open at the end close with the program's scope.
+ */
+export const runScenario = (
+  scenario: Scenario,
+  tgid: number,
+): Effect.Effect<string[], NetlinkError | CredError, Netlink | Creds | Scope.Scope> =>
+  Effect.gen(function* () {
+    const run = new Run(yield* Netlink, tgid);
+    const creds: CredsService = yield* Creds;
+    const lines: string[] = [];
+    for (const step of scenario.steps) {
+      const once = Effect.gen(function* () {
+        for (let n = 0; n < step.repeat; n++) {
+          yield* run.refresh();
+          const line = yield* run.step(step);
+          lines.push(JSON.stringify({ i: lines.length, ...line }));
+          yield* run.refresh();
+        }
+      });
+      yield* step.creds === undefined ? once : creds.asUser(credOf(step.creds), once);
+    }
+    return lines;
+  });

@@ -18,6 +18,7 @@ import {
   NLM_F_REQUEST,
   parseAttrs,
   parseMessages,
+  putMessage,
 } from "../kernel-model/uapi/index.js";
 import type { Suite } from "./harness.js";
 
@@ -63,11 +64,11 @@ const ATTRS20: ReadonlyArray<AttrSpec> = [
 ];
 
 /**
- * Encodes the attrs20 payload as a caller would, one fluent chain (values as in ATTRS20);
- * `seq` goes into attribute 14 so no two iterations encode the same bytes.
+ * Fills an encoder with the attrs20 attributes as a caller would, one fluent chain (values as in
+ * ATTRS20); `seq` goes into attribute 14 so no two iterations encode the same bytes.
  */
-const encodeAttrs20 = (seq: number): Uint8Array =>
-  new AttributeEncoder()
+const fillAttrs20 = (e: AttributeEncoder, seq: number): AttributeEncoder =>
+  e
     .string(1, "veth-bench0")
     .u32(2, 1500)
     .u8(3, 1)
@@ -87,8 +88,10 @@ const encodeAttrs20 = (seq: number): Uint8Array =>
     .u16(17, 9000)
     .binary(18, BIN32)
     .u64(19, 42n)
-    .u32(20, 65_536)
-    .finish();
+    .u32(20, 65_536);
+
+/** The attrs20 payload alone (finish()). */
+const encodeAttrs20 = (seq: number): Uint8Array => fillAttrs20(new AttributeEncoder(), seq).finish();
 
 /** Decodes the whole attrs20 message: header, attribute list, and every value, dispatching on nla_type. */
 const decodeAttrs20 = (buf: Uint8Array): number => {
@@ -222,6 +225,17 @@ export const registerCodec = (suite: Suite): void => {
     }
     return acc;
   });
+  // the same message written into memory the caller reuses (putMessage into one buffer, as a
+  // sender that hands each message to sendto before writing the next one would)
+  const into = new Uint8Array(16 + 64);
+  suite.add("codec.encode.payload64.into", (n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      putMessage(into, 0, { type: MSG_TYPE, flags: FLAGS, seq: i, pid: PID, payload: PAYLOAD64 });
+      acc = (acc + into.length + into[8]! + into[79]!) | 0;
+    }
+    return acc;
+  });
   suite.add("codec.decode.payload64", (n) => {
     let acc = 0;
     for (let i = 0; i < n; i++) {
@@ -232,7 +246,29 @@ export const registerCodec = (suite: Suite): void => {
   });
 
   // (3) a header and 20 attributes
+  // the whole message from one encoder (finishMessage: header and attributes in one buffer of its
+  // own); codec.encode.attrs20.concat is the two-step way, encodeMessage over finish()
+  if (
+    fillAttrs20(new AttributeEncoder(), 1)
+      .finishMessage({ type: MSG_TYPE, flags: FLAGS, seq: 1, pid: PID })
+      .some((x, k) => x !== attrs20[k])
+  ) {
+    throw new Error("attrs20: finishMessage does not encode what encodeMessage does");
+  }
   suite.add("codec.encode.attrs20", (n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const b = fillAttrs20(new AttributeEncoder(), i).finishMessage({
+        type: MSG_TYPE,
+        flags: FLAGS,
+        seq: i,
+        pid: PID,
+      });
+      acc = (acc + b.length + b[8]!) | 0;
+    }
+    return acc;
+  });
+  suite.add("codec.encode.attrs20.concat", (n) => {
     let acc = 0;
     for (let i = 0; i < n; i++) {
       const b = encodeMessage({ type: MSG_TYPE, flags: FLAGS, seq: i, pid: PID, payload: encodeAttrs20(i) });

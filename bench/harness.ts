@@ -14,9 +14,33 @@ import { runInNewContext } from "node:vm";
  */
 export type WorkloadFn = (n: number) => number | Promise<number>;
 
+/** What a self-timed run reports: its own clocks (an external program times itself). */
+export interface TimedRun {
+  readonly checksum: number;
+  /** wall-clock time of the `n` operations, in nanoseconds */
+  readonly wallNs: number;
+  /** CPU time (user + system) of the `n` operations, in nanoseconds */
+  readonly cpuNs: number;
+  /** the operations actually done, when a run rounds `n` up (default `n`) */
+  readonly ops?: number;
+}
+
+/**
+ * Runs about `n` operations and says how long they took: in another process (a C program), or
+ * in this one with its set-up off the clock (a world of 10,000 processes).
+ */
+export type TimedFn = (n: number) => TimedRun | Promise<TimedRun>;
+
+/** Measures one quantity that is not a rate (heap bytes per socket): the median of `samples` readings. */
+export type GaugeFn = () => number;
+
 export interface Workload {
   readonly name: string;
   readonly fn: WorkloadFn;
+  /** set for a self-timed workload: measure() uses its reported clocks, not its own */
+  readonly timed?: TimedFn;
+  /** set for a gauge: measure() reports the median of its readings, not a rate */
+  readonly gauge?: GaugeFn;
   /** what one operation is, per second: "msgs/s", "round trips/s", "deliveries/s" */
   readonly unit: string;
   /** how many units one operation of `fn` is worth (a broadcast to 1,000 listeners: 1,000 deliveries) */
@@ -30,6 +54,23 @@ export class Suite {
   add(name: string, fn: WorkloadFn, unit = "msgs/s", scale = 1): this {
     if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
     this.workloads.push({ name, fn, unit, scale });
+    return this;
+  }
+
+  /**
+   * A self-timed workload: `run(n)` performs `n` operations in another process and reports their
+   * time, so process start-up is not on the clock.
+   */
+  addTimed(name: string, run: TimedFn, unit = "msgs/s"): this {
+    if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
+    this.workloads.push({ name, fn: async (n) => (await run(n)).checksum, timed: run, unit, scale: 1 });
+    return this;
+  }
+
+  /** A gauge: `read()` returns the quantity itself (in `unit`), read `samples` times. */
+  addGauge(name: string, read: GaugeFn, unit: string): this {
+    if (this.workloads.some((w) => w.name === name)) throw new Error(`workload ${name} is registered twice`);
+    this.workloads.push({ name, fn: () => read(), gauge: read, unit, scale: 1 });
     return this;
   }
 
@@ -84,7 +125,7 @@ const cpuNow = (): bigint => {
  * so the flag is set at run time and `gc` fetched from a fresh context; if that ever fails,
  * workloads simply run without it.
  */
-const collectGarbage: () => void = (() => {
+export const collectGarbage: () => void = (() => {
   try {
     setFlagsFromString("--expose-gc");
     const gc: unknown = runInNewContext("gc");
@@ -114,6 +155,34 @@ const batchTargetNs = (timeMs: number): number => Math.max(100_000, (timeMs * 1e
  * `samples` samples, each a whole number of batches lasting at least `timeMs`.
  */
 export const measure = async (w: Workload, opts: RunOptions = defaultRunOptions): Promise<Result> => {
+  checkRunOptions(opts);
+  if (w.gauge !== undefined) return measureGauge(w, w.gauge, opts);
+  return w.timed !== undefined ? measureTimed(w, w.timed, opts) : measureInProcess(w, opts);
+};
+
+/** A gauge: the median of `samples` readings (each after a full garbage collection). */
+const measureGauge = (w: Workload, read: GaugeFn, opts: RunOptions): Result => {
+  const values: number[] = [];
+  let checksum = 0;
+  for (let s = 0; s < opts.samples; s++) {
+    collectGarbage();
+    const v = read();
+    values.push(v);
+    checksum = fold(checksum, v);
+  }
+  return {
+    name: w.name,
+    unit: w.unit,
+    opsPerSec: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    samples: values,
+    batch: 1,
+    checksum,
+  };
+};
+
+const checkRunOptions = (opts: RunOptions): void => {
   if (
     !(
       opts.timeMs > 0 &&
@@ -125,6 +194,45 @@ export const measure = async (w: Workload, opts: RunOptions = defaultRunOptions)
   ) {
     throw new RangeError(`bad run options ${JSON.stringify(opts)}`);
   }
+};
+
+/**
+ * A self-timed workload: doubles `n` until one run lasts a sample's time on the chosen clock
+ * (the warm-up), then takes `samples` runs of that size.
+ */
+const measureTimed = async (w: Workload, run: TimedFn, opts: RunOptions): Promise<Result> => {
+  const clock = (r: TimedRun): number => (opts.clock === "cpu" ? r.cpuNs : r.wallNs);
+  const sampleNs = opts.timeMs * 1e6;
+  let checksum = 0;
+  let n = 1000;
+  for (;;) {
+    collectGarbage();
+    const r = await run(n);
+    checksum = fold(checksum, r.checksum);
+    const dt = clock(r);
+    if (dt >= sampleNs) break;
+    n = dt > 0 ? Math.max(n * 2, Math.ceil((n * sampleNs * 1.1) / dt)) : n * 2;
+  }
+  const rates: number[] = [];
+  for (let s = 0; s < opts.samples; s++) {
+    collectGarbage();
+    const r = await run(n);
+    checksum = fold(checksum, r.checksum);
+    rates.push(((r.ops ?? n) * 1e9) / Math.max(1, clock(r)));
+  }
+  return {
+    name: w.name,
+    unit: w.unit,
+    opsPerSec: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    samples: rates,
+    batch: n,
+    checksum,
+  };
+};
+
+const measureInProcess = async (w: Workload, opts: RunOptions): Promise<Result> => {
   const now = opts.clock === "cpu" ? cpuNow : wallNow;
   const targetNs = batchTargetNs(opts.timeMs);
   const warmupNs = BigInt(Math.round(opts.warmupMs * 1e6));

@@ -6,11 +6,13 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { registerApi } from "./api.js";
+import { C_TWINS, registerC } from "./c.js";
 import { registerCli } from "./cli.js";
 import { registerCodec } from "./codec.js";
 import { defaultRunOptions, fold, measure, type Result, type RunOptions, Suite } from "./harness.js";
 import { registerKernel } from "./kernel.js";
 import { registerModel } from "./model.js";
+import { registerScale } from "./scale.js";
 import { registerSim } from "./sim.js";
 
 const USAGE = `usage: npm run bench -- [PREFIX] [options]
@@ -123,8 +125,10 @@ const main = async (argv: string[]): Promise<number> => {
   const suite = new Suite();
   registerCodec(suite);
   registerModel(suite);
+  registerScale(suite);
   registerApi(suite);
   const kernelMissing = registerKernel(suite);
+  const cMissing = registerC(suite);
   registerSim(suite);
   const cliNote = registerCli(suite);
 
@@ -163,11 +167,12 @@ const main = async (argv: string[]): Promise<number> => {
     results.push(r);
     checksum = fold(checksum, r.checksum);
     table.write(
-      `${row(r.name, width, [fmtRate(r.opsPerSec), fmtRate(r.min), fmtRate(r.max), fmtNs(r.opsPerSec), r.unit])}\n`,
+      `${row(r.name, width, [fmtRate(r.opsPerSec), fmtRate(r.min), fmtRate(r.max), w.gauge !== undefined ? "-" : fmtNs(r.opsPerSec), r.unit])}\n`,
     );
   }
   table.write(`\nchecksum ${(checksum >>> 0).toString(16).padStart(8, "0")}\n`);
   if (kernelMissing !== undefined) table.write(`kernel-layer workloads skipped: ${kernelMissing}\n`);
+  if (cMissing !== undefined) table.write(`C reference workloads skipped: ${cMissing}\n`);
   // the same workload on both layers: how the simulator compares with the real kernel
   for (const k of results.filter((r) => r.name.startsWith("api.kernel."))) {
     const sim = results.find((r) => r.name === k.name.replace("api.kernel.", "api.sim."));
@@ -187,7 +192,26 @@ const main = async (argv: string[]): Promise<number> => {
     );
   }
 
-  const figures = Object.fromEntries(results.map((r) => [r.name, { value: Math.round(r.opsPerSec), unit: r.unit }]));
+  // the kernel transport against the same workload in C, measured in this run
+  const ratios: Array<[string, { value: number; unit: string }]> = [];
+  for (const k of results) {
+    const twin = C_TWINS[k.name];
+    const c = twin === undefined ? undefined : results.find((r) => r.name === twin);
+    if (c === undefined) continue;
+    const ratio = k.opsPerSec / c.opsPerSec;
+    table.write(
+      `${k.name} / ${c.name}: ${fmtRate(k.opsPerSec)} / ${fmtRate(c.opsPerSec)} = ${ratio.toFixed(2)} of C\n`,
+    );
+    ratios.push([`${k.name}/c`, { value: Math.round(ratio * 100) / 100, unit: "ratio" }]);
+  }
+
+  const figures = Object.fromEntries([
+    ...results.map((r): [string, { value: number; unit: string }] => [
+      r.name,
+      { value: Math.round(r.opsPerSec), unit: r.unit },
+    ]),
+    ...ratios,
+  ]);
   const json = `${JSON.stringify(figures)}\n`;
   if (cli.json) process.stdout.write(json);
   if (cli.out !== undefined) {

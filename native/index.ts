@@ -107,6 +107,9 @@ export interface NativeConstants {
   readonly POLL_ERROR: number;
 }
 
+/** Slots of one datagram's meta in recvInto / recvmmsgInto (see NetlinkAddon.recvInto). */
+export const RECV_META = 9;
+
 /** Readiness bits passed to watch() and reported to its callback. */
 export const POLL_READABLE = 1;
 export const POLL_WRITABLE = 2;
@@ -129,6 +132,23 @@ export interface NetlinkAddon {
   sendmsg(fd: number, data: Uint8Array, flags: number, addr?: Uint8Array | null): number | NativeErrno;
   recvmsg(fd: number, size: number, flags: number): NativeRecv | NativeErrno;
   recvmmsg(fd: number, count: number, size: number, flags: number): NativeRecv[] | NativeErrno;
+  /**
+   * The per-message fast path: sendmsg to sockaddr_nl {pid, groups} (no msg_name when pid is
+   * absent). Returns the bytes sent, or a negative errno (no object is made on failure).
+   */
+  sendTo(fd: number, data: Uint8Array, flags: number, pid?: number, groups?: number): number;
+  /**
+   * recvmsg with a `size`-byte buffer (size <= buf.length) into `buf`: returns the syscall's
+   * return (min(ret, size) bytes landed in buf) or a negative errno; on success `meta` (at least
+   * RECV_META slots) holds msg_flags, msg_namelen, nl_pid, nl_groups, a bit set (1 pktinfo,
+   * 2 creds), the pktinfo group, and the creds' pid, uid, gid.
+   */
+  recvInto(fd: number, buf: Uint8Array, size: number, flags: number, meta: Uint32Array): number;
+  /**
+   * recvmmsg of up to `count` datagrams, datagram i into buf[i * size ...], its return in
+   * meta[i * (RECV_META + 1)] and its recvInto meta right after. Returns how many, or a negative errno.
+   */
+  recvmmsgInto(fd: number, buf: Uint8Array, count: number, size: number, flags: number, meta: Uint32Array): number;
   setsockopt(fd: number, level: number, name: number, value: Uint8Array): 0 | NativeErrno;
   getsockopt(fd: number, level: number, name: number, size: number): NativeSockOpt | NativeErrno;
   /**

@@ -12,6 +12,7 @@ import {
   POLL_ERROR,
   POLL_READABLE,
   Poller,
+  RECV_META,
   readIntOpt,
   sockaddrNl,
 } from "./index.js";
@@ -360,6 +361,57 @@ describe.skipIf(skip)("native AF_NETLINK binding (real kernel)", () => {
     LIMIT,
   );
 
+  it(
+    "the fast path: sendTo/recvInto carry the same datagram, name, PKTINFO and credentials as sendmsg/recvmsg",
+    () => {
+      const n = addon();
+      const c = n.constants;
+      const a = bound();
+      const b = bound();
+      ok(n.setsockopt(b.fd, c.SOL_NETLINK, c.NETLINK_PKTINFO, intOpt(1)));
+      ok(n.setsockopt(b.fd, c.SOL_SOCKET, c.SO_PASSCRED, intOpt(1)));
+      expect(n.sendTo(a.fd, bytes(1, 2, 3, 4, 5), 0, b.pid, 0)).toBe(5);
+      const buf = new Uint8Array(64);
+      const meta = new Uint32Array(RECV_META);
+      expect(n.recvInto(b.fd, buf, 64, DONTWAIT, meta)).toBe(5);
+      expect([...buf.subarray(0, 5)]).toEqual([1, 2, 3, 4, 5]);
+      expect(meta[0]! & c.MSG_TRUNC).toBe(0);
+      expect([meta[1], meta[2], meta[3]]).toEqual([12, a.pid, 0]);
+      expect(meta[4]).toBe(3); // pktinfo and creds
+      expect([meta[5], meta[6], meta[7], meta[8]]).toEqual([0, process.pid, 0, 0]);
+      // a short buffer: the head, MSG_TRUNC in msg_flags, the full length with the MSG_TRUNC flag
+      ok(n.sendTo(a.fd, bytes(1, 2, 3, 4, 5, 6, 7, 8), 0, b.pid, 0));
+      expect(n.recvInto(b.fd, buf, 3, DONTWAIT | c.MSG_TRUNC, meta)).toBe(8);
+      expect(meta[0]! & c.MSG_TRUNC).toBe(c.MSG_TRUNC);
+      // without an address: the connected destination (none here, so port 0: ECONNREFUSED)
+      expect(n.sendTo(a.fd, bytes(1), 0)).toBe(-111);
+      expect(n.recvInto(b.fd, buf, 64, DONTWAIT, meta)).toBe(-11); // EAGAIN, as a number
+    },
+    LIMIT,
+  );
+
+  it(
+    "recvmmsgInto reads a batch in one call: each datagram at its slot, its length and name in meta",
+    () => {
+      const n = addon();
+      const a = bound();
+      const b = bound();
+      for (let i = 1; i <= 3; i++) ok(n.sendTo(a.fd, new Uint8Array(i).fill(i), 0, b.pid, 0));
+      const size = 16;
+      const buf = new Uint8Array(4 * size);
+      const meta = new Uint32Array(4 * (RECV_META + 1));
+      expect(n.recvmmsgInto(b.fd, buf, 4, size, DONTWAIT, meta)).toBe(3);
+      for (let i = 0; i < 3; i++) {
+        const m = i * (RECV_META + 1);
+        expect(meta[m]).toBe(i + 1);
+        expect(meta[m + 3]).toBe(a.pid);
+        expect([...buf.subarray(i * size, i * size + i + 1)]).toEqual(new Array(i + 1).fill(i + 1));
+      }
+      expect(n.recvmmsgInto(b.fd, buf, 4, size, DONTWAIT, meta)).toBe(-11);
+    },
+    LIMIT,
+  );
+
   describe("misuse returns errors, never crashes", () => {
     it(
       "closed, foreign and made-up fds are EBADF; close twice is EBADF",
@@ -418,6 +470,31 @@ describe.skipIf(skip)("native AF_NETLINK binding (real kernel)", () => {
         expect(n.setsockopt(a.fd, 270, 3, new Uint8Array(0))).toBe(0); // optlen 0 on a flag: sets 0
         expect(errnoOf(n.socket(3, 32))).toBe("EPROTONOSUPPORT");
         expect(errnoOf(n.socket(1, 0))).toBe("ESOCKTNOSUPPORT");
+      },
+      LIMIT,
+    );
+
+    it(
+      "the fast path's misuse is a negative errno: bad fd, size past the buffer, short meta, bad counts",
+      () => {
+        const n = addon();
+        const a = bound();
+        const buf = new Uint8Array(16);
+        const meta = new Uint32Array(RECV_META);
+        expect(n.sendTo(-1, bytes(1), 0, a.pid, 0)).toBe(-9);
+        expect(n.recvInto(12345, buf, 16, DONTWAIT, meta)).toBe(-9);
+        expect(n.recvInto(a.fd, buf, 17, DONTWAIT, meta)).toBe(-22);
+        expect(n.recvInto(a.fd, buf, -1, DONTWAIT, meta)).toBe(-22);
+        expect(n.recvInto(a.fd, buf, 16, DONTWAIT, new Uint32Array(RECV_META - 1))).toBe(-22);
+        expect(n.sendTo(a.fd, bytes(1), 0, 2 ** 33, 0)).toBe(-22);
+        expect(n.recvmmsgInto(a.fd, buf, 0, 16, DONTWAIT, meta)).toBe(-22);
+        expect(n.recvmmsgInto(a.fd, buf, 2, 16, DONTWAIT, new Uint32Array(2 * (RECV_META + 1)))).toBe(-22);
+        expect(n.recvmmsgInto(a.fd, buf, 5000, 1, DONTWAIT, new Uint32Array(4))).toBe(-22);
+        expect(n.sendTo(a.fd, new Uint8Array(0), 0, a.pid, 0)).toBe(-61); // ENODATA from the kernel
+        const m = n as unknown as Record<string, (...args: unknown[]) => unknown>;
+        expect(() => m.recvInto!(a.fd, buf, 16, DONTWAIT, new Int32Array(RECV_META))).toThrow(TypeError);
+        expect(() => m.recvInto!(a.fd, [0], 1, DONTWAIT, meta)).toThrow(TypeError);
+        expect(() => m.sendTo!(a.fd, bytes(1), 0, "1", 0)).toThrow(TypeError);
       },
       LIMIT,
     );

@@ -1,5 +1,5 @@
 // Fault plans: what goes wrong in a run, decided by the world's seed. The kernel model holds no
-// randomness; it asks `net.faults.allocFails(size, site)` where the kernel's allocation can return
+// randomness; it asks its host's `allocFails(size, site)` where the kernel's allocation can return
 // NULL (netlink_sendmsg → ENOBUFS, a broadcast's skb_clone → overrun, netlink_ack's nlmsg_new →
 // sk_err ENOBUFS) and the plan answers from its own PRNG stream, derived from the seed, so adding
 // faults does not shift the world's other draws (autobind). Killed processes are the other fault:
@@ -52,7 +52,7 @@ export class FaultPlan implements NetFaults {
     if (this.allocFailure === 0 || (this.sites !== undefined && !this.sites.has(site))) return false;
     if (!this.prng.chance(this.allocFailure)) return false;
     this.allocFailures++;
-    this.world.record("fault", { fault: "alloc", site, size });
+    this.world.record({ kind: "fault", fault: "alloc", site, size });
     return true;
   }
 
@@ -68,8 +68,9 @@ const plans = new WeakMap<World, FaultPlan>();
 export const installFaults = (world: World, opts: FaultPlanOptions): FaultPlan => {
   const plan = new FaultPlan(world, opts);
   plans.set(world, plan);
-  world.net.faults = plan;
-  world.record("fault-plan", {
+  world.kernelHost.faults = plan;
+  world.record({
+    kind: "fault-plan",
     allocFailure: plan.allocFailure,
     kills: plan.kills.map((k) => ({ process: k.process, atSyscall: k.atSyscall ?? null, atNs: k.atNs ?? null })),
   });

@@ -9,7 +9,7 @@
 
 import type { File } from "../kernel-model/fs/file.js";
 import { do_filp_open, filp_close, vfs_llseek, vfs_read, vfs_write } from "../kernel-model/fs/vfs.js";
-import { kernel_switch } from "../kernel-model/kernel/current.js";
+import { kernel_enter } from "../kernel-model/kernel/current.js";
 import { UserPtr } from "../kernel-model/lib/usercopy.js";
 import {
   type InetSock,
@@ -45,12 +45,7 @@ export class SimFiles {
 
   /** Runs kernel code with the world's kernel installed (a test may call outside a task). */
   private k<A>(f: () => A): A {
-    const prev = kernel_switch(this.p.world.kernel);
-    try {
-      return f();
-    } finally {
-      kernel_switch(prev);
-    }
+    return kernel_enter(this.p.world.kernel, f);
   }
 
   private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {

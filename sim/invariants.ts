@@ -153,8 +153,8 @@ export const runInvariants = async (seed: number, opts: InvariantOptions = {}): 
   const built = swarmOn ? swarmWorld(seed, { trace: false }) : undefined;
   const world = built?.world ?? new World({ seed, trace: false });
   const swarm = built?.swarm;
-  const faults = new FaultCounter(world.net.faults);
-  world.net.faults = faults;
+  const faults = new FaultCounter(world.kernelHost.faults);
+  world.kernelHost.faults = faults;
   const rcvbufs = swarm?.rcvbufs ?? [1024, 2304, 8192];
   const rnd = new SeededPrng(seed); // the program's own choices (the world's stream stays the world's)
   const net = world.net;

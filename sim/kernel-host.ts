@@ -1,16 +1,51 @@
-// The world as the kernel model's host (kernel-model/kernel/host.ts): virtual time, the world's
-// timers, its tasks (kthreads are world tasks of kind "kthread"), sleeping and waking, and the trace.
-import type { KernelHost, KernelTraceDetail, KernelWakeReason } from "../kernel-model/kernel/host.js";
-import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
-import type { Task, World } from "./world.js";
+// The world as the kernel model's host, one object for both sides of the model's boundary: the
+// kernel's (kernel-model/kernel/host.ts: virtual time, timers, tasks, sleeping and waking, trace
+// events) and the namespace's (kernel-model/net/netlink/table.ts NetHost: its kernel, socket
+// wake-ups, BUG/WARN lines, the fault plan, randomness). Kthreads are world tasks of kind "kthread".
+// It sees the world through HostedWorld (below), which sim/world.ts implements.
 
-export class WorldKernelHost implements KernelHost {
-  private readonly structs = new Map<Task, TaskStruct>();
-  private readonly tasks = new Map<TaskStruct, Task>();
+import type { KernelHost, KernelTraceEvent, KernelWakeReason } from "../kernel-model/kernel/host.js";
+import type { Kernel } from "../kernel-model/kernel/kernel.js";
+import { KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
+import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
+import type { KernelReport, NetFaults, NetHost, WaitQueue } from "../kernel-model/net/netlink/index.js";
+
+/** A world task as the host needs it. */
+export interface HostedTask {
+  readonly name: string;
+  pid: number;
+}
+
+/** What the host needs of the world that owns it. */
+export interface HostedWorld<T extends HostedTask> {
+  readonly now: number;
+  readonly kernel: Kernel;
+  readonly currentTask: T | undefined;
+  allocPid(): number;
+  addTimer(delayNs: number, fire: () => void): () => void;
+  spawnTask(kind: "kthread", name: string, body: () => Promise<void>): T;
+  sleepOn(queues: ReadonlyArray<WaitQueueHead>, timeoutNs: number, byWakeTask: boolean): Promise<KernelWakeReason>;
+  wakeTask(t: T): boolean;
+  wake_up(q: WaitQueue | WaitQueueHead): void;
+  readonly tracing: boolean;
+  record(e: KernelTraceEvent): void;
+  printk(text: string): void;
+  readonly prng: { nextU32(): number };
+}
+
+export class WorldKernelHost<T extends HostedTask> implements KernelHost, NetHost {
+  private readonly structs = new Map<T, TaskStruct>();
+  private readonly tasks = new Map<TaskStruct, T>();
   /** `current` while kernel code runs outside any task (insmod from the test or runner) */
   outsideTask: TaskStruct | undefined = undefined;
+  /** the fault plan (sim/faults.ts installFaults); none: no allocation fails */
+  faults: NetFaults | undefined = undefined;
 
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: HostedWorld<T>) {}
+
+  get kernel(): Kernel {
+    return this.world.kernel;
+  }
 
   now(): number {
     return this.world.now;
@@ -23,7 +58,7 @@ export class WorldKernelHost implements KernelHost {
   }
 
   /** The task_struct of a world task (made on first use for processes: comm = name, their pid). */
-  task_struct(t: Task): TaskStruct {
+  task_struct(t: T): TaskStruct {
     let ts = this.structs.get(t);
     if (ts === undefined) {
       ts = new TaskStruct(t.name, t.pid);
@@ -61,11 +96,29 @@ export class WorldKernelHost implements KernelHost {
     this.world.wake_up(q);
   }
 
-  record(kind: string, detail: KernelTraceDetail): void {
-    this.world.record(kind, detail);
+  get tracing(): boolean {
+    return this.world.tracing;
+  }
+
+  record(e: KernelTraceEvent): void {
+    this.world.record(e);
   }
 
   random_u32(): number {
     return this.world.prng.nextU32();
+  }
+
+  // NetHost
+
+  wake(q: WaitQueue): void {
+    this.world.wake_up(q);
+  }
+
+  report(r: KernelReport): void {
+    this.world.printk(`${r.level === "BUG" ? KERN_ERR : KERN_WARNING}${r.level}: ${r.msg}`);
+  }
+
+  allocFails(size: number, site: string): boolean {
+    return this.faults?.allocFails(size, site) === true;
   }
 }

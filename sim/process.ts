@@ -23,6 +23,8 @@ import {
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
 import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
+import { receivedDatagram, sentDatagram } from "./datagram.js";
+import type { TraceValue } from "./trace.js";
 import type { Task, World } from "./world.js";
 
 export interface ProcessOptions {
@@ -114,7 +116,7 @@ export class SimProcess {
     return [...this.files.keys()];
   }
 
-  private trace(call: string, detail: Record<string, string | number | boolean | null>, ret: number): number {
+  private trace(call: string, detail: { readonly [k: string]: TraceValue }, ret: number): number {
     return this.world.syscall(this.pid, call, detail, ret);
   }
 
@@ -220,8 +222,10 @@ export class SimProcess {
     if (sk === undefined) return this.bad("sendto", fd);
     return this.traceSend(
       fd,
-      data.length,
+      sk,
+      data,
       flags,
+      addr,
       netlink_sendmsg(sk, this.cred, data, flags | MSG_DONTWAIT, addr, addr?.length ?? 0),
     );
   }
@@ -238,7 +242,7 @@ export class SimProcess {
       return this.sendtoNow(fd, data, flags, addr);
     }
     const first = netlink_sendmsg(sk, this.cred, data, flags, addr ?? null, addr?.length ?? 0);
-    if (first !== WOULD_BLOCK) return this.traceSend(fd, data.length, flags, first);
+    if (first !== WOULD_BLOCK) return this.traceSend(fd, sk, data, flags, addr, first);
     const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
     return new Parked(
       // the receiver's nlk->wait, as netlink_attachskb left it
@@ -246,27 +250,33 @@ export class SimProcess {
       deadline,
       (timedOut) => {
         const r = netlink_sendmsg_resume(sk, timedOut);
-        return r === WOULD_BLOCK ? undefined : this.traceSend(fd, data.length, flags, r);
+        return r === WOULD_BLOCK ? undefined : this.traceSend(fd, sk, data, flags, addr, r);
       },
       // a signal while parked (sock_intr_errno): the message is freed
       () => {
-        if (sk.pending_send !== null)
-          this.trace("sendto", { fd, len: data.length, flags }, netlink_sendmsg_interrupt(sk));
+        if (sk.pending_send !== null) this.traceSend(fd, sk, data, flags, addr, netlink_sendmsg_interrupt(sk));
       },
     );
   }
 
-  private traceSend(fd: number, len: number, flags: number, r: number): SysRet {
+  private traceSend(
+    fd: number,
+    sk: NetlinkSock,
+    data: Uint8Array,
+    flags: number,
+    addr: Uint8Array | undefined,
+    r: number,
+  ): SysRet {
     // tracing off, the detail is not read: build none
     if (!this.world.tracing) return this.world.syscall(this.pid, "sendto", NO_DETAIL, r);
-    return this.trace("sendto", { fd, len, flags }, r);
+    return this.trace("sendto", { fd, len: data.length, flags, ...sentDatagram(this.world, sk, data, addr) }, r);
   }
 
   /** recvmsg without sleeping (MSG_DONTWAIT added). */
   recvmsgNow(fd: number, size: number, flags: number): NetlinkRecvResult {
     const sk = this.files.get(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
-    return this.traceRecv(fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
+    return this.traceRecv(sk, fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
   }
 
   /**
@@ -278,7 +288,7 @@ export class SimProcess {
     const sk = this.files.get(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
     const r = netlink_recvmsg(sk, size, flags);
-    if (r.ret !== WOULD_BLOCK) return this.traceRecv(fd, size, flags, r);
+    if (r.ret !== WOULD_BLOCK) return this.traceRecv(sk, fd, size, flags, r);
     const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
     return new Parked(
       () => sk.sk_wq,
@@ -287,7 +297,7 @@ export class SimProcess {
         // closed while it slept: the last try reports EBADF
         if (this.files.get(fd) !== sk) return this.recvmsgNow(fd, size, flags);
         const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
-        return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(fd, size, flags, again);
+        return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(sk, fd, size, flags, again);
       },
       () => {},
     );
@@ -303,14 +313,21 @@ export class SimProcess {
     return sleepThrough(this.world, this.recvmsgCall(fd, size, flags));
   }
 
-  private traceRecv(fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
+  private traceRecv(sk: NetlinkSock, fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
     if (!this.world.tracing) {
       this.world.syscall(this.pid, "recvmsg", NO_DETAIL, r.ret);
       return r;
     }
     this.trace(
       "recvmsg",
-      { fd, size, flags, from: r.name?.pid ?? null, data: r.ret >= 0 ? toHex(r.data) : null },
+      {
+        fd,
+        size,
+        flags,
+        from: r.name?.pid ?? null,
+        data: r.ret >= 0 ? toHex(r.data) : null,
+        ...receivedDatagram(this.world, sk, r),
+      },
       r.ret,
     );
     return r;

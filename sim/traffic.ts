@@ -116,11 +116,12 @@ export const DEFAULT_DEV: NetDevice = { name: "eth0", ifindex: 2 };
 export const installTraffic = (world: World, plan: TrafficPlan): PlannedPacket[] => {
   const packets = planTraffic(world, plan);
   const dev = plan.dev ?? DEFAULT_DEV;
-  world.record("traffic-plan", { packets: packets.length, untilMs: plan.untilMs, dev: dev.name });
+  world.record({ kind: "traffic-plan", packets: packets.length, untilMs: plan.untilMs, dev: dev.name });
   for (const p of packets) {
     world.addTimer(p.atNs - world.now, () => {
       const k = world.kernel;
-      world.record("packet", {
+      world.record({
+        kind: "packet",
         dev: dev.name,
         src: ipv4_ntoa(p.src),
         dst: ipv4_ntoa(p.dst),

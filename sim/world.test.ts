@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
+  netlink_create,
+  netlink_kernel_create,
+  netlink_sendmsg,
+  netlink_unicast,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+} from "../kernel-model/net/netlink/index.js";
+import {
+  CAP_NET_ADMIN,
   encodeMessage,
   encodeSockaddrNl,
   MSG_DONTWAIT,
@@ -9,8 +19,10 @@ import {
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
 import { spawnProcess } from "./process.js";
-import { traceHash } from "./trace.js";
+import { isSyscall, traceHash } from "./trace.js";
 import { World } from "./world.js";
+
+const ROOT_CRED = { tgid: 1, uid: 0, gid: 0, caps: new Set([CAP_NET_ADMIN]) };
 
 const timeval = (sec: number, usec: number): Uint8Array => {
   const b = new Uint8Array(16);
@@ -142,5 +154,70 @@ describe("World", () => {
     });
     const r = await w.run();
     expect(r.failed.map((f) => [f.task, String(f.error)])).toEqual([["crash", "Error: boom"]]);
+  });
+});
+
+describe("the world as the model's host", () => {
+  it("queues a kernel socket's input for the softirq even when the send comes from outside any task", () => {
+    const w = new World({ seed: 1 });
+    const got: number[] = [];
+    const unit = 25;
+    const ksk = w.insmod(() => netlink_kernel_create(w.net, unit, { input: (skb) => void got.push(skb.len) }));
+    expect(ksk).not.toBeNull();
+    // no task runs and no kernel is installed here: the namespace knows its kernel all the same
+    const sk = netlink_create(w.net, ROOT_CRED, SOCK_RAW, unit);
+    if (typeof sk === "number") throw new Error(`socket: ${sk}`);
+    const msg = encodeMessage({ type: 16, payload: Uint8Array.of(1, 2, 3, 4) });
+    expect(netlink_sendmsg(sk, ROOT_CRED, msg, MSG_DONTWAIT, encodeSockaddrNl({ pid: 0, groups: 0 }))).toBe(20);
+    expect(got).toEqual([]); // softirq-era input: queued, not run inside sendmsg
+    w.softirq();
+    expect(got).toEqual([20]);
+  });
+
+  it("gives each world its own skb numbers in BUG lines", () => {
+    const bug = (): string[] => {
+      const w = new World({ seed: 1 });
+      const ksk = w.insmod(() => netlink_kernel_create(w.net, 25, {}))!;
+      const skb = nlmsg_new(0);
+      nlmsg_end(skb, nlmsg_put(skb, 0, 0, 16, 0, 0)!);
+      w.inKernel(() => netlink_unicast(ksk, skb, 99, true)); // consumed
+      w.inKernel(() => netlink_unicast(ksk, skb, 99, true));
+      return w.dmesg().filter((l) => l.includes("freed skb"));
+    };
+    const first = bug();
+    expect(first).toEqual(["[    0.000000] BUG: BUG: netlink_unicast on freed skb #1"]);
+    expect(bug()).toEqual(first);
+  });
+});
+
+describe("trace events", () => {
+  it("give each datagram its protocol, ports, groups, bytes, time and context", async () => {
+    const w = pingWorld(1);
+    await w.run();
+    const events = w.trace.snapshot().events;
+    const msg0 = encodeMessage({ type: 16, seq: 0, payload: Uint8Array.of(1, 2, 3, 4) });
+    const sent = events.filter((e) => isSyscall(e, "sendto"))[0]!;
+    expect(sent).toMatchObject({ t: 0, pid: 501, protocol: NETLINK_USERSOCK, to: 500, groups: 0, ctx: "process" });
+    expect(sent.from).toBeGreaterThan(0); // the sender's autobound port
+    expect(sent.bytes).toEqual(msg0);
+    const got = events.filter((e) => isSyscall(e, "recvmsg"))[0]!;
+    expect(got).toMatchObject({ t: 0, pid: 500, protocol: NETLINK_USERSOCK, from: sent.from, to: 500, groups: 0 });
+    expect(got.ctx).toBe("process");
+    expect(got.bytes).toEqual(msg0);
+  });
+
+  it("give a kernel socket's input run from NET_RX the datagram it is given, in softirq context", async () => {
+    const w = new World({ seed: 1 });
+    const unit = 25;
+    w.insmod(() => netlink_kernel_create(w.net, unit, { input: function echo_input() {} }));
+    const msg = encodeMessage({ type: 16, payload: Uint8Array.of(9) });
+    spawnProcess(w, { name: "sender", pid: 501 }, async (p) => {
+      const fd = p.socket(SOCK_RAW, unit);
+      p.sendtoNow(fd, msg, 0, encodeSockaddrNl({ pid: 0, groups: 0 }));
+    });
+    await w.run();
+    const input = w.trace.snapshot().events.find((e) => e.kind === "softirq");
+    expect(input).toMatchObject({ vec: "NET_RX", fn: "echo_input", protocol: unit, to: 0, groups: 0, ctx: "softirq" });
+    expect(input !== undefined && "bytes" in input ? input.bytes : undefined).toEqual(msg);
   });
 });

@@ -6,10 +6,12 @@
 // advances only when no task is runnable: the clock jumps to the earliest timer. A task must
 // await nothing but world primitives: a real timer or real I/O inside a task would leave the
 // world waiting for it, outside virtual time.
-import { kernel_switch } from "../kernel-model/kernel/current.js";
+import { kernel_context_switch, kernel_enter, this_kernel } from "../kernel-model/kernel/current.js";
+import type { KernelTraceEvent } from "../kernel-model/kernel/host.js";
 import { Kernel, type NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
 import { load_module, type Module } from "../kernel-model/kernel/module.js";
-import { type DmesgOptions, dmesg, KERN_ERR, KERN_WARNING } from "../kernel-model/kernel/printk.js";
+import { SOFTIRQ_OFFSET } from "../kernel-model/kernel/preempt.js";
+import { type DmesgOptions, dmesg } from "../kernel-model/kernel/printk.js";
 import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
 import { net_boot } from "../kernel-model/net/boot.js";
@@ -17,7 +19,14 @@ import { Net, netlink_proc_init, type WaitQueue, WOULD_BLOCK } from "../kernel-m
 import { errnoName } from "../kernel-model/uapi/index.js";
 import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
-import { type TraceEvent, TraceRecorder, type TraceValue } from "./trace.js";
+import {
+  TRACE_VERSION,
+  type TraceContext,
+  type TraceEvent,
+  TraceRecorder,
+  type TraceValue,
+  type WorldTraceEvent,
+} from "./trace.js";
 
 export type WakeReason = "woken" | "timeout";
 
@@ -41,6 +50,8 @@ export class Task {
   failure: unknown = undefined;
   /** called when the task exits (the process closes its files here) */
   onExit: (() => void) | undefined = undefined;
+  /** the last warning its program logged: named if the task deadlocks (a dropped reply, say) */
+  lastWarning: string | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -141,7 +152,8 @@ export class World {
   readonly tracing: boolean;
   /** the kernel's per-machine state (contexts, softirqs, timers, printk ring), hosted by this world */
   readonly kernel: Kernel;
-  readonly kernelHost: WorldKernelHost;
+  /** the world as the model's host: the kernel's and the namespace's one interface */
+  readonly kernelHost: WorldKernelHost<Task>;
   /** virtual time, nanoseconds since boot */
   now = 0;
   private readonly runq: Task[] = [];
@@ -159,32 +171,42 @@ export class World {
 
   constructor(opts: WorldOptions) {
     this.prng = new SeededPrng(opts.seed);
-    this.net = new Net({ prng: this.prng });
-    net_boot(this.net); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
-    this.trace = new TraceRecorder({ format: "nlsim-trace", version: 1, seed: opts.seed, run: opts.run ?? {} });
+    this.trace = new TraceRecorder({
+      format: "nlsim-trace",
+      version: TRACE_VERSION,
+      seed: opts.seed,
+      run: opts.run ?? {},
+    });
     this.tracing = opts.trace ?? true;
     this.maxSwitches = opts.maxSwitches ?? 10_000_000;
     this.pickNext = opts.pickNext;
-    this.kernelHost = new WorldKernelHost(this);
+    this.kernelHost = new WorldKernelHost<Task>(this);
     this.kernel = new Kernel(
       this.kernelHost,
       opts.netlinkInput === undefined ? {} : { netlinkInput: opts.netlinkInput },
     );
-    const prev = kernel_switch(this.kernel);
-    try {
-      netlink_proc_init(this.net); // /proc/net/netlink
-    } finally {
-      kernel_switch(prev);
-    }
-    this.net.onwake = (q) => this.wake_up(q);
-    this.net.onreport = (r) => this.printk(`${r.level === "BUG" ? KERN_ERR : KERN_WARNING}${r.level}: ${r.msg}`);
+    this.net = new Net({ host: this.kernelHost });
+    net_boot(this.net); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
+    this.inKernel(() => netlink_proc_init(this.net)); // /proc/net/netlink
   }
 
-  /** Appends a trace event stamped with the current virtual time. */
-  record(kind: string, detail: { readonly [k: string]: TraceValue } = {}): void {
-    if (this.tracing) this.trace.record({ t: this.now, kind, ...detail } satisfies TraceEvent);
-    // the return from a system call: run the softirqs it raised before the caller goes on
-    if (kind === "syscall") this.softirq();
+  /** Appends a trace event stamped with the current virtual time (syscalls go through `syscall`). */
+  /** A task's program logged `text` (at a warning level or above, it is the task's last warning). */
+  log(task: Task, level: string, text: string, warning: boolean): void {
+    if (warning) task.lastWarning = text;
+    this.record({ kind: "log", pid: task.pid, level, text });
+  }
+
+  record(e: KernelTraceEvent | WorldTraceEvent): void {
+    if (this.tracing) this.trace.record({ t: this.now, ...e });
+  }
+
+  /** Where the code running now is: a softirq (on top of anything), a kthread, a process, or idle. */
+  context(): TraceContext {
+    if ((this.kernel.preempt_count & SOFTIRQ_OFFSET) !== 0) return "softirq";
+    const t = this.current;
+    if (t !== undefined) return t.kind;
+    return this.kernelHost.outsideTask !== undefined ? "process" : "idle";
   }
 
   /**
@@ -196,7 +218,7 @@ export class World {
     if (this.tracing) {
       const e: { [k: string]: TraceValue } = { t: this.now, kind: "syscall", pid, call, ...detail, ret };
       if (ret < 0 && ret !== WOULD_BLOCK) e.errno = errnoName(ret) ?? null;
-      this.trace.record(e as TraceEvent);
+      this.trace.record(e as TraceEvent); // the detail's shape per call: SyscallDetail (sim/trace.ts)
     }
     this.softirq();
     return ret;
@@ -215,11 +237,19 @@ export class World {
   /** Runs pending softirqs now (after a syscall, a task's turn, a timer interrupt) in softirq context. */
   softirq(): void {
     if (this.kernel.softirq_pending === 0) return;
-    const prev = kernel_switch(this.kernel);
+    const k = this.kernel;
+    kernel_enter(k, () => do_softirq(k));
+  }
+
+  /**
+   * Runs kernel code from outside any task of this world (a test's body, a timer callback of the
+   * test's own) with this world's kernel installed, then the softirqs it raised.
+   */
+  inKernel<T>(f: () => T): T {
     try {
-      do_softirq(this.kernel);
+      return kernel_enter(this.kernel, f);
     } finally {
-      kernel_switch(prev);
+      this.softirq();
     }
   }
 
@@ -228,19 +258,18 @@ export class World {
    * installed (`current` is an "insmod" task that cannot sleep), then the softirqs it raised.
    */
   insmod<T>(init: () => T, comm = "insmod"): T {
-    const prev = kernel_switch(this.kernel);
     const host = this.kernelHost;
     const outer = host.outsideTask;
     const ts = new TaskStruct(comm, this.allocPid());
     ts.schedulable = false;
     host.outsideTask = ts;
-    try {
-      return init();
-    } finally {
-      host.outsideTask = outer;
-      this.softirq();
-      kernel_switch(prev);
-    }
+    return this.inKernel(() => {
+      try {
+        return init();
+      } finally {
+        host.outsideTask = outer;
+      }
+    });
   }
 
   /**
@@ -272,7 +301,7 @@ export class World {
     const t = new Task(this.nextTaskId++, kind, name, body);
     this.tasks.push(t);
     this.runq.push(t);
-    this.record("spawn", { task: t.id, taskKind: kind, name }); // `kind` would overwrite the event kind
+    this.record({ kind: "spawn", task: t.id, taskKind: kind, name });
     return t;
   }
 
@@ -324,7 +353,7 @@ export class World {
     this.yieldToWorld();
     // the task resumes with this world's kernel installed, whatever ran in between
     return p.then((why) => {
-      kernel_switch(this.kernel);
+      kernel_context_switch(this.kernel);
       return why;
     });
   }
@@ -378,16 +407,16 @@ export class World {
   private exit(t: Task, failure: unknown): void {
     t.state = "exited";
     t.failure = failure;
-    if (failure !== undefined) this.record("task-failed", { task: t.id, name: t.name, error: String(failure) });
+    if (failure !== undefined) this.record({ kind: "task-failed", task: t.id, name: t.name, error: String(failure) });
     t.onExit?.();
-    this.record("exit", { task: t.id });
+    this.record({ kind: "exit", task: t.id });
     this.yieldToWorld();
   }
 
   /** Runs one task until it sleeps or exits. */
   private switchTo(t: Task): Promise<void> {
     return new Promise<void>((parked) => {
-      kernel_switch(this.kernel);
+      kernel_context_switch(this.kernel);
       this.current = t;
       this.park = parked;
       t.state = "running";
@@ -415,7 +444,7 @@ export class World {
 
   /** Runs until every task has exited or sleeps with nothing left to wake it. */
   async run(): Promise<RunResult> {
-    const prevKernel = kernel_switch(this.kernel);
+    const prevKernel = this_kernel();
     for (;;) {
       const t =
         this.pickNext === undefined || this.runq.length < 2
@@ -432,13 +461,15 @@ export class World {
       const timer = this.timers.pop();
       if (timer === undefined) break;
       if (timer.at > this.now) this.now = timer.at;
-      kernel_switch(this.kernel);
+      kernel_context_switch(this.kernel); // a timer interrupt: the world's CPU
       timer.fire();
       this.softirq();
     }
-    kernel_switch(prevKernel);
-    const deadlocked = this.tasks.filter((t) => t.state === "sleeping").map((t) => `${t.name} (task ${t.id})`);
-    if (deadlocked.length > 0) this.record("deadlock", { tasks: deadlocked });
+    kernel_context_switch(prevKernel);
+    const deadlocked = this.tasks
+      .filter((t) => t.state === "sleeping")
+      .map((t) => `${t.name} (task ${t.id})${t.lastWarning === undefined ? "" : `, after: ${t.lastWarning}`}`);
+    if (deadlocked.length > 0) this.record({ kind: "deadlock", tasks: deadlocked });
     const failed = this.tasks.filter((t) => t.failure !== undefined).map((t) => ({ task: t.name, error: t.failure }));
     return { deadlocked, failed, switches: this.switches };
   }

@@ -448,6 +448,20 @@ export type SubscriptionEvent =
   /** recvmsg said ENOBUFS: the receive queue overflowed and messages were dropped; the stream goes on */
   | { readonly _tag: "Overrun" };
 
+/** The warning for replies the "ignore" policy dropped while a request waited. */
+export const unmatchedWarning = (
+  unmatched: ReadonlyArray<NlMsg>,
+  from: NetlinkAddress,
+  match: { readonly seq: number; readonly portId: number },
+): string => {
+  const m = unmatched[0]!;
+  const more = unmatched.length > 1 ? ` (and ${unmatched.length - 1} more)` : "";
+  return (
+    `netlink: dropped a message that matches no request: type 0x${m.type.toString(16)} seq ${m.seq} port ${m.pid} from port ${from.pid}${more}; ` +
+    `waiting for seq ${match.seq} port ${match.portId} (a reply whose nlmsg_pid or seq is wrong is never matched; ConnOptions.unmatched: "fail" makes it an error)`
+  );
+};
+
 /** What to do with a message that belongs to no pending request. */
 export type UnmatchedPolicy = "ignore" | "fail" | ((msg: NlMsg, from: NetlinkAddress) => void);
 
@@ -573,6 +587,10 @@ export const open = (
             );
           }
           if (typeof policy === "function") for (const m of s.unmatched) policy(m, d.from);
+          // "ignore" (the default) drops them, as libmnl's callers do; a program that waits for a
+          // reply it dropped waits forever, so say what was dropped (the sim layer traces it and
+          // names it if the process deadlocks)
+          if (policy === "ignore") return Effect.as(Effect.logWarning(unmatchedWarning(s.unmatched, d.from, match)), s);
         }
         return Effect.succeed(s);
       });

@@ -10,10 +10,10 @@ import {
   SO_RCVTIMEO,
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
-import { nativeAvailability } from "../native/index.js";
+import { type NetlinkAddon, nativeAvailability, nativeNetlink } from "../native/index.js";
 import { World } from "../sim/world.js";
 import { Netlink, type NetlinkError, POLLIN, POLLOUT, runProcess } from "./index.js";
-import { KernelUnavailable, kernelLayer } from "./kernel.js";
+import { KernelUnavailable, kernelLayer, makeKernelNetlink } from "./kernel.js";
 
 const availability = nativeAvailability();
 const skip = !availability.ok;
@@ -146,6 +146,16 @@ describe.skipIf(skip)("the same Effect program on the sim layer and the kernel l
       expect(kernel).toEqual(sim);
     });
   }
+
+  it("an addon without the fast path (sendTo/recvInto) gives the same results through recvmsg/sendmsg", async () => {
+    const addon = nativeNetlink();
+    const { sendTo: _s, recvInto: _r, ...older } = addon;
+    const olderLayer = Layer.succeed(Netlink, makeKernelNetlink(older as unknown as NetlinkAddon));
+    for (const program of Object.values(programs)) {
+      const viaOld = await Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(olderLayer)));
+      expect(viaOld).toEqual(await onSim(program));
+    }
+  });
 
   it("honours SO_RCVTIMEO in real time without blocking the event loop", async () => {
     let ticks = 0;

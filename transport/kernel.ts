@@ -32,6 +32,7 @@ import {
   nativeNetlink,
   POLL_READABLE,
   Poller,
+  RECV_META,
   sockaddrNl,
 } from "../native/index.js";
 import { NetlinkError } from "./errors.js";
@@ -151,6 +152,9 @@ export interface BlockingOptions {
 }
 
 const EAGAIN: NativeErrno = { errno: "EAGAIN", code: 11 };
+/** The receive scratch buffer's first size, and the addon's cap on one recvmsg buffer. */
+const SCRATCH_BYTES = 64 * 1024;
+const MAX_RECV = 64 * 1024 * 1024;
 
 /** recvmsg as the kernel does it for this socket and these flags, without blocking Node. */
 export const recvBlocking = (
@@ -225,6 +229,32 @@ export const sendBlocking = (
   });
 
 // ---- the service --------------------------------------------------------------------------------
+
+/**
+ * sendTo/recvInto over recvmsg/sendmsg, for an addon built before the fast path existed (a
+ * binary shipped with an older package): the same results, one object per call.
+ */
+const slowPath = (addon: NetlinkAddon): Pick<NetlinkAddon, "sendTo" | "recvInto"> => ({
+  sendTo: (fd, data, flags, pid, groups) => {
+    const r = addon.sendmsg(fd, data, flags, pid === undefined ? null : sockaddrNl(pid, groups ?? 0));
+    return isErrno(r) ? -r.code : r;
+  },
+  recvInto: (fd, buf, size, flags, meta) => {
+    const r = addon.recvmsg(fd, size, flags);
+    if (isErrno(r)) return -r.code;
+    buf.set(r.data);
+    meta[0] = r.flags;
+    meta[1] = r.name?.len ?? 0;
+    meta[2] = r.name?.pid ?? 0;
+    meta[3] = r.name?.groups ?? 0;
+    meta[4] = (r.pktinfo !== undefined ? 1 : 0) | (r.creds !== undefined ? 2 : 0);
+    meta[5] = r.pktinfo?.group ?? 0;
+    meta[6] = r.creds?.pid ?? 0;
+    meta[7] = r.creds?.uid ?? 0;
+    meta[8] = r.creds?.gid ?? 0;
+    return r.ret;
+  },
+});
 
 /** The kernel layer's socket handle. */
 class KernelSocket implements NetlinkSocket {
@@ -306,9 +336,45 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     return d;
   };
 
+  // The fast path: one recvInto into a scratch buffer the service reuses, then a copy of the
+  // bytes in memory of the caller's own (user code may read .buffer or transfer it).
+  let scratch = new Uint8Array(SCRATCH_BYTES);
+  const meta = new Uint32Array(RECV_META);
+  const DONTWAIT = C.MSG_DONTWAIT;
+  // the addon's exports object has dozens of properties (a slow-mode object): keep the two
+  // per-message functions in a small object of their own so each call is a monomorphic load
+  const fast =
+    typeof addon.recvInto === "function" && typeof addon.sendTo === "function"
+      ? { sendTo: addon.sendTo, recvInto: addon.recvInto }
+      : slowPath(addon);
+
+  /** recvmsg with MSG_DONTWAIT as a Datagram, or the negative errno. */
+  const recvNow = (fd: number, size: number, flags: number): Datagram | number => {
+    if (size > scratch.length && size <= MAX_RECV) scratch = new Uint8Array(size);
+    const ret = fast.recvInto(fd, scratch, size, flags | DONTWAIT, meta);
+    if (ret < 0) return ret;
+    const data = scratch.slice(0, Math.min(ret, size));
+    const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
+      data,
+      length: ret,
+      msgFlags: meta[0]!,
+      from: meta[1] !== 0 ? { pid: meta[2]!, groups: meta[3]! } : { pid: 0, groups: 0 },
+    };
+    const cm = meta[4]!;
+    if ((cm & 1) !== 0) d.pktinfo = meta[5]!;
+    if ((cm & 2) !== 0) d.creds = { pid: meta[6]! | 0, uid: meta[7]!, gid: meta[8]! };
+    return d;
+  };
+
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
     Effect.suspend(() => {
       if (!open(socket)) return ebadf("recvmsg");
+      const first = recvNow(socket.fd, size, flags);
+      if (typeof first !== "number") return Effect.succeed(first);
+      if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
+        return Effect.fail(NetlinkError.fromErrno("recvmsg", -first));
+      }
+      // a blocking receive on an empty queue: wait for readiness (recvBlocking tries once more first)
       return Effect.flatMap(
         recvBlocking(addon, readiness, socket.fd, size, flags, { nonblock: socket.nonblock }),
         (r) => (isErrno(r) ? Effect.fail(fail("recvmsg", r)) : Effect.succeed(toDatagram(r))),
@@ -322,10 +388,26 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   ): Effect.Effect<number, NetlinkError> =>
     Effect.suspend(() => {
       if (!open(socket)) return ebadf("sendto");
-      const addr = options?.to === undefined ? undefined : addrBytes(options.to);
-      return Effect.flatMap(
-        sendBlocking(addon, socket.fd, data, options?.flags ?? 0, addr, { nonblock: socket.nonblock }),
-        (r) => (isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r)),
+      const to = options?.to;
+      const flags = options?.flags ?? 0;
+      if (to instanceof Uint8Array) {
+        // raw sockaddr bytes reach the kernel as given (their length included): the sendmsg path
+        return Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, to, { nonblock: socket.nonblock }), (r) =>
+          isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
+        );
+      }
+      const first =
+        to === undefined
+          ? fast.sendTo(socket.fd, data, flags | DONTWAIT)
+          : fast.sendTo(socket.fd, data, flags | DONTWAIT, to.pid >>> 0, to.groups >>> 0);
+      if (first >= 0) return Effect.succeed(first);
+      if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
+        return Effect.fail(NetlinkError.fromErrno("sendto", -first));
+      }
+      // a blocking send to a full receiver: retry until SO_SNDTIMEO (sendBlocking tries once more first)
+      const addr = to === undefined ? undefined : addrBytes(to);
+      return Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, addr, { nonblock: socket.nonblock }), (r) =>
+        isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
       );
     });
 

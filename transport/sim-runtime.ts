@@ -143,7 +143,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     if (this.killed) return;
     this.killed = true;
     const p = this.process;
-    this.world.record("fault", { fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
+    this.world.record({ kind: "fault", fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
     this.tasks = [];
     this.waiters.clear();
     p.exitFiles();

@@ -13,7 +13,7 @@
 //   (Effect.timeout) simply drops its waiter.
 // - Calls that cannot sleep run synchronously on the model (SimProcess's fast path); only a call
 //   that must wait suspends with Effect.callback.
-import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Scheduler, type Scope } from "effect";
+import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Logger, Scheduler, type Scope } from "effect";
 import { netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
 import {
   AF_UNSPEC,
@@ -29,6 +29,7 @@ import {
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
 import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
+import type { TraceValue } from "../sim/trace.js";
 import type { World } from "../sim/world.js";
 import type { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
@@ -80,7 +81,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
 
   /** The same trace line SimProcess writes, for the calls this layer runs on the model itself. */
-  const trace = (call: string, detail: Record<string, string | number | boolean | null>, ret: number): void => {
+  const trace = (call: string, detail: { readonly [k: string]: TraceValue }, ret: number): void => {
     world.syscall(p.pid, call, detail, ret);
   };
 
@@ -94,7 +95,9 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   }): Effect.Effect<Datagram, NetlinkError> => {
     if (r.ret < 0) return Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret));
     const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-      data: r.data,
+      // the model's copy is a carve of a shared chunk; user code gets bytes in memory of their own
+      // (it may read .buffer, or transfer it)
+      data: r.data.slice(),
       length: r.ret,
       msgFlags: r.msg_flags,
       from: r.name ?? { pid: 0, groups: 0 },
@@ -329,9 +332,26 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
  */
 export const simLayer = (rt: SimRuntime): Layer.Layer<Netlink> => Layer.succeed(Netlink, makeSimNetlink(rt));
 
+const logText = (message: unknown): string =>
+  (Array.isArray(message) ? message : [message])
+    .map((m) => (typeof m === "string" ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+    .join(" ");
+
+/**
+ * The process's logger: what its program logs (Effect.log*, the client's warning for a reply it
+ * dropped) goes into the world's trace as a `log` event, not to the console; a warning or worse
+ * is the task's last warning, which a deadlock report names.
+ */
+const simLogger = (rt: SimRuntime): Logger.Logger<unknown, void> =>
+  Logger.make(({ logLevel, message }) => {
+    const task = rt.process.task;
+    if (task === undefined) return;
+    rt.world.log(task, logLevel, logText(message), logLevel === "Warn" || logLevel === "Error" || logLevel === "Fatal");
+  });
+
 /**
  * Everything a program of this process is given, as one layer: Netlink, Procfs, InetRaw and Creds
- * over the model, the virtual Clock and the process's Scheduler.
+ * over the model, the virtual Clock, the process's Scheduler and its logger (into the trace).
  */
 export const processLayer = (rt: SimRuntime): Layer.Layer<Netlink | Procfs | InetRaw | Creds> =>
   Layer.mergeAll(
@@ -339,6 +359,7 @@ export const processLayer = (rt: SimRuntime): Layer.Layer<Netlink | Procfs | Ine
     simFilesLayer(rt),
     Layer.succeed(Clock.Clock, rt.clock),
     Layer.succeed(Scheduler.Scheduler, rt as Scheduler.Scheduler),
+    Logger.layer([simLogger(rt)]),
   );
 
 /** The process's context, built from processLayer (its layers acquire nothing, so this is synchronous). */

@@ -17,7 +17,7 @@ import {
   SOL_NETLINK,
   SOL_SOCKET,
 } from "../../kernel-model/uapi/index.js";
-import type { TraceEvent } from "../../sim/trace.js";
+import { type SyscallEvent, type TraceEvent, unhandledEvent } from "../../sim/trace.js";
 import type { RunResult, World } from "../../sim/world.js";
 import { NetlinkError } from "../../transport/errors.js";
 import { messagesToText } from "../format/text.js";
@@ -43,9 +43,6 @@ const hexBytes = (hex: string): Uint8Array => {
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 };
-
-const str = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
-const num = (v: unknown): number => (typeof v === "number" ? v : Number(v));
 
 /** The history notes the walkthrough itself knows (the example adds its own). */
 export const NOTE_SOFTIRQ_INPUT =
@@ -123,11 +120,11 @@ export class Narrator {
     return t?.kind === "kthread" ? this.yellow(base) : this.cyan(base);
   }
 
-  private ret(e: TraceEvent): string {
-    const r = num(e.ret);
+  private ret(e: SyscallEvent): string {
+    const r = e.ret;
     if (r >= 0) return this.green(`= ${r}`);
     // "sendto: ECONNREFUSED (Connection refused)" without the syscall
-    const what = NetlinkError.fromErrno(str(e.call), r).message.replace(/^[^:]*: /, "");
+    const what = NetlinkError.fromErrno(e.call, r).message.replace(/^[^:]*: /, "");
     return this.red(`= -1 ${what}`);
   }
 
@@ -196,21 +193,13 @@ export class Narrator {
     this.events++;
     switch (e.kind) {
       case "spawn":
-        this.tasks.set(num(e.task), str(e.name));
+        this.tasks.set(e.task, e.name);
         this.sink.step();
-        this.line(
-          world,
-          this.dim("scheduler"),
-          this.dim(`${str(e.taskKind)} ${str(e.name)} created (task ${str(e.task)})`),
-        );
+        this.line(world, this.dim("scheduler"), this.dim(`${e.taskKind} ${e.name} created (task ${e.task})`));
         break;
       case "exit":
         this.sink.step();
-        this.line(
-          world,
-          this.dim("scheduler"),
-          this.dim(`${this.tasks.get(num(e.task)) ?? `task ${str(e.task)}`} exits`),
-        );
+        this.line(world, this.dim("scheduler"), this.dim(`${this.tasks.get(e.task) ?? `task ${e.task}`} exits`));
         break;
       case "syscall":
         this.syscall(e, world);
@@ -218,23 +207,26 @@ export class Narrator {
       case "softirq":
         this.sink.step();
         if (e.vec === "NET_RX") {
+          // a device's frame has no port or protocol: those stay blank
+          const from = "from" in e ? e.from : "";
+          const protocol = "protocol" in e ? e.protocol : "";
           this.line(
             world,
             this.who(world),
-            `${this.bold("softirq NET_RX")}: ${str(e.fn)}(skb) runs with ${str(e.len)} bytes from port ${str(e.from)} (protocol ${str(e.protocol)}), atomic context`,
+            `${this.bold("softirq NET_RX")}: ${e.fn}(skb) runs with ${e.len} bytes from port ${from} (protocol ${protocol}), atomic context`,
           );
           this.note("softirq-input", NOTE_SOFTIRQ_INPUT);
         } else {
           this.line(
             world,
             this.who(world),
-            `${this.bold(`softirq ${str(e.vec)}`)}: ${str(e.fn)}() (timer tick → run_timer_softirq)`,
+            `${this.bold(`softirq ${e.vec}`)}: ${e.fn}() (timer tick → run_timer_softirq)`,
           );
         }
         break;
       case "printk": {
-        const level = num(e.level);
-        const text = str(e.text);
+        const level = e.level;
+        const text = e.text;
         const paint = level <= 3 ? this.red : level === 4 ? this.yellow : (s: string) => s;
         this.line(world, this.who(world), paint(`printk <${level}> ${text}`));
         if (
@@ -248,88 +240,109 @@ export class Narrator {
         break;
       }
       case "bug":
-        this.more(
-          this.red(`⚠ ${str(e.bug)} in ${str(e.fn)} (${str(e.context)} context, ${str(e.comm)}/${str(e.pid)})`),
-        );
+        this.more(this.red(`⚠ ${e.bug} in ${e.fn} (${e.context ?? ""} context, ${e.comm}/${e.pid})`));
         break;
       case "nosleep":
         this.more(
-          this.yellow(`(${str(e.fn)} would sleep here; the model cannot suspend a synchronous path, so it goes on)`),
+          this.yellow(`(${e.fn} would sleep here; the model cannot suspend a synchronous path, so it goes on)`),
         );
         break;
       case "fault":
         this.sink.step();
-        this.line(world, this.red("fault"), this.red(`${str(e.fault)} ${str(e.name)} (${str(e.reason)})`));
+        // an allocation fault has no process name or reason: those stay blank
+        this.line(
+          world,
+          this.red("fault"),
+          this.red(e.fault === "kill" ? `${e.fault} ${e.name} (${e.reason})` : `${e.fault}  ()`),
+        );
         break;
       case "task-failed":
-        this.line(world, this.red(str(e.name)), this.red(`task failed: ${str(e.error)}`));
+        this.line(world, this.red(e.name), this.red(`task failed: ${e.error}`));
         break;
       case "deadlock":
         this.line(world, this.red("world"), this.red(`deadlock: ${JSON.stringify(e.tasks)}`));
         break;
-      default:
+      case "log":
+        this.line(world, this.yellow(`pid ${e.pid}`), this.yellow(`${e.level.toLowerCase()}: ${e.text}`));
+        break;
+      case "busy-wait":
+      case "fault-plan":
+      case "traffic-plan":
+      case "packet":
+        // shown as recorded
         this.line(world, this.who(world), this.dim(`${e.kind} ${JSON.stringify(e)}`));
+        break;
+      default:
+        unhandledEvent(e);
     }
     this.watchSockets(world);
   }
 
-  private syscall(e: TraceEvent, world: World): void {
-    const call = str(e.call);
-    const fd = `fd ${str(e.fd)}`;
+  private syscall(e: SyscallEvent, world: World): void {
+    const call = e.call;
+    const fd = `fd ${"fd" in e ? e.fd : ""}`;
     if (call !== "sendto") this.sink.step();
     if (call === "sendto") this.sending = undefined;
     let args: string;
-    switch (call) {
+    switch (e.call) {
       case "socket": {
-        const type = num(e.type) & 0xf;
-        args = `AF_NETLINK, ${type === SOCK_RAW ? "SOCK_RAW" : type === SOCK_DGRAM ? "SOCK_DGRAM" : type}, ${str(e.protocol)}`;
+        const type = e.type & 0xf;
+        args = `AF_NETLINK, ${type === SOCK_RAW ? "SOCK_RAW" : type === SOCK_DGRAM ? "SOCK_DGRAM" : type}, ${e.protocol}`;
         break;
       }
       case "bind":
       case "connect": {
-        const a = parseSockaddrNl(hexBytes(str(e.addr)));
+        const a = parseSockaddrNl(hexBytes(e.addr ?? ""));
         args = `${fd}, {nl_pid ${a.pid}${a.pid === 0 && call === "bind" ? " (autobind)" : ""}, nl_groups 0x${a.groups.toString(16)}}`;
         break;
       }
       case "setsockopt":
       case "getsockopt": {
-        const level = num(e.level);
-        const name = num(e.name);
+        const level = e.level ?? Number.NaN;
+        const name = e.name ?? Number.NaN;
         const lname = level === SOL_NETLINK ? "SOL_NETLINK" : level === SOL_SOCKET ? "SOL_SOCKET" : String(level);
         const oname =
           (level === SOL_NETLINK ? NETLINK_SOCKOPT_NAMES[name] : level === SOL_SOCKET ? SO_NAMES[name] : undefined) ??
           String(name);
-        args = `${fd}, ${lname}, ${oname}${call === "setsockopt" ? `, 0x${str(e.value)}` : ""}`;
+        args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, 0x${e.value ?? ""}` : ""}`;
         break;
       }
       case "sendto":
-        args = `${fd}, ${str(e.len)} bytes, flags 0x${num(e.flags).toString(16)}`;
+        args = `${fd}, ${e.len ?? ""} bytes, flags 0x${(e.flags ?? Number.NaN).toString(16)}`;
         break;
       case "recvmsg":
-        args = `${fd}, buf ${str(e.size)}, flags 0x${num(e.flags).toString(16)}`;
+        args = `${fd}, buf ${e.size ?? ""}, flags 0x${(e.flags ?? Number.NaN).toString(16)}`;
         break;
       case "poll":
-        args = `fds [${str(e.fds)}], timeout ${str(e.timeout)} ms`;
+        args = `fds [${e.fds}], timeout ${e.timeout} ms`;
         break;
       case "init_module":
-        args = `"${str(e.name)}"`;
+        args = `"${e.name}"`;
         break;
       case "delete_module":
         // the references it had: each open user socket of a unit the module registered is one
-        args = `"${str(e.name)}", O_NONBLOCK${e.refcnt === null ? "" : ` ${this.dim(`(refcnt ${str(e.refcnt)})`)}`}`;
+        args = `"${e.name}", O_NONBLOCK${e.refcnt === null ? "" : ` ${this.dim(`(refcnt ${e.refcnt})`)}`}`;
         break;
       case "setresuid":
-        args = `${str(e.ruid)}, ${str(e.euid)}, ${str(e.suid)}`;
+        args = `${e.ruid}, ${e.euid}, ${e.suid}`;
         break;
       case "setresgid":
-        args = `${str(e.rgid)}, ${str(e.egid)}, ${str(e.sgid)}`;
+        args = `${e.rgid}, ${e.egid}, ${e.sgid}`;
+        break;
+      case "close":
+      case "sendmsg":
+      case "open":
+      case "read":
+      case "write":
+      case "lseek":
+        args = fd;
         break;
       default:
-        args = fd;
+        args = unhandledEvent(e);
     }
-    const from = call === "recvmsg" && num(e.ret) >= 0 ? ` ${this.dim(`(msg_name: port ${str(e.from)})`)}` : "";
+    const from = e.call === "recvmsg" && e.ret >= 0 ? ` ${this.dim(`(msg_name: port ${e.from ?? ""})`)}` : "";
     this.line(world, this.who(world), `${this.bold(call)}(${args}) ${this.ret(e)}${from}`);
-    if (call === "recvmsg" && typeof e.data === "string" && num(e.ret) > 0) this.decode(hexBytes(e.data));
+    if (e.call === "recvmsg" && typeof e.data === "string" && e.ret > 0) this.decode(hexBytes(e.data));
   }
 
   /** Queue depth, rmem and drops of the example's user sockets, when they change. */

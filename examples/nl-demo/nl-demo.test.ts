@@ -1,7 +1,8 @@
 // nl-demo's behaviour on the simulator: what the daemon receives and how, what the module does
 // when the daemon closes, dies or the module goes away, and the article's bugs reproduced.
+
 import { describe, expect, it } from "vitest";
-import { traceHash } from "../../sim/trace.js";
+import { isSyscall, traceHash } from "../../sim/trace.js";
 import { runExampleOnSim } from "../runner.js";
 import { nlDemoExample, nlDemoModules } from "./index.js";
 
@@ -9,7 +10,8 @@ const run = (mode: string, seed = 1) => runExampleOnSim(nlDemoExample, { seed, m
 const recvs = (r: Awaited<ReturnType<typeof run>>) =>
   r.world.trace
     .snapshot()
-    .events.filter((e) => e.kind === "syscall" && e.call === "recvmsg" && typeof e.ret === "number" && e.ret > 0);
+    .events.filter((e) => isSyscall(e, "recvmsg"))
+    .filter((e) => e.ret > 0);
 
 describe("nl-demo on the simulator", () => {
   it("unicast: the daemon gets each K_EVT from port 0 by netlink_unicast, then CLOSE stops them", async () => {

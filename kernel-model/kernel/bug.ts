@@ -25,7 +25,7 @@ export const __schedule_bug = (k: Kernel, fn: string): void => {
   const count = k.preempt_count + PREEMPT_OFFSET;
   const context = execution_context();
   k.printk(`${KERN_ERR}BUG: scheduling while atomic: ${comm}/${pid}/0x${hex8(count)}`);
-  k.host.record("bug", { bug: "scheduling while atomic", fn, comm, pid, preempt_count: count, context });
+  k.host.record({ kind: "bug", bug: "scheduling while atomic", fn, comm, pid, preempt_count: count, context });
 };
 
 /**
@@ -43,7 +43,8 @@ export const __might_sleep = (k: Kernel, file: string, line: number, fn: string)
   k.printk(`${KERN_ERR}BUG: sleeping function called from invalid context at ${file}:${line}`);
   k.printk(`${KERN_ERR}in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: ${pid}, name: ${comm}`);
   k.printk(`${KERN_ERR}preempt_count: ${k.preempt_count.toString(16)}, expected: 0`);
-  k.host.record("bug", {
+  k.host.record({
+    kind: "bug",
     bug: "sleeping function called from invalid context",
     fn,
     at: `${file}:${line}`,

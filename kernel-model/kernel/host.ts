@@ -2,10 +2,61 @@
 // and no tasks of its own: the simulator implements this interface (sim/kernel-host.ts) and the
 // kernel's own primitives (ktime_get_ns, mod_timer, schedule_timeout, kthread_create,
 // raise_softirq, printk) are built on it in this folder.
+
+import type { ExecutionContext } from "./preempt.js";
 import type { TaskStruct, WaitQueueHead } from "./sched.js";
 
-/** A trace detail: plain data, a subset of the simulator's trace values. */
-export type KernelTraceDetail = { readonly [k: string]: string | number | boolean | null };
+/**
+ * The events the kernel model records (the simulator's trace union, sim/trace.ts, includes them):
+ * plain data, the detail of what happened; the simulator stamps the virtual time.
+ */
+export type KernelTraceEvent =
+  /** a kernel socket's input run from NET_RX (2.6-era input): the datagram it is given */
+  | {
+      readonly kind: "softirq";
+      readonly vec: "NET_RX";
+      readonly fn: string;
+      readonly protocol: number;
+      /** the sender's port id */
+      readonly from: number;
+      readonly len: number;
+      /** the kernel socket's port id (0) */
+      readonly to: number;
+      readonly groups: number;
+      readonly bytes: Uint8Array;
+      readonly ctx: "softirq";
+    }
+  /** a frame received from a device (netif_receive_skb from NET_RX) */
+  | {
+      readonly kind: "softirq";
+      readonly vec: "NET_RX";
+      readonly fn: "__netif_receive_skb";
+      readonly dev: string | null;
+      readonly len: number;
+    }
+  /** run_timer_softirq calling one expired timer */
+  | { readonly kind: "softirq"; readonly vec: "TIMER"; readonly fn: string }
+  /** a printk line (cont: a KERN_CONT continuation of the previous one) */
+  | { readonly kind: "printk"; readonly level: number; readonly cont?: true; readonly text: string }
+  /** a BUG/WARNING the kernel reports (scheduling while atomic, might_sleep, usercopy, KASAN) */
+  | {
+      readonly kind: "bug";
+      readonly bug: string;
+      readonly fn: string;
+      readonly at?: string;
+      readonly msg?: string;
+      readonly object?: string;
+      readonly size?: number;
+      readonly index?: string;
+      readonly comm: string;
+      readonly pid: number;
+      readonly preempt_count?: number;
+      readonly context?: ExecutionContext;
+    }
+  /** a sleep on a synchronous path, which the model cannot suspend */
+  | { readonly kind: "nosleep"; readonly fn: string; readonly comm: string; readonly pid: number; readonly why: string }
+  /** a task that cannot sleep (insmod from outside any task) asked to: it busy-waits in virtual time */
+  | { readonly kind: "busy-wait"; readonly fn: string; readonly comm: string; readonly pid: number };
 
 export type KernelWakeReason = "woken" | "timeout";
 
@@ -30,8 +81,10 @@ export interface KernelHost {
   wake_up_task(task: TaskStruct): void;
   /** wake every task sleeping on `q` (__wake_up) */
   wake_up_queue(q: WaitQueueHead): void;
+  /** whether events are kept: when false, record() is a no-op and callers need not build them */
+  readonly tracing: boolean;
   /** a trace event (softirq runs, printk lines, BUG reports) */
-  record(kind: string, detail: KernelTraceDetail): void;
+  record(e: KernelTraceEvent): void;
   /** get_random_u32's source: the world's seeded PRNG (absent: modules cannot ask for randomness) */
   random_u32?(): number;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { kernel_switch } from "./current.js";
+import { kernel_context_switch } from "./current.js";
 import { GFP_ATOMIC, GFP_KERNEL, might_alloc } from "./gfp.js";
-import type { KernelHost, KernelTraceDetail } from "./host.js";
+import type { KernelHost, KernelTraceEvent } from "./host.js";
 import { Kernel } from "./kernel.js";
 import { DEFINE_MUTEX, DEFINE_SPINLOCK, mutex_lock, mutex_unlock, spin_lock_bh, spin_unlock_bh } from "./locking.js";
 import { execution_context, in_atomic, in_softirq, in_task } from "./preempt.js";
@@ -10,10 +10,11 @@ import { TaskStruct } from "./sched.js";
 import { local_bh_disable, local_bh_enable, open_softirq, raise_softirq } from "./softirq.js";
 
 /** A host with a hand-set clock and no tasks: enough for printk, contexts and the checks. */
-const fakeHost = (): KernelHost & { t: number; events: Array<{ kind: string } & KernelTraceDetail> } => {
+const fakeHost = (): KernelHost & { t: number; events: KernelTraceEvent[] } => {
   const h = {
     t: 0,
-    events: [] as Array<{ kind: string } & KernelTraceDetail>,
+    events: [] as KernelTraceEvent[],
+    tracing: true,
     cur: new TaskStruct("sender", 501),
     now: () => h.t,
     current: () => h.cur,
@@ -23,8 +24,8 @@ const fakeHost = (): KernelHost & { t: number; events: Array<{ kind: string } & 
     sleep: () => Promise.resolve("timeout" as const),
     wake_up_task: () => {},
     wake_up_queue: () => {},
-    record: (kind: string, detail: KernelTraceDetail) => {
-      h.events.push({ kind, ...detail });
+    record: (e: KernelTraceEvent) => {
+      h.events.push(e);
     },
   };
   return h;
@@ -33,12 +34,12 @@ const fakeHost = (): KernelHost & { t: number; events: Array<{ kind: string } & 
 const boot = () => {
   const host = fakeHost();
   const k = new Kernel(host);
-  kernel_switch(k);
+  kernel_context_switch(k);
   return { host, k };
 };
 
 afterEach(() => {
-  kernel_switch(undefined);
+  kernel_context_switch(undefined);
 });
 
 describe("printk and dmesg", () => {

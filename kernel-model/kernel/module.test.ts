@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ERRNO } from "../uapi/index.js";
-import { kernel_switch } from "./current.js";
-import type { KernelHost, KernelTraceDetail } from "./host.js";
+import { kernel_enter } from "./current.js";
+import type { KernelHost } from "./host.js";
 import { Kernel } from "./kernel.js";
 import {
   delete_module,
@@ -27,18 +27,14 @@ const host = (): KernelHost => ({
   sleep: () => Promise.resolve("timeout" as const),
   wake_up_task: () => {},
   wake_up_queue: () => {},
-  record: (_kind: string, _detail: KernelTraceDetail) => {},
+  tracing: false,
+  record: () => {},
   random_u32: () => 0,
 });
 
 const withKernel = <T>(fn: (k: Kernel) => T): T => {
   const k = new Kernel(host());
-  const prev = kernel_switch(k);
-  try {
-    return fn(k);
-  } finally {
-    kernel_switch(prev);
-  }
+  return kernel_enter(k, () => fn(k));
 };
 
 describe("struct module", () => {

@@ -98,10 +98,10 @@ export const vprintk_emit = (k: Kernel, fmt: string): number => {
     const last = k.log.last();
     if (i === 0 && cont && last !== undefined) {
       k.log.extend(last, line);
-      k.host.record("printk", { level: last.level, cont: true, text: line });
+      k.host.record({ kind: "printk", level: last.level, cont: true, text: line });
     } else {
       const r = k.log.append(k.host.now(), level, line);
-      k.host.record("printk", { level: r.level, text: line });
+      k.host.record({ kind: "printk", level: r.level, text: line });
     }
     n += line.length;
   });

@@ -95,7 +95,7 @@ export const can_sleep = (k: Kernel, fn: string): boolean => {
   const cur = k.host.current();
   if (cur === undefined || !cur.schedulable || k.sync_depth > 0) {
     const { comm, pid } = current_comm_pid(k);
-    k.host.record("nosleep", { fn, comm, pid, why: "synchronous path: the model cannot suspend here" });
+    k.host.record({ kind: "nosleep", fn, comm, pid, why: "synchronous path: the model cannot suspend here" });
     return false;
   }
   return true;
@@ -156,7 +156,7 @@ export const schedule_timeout = async (timeout: number, queues: ReadonlyArray<Wa
   }
   const expire = Math.floor(k.host.now() / TICK_NSEC) + timeout;
   if (task.state === TASK_RUNNING) {
-    k.host.record("busy-wait", { fn: "schedule_timeout", comm: task.comm, pid: task.pid });
+    k.host.record({ kind: "busy-wait", fn: "schedule_timeout", comm: task.comm, pid: task.pid });
     await k.host.sleep(queues, TICK_NSEC - (k.host.now() % TICK_NSEC));
   } else {
     await sleep_jiffies(k, task, queues, timeout);

@@ -66,7 +66,7 @@ const run_timer_softirq = (k: Kernel): void => {
     t.expired = false;
     const fn = t.function;
     if (fn === null) continue;
-    k.host.record("softirq", { vec: "TIMER", fn: fn.name || "timer" });
+    k.host.record({ kind: "softirq", vec: "TIMER", fn: fn.name || "timer" });
     try {
       fn(t);
     } catch (e) {

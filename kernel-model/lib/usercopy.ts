@@ -48,7 +48,7 @@ export const WARN = (fn: string, at: string, msg: string): void => {
   k.printk(`${KERN_WARNING}------------[ cut here ]------------`);
   if (msg !== "") k.printk(`${KERN_WARNING}${msg}`);
   k.printk(`${KERN_WARNING}WARNING: CPU: 0 PID: ${cur?.pid ?? 0} at ${at} ${fn}`);
-  k.host.record("bug", { bug: "WARNING", fn, at, msg, comm: cur?.comm ?? "swapper/0", pid: cur?.pid ?? 0 });
+  k.host.record({ kind: "bug", bug: "WARNING", fn, at, msg, comm: cur?.comm ?? "swapper/0", pid: cur?.pid ?? 0 });
 };
 
 /**
@@ -171,7 +171,8 @@ export const __asan_store1 = (obj: Uint8Array, index: number, what = "kernel_buf
     k.printk(`\x013BUG: KASAN: global-out-of-bounds in ${what}[${size_t_str(index)}]`);
     k.printk(`\x013Write of size 1 by task ${cur?.comm ?? "swapper/0"}/${cur?.pid ?? 0}`);
     k.printk(`\x013The buggy address is located ${where} of global variable '${what}' of size ${obj.length}`);
-    k.host.record("bug", {
+    k.host.record({
+      kind: "bug",
       bug: "KASAN: global-out-of-bounds",
       fn: "__asan_store1",
       object: what,

@@ -24,7 +24,6 @@
 // reply: a reply the model cannot compute honestly would be worse than none, and leaving the units
 // closed (EPROTONOSUPPORT) would misreport every step before the request. The group counts and the
 // uid-1000 bind results were measured (conformance: units-socket-groups-permissions).
-import { this_kernel } from "../kernel/current.js";
 import { GFP_ATOMIC } from "../kernel/gfp.js";
 import { KERN_NOTICE } from "../kernel/printk.js";
 import {
@@ -133,7 +132,7 @@ const netlink_create_unmodelled_unit = (net: Net, unit: number, groups: number, 
     groups,
     flags,
     input: (skb) => {
-      this_kernel()?.printk(`${KERN_NOTICE}nlsim: ${name} requests are not modelled: ${skb.len} bytes dropped`);
+      net.kernel?.printk(`${KERN_NOTICE}nlsim: ${name} requests are not modelled: ${skb.len} bytes dropped`);
     },
   });
 };

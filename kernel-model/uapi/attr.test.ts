@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   AttributeDecoder,
+  AttributeEncodeError,
   AttributeEncoder,
   attrBe16,
   attrBe32,
@@ -25,6 +26,7 @@ import {
 } from "./attr.js";
 import { getU16, toHex } from "./bytes.js";
 import { NetlinkDecodeError, type NetlinkDecodeProblem } from "./decode-error.js";
+import { encodeMessage } from "./msg.js";
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from "./netlink.js";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
@@ -197,15 +199,53 @@ describe("AttributeEncoder", () => {
     expect(toHex(new AttributeEncoder().nested(9, () => undefined).finish())).toBe("04000980");
   });
 
-  it("raw() appends encoded attributes and refuses unaligned ones", () => {
+  it("raw() appends encoded attributes and refuses unaligned ones (at finish)", () => {
     const inner = new AttributeEncoder().u16(1, 2).finish();
     expect(toHex(new AttributeEncoder().raw(inner).finish())).toBe(toHex(inner));
-    expect(() => new AttributeEncoder().raw(hex("050001"))).toThrow(RangeError);
+    const e = new AttributeEncoder().raw(hex("050001"));
+    expect(e.err?.call).toBe("raw");
+    expect(() => e.finish()).toThrow(RangeError);
   });
 
   it("refuses a payload that does not fit the u16 nla_len", () => {
-    expect(() => new AttributeEncoder().binary(1, new Uint8Array(0xfffc))).toThrow(RangeError);
+    expect(() => new AttributeEncoder().binary(1, new Uint8Array(0xfffc)).finish()).toThrow(RangeError);
     expect(new AttributeEncoder().binary(1, new Uint8Array(0xfffb)).length).toBe(0x10000);
+  });
+
+  it("a failing call does not throw mid-chain: the first error is kept, later calls ignored, finish() throws it", () => {
+    const e = new AttributeEncoder()
+      .u32(1, 5)
+      .binary(2, new Uint8Array(0x10000)) // too big for nla_len
+      .u16(70_000, 1) // a second error: not the one reported
+      .string(3, "after");
+    expect(e.length).toBe(8); // only the u32 went in
+    expect(e.err).toBeInstanceOf(AttributeEncodeError);
+    expect(e.err).toMatchObject({ type: 2, call: "binary" });
+    expect(() => e.finish()).toThrow(/attribute type 2: 65536 payload bytes do not fit nla_len/);
+    expect(() => e.finishMessage({ type: 16 })).toThrow(AttributeEncodeError);
+    // reset() forgets it: the encoder is usable again
+    expect(toHex(e.reset().u8(1, 7).finish())).toBe("0500010007000000");
+  });
+
+  it("a type outside 0..65535 is the chain's error; a nest that fails inside is not closed", () => {
+    expect(new AttributeEncoder().u8(-1, 0).err).toMatchObject({ type: -1, call: "u8" });
+    expect(new AttributeEncoder().flag(0x10000).err?.message).toMatch(/not a u16/);
+    const e = new AttributeEncoder().nested(1, (n) => n.u32(2, 1).raw(hex("01")).u32(3, 1));
+    expect(e.err).toMatchObject({ call: "raw" });
+    expect(() => e.finish()).toThrow(AttributeEncodeError);
+    const big = new AttributeEncoder().nested(1, (n) => {
+      for (let i = 0; i < 3; i++) n.binary(2, new Uint8Array(0x8000));
+    });
+    expect(big.err).toMatchObject({ type: 1, call: "nested" });
+  });
+
+  it("finishMessage() is encodeMessage with finish() as the payload, in one buffer of its own", () => {
+    const e = new AttributeEncoder().u32(1, 5).string(2, "eth0");
+    const m = e.finishMessage({ type: 0x10, flags: 5, seq: 9, pid: 42 });
+    expect(toHex(m)).toBe(toHex(encodeMessage({ type: 0x10, flags: 5, seq: 9, pid: 42, payload: e.finish() })));
+    expect(m.byteOffset).toBe(0);
+    expect(m.buffer.byteLength).toBe(m.length);
+    expect(e.finish().buffer.byteLength).toBe(e.length);
   });
 });
 

@@ -18,6 +18,17 @@ import {
   utf8Encode,
 } from "./bytes.js";
 import { NetlinkDecodeError } from "./decode-error.js";
+import { NLMSG_HDRLEN } from "./netlink.js";
+
+/** The header fields finishMessage() writes (nlmsg_len defaults to the message's length). */
+export interface NlMsgHeaderInit {
+  readonly type: number;
+  readonly flags?: number;
+  readonly seq?: number;
+  readonly pid?: number;
+  readonly len?: number;
+}
+
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from "./netlink.js";
 
 /** One attribute as parsed: its type without the flag bits, the flags, and its payload (a view). */
@@ -290,17 +301,49 @@ export class AttributeDecoder {
 }
 
 /**
+ * What went wrong in an AttributeEncoder chain: the first error, reported by finish() (and
+ * readable as `encoder.err` before that). A RangeError, as the values it refuses are out of range.
+ */
+export class AttributeEncodeError extends RangeError {
+  readonly _tag = "AttributeEncodeError" as const;
+  constructor(
+    /** the attribute type the failing call was given */
+    readonly type: number,
+    /** which call failed: "u32", "binary", "nested", "raw", ... */
+    readonly call: string,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = "AttributeEncodeError";
+  }
+}
+
+/**
  * Builds a list of attributes: `new AttributeEncoder().u32(1, 5).string(2, "eth0").nested(3, (e) => e.flag(1)).finish()`.
  * Every attribute is padded to 4 bytes with zeros; the last one too (as the kernel's nla_put does).
+ * A call that cannot be encoded (a payload too big for nla_len, an unaligned raw(), a type that
+ * is not a u16) does not throw in the middle of the chain: the encoder keeps the first error,
+ * ignores every later call, and finish() throws it (mdlayher/netlink's encoder does the same).
  */
 export class AttributeEncoder {
   private buf: Uint8Array;
   private off = 0;
+  private error: AttributeEncodeError | undefined = undefined;
 
   // the working buffer is carved from a shared chunk (carveBytes): growing it costs no off-heap
   // allocation; finish() hands out a copy of its own
   constructor(initialCapacity = 256) {
     this.buf = carveBytes(initialCapacity);
+  }
+
+  /** The first error of the chain so far (finish() throws it), or undefined. */
+  get err(): AttributeEncodeError | undefined {
+    return this.error;
+  }
+
+  private fail(type: number, call: string, detail: string): -1 {
+    if (this.error === undefined) this.error = new AttributeEncodeError(type, call, detail);
+    return -1;
   }
 
   private reserve(n: number): void {
@@ -313,39 +356,53 @@ export class AttributeEncoder {
   }
 
   /**
-   * Appends an attribute header for `size` payload bytes and returns the payload offset. It may
-   * replace `this.buf`: callers must call it before reading `this.buf`.
+   * Appends an attribute header for `size` payload bytes and returns the payload offset, or −1
+   * when the chain has failed (now or before): the caller then writes nothing. It may replace
+   * `this.buf`: callers must call it before reading `this.buf`.
    */
-  private put(type: number, size: number): number {
+  private put(type: number, size: number, call: string): number {
+    if (this.error !== undefined) return -1;
+    if (!(type >= 0 && type <= 0xffff && Number.isInteger(type))) {
+      return this.fail(type, call, `attribute type ${type} is not a u16 (0..65535)`);
+    }
     const total = NLA_HDRLEN + size;
-    if (total > 0xffff) throw new RangeError(`attribute type ${type}: ${size} payload bytes do not fit nla_len (u16)`);
+    if (total > 0xffff) {
+      return this.fail(type, call, `attribute type ${type}: ${size} payload bytes do not fit nla_len (u16)`);
+    }
     const padded = NLA_ALIGN(total);
     this.reserve(padded);
-    putU16(this.buf, this.off, total);
-    putU16(this.buf, this.off + 2, type);
-    this.buf.fill(0, this.off + total, this.off + padded);
-    const at = this.off + NLA_HDRLEN;
-    this.off += padded;
-    return at;
+    const buf = this.buf;
+    const off = this.off;
+    buf[off] = total & 0xff;
+    buf[off + 1] = total >>> 8;
+    buf[off + 2] = type & 0xff;
+    buf[off + 3] = type >>> 8;
+    for (let i = off + total; i < off + padded; i++) buf[i] = 0;
+    this.off = off + padded;
+    return off + NLA_HDRLEN;
   }
 
   u8(type: number, v: number): this {
-    const at = this.put(type, 1);
+    const at = this.put(type, 1, "u8");
+    if (at < 0) return this;
     this.buf[at] = v & 0xff;
     return this;
   }
   u16(type: number, v: number): this {
-    const at = this.put(type, 2);
+    const at = this.put(type, 2, "u16");
+    if (at < 0) return this;
     putU16(this.buf, at, v);
     return this;
   }
   u32(type: number, v: number): this {
-    const at = this.put(type, 4);
+    const at = this.put(type, 4, "u32");
+    if (at < 0) return this;
     putU32(this.buf, at, v >>> 0);
     return this;
   }
   u64(type: number, v: bigint): this {
-    const at = this.put(type, 8);
+    const at = this.put(type, 8, "u64");
+    if (at < 0) return this;
     putU64(this.buf, at, v);
     return this;
   }
@@ -363,17 +420,20 @@ export class AttributeEncoder {
   }
   /** Big-endian, type flags untouched (nla_put_be16/be32/be64). */
   be16(type: number, v: number): this {
-    const at = this.put(type, 2);
+    const at = this.put(type, 2, "be16");
+    if (at < 0) return this;
     putBeU16(this.buf, at, v);
     return this;
   }
   be32(type: number, v: number): this {
-    const at = this.put(type, 4);
+    const at = this.put(type, 4, "be32");
+    if (at < 0) return this;
     putBeU32(this.buf, at, v >>> 0);
     return this;
   }
   be64(type: number, v: bigint): this {
-    const at = this.put(type, 8);
+    const at = this.put(type, 8, "be64");
+    if (at < 0) return this;
     putBeU64(this.buf, at, v);
     return this;
   }
@@ -399,12 +459,14 @@ export class AttributeEncoder {
     }
     if (!ascii) {
       const b = utf8Encode(s);
-      const at = this.put(type, b.length + 1);
+      const at = this.put(type, b.length + 1, "string");
+      if (at < 0) return this;
       this.buf.set(b, at);
       this.buf[at + b.length] = 0;
       return this;
     }
-    const at = this.put(type, s.length + 1);
+    const at = this.put(type, s.length + 1, "string");
+    if (at < 0) return this;
     const buf = this.buf;
     for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
     buf[at + s.length] = 0;
@@ -415,30 +477,39 @@ export class AttributeEncoder {
     return this.binary(type, utf8Encode(s));
   }
   binary(type: number, data: Uint8Array): this {
-    const at = this.put(type, data.length);
+    const at = this.put(type, data.length, "binary");
+    if (at < 0) return this;
     this.buf.set(data, at);
     return this;
   }
   /** Appends already-encoded attributes (their length must be a multiple of 4). */
   raw(attrs: Uint8Array): this {
-    if (attrs.length % 4 !== 0) throw new RangeError(`raw attributes of ${attrs.length} bytes are not 4-byte aligned`);
+    if (this.error !== undefined) return this;
+    if (attrs.length % 4 !== 0) {
+      this.fail(-1, "raw", `raw attributes of ${attrs.length} bytes are not 4-byte aligned`);
+      return this;
+    }
     this.reserve(attrs.length);
     this.buf.set(attrs, this.off);
     this.off += attrs.length;
     return this;
   }
   flag(type: number): this {
-    this.put(type, 0);
+    this.put(type, 0, "flag");
     return this;
   }
   /** A nest: NLA_F_NESTED is set unless `setNestedFlag` is false (old families did not set it). */
   nested(type: number, fill: (e: AttributeEncoder) => unknown, setNestedFlag = true): this {
-    this.reserve(NLA_HDRLEN);
+    // the header is put first (checks the type), its length written once the content is in
     const start = this.off;
-    this.off += NLA_HDRLEN;
+    if (this.put(type, 0, "nested") < 0) return this;
     fill(this);
+    if (this.error !== undefined) return this;
     const len = this.off - start;
-    if (len > 0xffff) throw new RangeError(`nest type ${type}: ${len} bytes do not fit nla_len (u16)`);
+    if (len > 0xffff) {
+      this.fail(type, "nested", `nest type ${type}: ${len} bytes do not fit nla_len (u16)`);
+      return this;
+    }
     putU16(this.buf, start, len);
     putU16(this.buf, start + 2, setNestedFlag ? type | NLA_F_NESTED : type);
     return this;
@@ -447,12 +518,39 @@ export class AttributeEncoder {
   get length(): number {
     return this.off;
   }
-  /** The encoded attributes (a copy; the encoder may be reused after reset()). */
+  /**
+   * The encoded attributes, in an ArrayBuffer of their own (the encoder may be reused after
+   * reset()). Throws the chain's first error, if any.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.off);
+    if (this.error !== undefined) throw this.error;
+    const out = new Uint8Array(this.off);
+    out.set(this.off === this.buf.length ? this.buf : this.buf.subarray(0, this.off));
+    return out;
   }
+
+  /**
+   * One whole message, header and these attributes as its payload, in an ArrayBuffer of its own:
+   * what encodeMessage({ ...header, payload: finish() }) gives, with one allocation instead of two.
+   * Throws the chain's first error, if any.
+   */
+  finishMessage(header: NlMsgHeaderInit): Uint8Array {
+    if (this.error !== undefined) throw this.error;
+    const len = NLMSG_HDRLEN + this.off;
+    const out = new Uint8Array(len);
+    putU32(out, 0, header.len ?? len);
+    putU16(out, 4, header.type);
+    putU16(out, 6, header.flags ?? 0);
+    putU32(out, 8, header.seq ?? 0);
+    putU32(out, 12, header.pid ?? 0);
+    out.set(this.buf.subarray(0, this.off), NLMSG_HDRLEN);
+    return out;
+  }
+
+  /** Empties the encoder (and forgets its error) for the next list. */
   reset(): this {
     this.off = 0;
+    this.error = undefined;
     return this;
   }
 }

@@ -23,10 +23,27 @@ export const putU32 = (b: Uint8Array, o: number, v: number): void => {
   b[o + 2] = (v >>> 16) & 0xff;
   b[o + 3] = (v >>> 24) & 0xff;
 };
+// a u64 goes through one BigUint64Array slot (its store wraps modulo 2^64 like BigInt.asUintN)
+// and is copied out byte by byte: no BigInt arithmetic, no BigInt allocated per value
+const u64Slot = new BigUint64Array(1);
+const u64SlotBytes = new Uint8Array(u64Slot.buffer);
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 export const putU64 = (b: Uint8Array, o: number, v: bigint): void => {
-  const x = BigInt.asUintN(64, v);
-  putU32(b, o, Number(x & 0xffffffffn));
-  putU32(b, o + 4, Number(x >> 32n));
+  if (typeof v !== "bigint") throw new TypeError(`a u64 must be a bigint, not ${typeof v}`);
+  u64Slot[0] = v;
+  const s = u64SlotBytes;
+  if (HOST_LITTLE_ENDIAN) {
+    b[o] = s[0]!;
+    b[o + 1] = s[1]!;
+    b[o + 2] = s[2]!;
+    b[o + 3] = s[3]!;
+    b[o + 4] = s[4]!;
+    b[o + 5] = s[5]!;
+    b[o + 6] = s[6]!;
+    b[o + 7] = s[7]!;
+  } else {
+    for (let i = 0; i < 8; i++) b[o + i] = s[7 - i]!;
+  }
 };
 export const putBeU16 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = (v >>> 8) & 0xff;

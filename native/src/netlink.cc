@@ -194,6 +194,22 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
   }
 }
 
+// The fast path's guard: as Guard, but an errno is returned as a negative number, not an object.
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value GuardNum(const Napi::CallbackInfo& info) {
+  try {
+    return Fn(info);
+  } catch (const ErrnoFail& f) {
+    return Napi::Number::New(info.Env(), -f.err);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return Napi::Number::New(info.Env(), -ENOMEM);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("nlsim_netlink: ") + e.what());
+  }
+}
+
 #ifdef NLSIM_HAVE_NETLINK
 
 thread_local std::vector<uint8_t> tScratch;
@@ -384,6 +400,143 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
             RecvObject(env, msgs[i].msg_len, static_cast<uint8_t*>(iovs[i].iov_base), size, msgs[i].msg_hdr));
   }
   return out;
+}
+
+// ---- the per-message fast path: numbers in, numbers out, no object per call -----------------
+// The kernel transport sends and receives through these. Failure is a negative errno (no object
+// to allocate on EAGAIN); wrong JS types still throw TypeError, a bad fd is -EBADF.
+
+constexpr size_t kRecvMeta = 9;  // u32 slots per datagram in a recvInto/recvmmsgInto meta array
+
+// A Uint32Array argument with at least `min` elements.
+uint32_t* MetaArg(const Napi::CallbackInfo& info, size_t i, size_t min) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw Napi::TypeError::New(info.Env(), "meta must be a Uint32Array");
+  }
+  Napi::Uint32Array a = info[i].As<Napi::Uint32Array>();
+  if (a.ElementLength() < min || a.Data() == nullptr) throw ErrnoFail{EINVAL};
+  return a.Data();
+}
+
+// A writable Uint8Array argument (the receive buffer).
+Bytes BufferArg(const Napi::CallbackInfo& info, size_t i, const char* what) { return BytesArg(info, i, what); }
+
+// meta[0] msg_flags, [1] msg_namelen, [2] nl_pid, [3] nl_groups, [4] 1 = pktinfo, 2 = creds,
+// [5] nl_pktinfo.group, [6..8] ucred pid, uid, gid. Control messages other than these two are
+// dropped (the transport's Datagram has no place for them; recvmsg() still returns them).
+void FillMeta(uint32_t* m, const msghdr& msg) {
+  uint8_t raw[12] = {0};
+  size_t n = msg.msg_namelen < sizeof raw ? msg.msg_namelen : sizeof raw;
+  std::memcpy(raw, msg.msg_name, n);
+  m[0] = static_cast<uint32_t>(msg.msg_flags);
+  m[1] = msg.msg_namelen;
+  m[2] = LoadU32(raw + 4);
+  m[3] = LoadU32(raw + 8);
+  m[4] = 0;
+  if (msg.msg_controllen == 0) return;
+  for (cmsghdr* c = CMSG_FIRSTHDR(const_cast<msghdr*>(&msg)); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&msg), c)) {
+    const uint8_t* d = CMSG_DATA(c);
+    size_t dlen = c->cmsg_len >= CMSG_LEN(0) ? c->cmsg_len - CMSG_LEN(0) : 0;
+    if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO && dlen >= sizeof(nl_pktinfo)) {
+      m[4] |= 1;
+      m[5] = LoadU32(d);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && dlen >= sizeof(ucred)) {
+      ucred u;
+      std::memcpy(&u, d, sizeof u);
+      m[4] |= 2;
+      m[6] = static_cast<uint32_t>(u.pid);
+      m[7] = u.uid;
+      m[8] = u.gid;
+    }
+  }
+}
+
+// sendTo(fd, data, flags, pid?, groups?) -> bytes sent | -errno. With pid (a number) the
+// message goes to sockaddr_nl {AF_NETLINK, pid, groups}; without, no msg_name.
+Napi::Value SendTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Bytes d = BytesArg(info, 1, "data");
+  int flags = FlagsArg(info, 2, "flags");
+  msghdr msg{};
+  iovec iov{const_cast<uint8_t*>(d.data), d.length};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  sockaddr_nl to{};
+  if (!OptionalAbsent(info, 3)) {
+    to.nl_family = AF_NETLINK;
+    to.nl_pid = static_cast<uint32_t>(FlagsArg(info, 3, "pid"));
+    to.nl_groups = static_cast<uint32_t>(FlagsArg(info, 4, "groups"));
+    msg.msg_name = &to;
+    msg.msg_namelen = sizeof to;
+  }
+  ssize_t r = ::sendmsg(fd, &msg, flags);
+  return Napi::Number::New(env, r < 0 ? -errno : static_cast<double>(r));
+}
+
+// recvInto(fd, buf, size, flags, meta) -> recvmsg's return | -errno. Receives with a buffer of
+// `size` bytes (at most buf.length) into buf; the caller copies min(ret, size) bytes out.
+Napi::Value RecvInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Bytes b = BufferArg(info, 1, "buf");
+  size_t size = SizeArg(info, 2, "size", kMaxRecv);
+  int flags = FlagsArg(info, 3, "flags");
+  uint32_t* meta = MetaArg(info, 4, kRecvMeta);
+  if (size > b.length) throw ErrnoFail{EINVAL};
+  sockaddr_nl name{};
+  alignas(cmsghdr) uint8_t control[kControlSpace];
+  iovec iov{const_cast<uint8_t*>(size == 0 ? gEmpty : b.data), size};
+  msghdr msg{};
+  msg.msg_name = &name;
+  msg.msg_namelen = sizeof name;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t r = ::recvmsg(fd, &msg, flags);
+  if (r < 0) return Napi::Number::New(env, -errno);
+  FillMeta(meta, msg);
+  return Napi::Number::New(env, static_cast<double>(r));
+}
+
+// recvmmsgInto(fd, buf, count, size, flags, meta) -> datagrams received | -errno. Datagram i
+// lands at buf[i * size], its recvmsg return in meta[i * 10] and its meta (as recvInto's) in
+// meta[i * 10 + 1 ...]. No timeout: pass MSG_DONTWAIT (or MSG_WAITFORONE on a readable socket).
+Napi::Value RecvmmsgInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  Bytes b = BufferArg(info, 1, "buf");
+  size_t count = SizeArg(info, 2, "count", kMaxBatchCount);
+  size_t size = SizeArg(info, 3, "size", kMaxRecv);
+  int flags = FlagsArg(info, 4, "flags");
+  uint32_t* meta = MetaArg(info, 5, count * (kRecvMeta + 1));
+  if (count == 0 || size == 0 || size > b.length / count) throw ErrnoFail{EINVAL};
+  std::vector<mmsghdr> msgs(count);
+  std::vector<iovec> iovs(count);
+  std::vector<sockaddr_nl> names(count);
+  std::vector<cmsghdr> controls((kControlSpace * count) / sizeof(cmsghdr) + 1);
+  uint8_t* ctl = reinterpret_cast<uint8_t*>(controls.data());
+  for (size_t i = 0; i < count; i++) {
+    std::memset(&msgs[i], 0, sizeof msgs[i]);
+    iovs[i] = iovec{const_cast<uint8_t*>(b.data) + i * size, size};
+    msghdr& m = msgs[i].msg_hdr;
+    m.msg_name = &names[i];
+    m.msg_namelen = sizeof(sockaddr_nl);
+    m.msg_iov = &iovs[i];
+    m.msg_iovlen = 1;
+    m.msg_control = ctl + i * kControlSpace;
+    m.msg_controllen = kControlSpace;
+  }
+  int r = ::recvmmsg(fd, msgs.data(), static_cast<unsigned>(count), flags, nullptr);
+  if (r < 0) return Napi::Number::New(env, -errno);
+  for (int i = 0; i < r; i++) {
+    meta[i * (kRecvMeta + 1)] = msgs[i].msg_len;
+    FillMeta(meta + i * (kRecvMeta + 1) + 1, msgs[i].msg_hdr);
+  }
+  return Napi::Number::New(env, r);
 }
 
 // setsockopt(fd, level, name, bytes) -> 0 | {errno}; optlen is bytes.length, as given.
@@ -993,6 +1146,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendmsg", Napi::Function::New<Guard<SendMsg>>(env, "sendmsg"));
   exports.Set("recvmsg", Napi::Function::New<Guard<RecvMsg>>(env, "recvmsg"));
   exports.Set("recvmmsg", Napi::Function::New<Guard<RecvMmsg>>(env, "recvmmsg"));
+  exports.Set("sendTo", Napi::Function::New<GuardNum<SendTo>>(env, "sendTo"));
+  exports.Set("recvInto", Napi::Function::New<GuardNum<RecvInto>>(env, "recvInto"));
+  exports.Set("recvmmsgInto", Napi::Function::New<GuardNum<RecvmmsgInto>>(env, "recvmmsgInto"));
   exports.Set("setsockopt", Napi::Function::New<Guard<SetSockOpt>>(env, "setsockopt"));
   exports.Set("getsockopt", Napi::Function::New<Guard<GetSockOpt>>(env, "getsockopt"));
   exports.Set("setsockoptFprog", Napi::Function::New<Guard<SetSockOptFprog>>(env, "setsockoptFprog"));

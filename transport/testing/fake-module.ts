@@ -8,7 +8,7 @@
 //     else reply.error("EOPNOTSUPP", { msg: "no such command" });
 //   } });
 import { GFP_ATOMIC } from "../../kernel-model/kernel/gfp.js";
-import { kernel_switch } from "../../kernel-model/kernel/index.js";
+import { kernel_enter } from "../../kernel-model/kernel/index.js";
 import {
   NETLINK_CB,
   type NetlinkCallback,
@@ -122,14 +122,7 @@ const oneMessage = (portid: number, seq: number, type: number, payload: Uint8Arr
 };
 
 /** Runs kernel code from test code with this world's kernel installed (a timer callback or the test body). */
-const inKernel = <T>(world: World, f: () => T): T => {
-  const prev = kernel_switch(world.kernel);
-  try {
-    return f();
-  } finally {
-    kernel_switch(prev);
-  }
-};
+const inKernel = <T>(world: World, f: () => T): T => kernel_enter(world.kernel, f);
 
 /** Loads a fake module into the world (like insmod): its kernel socket claims `protocol`. */
 export const fakeModule = (world: World, options: FakeModuleOptions): FakeModule => {

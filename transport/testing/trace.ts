@@ -2,13 +2,13 @@
 // order, and the /proc/net/netlink rows.
 import { netlink_proc_rows, netlink_seq_show, type ProcNetlinkRow } from "../../kernel-model/net/netlink/index.js";
 import { toHex } from "../../kernel-model/uapi/index.js";
-import type { Trace, TraceEvent, TraceValue } from "../../sim/trace.js";
+import type { SyscallEventOf, SyscallName, Trace, TraceEvent, TraceEventKind, TraceValue } from "../../sim/trace.js";
 import type { World } from "../../sim/world.js";
 
 /** Matches events: every given field must be equal (a predicate tests the value instead). */
 export type EventMatch = {
-  readonly kind?: string;
-  readonly call?: string;
+  readonly kind?: TraceEventKind;
+  readonly call?: SyscallName;
   readonly pid?: number;
 } & {
   readonly [field: string]: TraceValue | ((value: TraceValue | undefined) => boolean) | undefined;
@@ -28,21 +28,29 @@ const sameValue = (a: TraceValue | undefined, b: TraceValue): boolean =>
 export const matchesEvent = (e: TraceEvent, m: EventMatch): boolean => {
   for (const [k, want] of Object.entries(m)) {
     if (want === undefined) continue;
-    const got = e[k];
+    const got = (e as unknown as { readonly [field: string]: TraceValue | undefined })[k];
     if (typeof want === "function" ? !want(got) : !sameValue(got, want)) return false;
   }
   return true;
 };
 
+type Source = World | Trace | ReadonlyArray<TraceEvent>;
+/** The events a match selects, typed by its call or kind when it names one. */
+type Matched<M extends EventMatch> = M extends { readonly call: infer C extends SyscallName }
+  ? SyscallEventOf<C>
+  : M extends { readonly kind: infer K extends TraceEventKind }
+    ? Extract<TraceEvent, { readonly kind: K }>
+    : TraceEvent;
+
 /** The events matching `m`, in order. */
-export const traceEvents = (source: World | Trace | ReadonlyArray<TraceEvent>, m: EventMatch = {}): TraceEvent[] =>
-  eventsOf(source).filter((e) => matchesEvent(e, m));
+export const traceEvents = <M extends EventMatch>(source: Source, m: M = {} as M): Matched<M>[] =>
+  eventsOf(source).filter((e) => matchesEvent(e, m)) as Matched<M>[];
 
 /** The first event matching `m`; throws (listing the event kinds seen) when there is none. */
-export const traceEvent = (source: World | Trace | ReadonlyArray<TraceEvent>, m: EventMatch): TraceEvent => {
+export const traceEvent = <M extends EventMatch>(source: Source, m: M): Matched<M> => {
   const e = eventsOf(source).find((x) => matchesEvent(x, m));
   if (e === undefined) throw new Error(`no trace event matches ${describeMatch(m)}`);
-  return e;
+  return e as Matched<M>;
 };
 
 /** One event on one line: "t=1000000 syscall pid=1000 call=recvmsg ret=-105 errno=ENOBUFS". */

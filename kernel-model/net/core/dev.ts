@@ -48,7 +48,13 @@ export const net_rx_action = (k: Kernel): void => {
   const sd = softnet_data(k);
   for (let e = sd.input_pkt_queue.shift(); e !== undefined; e = sd.input_pkt_queue.shift()) {
     const f = skb_rx(e.skb);
-    k.host.record("softirq", { vec: "NET_RX", fn: "__netif_receive_skb", dev: f.dev?.name ?? null, len: e.skb.len });
+    k.host.record({
+      kind: "softirq",
+      vec: "NET_RX",
+      fn: "__netif_receive_skb",
+      dev: f.dev?.name ?? null,
+      len: e.skb.len,
+    });
     sd.processed++;
     __netif_receive_skb(e.skb, e.net);
   }

@@ -11,7 +11,6 @@
 // "not modelled" and returns −EOPNOTSUPP; every other type has no handler here (→ EOPNOTSUPP, as
 // an unregistered type gets in the kernel).
 
-import { this_kernel } from "../../kernel/current.js";
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import { KERN_NOTICE } from "../../kernel/printk.js";
 import {
@@ -616,8 +615,10 @@ const rtnl_calcit = (): number => NLMSG_GOODSIZE;
 /** A handler the kernel has and the model does not: logged, and answered −EOPNOTSUPP. */
 const rtnl_not_modelled =
   (name: string): RtnlDoitFunc =>
-  () => {
-    this_kernel()?.printk(`${KERN_NOTICE}nlsim: rtnetlink ${name} is not modelled (EOPNOTSUPP)`);
+  (skb) => {
+    (skb.owner as NetlinkSock | null)?.net.kernel?.printk(
+      `${KERN_NOTICE}nlsim: rtnetlink ${name} is not modelled (EOPNOTSUPP)`,
+    );
     return -ERRNO.EOPNOTSUPP;
   };
 

@@ -88,7 +88,7 @@ export const netlink_ack = (in_skb: SkBuff, nlh: Nlmsghdr, err: number, extack: 
       : { error: err, request: nlh.msg, pid: in_skb.cb.portid, capped },
   );
   // nlmsg_new returned NULL (err_skb): the requester sees ENOBUFS
-  if (ksk.net.faults?.allocFails(bytes.length, "netlink_ack")) {
+  if (ksk.net.host.allocFails(bytes.length, "netlink_ack")) {
     requester.sk_err = ERRNO.ENOBUFS;
     requester.sk_wq.wake_up(); // sk_error_report
     return;

@@ -10,7 +10,7 @@
 // - The model never sleeps. When a blocking call would sleep it returns WOULD_BLOCK (−4096, not an
 //   errno) and sets `sk.blocked = {op, wq, timeo}`: the task must sleep on `wq` for at most `timeo`
 //   microseconds (MAX_SCHEDULE_TIMEOUT = Infinity: forever). Wait queues call `wq.onwake` or
-//   `net.onwake` on every wake-up. To resume:
+//   the namespace's `host.wake` on every wake-up. To resume:
 //     recvmsg: call netlink_recvmsg again with the same arguments; after the timeout expired, call
 //       it once more with MSG_DONTWAIT added (the kernel's last try) — it then returns data or EAGAIN.
 //     sendmsg: call netlink_sendmsg_resume(sk, timedOut). The skb (and any broadcast already done)
@@ -73,7 +73,9 @@ import {
 import { netlink_broadcast } from "./broadcast.js";
 import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
 import {
+  alloc_head,
   kfree_skb,
+  NETLINK_MAX_RECVMSG_LEN,
   NETLINK_SKB_DST,
   NO_CREDS,
   netlink_alloc_large_skb,
@@ -114,8 +116,6 @@ import { netlink_rcv_wake, netlink_unicast, netlink_unicast_retry } from "./unic
 const SOCKADDR_NL_SIZE = 12;
 /** sizeof(struct sockaddr_storage): move_addr_to_kernel refuses longer addresses */
 const SOCKADDR_STORAGE_SIZE = 128;
-/** SKB_WITH_OVERHEAD(32768): the cap on max_recvmsg_len */
-const MAX_RECVMSG_LEN_CAP = 32768 - 320;
 
 /** A sockaddr as the kernel reads it: the first 12 bytes of what was copied in, zero-extended. */
 interface RawSockaddr {
@@ -304,7 +304,7 @@ export const netlink_sendmsg = (
   }
   if (len > sk.sk_sndbuf - 32) return -ERRNO.EMSGSIZE;
   // netlink_alloc_large_skb returned NULL: err = -ENOBUFS
-  if (sk.net.faults?.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
+  if (sk.net.host.allocFails(len, "netlink_sendmsg")) return -ERRNO.ENOBUFS;
   const skb = netlink_alloc_large_skb(len, dst_group !== 0);
   const creds = scm_creds(cred);
   skb.cb.portid = sk.portid;
@@ -387,16 +387,16 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
   }
   sk.blocked = null;
   // record the largest read for future dump allocations
-  sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, size), MAX_RECVMSG_LEN_CAP);
+  sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, size), NETLINK_MAX_RECVMSG_LEN);
   let copied = skb.len;
   let msg_flags = 0;
   if (size < copied) {
     msg_flags |= MSG_TRUNC;
     copied = size;
   }
-  // skb_copy_datagram_msg: the caller's buffer gets its own copy, in memory of its own (not a
-  // carve of a shared chunk: user code may read .buffer or transfer it)
-  const data = new Uint8Array(copied);
+  // skb_copy_datagram_msg: the caller's buffer gets its own copy (carved from a shared chunk: the
+  // transport's layers hand user code a copy in memory of its own)
+  const data = alloc_head(copied);
   const head = skb.head;
   // the whole head (the usual datagram) needs no subarray view to copy from
   if (skb.data_off === 0 && copied === head.length) data.set(head);

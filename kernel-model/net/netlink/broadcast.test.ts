@@ -18,6 +18,7 @@ import {
   netlink_bind,
   netlink_getname,
   netlink_recvmsg,
+  netlink_release,
   netlink_sendmsg,
   setsockopt,
 } from "./af_netlink.js";
@@ -179,5 +180,67 @@ describe("memberships and permissions", () => {
     log.length = 0;
     expect(netlink_bind(b, ROOT, nladdr(99, 0x1))).toBe(-ERRNO.EADDRINUSE);
     expect(log).toEqual(["bind 1", "unbind 1"]);
+  });
+});
+
+describe("mc_list and the listener mask at O(1) per change", () => {
+  it("after any sequence of binds, joins, leaves and closes: mc_list is newest-first and the mask is the OR of its members", () => {
+    const net = newNet();
+    const ksk = netlink_kernel_create(net, 25, { groups: 64, flags: NL_CFG_F_NONROOT_RECV });
+    expect(ksk).not.toBeNull();
+    const socks = Array.from({ length: 12 }, (_, i) => openBound(net, 100 + i, 0, 25));
+    const live = new Set(socks);
+    // the kernel's way: an array, sk_add_bind_node = unshift, leaving = filter, mask = OR of all
+    let ref: typeof socks = [];
+    const bits = (s: (typeof socks)[number]): number =>
+      s.groups === null ? 0 : s.groups.reduce((n, w) => n + (w !== 0 ? 1 : 0), 0);
+    const sync = (): void => {
+      for (const s of socks) {
+        const on = live.has(s) && bits(s) > 0;
+        if (on && !ref.includes(s)) ref.unshift(s);
+        if (!on && ref.includes(s)) ref = ref.filter((x) => x !== s);
+      }
+    };
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const tbl = net.nl_table[25]!;
+    for (let step = 0; step < 1000; step++) {
+      const s = socks[rnd(socks.length)]!;
+      if (!live.has(s)) continue;
+      const op = rnd(10);
+      if (op < 4) {
+        setsockopt(s, ROOT, SOL_NETLINK, op < 2 ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP, int(1 + rnd(64)));
+      } else if (op < 8) {
+        expect(netlink_bind(s, ROOT, nladdr(s.portid, rnd(4) === 0 ? 0 : 1 << rnd(32)))).toBe(0);
+      } else if (op === 8 && rnd(20) === 0) {
+        netlink_release(s);
+        live.delete(s);
+      }
+      sync();
+      expect(tbl.mc_list).toEqual(ref);
+      const mask = new Uint32Array(2);
+      for (const m of ref) for (let w = 0; w < 2; w++) mask[w]! |= m.groups![w]!;
+      expect([...tbl.listeners!]).toEqual([...mask]);
+      const has = Array.from({ length: 64 }, (_, g) => netlink_has_listeners(ksk!, g + 1));
+      expect(has).toEqual(Array.from({ length: 64 }, (_, g) => ((mask[g >>> 5]! >>> (g & 31)) & 1) === 1));
+    }
+  });
+
+  it("a broadcast reaches the members in mc_list order, newest first", () => {
+    const net = newNet();
+    const ksk = netlink_kernel_create(net, 25, { groups: 32 });
+    const order: number[] = [];
+    const socks = [101, 102, 103, 104].map((pid) => openBound(net, pid, 1, 25));
+    netlink_bind(socks[1]!, ROOT, nladdr(102, 0)); // 102 leaves ...
+    netlink_bind(socks[1]!, ROOT, nladdr(102, 1)); // ... and comes back at the head
+    for (const s of socks) {
+      s.sk_wq.onwake = () => order.push(s.portid);
+    }
+    expect(net.nl_table[25]!.mc_list.map((s) => s.portid)).toEqual([102, 104, 103, 101]);
+    expect(netlink_broadcast(ksk!, event(), 0, 1)).toBe(0);
+    expect(order).toEqual([102, 104, 103, 101]);
   });
 });

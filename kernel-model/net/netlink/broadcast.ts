@@ -14,12 +14,11 @@ import {
 import {
   NETLINK_F_BROADCAST_SEND_ERROR,
   NETLINK_F_RECV_NO_ENOBUFS,
-  NETLINK_S_CONGESTED,
   type NetlinkSock,
   netlink_is_kernel,
   nlk_test_group,
 } from "./sock.js";
-import { __netlink_sendskb, netlink_overrun } from "./unicast.js";
+import { __netlink_sendskb, netlink_overrun, netlink_rmem_admits } from "./unicast.js";
 
 /** struct netlink_broadcast_data, reused across one netlink_broadcast call. */
 interface BroadcastData {
@@ -41,11 +40,10 @@ interface BroadcastData {
 const netlink_broadcast_deliver = (sk: NetlinkSock, skb: SkBuff): number => {
   sk.sk_rmem_alloc += skb.truesize;
   const rmem = sk.sk_rmem_alloc;
-  const rcvbuf = sk.sk_rcvbuf;
-  if ((rmem === skb.truesize || rmem <= rcvbuf) && !(sk.state & NETLINK_S_CONGESTED)) {
+  if (netlink_rmem_admits(sk, rmem, skb.truesize)) {
     netlink_skb_set_owner_r(skb, sk);
     __netlink_sendskb(sk, skb);
-    return rmem > rcvbuf >> 1 ? 1 : 0;
+    return rmem > sk.sk_rcvbuf >> 1 ? 1 : 0;
   }
   sk.sk_rmem_alloc -= skb.truesize;
   return -1;
@@ -64,7 +62,7 @@ const do_one_broadcast = (sk: NetlinkSock, p: BroadcastData): void => {
     return;
   }
   // skb_clone (GFP) fails only for a shared skb; an unshared one is taken with skb_get
-  if (skb_shared(p.skb) && sk.net.faults?.allocFails(p.skb.len, "skb_clone")) {
+  if (skb_shared(p.skb) && sk.net.host.allocFails(p.skb.len, "skb_clone")) {
     netlink_overrun(sk);
     p.failure = true;
     if (sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) p.delivery_failure = true;

@@ -20,7 +20,15 @@ import {
 import { sk_filter } from "../core/filter.js";
 import type { Nlmsghdr } from "./ack.js";
 import { type NlmsghdrRef, nla_put_string, nlmsg_data, nlmsg_end, nlmsg_put, nlmsg_total_size } from "./nlmsg.js";
-import { alloc_skb, kfree_skb, NLMSG_GOODSIZE, netlink_skb_set_owner_r, type SkBuff, skb_tailroom } from "./skb.js";
+import {
+  alloc_skb,
+  kfree_skb,
+  NETLINK_MAX_RECVMSG_LEN,
+  NLMSG_GOODSIZE,
+  netlink_skb_set_owner_r,
+  type SkBuff,
+  skb_tailroom,
+} from "./skb.js";
 import { NETLINK_F_EXT_ACK, NETLINK_F_STRICT_CHK, type NetlinkSock } from "./sock.js";
 import { netlink_lookup } from "./table.js";
 import { __netlink_sendskb } from "./unicast.js";
@@ -126,9 +134,6 @@ export const __netlink_dump_start = (
 /** netlink_dump_start: the inline wrapper (control->module = THIS_MODULE), same contract. */
 export const netlink_dump_start = __netlink_dump_start;
 
-/** SKB_WITH_OVERHEAD(32768): netlink_recvmsg caps max_recvmsg_len here. */
-const MAX_DUMP_ALLOC = 32768 - 320;
-
 /**
  * netlink_dump(sk): one round of the running dump. Skipped with −ENOBUFS while rmem_alloc ≥ rcvbuf;
  * −EINVAL when no dump runs. Allocates max(min_dump_alloc, NLMSG_GOODSIZE) bytes, or
@@ -142,12 +147,12 @@ export const netlink_dump = (sk: NetlinkSock): number => {
   if (!sk.cb_running || cb === null) return -ERRNO.EINVAL;
   if (sk.sk_rmem_alloc >= sk.sk_rcvbuf) return -ERRNO.ENOBUFS;
   const alloc_min_size = Math.max(cb.min_dump_alloc, NLMSG_GOODSIZE);
-  const max_recvmsg_len = Math.min(sk.max_recvmsg_len, MAX_DUMP_ALLOC);
+  const max_recvmsg_len = Math.min(sk.max_recvmsg_len, NETLINK_MAX_RECVMSG_LEN);
   // attempt the reader's larger buffer first (no retry in C), then the minimum; both failing is ENOBUFS
   let alloc_size = Math.max(alloc_min_size, max_recvmsg_len);
-  const faults = sk.net.faults;
-  if (alloc_size > alloc_min_size && faults?.allocFails(alloc_size, "netlink_dump")) alloc_size = alloc_min_size;
-  if (alloc_size === alloc_min_size && faults?.allocFails(alloc_size, "netlink_dump")) return -ERRNO.ENOBUFS;
+  const host = sk.net.host;
+  if (alloc_size > alloc_min_size && host.allocFails(alloc_size, "netlink_dump")) alloc_size = alloc_min_size;
+  if (alloc_size === alloc_min_size && host.allocFails(alloc_size, "netlink_dump")) return -ERRNO.ENOBUFS;
   // GFP_KERNEL in 6.x (process context); atomic here so that a first round run from a softirq-mode
   // input is not reported as the model's own sleeping allocation (as netlink_ack does)
   const skb = alloc_skb(alloc_size, GFP_ATOMIC);

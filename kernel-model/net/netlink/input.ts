@@ -4,11 +4,10 @@
 //   returns its length at once; the input runs when softirqs next run (right after the syscall),
 //   in atomic context, one skb per call (the modern input(skb) signature).
 // - "process" (2.6.24+): the input runs inside the sender's sendmsg, in its process context.
-// Without an installed kernel (the model's unit tests) the input runs synchronously.
-import { this_kernel } from "../../kernel/current.js";
+// A bare namespace (no kernel: the model's unit tests) runs the input synchronously.
 import { type Kernel, NET_RX_SOFTIRQ } from "../../kernel/kernel.js";
 import { open_softirq_if_unset, raise_softirq } from "../../kernel/softirq.js";
-import { consume_skb, NETLINK_CB, type SkBuff } from "./skb.js";
+import { consume_skb, NETLINK_CB, type SkBuff, SkbUseAfterFree } from "./skb.js";
 import type { NetlinkSock } from "./sock.js";
 
 /** Kernel sockets with queued input, in the order they first got some (per kernel). */
@@ -21,7 +20,7 @@ export const netlink_input_run = (sk: NetlinkSock, skb: SkBuff): void => {
     consume_skb(skb);
   } catch (e) {
     // a bug in simulated kernel code: reported like an oops, the syscall still returns
-    sk.net.report("BUG", e instanceof Error ? e.message : String(e));
+    sk.net.report("BUG", e instanceof SkbUseAfterFree ? e.report(sk.net) : e instanceof Error ? e.message : String(e));
   }
 };
 
@@ -51,13 +50,20 @@ export const netlink_rx_action = (k: Kernel): void => {
         continue;
       }
       const input = sk.netlink_rcv;
-      k.host.record("softirq", {
-        vec: "NET_RX",
-        fn: input.name || "netlink_rcv",
-        protocol: sk.sk_protocol,
-        from: NETLINK_CB(skb).portid,
-        len: skb.len,
-      });
+      if (k.host.tracing) {
+        k.host.record({
+          kind: "softirq",
+          vec: "NET_RX",
+          fn: input.name || "netlink_rcv",
+          protocol: sk.sk_protocol,
+          from: NETLINK_CB(skb).portid,
+          len: skb.len,
+          to: sk.portid,
+          groups: NETLINK_CB(skb).dst_group === 0 ? 0 : 1 << (NETLINK_CB(skb).dst_group - 1),
+          bytes: skb.data.slice(),
+          ctx: "softirq",
+        });
+      }
       netlink_input_run(sk, skb);
     }
   }
@@ -65,10 +71,10 @@ export const netlink_rx_action = (k: Kernel): void => {
 
 /**
  * netlink_unicast_kernel's hand-off, after the skb is charged to the kernel socket: queue it for
- * the softirq or run the input now, as the installed kernel's netlink input mode says.
+ * the softirq or run the input now, as the namespace's kernel's netlink input mode says.
  */
 export const netlink_input_deliver = (sk: NetlinkSock, skb: SkBuff): void => {
-  const k = this_kernel();
+  const k = sk.net.kernel;
   if (k === undefined || k.netlink_input !== "softirq") {
     netlink_input_sync(sk, skb, k);
     return;

@@ -258,6 +258,22 @@ describe("kernel → user unicast", () => {
     expect(netlink_unicast(ksk, skb, 7, true)).toBeLessThan(0);
     expect(net.reports.map((r) => r.level)).toEqual(["BUG"]);
   });
+
+  it("numbers freed skbs per namespace: two namespaces in one process both start at #1", () => {
+    const bugLine = (): string => {
+      const net = newNet();
+      const ksk = netlink_kernel_create(net, UNIT, {})!;
+      const skb = nlmsg_new(0);
+      nlmsg_end(skb, nlmsg_put(skb, 0, 0, 0x20, 0, 0)!);
+      netlink_unicast(ksk, skb, 99, true); // consumed and freed
+      netlink_unicast(ksk, skb, 99, true);
+      netlink_unicast(ksk, skb, 99, true);
+      return net.reports.map((r) => r.msg).join("; ");
+    };
+    const first = bugLine();
+    expect(first).toBe("BUG: netlink_unicast on freed skb #1; BUG: netlink_unicast on freed skb #1");
+    expect(bugLine()).toBe(first);
+  });
 });
 
 describe("nlmsg/nla builders", () => {

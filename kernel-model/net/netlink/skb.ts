@@ -42,6 +42,9 @@ export const NLMSG_DEFAULT_SIZE = NLMSG_GOODSIZE - 16;
 
 const SKB_DATA_ALIGN = (n: number): number => (n + 63) & ~63;
 
+/** SKB_WITH_OVERHEAD(32768): the cap on nlk->max_recvmsg_len (netlink_recvmsg), hence on a dump's skb. */
+export const NETLINK_MAX_RECVMSG_LEN = 32768 - SKB_SHINFO_SIZE;
+
 /**
  * truesize of an skb whose head was kmalloc'd for `size` bytes (__alloc_skb): SKB_DATA_ALIGN(size)
  * plus shared info, rounded up to the slab (the 576-byte small-head cache, else a power of two),
@@ -59,8 +62,6 @@ export const skb_truesize = (size: number): number => {
 /** truesize of a vmalloc'd head (netlink_alloc_large_skb for a user unicast above NLMSG_GOODSIZE). */
 export const skb_truesize_large = (size: number): number => SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE + SKB_HEAD_OVERHEAD;
 
-let nextSkbId = 1;
-
 /**
  * struct sk_buff, linear only. `head` holds the bytes; data starts at `data_off`, `len` bytes are
  * used, `end` is the allocated size (tailroom = end − tail). `users` counts references
@@ -71,8 +72,6 @@ let nextSkbId = 1;
  * NETLINK_CB(skb).sk, the sender; the kernel's skb->sk, the socket charged, is `owner`.
  */
 export class SkBuff implements NetlinkSkbParms {
-  /** for traces and use-after-free reports */
-  readonly id = nextSkbId++;
   head: Uint8Array;
   data_off = 0;
   len = 0;
@@ -200,15 +199,23 @@ export const kfree_skb = (skb: SkBuff): void => {
 };
 export const consume_skb = kfree_skb;
 
-/** A simulated kernel touched an skb it no longer owns: reported like the kernel's BUG line. */
+/**
+ * A simulated kernel touched an skb it no longer owns: reported like the kernel's BUG line. The
+ * skb's number in that line is its namespace's (Net.skb_id), so `message` leaves it out and
+ * `report` (where the namespace is known) puts it in.
+ */
 export class SkbUseAfterFree extends Error {
   readonly _tag = "SkbUseAfterFree" as const;
   constructor(
     readonly skb: SkBuff,
     readonly where: string,
   ) {
-    super(`BUG: ${where} on freed skb #${skb.id}`);
+    super(`BUG: ${where} on freed skb`);
     this.name = "SkbUseAfterFree";
+  }
+  /** The BUG line as `net` prints it: "BUG: WHERE on freed skb #N". */
+  report(net: { skb_id(skb: SkBuff): number }): string {
+    return `${this.message} #${net.skb_id(this.skb)}`;
   }
 }
 

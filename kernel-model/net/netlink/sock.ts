@@ -31,8 +31,8 @@ export type NetlinkReleaseFn = (sk: NetlinkSock, groups: Uint32Array | null) => 
 /**
  * A wait queue head (wait_queue_head_t). The model never sleeps: a call that would sleep returns
  * WOULD_BLOCK and records the queue in `sk.blocked`; the simulator parks the task and, when this
- * queue is woken, resumes the call. `onwake` (per queue) or `net.onwake` (per namespace) is the
- * simulator's hook; `wakeups` counts wake-ups for tests and traces.
+ * queue is woken, resumes the call. `onwake` (per queue, for tests) or the namespace's host is
+ * told; `wakeups` counts wake-ups for tests and traces.
  */
 export class WaitQueue {
   wakeups = 0;
@@ -45,8 +45,8 @@ export class WaitQueue {
   /** wake_up_interruptible / sk_data_ready / sk_error_report */
   wake_up(): void {
     this.wakeups++;
-    const f = this.onwake ?? this.sk.net.onwake;
-    if (f !== undefined) f(this);
+    if (this.onwake !== undefined) this.onwake(this);
+    else this.sk.net.host.wake(this);
   }
 }
 
@@ -121,6 +121,9 @@ export class NetlinkSock implements SockCommon {
   ngroups = 0;
   /** number of groups set (netlink_update_subscriptions); > 0 puts the socket on mc_list */
   subscriptions = 0;
+  /** sk_bind_node: this socket's links in its unit's mc_list (an hlist; newest first) */
+  mc_next: NetlinkSock | null = null;
+  mc_prev: NetlinkSock | null = null;
 
   sk_rcvbuf: number;
   sk_sndbuf: number;

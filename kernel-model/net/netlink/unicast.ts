@@ -2,7 +2,6 @@
 // netlink_attachskb (admission) → netlink_sendskb, or netlink_unicast_kernel for a kernel socket;
 // netlink_overrun and netlink_rcv_wake for the flow control around it.
 import { __schedule_bug } from "../../kernel/bug.js";
-import { this_kernel } from "../../kernel/current.js";
 import { ERRNO, NETLINK_CONNECTED } from "../../uapi/index.js";
 import { sk_filter } from "../core/filter.js";
 import { netlink_input_deliver } from "./input.js";
@@ -51,6 +50,14 @@ export const netlink_getsockbyportid = (ssk: NetlinkSock, portid: number): Netli
   return sk;
 };
 
+/**
+ * The receive-buffer admission rule of netlink_attachskb and netlink_broadcast_deliver (6.18, written
+ * inline in both there): with `rmem` = sk_rmem_alloc after charging `truesize`, the skb is admitted
+ * when the queue was empty or rmem fits sk_rcvbuf, and the socket is not congested.
+ */
+export const netlink_rmem_admits = (sk: NetlinkSock, rmem: number, truesize: number): boolean =>
+  (rmem === truesize || rmem <= sk.sk_rcvbuf) && !(sk.state & NETLINK_S_CONGESTED);
+
 /** netlink_attachskb returns this when the sender has to sleep and retry (the C code returns 1). */
 const ATTACH_SLEEP = 1;
 
@@ -61,8 +68,7 @@ const ATTACH_SLEEP = 1;
  */
 export const netlink_attachskb = (sk: NetlinkSock, skb: SkBuff, timeo: number, ssk: NetlinkSock | null): number => {
   sk.sk_rmem_alloc += skb.truesize;
-  const rmem = sk.sk_rmem_alloc;
-  if ((rmem === skb.truesize || rmem <= sk.sk_rcvbuf) && !(sk.state & NETLINK_S_CONGESTED)) {
+  if (netlink_rmem_admits(sk, sk.sk_rmem_alloc, skb.truesize)) {
     netlink_skb_set_owner_r(skb, sk);
     return 0;
   }
@@ -131,7 +137,7 @@ export const netlink_unicast_retry = (ssk: NetlinkSock, skb: SkBuff, portid: num
  */
 export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, nonblock: boolean): number => {
   if (skb.freed) {
-    ssk.net.report("BUG", new SkbUseAfterFree(skb, "netlink_unicast").message);
+    ssk.net.report("BUG", new SkbUseAfterFree(skb, "netlink_unicast").report(ssk.net));
     return -ERRNO.EINVAL;
   }
   skb = netlink_trim(skb);
@@ -141,7 +147,7 @@ export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, n
     if (sk !== undefined && !netlink_is_kernel(sk)) timeo = 0;
     if (sk !== undefined && !netlink_is_kernel(sk) && wouldRefuse(sk, skb)) {
       // in atomic context that sleep is the kernel's "scheduling while atomic"
-      const k = this_kernel();
+      const k = ssk.net.kernel;
       if (k !== undefined && k.preempt_count !== 0) __schedule_bug(k, "netlink_unicast");
       else ssk.net.report("WARNING", "netlink_unicast: a kernel sender would sleep on a full queue; sent non-blocking");
     }
@@ -150,10 +156,8 @@ export const netlink_unicast = (ssk: NetlinkSock, skb: SkBuff, portid: number, n
 };
 
 /** Would netlink_attachskb refuse this skb right now? */
-const wouldRefuse = (sk: NetlinkSock, skb: SkBuff): boolean => {
-  const rmem = sk.sk_rmem_alloc + skb.truesize;
-  return !((rmem === skb.truesize || rmem <= sk.sk_rcvbuf) && !(sk.state & NETLINK_S_CONGESTED));
-};
+const wouldRefuse = (sk: NetlinkSock, skb: SkBuff): boolean =>
+  !netlink_rmem_admits(sk, sk.sk_rmem_alloc + skb.truesize, skb.truesize);
 
 /** nlmsg_unicast: netlink_unicast with MSG_DONTWAIT, a positive result becoming 0. */
 export const nlmsg_unicast = (sk: NetlinkSock, skb: SkBuff, portid: number): number => {

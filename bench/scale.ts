@@ -1,0 +1,162 @@
+// Workloads at scale: a world of 100,000 sockets (half of them subscribed to a group), a
+// broadcast to 100,000 listeners, and 10,000 simulated processes each blocking on its own socket.
+// Their set-up is lazy (done on first use, off the clock), so other workloads do not pay for it.
+import { Effect } from "effect";
+import type { Cred } from "../kernel-model/net/core/sock.js";
+import {
+  Net,
+  type NetlinkSock,
+  netlink_bind,
+  netlink_broadcast,
+  netlink_create,
+  netlink_kernel_create,
+  netlink_recvmsg,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+} from "../kernel-model/net/netlink/index.js";
+import {
+  CAP_NET_ADMIN,
+  encodeMessage,
+  encodeSockaddrNl,
+  MSG_DONTWAIT,
+  NETLINK_USERSOCK,
+  SOCK_RAW,
+} from "../kernel-model/uapi/index.js";
+import { SeededPrng } from "../sim/prng.js";
+import { World } from "../sim/world.js";
+import { Netlink, runProcess } from "../transport/index.js";
+import { collectGarbage, type Suite } from "./harness.js";
+
+const ROOT: Cred = { tgid: 1000, uid: 0, gid: 0, caps: new Set([CAP_NET_ADMIN]) };
+const WORLD_SOCKETS = 100_000;
+const UNIT = 25;
+
+/** One USERSOCK socket bound to port `pid`, every second one to group 1 as well. */
+const openNth = (net: Net, i: number, protocol = NETLINK_USERSOCK, group = i % 2): NetlinkSock => {
+  const sk = netlink_create(net, ROOT, SOCK_RAW, protocol);
+  if (typeof sk === "number") throw new Error(`socket: ${sk}`);
+  const r = netlink_bind(sk, ROOT, encodeSockaddrNl({ pid: 1000 + i, groups: group }));
+  if (r !== 0) throw new Error(`bind: ${r}`);
+  return sk;
+};
+
+/**
+ * model.sockets.create: sockets created and bound per second while a world grows to 100,000
+ * (every second one joins group 1); a full world is dropped and the next one starts empty.
+ */
+const socketsCreate = (): ((n: number) => number) => {
+  let net = new Net({ prng: new SeededPrng(4) });
+  let count = 0;
+  return (n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (count === WORLD_SOCKETS) {
+        net = new Net({ prng: new SeededPrng(4) });
+        count = 0;
+      }
+      sum += openNth(net, count++).portid;
+    }
+    return sum;
+  };
+};
+
+/** model.sockets.bytes: heap bytes (JS heap + ArrayBuffers) per idle socket in a world of 100,000. */
+const socketsBytes = (): number => {
+  collectGarbage();
+  const before = process.memoryUsage();
+  const net = new Net({ prng: new SeededPrng(5) });
+  const socks = new Array<NetlinkSock>(WORLD_SOCKETS);
+  for (let i = 0; i < WORLD_SOCKETS; i++) socks[i] = openNth(net, i);
+  collectGarbage();
+  const after = process.memoryUsage();
+  const bytes = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  // keep the world alive until it is measured
+  return socks.length === WORLD_SOCKETS && net !== null ? Math.round(bytes / WORLD_SOCKETS) : 0;
+};
+
+/** model.broadcast.100k: a kernel socket broadcasts a 64-byte event to 100,000 listeners, which read it. */
+const broadcast100k = (): ((n: number) => number) => {
+  let world: { ksk: NetlinkSock; listeners: NetlinkSock[] } | undefined;
+  const event = (): ReturnType<typeof nlmsg_new> => {
+    const skb = nlmsg_new(64);
+    const nlh = nlmsg_put(skb, 0, 0, 16, 64, 0);
+    if (nlh === null) throw new Error("nlmsg_put failed");
+    nlmsg_end(skb, nlh);
+    return skb;
+  };
+  return (n) => {
+    if (world === undefined) {
+      const net = new Net({ prng: new SeededPrng(6) });
+      const ksk = netlink_kernel_create(net, UNIT, { groups: 32 });
+      if (ksk === null) throw new Error("netlink_kernel_create failed");
+      const listeners = Array.from({ length: WORLD_SOCKETS }, (_, i) => openNth(net, i, UNIT, 1));
+      world = { ksk, listeners };
+    }
+    let sum = 0;
+    for (let r = 0; r < n; r++) {
+      sum += netlink_broadcast(world.ksk, event(), 0, 1);
+      for (const l of world.listeners) sum += netlink_recvmsg(l, 4096, MSG_DONTWAIT).ret;
+    }
+    return sum;
+  };
+};
+
+/**
+ * sim.processes.P: P simulated processes (runProcess, Effect programs over Netlink) each block in
+ * recvmsg on its own socket; a sender sends one datagram to each per round, then sleeps 1 ms of
+ * virtual time, so every datagram wakes a sleeping process. One operation = one such wake-up and
+ * the switch to that process; the world's set-up is timed with it (amortised over the rounds).
+ */
+const simProcesses =
+  (processes: number) =>
+  async (n: number): Promise<{ checksum: number; wallNs: number; cpuNs: number; ops: number }> => {
+    const rounds = Math.max(2, Math.ceil(n / processes));
+    const world = new World({ seed: 7, trace: false, maxSwitches: Number.MAX_SAFE_INTEGER });
+    const msg = encodeMessage({ type: 16, payload: new Uint8Array(16) });
+    let received = 0;
+    for (let i = 0; i < processes; i++) {
+      runProcess(
+        world,
+        { name: `r${i}`, pid: 1000 + i },
+        Effect.gen(function* () {
+          const nl = yield* Netlink;
+          const s = yield* nl.socket(NETLINK_USERSOCK);
+          yield* nl.bind(s, { pid: 1000 + i, groups: 0 });
+          for (let r = 0; r < rounds; r++) {
+            const d = yield* nl.recvmsg(s, 256);
+            if (d.length > 0) received++; // (not `received += yield* ...`: that reads received before the wait)
+          }
+        }),
+      );
+    }
+    runProcess(
+      world,
+      { name: "sender", pid: 999 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        for (let r = 0; r < rounds; r++) {
+          for (let i = 0; i < processes; i++) yield* nl.sendto(s, msg, { to: { pid: 1000 + i, groups: 0 } });
+          yield* Effect.sleep("1 millis");
+        }
+      }),
+    );
+    const c0 = process.cpuUsage();
+    const w0 = process.hrtime.bigint();
+    const r = await world.run();
+    const wallNs = Number(process.hrtime.bigint() - w0);
+    const c = process.cpuUsage(c0);
+    if (r.failed.length > 0) throw r.failed[0]!.error;
+    if (received !== rounds * processes)
+      throw new Error(`sim.processes: ${received} of ${rounds * processes} received`);
+    return { checksum: r.switches, wallNs, cpuNs: (c.user + c.system) * 1000, ops: received };
+  };
+
+export const registerScale = (suite: Suite): void => {
+  suite.add("model.sockets.create", socketsCreate(), "sockets/s");
+  suite.addGauge("model.sockets.bytes", socketsBytes, "bytes/socket");
+  suite.add("model.broadcast.100k", broadcast100k(), "deliveries/s", WORLD_SOCKETS);
+  suite.addTimed("sim.processes.1k", simProcesses(1_000), "switches/s");
+  suite.addTimed("sim.processes.10k", simProcesses(10_000), "switches/s");
+};

@@ -151,6 +151,20 @@ export interface NetlinkAddon {
   recvmmsgInto(fd: number, buf: Uint8Array, count: number, size: number, flags: number, meta: Uint32Array): number;
   setsockopt(fd: number, level: number, name: number, value: Uint8Array): 0 | NativeErrno;
   getsockopt(fd: number, level: number, name: number, size: number): NativeSockOpt | NativeErrno;
+  /**
+   * setsockopt(2) with a struct sock_fprog (SO_ATTACH_FILTER): `len` and a pointer to `insns` (8-byte
+   * struct sock_filter entries; empty: a NULL pointer); `optlen` is the length passed (16 normally).
+   */
+  setsockoptFprog(
+    fd: number,
+    level: number,
+    name: number,
+    insns: Uint8Array,
+    len: number,
+    optlen: number,
+  ): 0 | NativeErrno;
+  /** getsockopt(2) of SO_GET_FILTER: optlen counts instructions; data holds min(optlen, count) of them. */
+  getsockoptFilter(fd: number, level: number, name: number, count: number): NativeSockOpt | NativeErrno;
   getsockname(fd: number): NativeSockName | NativeErrno;
   getpeername(fd: number): NativeSockName | NativeErrno;
   close(fd: number): 0 | NativeErrno;

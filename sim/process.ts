@@ -3,6 +3,7 @@
 // carry MSG_DONTWAIT) run synchronously: the fast path. Calls that may sleep are async and park
 // the process in the world until a wake-up or their timeout.
 import { delete_module, find_module } from "../kernel-model/kernel/module.js";
+import { USER_NULL, user_ptr } from "../kernel-model/lib/usercopy.js";
 import type { Cred } from "../kernel-model/net/core/sock.js";
 import {
   getsockopt,
@@ -184,6 +185,21 @@ export class SimProcess {
       "setsockopt",
       { fd, level, name, value: toHex(value) },
       setsockopt(sk, this.cred, level, name, value, value.length),
+    );
+  }
+
+  /**
+   * setsockopt with a struct sock_fprog (SO_ATTACH_FILTER): `len` and a pointer to `insns` in this
+   * process's memory (an empty `insns` is a NULL pointer); `optlen` as passed (16 normally).
+   */
+  setsockoptFprog(fd: number, level: number, name: number, insns: Uint8Array, len: number, optlen: number): SysRet {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return this.bad("setsockopt", fd);
+    const fprog = { len, filter: insns.length > 0 ? user_ptr(insns) : USER_NULL };
+    return this.trace(
+      "setsockopt",
+      { fd, level, name, len, filter: toHex(insns), optlen },
+      setsockopt(sk, this.cred, level, name, fprog, optlen),
     );
   }
 

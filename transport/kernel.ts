@@ -14,6 +14,16 @@
 import { fstatSync, readFileSync } from "node:fs";
 import { Data, Duration, Effect, Layer, Option } from "effect";
 import {
+  decodeSockFilters,
+  encodeSockFilters,
+  SO_ATTACH_FILTER,
+  SO_DETACH_FILTER,
+  SO_GET_FILTER,
+  SO_LOCK_FILTER,
+  SOCK_FPROG_SIZE,
+  SOL_SOCKET,
+} from "../kernel-model/uapi/index.js";
+import {
   isErrno,
   type NativeErrno,
   type NativeRecv,
@@ -476,6 +486,39 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
       Effect.map(
         call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
         (r) => r.data,
+      ),
+    attachFilter: (socket, program, options) =>
+      Effect.asVoid(
+        call("setsockopt", socket, (fd) =>
+          addon.setsockoptFprog(
+            fd,
+            SOL_SOCKET,
+            SO_ATTACH_FILTER,
+            encodeSockFilters(program),
+            options?.len ?? program.length,
+            options?.optlen ?? SOCK_FPROG_SIZE,
+          ),
+        ),
+      ),
+    detachFilter: (socket) =>
+      Effect.asVoid(
+        call("setsockopt", socket, (fd) => addon.setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, optvalBytes(0))),
+      ),
+    lockFilter: (socket) =>
+      Effect.asVoid(
+        call("setsockopt", socket, (fd) => addon.setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, optvalBytes(1))),
+      ),
+    getFilter: (socket) =>
+      Effect.flatMap(
+        // SO_GET_FILTER counts instructions: ask how many, then read that many
+        call("getsockopt", socket, (fd) => addon.getsockoptFilter(fd, SOL_SOCKET, SO_GET_FILTER, 0)),
+        (n) =>
+          n.optlen === 0
+            ? Effect.succeed([])
+            : Effect.map(
+                call("getsockopt", socket, (fd) => addon.getsockoptFilter(fd, SOL_SOCKET, SO_GET_FILTER, n.optlen)),
+                (r) => decodeSockFilters(r.data),
+              ),
       ),
     getsockoptWithLength: (socket, level, name, length) =>
       Effect.map(

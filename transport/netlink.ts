@@ -22,7 +22,7 @@
 // - Addresses are {pid, groups} (sockaddr_nl without family and pad); `groups` is the 32-bit bind
 //   mask, not a group number.
 import { Context, Effect, type Scope, Stream } from "effect";
-import { MSG_DONTWAIT, SOCK_RAW } from "../kernel-model/uapi/index.js";
+import { MSG_DONTWAIT, SOCK_RAW, type SockFilter } from "../kernel-model/uapi/index.js";
 import type { NetlinkError } from "./errors.js";
 import type { SockoptValue } from "./inet.js";
 
@@ -127,6 +127,15 @@ export interface PollResult {
   readonly revents: number;
 }
 
+/**
+ * What attachFilter passes besides the program, to reproduce the kernel's refusals: the length
+ * the struct sock_fprog claims (default: the program's) and the optlen (default 16).
+ */
+export interface AttachFilterOptions {
+  readonly len?: number;
+  readonly optlen?: number;
+}
+
 export interface NetlinkService {
   /** socket(AF_NETLINK, type, protocol), closed when the scope closes. */
   readonly socket: (
@@ -159,6 +168,22 @@ export interface NetlinkService {
     name: number,
     length?: number,
   ) => Effect.Effect<Uint8Array, NetlinkError>;
+  /**
+   * SO_ATTACH_FILTER: a classic BPF program (build it with BPF_STMT / BPF_JUMP from nlsim's uapi)
+   * runs on every datagram delivered to the socket: 0 drops it, a shorter length trims it. EINVAL
+   * for a program the kernel's checker refuses, EPERM once the filter is locked.
+   */
+  readonly attachFilter: (
+    socket: NetlinkSocket,
+    program: ReadonlyArray<SockFilter>,
+    options?: AttachFilterOptions,
+  ) => Effect.Effect<void, NetlinkError>;
+  /** SO_DETACH_FILTER: ENOENT without a filter, EPERM once locked. */
+  readonly detachFilter: (socket: NetlinkSocket) => Effect.Effect<void, NetlinkError>;
+  /** SO_LOCK_FILTER: the filter can no longer be replaced or removed (nor the lock lifted). */
+  readonly lockFilter: (socket: NetlinkSocket) => Effect.Effect<void, NetlinkError>;
+  /** SO_GET_FILTER: the program attached (empty without one). */
+  readonly getFilter: (socket: NetlinkSocket) => Effect.Effect<ReadonlyArray<SockFilter>, NetlinkError>;
   /**
    * getsockopt(2) with an optlen of `length`: the bytes written and the optlen the kernel set
    * (NETLINK_LIST_MEMBERSHIPS sets the length its whole answer needs).

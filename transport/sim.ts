@@ -15,7 +15,19 @@
 //   that must wait suspends with Effect.callback.
 import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Logger, Scheduler, type Scope } from "effect";
 import { netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
-import { AF_UNSPEC, encodeSockaddrNl, SOCK_NONBLOCK } from "../kernel-model/uapi/index.js";
+import {
+  AF_UNSPEC,
+  decodeSockFilters,
+  encodeSockaddrNl,
+  encodeSockFilters,
+  SO_ATTACH_FILTER,
+  SO_DETACH_FILTER,
+  SO_GET_FILTER,
+  SO_LOCK_FILTER,
+  SOCK_FPROG_SIZE,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+} from "../kernel-model/uapi/index.js";
 import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { TraceValue } from "../sim/trace.js";
 import type { World } from "../sim/world.js";
@@ -241,6 +253,35 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       sys(() => {
         const r = p.getsockopt(socket.fd, level, name, length);
         return r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret)) : Effect.succeed(r.data);
+      }),
+    attachFilter: (socket, program, options) =>
+      sys(() =>
+        check(
+          "setsockopt",
+          p.setsockoptFprog(
+            socket.fd,
+            SOL_SOCKET,
+            SO_ATTACH_FILTER,
+            encodeSockFilters(program),
+            options?.len ?? program.length,
+            options?.optlen ?? SOCK_FPROG_SIZE,
+          ),
+        ),
+      ),
+    detachFilter: (socket) =>
+      sys(() => check("setsockopt", p.setsockopt(socket.fd, SOL_SOCKET, SO_DETACH_FILTER, optvalBytes(0)))),
+    lockFilter: (socket) =>
+      sys(() => check("setsockopt", p.setsockopt(socket.fd, SOL_SOCKET, SO_LOCK_FILTER, optvalBytes(1)))),
+    getFilter: (socket) =>
+      sys(() => {
+        // SO_GET_FILTER counts instructions: ask how many, then read that many
+        const n = p.getsockopt(socket.fd, SOL_SOCKET, SO_GET_FILTER, 0);
+        if (n.ret < 0) return Effect.fail(NetlinkError.fromErrno("getsockopt", n.ret));
+        if (n.optlen === 0) return Effect.succeed([]);
+        const r = p.getsockopt(socket.fd, SOL_SOCKET, SO_GET_FILTER, n.optlen);
+        return r.ret < 0
+          ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret))
+          : Effect.succeed(decodeSockFilters(r.data));
       }),
     getsockoptWithLength: (socket, level, name, length) =>
       sys(() => {

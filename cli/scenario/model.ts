@@ -1,5 +1,6 @@
 // A scenario after validation: every name resolved to a number, every hex decoded, port ids
 // that refer to sockets ("@name") left for the runner to resolve when the step runs.
+import type { SockFilter } from "../../kernel-model/uapi/index.js";
 
 /** A port id: a number, or the current port id of the named socket. */
 export type PortRef = { readonly literal: number } | { readonly sock: string };
@@ -39,7 +40,9 @@ export interface AddrSpec {
 export type OptValue =
   | { readonly kind: "int"; readonly value: number }
   | { readonly kind: "timeval"; readonly sec: number; readonly usec: number }
-  | { readonly kind: "hex"; readonly bytes: Uint8Array };
+  | { readonly kind: "hex"; readonly bytes: Uint8Array }
+  /** a struct sock_fprog: `len` and a pointer to the instructions (none: NULL) */
+  | { readonly kind: "fprog"; readonly insns: ReadonlyArray<SockFilter>; readonly len: number };
 
 interface StepBase {
   /** index in the file's steps array (for messages) */

@@ -153,6 +153,50 @@ describe("parseScenario", () => {
       },
       /exactly one of 'msg' and 'msgs'/,
     ],
+    [
+      "a filter instruction that is not [code, jt, jf, k]",
+      {
+        protocol: 2,
+        steps: [
+          { do: "socket", as: "a" },
+          { do: "setsockopt", sock: "a", level: "SOL_SOCKET", name: "SO_ATTACH_FILTER", filter: [[6, 0, 0]] },
+        ],
+      },
+      /step 1 \(setsockopt\): 'filter' instruction 0 must be \[code, jt, jf, k\]/,
+    ],
+    [
+      "a filter jump offset above 255",
+      {
+        protocol: 2,
+        steps: [
+          { do: "socket", as: "a" },
+          { do: "setsockopt", sock: "a", level: "SOL_SOCKET", name: "SO_ATTACH_FILTER", filter: [[21, 256, 0, 0]] },
+        ],
+      },
+      /jt and jf must be in 0..255/,
+    ],
+    [
+      "both value and filter",
+      {
+        protocol: 2,
+        steps: [
+          { do: "socket", as: "a" },
+          { do: "setsockopt", sock: "a", level: "SOL_SOCKET", name: "SO_ATTACH_FILTER", value: 0, filter: [] },
+        ],
+      },
+      /either 'value' or 'filter'/,
+    ],
+    [
+      "filterLen without filter",
+      {
+        protocol: 2,
+        steps: [
+          { do: "socket", as: "a" },
+          { do: "setsockopt", sock: "a", level: "SOL_SOCKET", name: "SO_ATTACH_FILTER", value: 0, filterLen: 1 },
+        ],
+      },
+      /'filterLen' needs 'filter'/,
+    ],
   ];
   for (const [what, input, re] of rejects) {
     it(`rejects ${what} with a message naming the step`, () => {
@@ -161,6 +205,37 @@ describe("parseScenario", () => {
       expect(() => parseScenario(text, "t.json")).toThrow(re);
     });
   }
+
+  it("reads a filter program as a struct sock_fprog (k may be negative) and SO_GET_FILTER by name", () => {
+    const s = withSteps([
+      { do: "socket", as: "a" },
+      {
+        do: "setsockopt",
+        sock: "a",
+        level: "SOL_SOCKET",
+        name: "SO_ATTACH_FILTER",
+        filter: [
+          [0x20, 0, 0, -4084],
+          [0x16, 0, 0, 0],
+        ],
+      },
+      { do: "setsockopt", sock: "a", level: "SOL_SOCKET", name: "SO_ATTACH_FILTER", filter: [], filterLen: 4097 },
+      { do: "getsockopt", sock: "a", level: "SOL_SOCKET", name: "SO_GET_FILTER", size: 8 },
+    ]);
+    expect(s.steps[1]).toMatchObject({
+      name: 26,
+      value: {
+        kind: "fprog",
+        len: 2,
+        insns: [
+          { code: 0x20, jt: 0, jf: 0, k: 0xfffff00c },
+          { code: 0x16, jt: 0, jf: 0, k: 0 },
+        ],
+      },
+    });
+    expect(s.steps[2]).toMatchObject({ value: { kind: "fprog", len: 4097, insns: [] } });
+    expect(s.steps[3]).toMatchObject({ do: "getsockopt", name: 26, size: 8 });
+  });
 
   it("allows reusing a name after close", () => {
     const s = withSteps([

@@ -11,6 +11,8 @@ import {
   NLM_F_DUMP,
   NLM_F_GET_NAMES,
   NLM_F_NEW_NAMES,
+  SO_ATTACH_FILTER,
+  SO_GET_FILTER,
   SO_NAMES,
   SOCK_CLOEXEC,
   SOCK_DCCP,
@@ -59,6 +61,7 @@ const MSG_FLAGS = table(MSG_FLAG_NAMES);
 const byName = (rec: Readonly<Record<number, string>>): Map<string, number> =>
   new Map(Object.entries(rec).map(([n, name]) => [name, Number(n)]));
 const SO_BY_NAME = byName(SO_NAMES);
+SO_BY_NAME.set("SO_GET_FILTER", SO_GET_FILTER);
 const NETLINK_OPT_BY_NAME = byName(NETLINK_SOCKOPT_NAMES);
 
 const STEP_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
@@ -68,7 +71,7 @@ const STEP_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   sendto: ["sock", "to", "msg", "msgs", "flags"],
   send: ["sock", "msg", "msgs", "flags"],
   recv: ["sock", "size", "flags"],
-  setsockopt: ["sock", "level", "name", "value", "size"],
+  setsockopt: ["sock", "level", "name", "value", "size", "filter", "filterLen"],
   getsockopt: ["sock", "level", "name", "size"],
   getsockname: ["sock"],
   getpeername: ["sock"],
@@ -278,6 +281,24 @@ export const validateScenario = (root: Json, fileName = "scenario"): Scenario =>
       }
       return bad("'value' must be an int, {sec, usec} or {hex}");
     };
+    /** `filter`: [[code, jt, jf, k], ...] (k may be negative, as SKF_AD_OFF + n); `filterLen` overrides the count */
+    const fprogOf = (v: Json, lenOverride: Json): OptValue => {
+      if (!Array.isArray(v)) return bad("'filter' must be an array of [code, jt, jf, k]");
+      const insns = v.map((ins, i) => {
+        const what = `'filter' instruction ${i}`;
+        if (!Array.isArray(ins) || ins.length !== 4 || !ins.every(isInt))
+          return bad(`${what} must be [code, jt, jf, k]`);
+        const [code, jt, jf, k] = ins as number[];
+        if (code! < 0 || code! > 0xffff) return bad(`${what}: code must be in 0..65535`);
+        if (jt! < 0 || jt! > 255 || jf! < 0 || jf! > 255) return bad(`${what}: jt and jf must be in 0..255`);
+        if (k! < -0x80000000 || k! > 0xffffffff) return bad(`${what}: k must be a 32-bit integer`);
+        return { code: code!, jt: jt!, jf: jf!, k: k! >>> 0 };
+      });
+      if (lenOverride !== undefined && !(isInt(lenOverride) && lenOverride >= 0 && lenOverride <= 0xffff)) {
+        return bad("'filterLen' must be an integer in 0..65535");
+      }
+      return { kind: "fprog", insns, len: (lenOverride as number | undefined) ?? insns.length };
+    };
     const sizeOf = (v: Json, dflt: number | undefined): number | undefined => {
       if (v === undefined) return dflt;
       if (isInt(v) && v >= 0 && v <= 1 << 24) return v;
@@ -343,14 +364,20 @@ export const validateScenario = (root: Json, fileName = "scenario"): Scenario =>
       case "setsockopt": {
         const sock = sockRef();
         const level = levelOf(raw.level);
-        if (raw.value === undefined) return bad("'value' is required");
+        if (raw.filter !== undefined && raw.value !== undefined)
+          return bad("give either 'value' or 'filter', not both");
+        if (raw.filter === undefined && raw.filterLen !== undefined) return bad("'filterLen' needs 'filter'");
+        if (raw.value === undefined && raw.filter === undefined) return bad("'value' (or 'filter') is required");
+        if (raw.filter !== undefined && (level !== SOL_SOCKET || optNameOf(raw.name, level) !== SO_ATTACH_FILTER)) {
+          return bad("'filter' goes with SOL_SOCKET SO_ATTACH_FILTER only");
+        }
         steps.push({
           ...base,
           do: "setsockopt",
           sock,
           level,
           name: optNameOf(raw.name, level),
-          value: optValueOf(raw.value),
+          value: raw.filter !== undefined ? fprogOf(raw.filter, raw.filterLen) : optValueOf(raw.value),
           size: sizeOf(raw.size, undefined),
         });
         break;

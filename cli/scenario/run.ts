@@ -5,6 +5,8 @@
 import { Duration, Effect, Option, type Scope } from "effect";
 import {
   AF_UNSPEC,
+  decodeSockFilters,
+  encodeSockFilters,
   encodeTimeval,
   getS32,
   MSG_DONTWAIT,
@@ -13,8 +15,10 @@ import {
   type NlMsg,
   parseMessages,
   putU32,
+  SO_GET_FILTER,
   SO_RCVTIMEO,
   SO_SNDTIMEO,
+  SOCK_FPROG_SIZE,
   SOCK_NONBLOCK,
   SOL_NETLINK,
   SOL_SOCKET,
@@ -65,6 +69,8 @@ const optBytes = (v: OptValue, size: number | undefined): Uint8Array => {
     putU32(bytes, 0, v.value >>> 0);
   } else if (v.kind === "timeval") {
     bytes = encodeTimeval(v.sec, v.usec);
+  } else if (v.kind === "fprog") {
+    bytes = encodeSockFilters(v.insns);
   } else {
     bytes = v.bytes;
   }
@@ -244,6 +250,11 @@ class Run {
     const head = { do: step.do, sock: step.sock };
     return Effect.map(attempt(this.nl.getsockoptWithLength(socket, step.level, step.name, step.size)), (r) => {
       if (isErrno(r)) return { ...head, errno: r.errno };
+      if (step.level === SOL_SOCKET && step.name === SO_GET_FILTER) {
+        // optlen counts instructions here: the program comes back as [code, jt, jf, k] entries
+        const filter = decodeSockFilters(r.data).map((i) => [i.code, i.jt, i.jf, i.k]);
+        return { ...head, ret: 0, optlen: r.optlen, filter };
+      }
       const out: Line = { ...head, ret: 0, optlen: r.optlen };
       // the caller's buffer starts zeroed; the kernel writes what it copies, and the trace
       // shows the first min(size, optlen) bytes of that buffer
@@ -286,11 +297,15 @@ class Run {
       }
       case "recv":
         return this.recv(s, socket, step);
-      case "setsockopt":
-        return Effect.map(
-          attempt(Effect.as(nl.setsockopt(socket, step.level, step.name, optBytes(step.value, step.size)), 0)),
-          (r) => this.simple(head, r),
-        );
+      case "setsockopt": {
+        const v = step.value;
+        // a filter goes as a struct sock_fprog (its length and optlen as the step says)
+        const call =
+          v.kind === "fprog"
+            ? nl.attachFilter(socket, v.insns, { len: v.len, optlen: step.size ?? SOCK_FPROG_SIZE })
+            : nl.setsockopt(socket, step.level, step.name, optBytes(v, step.size));
+        return Effect.map(attempt(Effect.as(call, 0)), (r) => this.simple(head, r));
+      }
       case "getsockopt":
         return this.getsockopt(socket, step);
       case "getsockname":

@@ -11,6 +11,7 @@ export * from "./capability.js";
 export * from "./decode-error.js";
 export * from "./errno.js";
 export * from "./fcntl.js";
+export * from "./filter.js";
 export * from "./genetlink.js";
 export * from "./genl.js";
 export * from "./in.js";

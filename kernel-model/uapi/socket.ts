@@ -54,6 +54,8 @@ export const encodeTimeval = (sec: number, usec: number): Uint8Array => {
 export const timevalMs = (ms: number): Uint8Array => encodeTimeval(Math.floor(ms / 1000), (ms % 1000) * 1000);
 export const SO_ATTACH_FILTER = 26;
 export const SO_DETACH_FILTER = 27;
+/** getsockopt's name for SO_ATTACH_FILTER: the attached program */
+export const SO_GET_FILTER = SO_ATTACH_FILTER;
 export const SO_TIMESTAMP = 29;
 export const SO_ACCEPTCONN = 30;
 export const SO_SNDBUFFORCE = 32;
@@ -61,6 +63,7 @@ export const SO_RCVBUFFORCE = 33;
 export const SO_PROTOCOL = 38;
 export const SO_DOMAIN = 39;
 export const SO_RXQ_OVFL = 40;
+export const SO_LOCK_FILTER = 44;
 
 export const SO_NAMES: Readonly<Record<number, string>> = {
   1: "SO_DEBUG",
@@ -93,6 +96,7 @@ export const SO_NAMES: Readonly<Record<number, string>> = {
   38: "SO_PROTOCOL",
   39: "SO_DOMAIN",
   40: "SO_RXQ_OVFL",
+  44: "SO_LOCK_FILTER",
 };
 
 // sendmsg/recvmsg flags and msg_flags bits

@@ -25,6 +25,7 @@
 #ifdef __linux__
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -551,22 +552,70 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
 
 // getsockopt(fd, level, name, size) -> {ret, optlen, data} | {errno}. optlen is what the kernel
 // wrote back (for LIST_MEMBERSHIPS the length needed, which may exceed size); data holds
-// min(optlen, size) bytes.
+// min(optlen, size) bytes (for SO_GET_FILTER, which counts instructions, that many instructions).
 Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = FdArg(info, 0);
   int level = IntArg(info, 1, "level");
   int name = IntArg(info, 2, "name");
   size_t size = SizeArg(info, 3, "size", kMaxOpt);
-  std::vector<uint8_t> buf(size + 8, 0);
+  // SO_GET_FILTER reads optlen as a count of 8-byte instructions: room for that many, so that a
+  // caller asking it through this generic call cannot make the kernel write past the buffer
+  bool counted = level == SOL_SOCKET && name == SO_GET_FILTER;
+  size_t unit = counted ? sizeof(struct sock_filter) : 1;
+  std::vector<uint8_t> buf(size * unit + 8, 0);
   socklen_t len = static_cast<socklen_t>(size);
   int r = ::getsockopt(fd, level, name, buf.data(), &len);
   if (r < 0) return Fail(env, errno);
   Napi::Object o = Napi::Object::New(env);
-  size_t copied = len < size ? len : size;
+  size_t copied = (len < size ? len : size) * unit;
   o.Set("ret", Napi::Number::New(env, r));
   o.Set("optlen", Napi::Number::New(env, len));
   o.Set("data", CopyOut(env, buf.data(), copied));
+  return o;
+}
+
+// setsockoptFprog(fd, level, name, insns, len, optlen) -> 0 | {errno}: setsockopt with a struct
+// sock_fprog {len, filter} (SO_ATTACH_FILTER). insns holds the struct sock_filter entries (8 bytes
+// each); an empty insns passes a NULL filter pointer. len may differ from the entries given (the
+// kernel checks it before reading them); optlen is what setsockopt is told (sizeof(sock_fprog) normally).
+Napi::Value SetSockOptFprog(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int level = IntArg(info, 1, "level");
+  int name = IntArg(info, 2, "name");
+  Bytes v = BytesArg(info, 3, "insns");
+  size_t len = SizeArg(info, 4, "len", 0xffff);
+  size_t optlen = SizeArg(info, 5, "optlen", sizeof(struct sock_fprog));
+  std::vector<struct sock_filter> insns(v.length / sizeof(struct sock_filter) + 1);
+  if (v.length > 0) std::memcpy(insns.data(), v.data, v.length - v.length % sizeof(struct sock_filter));
+  struct sock_fprog fprog;
+  std::memset(&fprog, 0, sizeof(fprog));
+  fprog.len = static_cast<unsigned short>(len);
+  fprog.filter = v.length >= sizeof(struct sock_filter) ? insns.data() : nullptr;
+  if (::setsockopt(fd, level, name, &fprog, static_cast<socklen_t>(optlen)) < 0) return Fail(env, errno);
+  return Napi::Number::New(env, 0);
+}
+
+// getsockoptFilter(fd, level, name, count) -> {ret, optlen, data} | {errno}: SO_GET_FILTER, whose
+// optlen counts struct sock_filter entries: a buffer of `count` entries, optlen `count` on the way
+// in; data holds min(optlen, count) entries' bytes.
+Napi::Value GetSockOptFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = FdArg(info, 0);
+  int level = IntArg(info, 1, "level");
+  int name = IntArg(info, 2, "name");
+  size_t count = SizeArg(info, 3, "count", 0xffff);
+  std::vector<struct sock_filter> buf(count + 1);
+  std::memset(buf.data(), 0, buf.size() * sizeof(struct sock_filter));
+  socklen_t len = static_cast<socklen_t>(count);
+  int r = ::getsockopt(fd, level, name, buf.data(), &len);
+  if (r < 0) return Fail(env, errno);
+  size_t n = static_cast<size_t>(len) < count ? static_cast<size_t>(len) : count;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ret", Napi::Number::New(env, r));
+  o.Set("optlen", Napi::Number::New(env, len));
+  o.Set("data", CopyOut(env, reinterpret_cast<const uint8_t*>(buf.data()), n * sizeof(struct sock_filter)));
   return o;
 }
 
@@ -1102,6 +1151,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("recvmmsgInto", Napi::Function::New<GuardNum<RecvmmsgInto>>(env, "recvmmsgInto"));
   exports.Set("setsockopt", Napi::Function::New<Guard<SetSockOpt>>(env, "setsockopt"));
   exports.Set("getsockopt", Napi::Function::New<Guard<GetSockOpt>>(env, "getsockopt"));
+  exports.Set("setsockoptFprog", Napi::Function::New<Guard<SetSockOptFprog>>(env, "setsockoptFprog"));
+  exports.Set("getsockoptFilter", Napi::Function::New<Guard<GetSockOptFilter>>(env, "getsockoptFilter"));
   exports.Set("getsockname", Napi::Function::New<Guard<SockName<CallGetSockName>>>(env, "getsockname"));
   exports.Set("getpeername", Napi::Function::New<Guard<SockName<CallGetPeerName>>>(env, "getpeername"));
   exports.Set("close", Napi::Function::New<Guard<Close>>(env, "close"));

@@ -126,6 +126,14 @@ describe("rtnetlink_rcv_msg", () => {
     expect(s.sk.cb_running).toBe(false);
   });
 
+  it("any NLM_F_DUMP bit starts a dump: NLM_F_ROOT alone and NLM_F_MATCH alone each answer DONE, not EOPNOTSUPP", () => {
+    for (const flags of [0x101, 0x201]) {
+      const s = send(RTM_GETADDR, flags, new Uint8Array(8));
+      const done = s.read();
+      expect([done.ret, getU16(done.data, 4)]).toEqual([20, NLMSG_DONE]);
+    }
+  });
+
   it("RTM_GETADDR dump of a fresh namespace: DONE alone in the first round", () => {
     const s = send(RTM_GETADDR, 0x305, new Uint8Array(8));
     expect(s.sk.cb_running).toBe(false);

@@ -638,7 +638,8 @@ export const rtnetlink_rcv_msg = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExt
   let family = nlh.msg[NLMSG_HDRLEN]!;
   const kind = rtnl_msgtype_kind(type);
   if (kind !== RTNL_KIND_GET && !netlink_capable(skb, CAP_NET_ADMIN)) return -ERRNO.EPERM;
-  if (kind === RTNL_KIND_GET && (nlh.nlmsg_flags & NLM_F_DUMP) === NLM_F_DUMP) {
+  // any of the two bits starts a dump (NLM_F_ROOT alone does)
+  if (kind === RTNL_KIND_GET && nlh.nlmsg_flags & NLM_F_DUMP) {
     let link = rtnl_get_link(net, family, type);
     if (link?.dumpit == null) {
       family = 0;

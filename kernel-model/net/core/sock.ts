@@ -1,12 +1,20 @@
 // net/core/sock.c: what every socket has (buffer limits, errors, timeouts, credentials) and the
 // SOL_SOCKET options (sk_setsockopt / sk_getsockopt) as far as netlink programs use them.
+import { UserPtr } from "../../lib/usercopy.js";
 import {
   CAP_NET_ADMIN,
   ERRNO,
+  encodeSockFilters,
+  getU16,
   getU32,
+  putU16,
   putU32,
+  SO_ATTACH_FILTER,
+  SO_DETACH_FILTER,
   SO_DOMAIN,
   SO_ERROR,
+  SO_GET_FILTER,
+  SO_LOCK_FILTER,
   SO_PASSCRED,
   SO_PROTOCOL,
   SO_RCVBUF,
@@ -16,7 +24,9 @@ import {
   SO_SNDBUFFORCE,
   SO_SNDTIMEO,
   SO_TYPE,
+  SOCK_FPROG_SIZE,
 } from "../../uapi/index.js";
+import { type FilterSock, type SockFprog, sk_attach_filter, sk_detach_filter, sk_get_filter } from "./filter.js";
 
 /** CAP_NET_BROADCAST (include/uapi/linux/capability.h); uapi only names the ones user code checks. */
 export const CAP_NET_BROADCAST = 11;
@@ -65,7 +75,7 @@ export interface Timeval {
 }
 
 /** The struct sock fields the SOL_SOCKET options touch. NetlinkSock implements it. */
-export interface SockCommon {
+export interface SockCommon extends FilterSock {
   readonly sk_family: number;
   readonly sk_type: number;
   readonly sk_protocol: number;
@@ -133,6 +143,35 @@ const sock_get_timeout = (timeo: number): Uint8Array => {
 };
 
 /**
+ * A setsockopt value: the bytes at optval, or (SO_ATTACH_FILTER) a struct sock_fprog whose
+ * filter pointer is resolved to user memory, which the model cannot reach through bytes alone.
+ */
+export type SockOptval = Uint8Array | SockFprog;
+
+const isFprog = (v: SockOptval): v is SockFprog => !(v instanceof Uint8Array);
+
+/** The 16 bytes of a struct sock_fprog (len, padding, a non-zero pointer unless NULL). */
+const fprogBytes = (f: SockFprog): Uint8Array => {
+  const b = new Uint8Array(SOCK_FPROG_SIZE);
+  putU16(b, 0, f.len & 0xffff);
+  if (f.filter.mem !== null || f.filter.off !== 0) b[8] = 1;
+  return b;
+};
+
+/** The bytes at optval: a sock_fprog's own 16 bytes for a program. */
+export const sockoptval_bytes = (v: SockOptval): Uint8Array => (isFprog(v) ? fprogBytes(v) : v);
+
+/** copy_bpf_fprog_from_user: optlen must be sizeof(struct sock_fprog); raw bytes carry no reachable program. */
+const copy_bpf_fprog_from_user = (optval: SockOptval, optlen: number): SockFprog | number => {
+  if (optlen !== SOCK_FPROG_SIZE) return -ERRNO.EINVAL;
+  if (isFprog(optval)) return optval;
+  if (optval.length < SOCK_FPROG_SIZE) return -ERRNO.EFAULT;
+  const ptrSet = optval.subarray(8, 16).some((b) => b !== 0);
+  // a pointer given as bytes points into nothing the model maps
+  return { len: getU16(optval, 0), filter: ptrSet ? new UserPtr(null, 1) : new UserPtr(null, 0) };
+};
+
+/**
  * sk_setsockopt (level SOL_SOCKET). Returns 0 or a negative errno. Options the model does not
  * keep yet return −ENOPROTOOPT (the kernel accepts most of them): see the report's list.
  */
@@ -140,9 +179,10 @@ export const sock_setsockopt = (
   sk: SockCommon,
   cred: Cred,
   optname: number,
-  optval: Uint8Array,
-  optlen: number = optval.length,
+  value: SockOptval,
+  optlen: number = isFprog(value) ? SOCK_FPROG_SIZE : value.length,
 ): number => {
+  const optval = sockoptval_bytes(value);
   if (optlen < 4) return -ERRNO.EINVAL;
   if (optval.length < 4) return -ERRNO.EFAULT;
   const val = getU32(optval, 0) | 0;
@@ -173,6 +213,16 @@ export const sock_setsockopt = (
       else sk.sk_sndtimeo = r.timeo;
       return 0;
     }
+    case SO_ATTACH_FILTER: {
+      const fprog = copy_bpf_fprog_from_user(value, optlen);
+      return typeof fprog === "number" ? fprog : sk_attach_filter(fprog, sk);
+    }
+    case SO_DETACH_FILTER:
+      return sk_detach_filter(sk);
+    case SO_LOCK_FILTER:
+      if (sk.sock_filter_locked && !val) return -ERRNO.EPERM;
+      sk.sock_filter_locked = val !== 0;
+      return 0;
     default:
       return -ERRNO.ENOPROTOOPT;
   }
@@ -232,6 +282,15 @@ export const sock_getsockopt = (sk: SockCommon, optname: number, len: number): G
     case SO_SNDTIMEO:
       v = sock_get_timeout(sk.sk_sndtimeo);
       break;
+    case SO_LOCK_FILTER:
+      v = intBytes(sk.sock_filter_locked ? 1 : 0);
+      break;
+    case SO_GET_FILTER: {
+      // optlen counts instructions here, and what is written back is a count too
+      const r = sk_get_filter(sk, len);
+      if (r.ret < 0) return { ret: r.ret, optlen: len, optval: new Uint8Array(0) };
+      return { ret: 0, optlen: r.ret, optval: encodeSockFilters(r.filter) };
+    }
     default:
       return { ret: -ERRNO.ENOPROTOOPT, optlen: len, optval: new Uint8Array(0) };
   }

@@ -240,22 +240,28 @@ function ctrl_getfamily(_skb: SkBuff, info: GenlInfo): number {
   return genlmsg_reply(msg, info);
 }
 
-/** ctrl_dumpfamily: every family from cb.args[0] on, NLM_F_MULTI; returns skb.len (DONE comes alone). */
+/**
+ * ctrl_dumpfamily: every family from cb.args[0] on, NLM_F_MULTI. Returns ctrl_fill_info's error:
+ * −EMSGSIZE when the skb filled up (netlink_dump reads that as "more"), 0 once every family is in,
+ * so NLMSG_DONE goes in the same datagram as the last family when it fits.
+ */
 function ctrl_dumpfamily(skb: SkBuff, cb: NetlinkCallback): number {
   const ksk = skb.owner as NetlinkSock;
   const net = ksk.net;
   const ctrl = genl_net(net).genl_ctrl!;
   const fams_to_skip = cb.args[0]!;
   let n = 0;
+  let err = 0;
   for (const rt of genl_families(net)) {
     if (n++ < fams_to_skip) continue;
-    if (ctrl_fill_info(ctrl, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, NLM_F_MULTI, skb, CTRL_CMD_NEWFAMILY)) {
+    err = ctrl_fill_info(ctrl, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, NLM_F_MULTI, skb, CTRL_CMD_NEWFAMILY);
+    if (err) {
       n--;
       break;
     }
   }
   cb.args[0] = n;
-  return skb.len;
+  return err;
 }
 
 /** ctrl_dumppolicy: the policy dump is not modelled; the dump ends with DONE carrying −EOPNOTSUPP. */

@@ -30,6 +30,7 @@ import {
   NLM_F_DUMP,
   NLM_F_MULTI,
   NLM_F_REQUEST,
+  NLM_F_ROOT,
   NLMSG_DONE,
   NLMSG_ERROR,
   type NlAttr,
@@ -286,25 +287,33 @@ describe("genl_init and the nlctrl family", () => {
     nothingQueued(sk);
   });
 
-  it("dumps every family in id order, NLM_F_MULTI, then DONE in a round of its own; no ACK", () => {
+  it("dumps every family in id order, NLM_F_MULTI, with DONE in the same datagram; no ACK", () => {
     const { net, sk } = setup();
     genl_register_family(net, testFamily());
     genl_register_family(net, { name: "second", version: 3, small_ops: [{ cmd: 1, doit: () => 0 }] });
     send(sk, genlRequest({ cmd: CTRL_CMD_GETFAMILY, flags: NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ACK, seq: 5 }));
-    expect(sk.cb_running).toBe(true);
+    // everything fits one round: the dump is over before the first read (ctrl_dumpfamily returned 0)
+    expect(sk.cb_running).toBe(false);
     const r1 = recv(sk);
     expect(r1.map((m) => [m.type, m.flags, m.seq])).toEqual([
       [GENL_ID_CTRL, NLM_F_MULTI, 5],
       [GENL_ID_CTRL, NLM_F_MULTI, 5],
       [GENL_ID_CTRL, NLM_F_MULTI, 5],
+      [NLMSG_DONE, NLM_F_MULTI, 5],
     ]);
-    expect(r1.map((m) => parseGenlmsghdr(m.payload).cmd)).toEqual([CTRL_CMD_NEWFAMILY, 1, 1]);
-    expect(r1.map((m) => describeFamily(m).id)).toEqual([0x10, 0x13, 0x14]);
-    expect(r1.map((m) => describeFamily(m).name)).toEqual(["nlctrl", "nlsim_test", "second"]);
+    const families = r1.slice(0, 3);
+    expect(families.map((m) => parseGenlmsghdr(m.payload).cmd)).toEqual([CTRL_CMD_NEWFAMILY, 1, 1]);
+    expect(families.map((m) => describeFamily(m).id)).toEqual([0x10, 0x13, 0x14]);
+    expect(families.map((m) => describeFamily(m).name)).toEqual(["nlctrl", "nlsim_test", "second"]);
     expect(toHex(r1[0]!.payload)).toBe(LIVE_REPLY.slice(32));
-    const r2 = recv(sk);
-    expect(r2.map((m) => [m.type, m.flags])).toEqual([[NLMSG_DONE, NLM_F_MULTI]]);
+    nothingQueued(sk);
+  });
+
+  it("NLM_F_ROOT alone is not a dump for genetlink (both bits needed): GETFAMILY's doit answers EINVAL", () => {
+    const { sk } = setup();
+    send(sk, genlRequest({ cmd: CTRL_CMD_GETFAMILY, flags: NLM_F_REQUEST | NLM_F_ROOT, seq: 6 }));
     expect(sk.cb_running).toBe(false);
+    expect(recvError(sk)).toBe(-ERRNO.EINVAL);
     nothingQueued(sk);
   });
 });

@@ -317,6 +317,7 @@ const genl_family_rcv_msg = (family: GenlFamily, skb: SkBuff, nlh: Nlmsghdr, ext
   if (nlh.nlmsg_len < NLMSG_HDRLEN + hdrlen) return -ERRNO.EINVAL;
   const hdr = genlmsghdr_of(nlh);
   if (genl_header_check(family, nlh, hdr, extack)) return -ERRNO.EINVAL;
+  // unlike rtnetlink, both NLM_F_DUMP bits are needed (6.18): NLM_F_ROOT alone asks for the doit
   const flags = (nlh.nlmsg_flags & NLM_F_DUMP) === NLM_F_DUMP ? GENL_CMD_CAP_DUMP : GENL_CMD_CAP_DO;
   const ops = genl_get_cmd_split(family, hdr.cmd, flags);
   if (ops === null) return -ERRNO.EOPNOTSUPP;

@@ -64,9 +64,11 @@ import {
   type Cred,
   capable,
   type GetsockoptResult,
+  type SockOptval,
   sock_error,
   sock_getsockopt,
   sock_setsockopt,
+  sockoptval_bytes,
 } from "../core/sock.js";
 import { netlink_broadcast } from "./broadcast.js";
 import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
@@ -508,18 +510,22 @@ export const netlink_getsockopt = (sk: NetlinkSock, level: number, optname: numb
   return { ret: 0, optlen: 4, optval };
 };
 
-/** setsockopt(2): SOL_SOCKET goes to the socket layer, anything else to netlink_setsockopt. */
+/**
+ * setsockopt(2): SOL_SOCKET goes to the socket layer, anything else to netlink_setsockopt. The
+ * value is the optval bytes or, for SO_ATTACH_FILTER, a struct sock_fprog with its program.
+ */
 export const setsockopt = (
   sk: NetlinkSock,
   cred: Cred,
   level: number,
   optname: number,
-  optval: Uint8Array,
-  optlen: number = optval.length,
-): number =>
-  level === SOL_SOCKET
-    ? sock_setsockopt(sk, cred, optname, optval, optlen)
-    : netlink_setsockopt(sk, cred, level, optname, optval, optlen);
+  optval: SockOptval,
+  optlen?: number,
+): number => {
+  if (level === SOL_SOCKET) return sock_setsockopt(sk, cred, optname, optval, optlen);
+  const bytes = sockoptval_bytes(optval);
+  return netlink_setsockopt(sk, cred, level, optname, bytes, optlen ?? bytes.length);
+};
 
 /** getsockopt(2): SOL_SOCKET goes to the socket layer, anything else to netlink_getsockopt. */
 export const getsockopt = (sk: NetlinkSock, level: number, optname: number, len: number): GetsockoptResult =>

@@ -1,6 +1,7 @@
 // net/netlink/af_netlink.c, the multicast path: netlink_broadcast → do_one_broadcast →
 // netlink_broadcast_deliver, plus netlink_has_listeners and netlink_set_err.
 import { ERRNO } from "../../uapi/index.js";
+import { sk_filter } from "../core/filter.js";
 import {
   consume_skb,
   kfree_skb,
@@ -50,7 +51,8 @@ const netlink_broadcast_deliver = (sk: NetlinkSock, skb: SkBuff): number => {
 
 /**
  * do_one_broadcast: skip the sender, a socket whose port id equals the exclusion port id (an
- * unbound member has port id 0), and non-members; then deliver a clone or overrun.
+ * unbound member has port id 0), and non-members; then the listener's filter (sk_filter), then
+ * deliver a clone or overrun.
  */
 const do_one_broadcast = (sk: NetlinkSock, p: BroadcastData): void => {
   if (p.exclude_sk === sk) return;
@@ -66,7 +68,15 @@ const do_one_broadcast = (sk: NetlinkSock, p: BroadcastData): void => {
     if (sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) p.delivery_failure = true;
     return;
   }
+  const shared = skb_shared(p.skb);
   const skb2 = skb_clone(p.skb);
+  // the listener's socket filter: a dropped copy is neither delivered nor an overrun
+  if (sk_filter(sk, skb2)) {
+    kfree_skb(skb2);
+    return;
+  }
+  // an unshared skb is delivered itself (skb_get), so a filter's trim holds for later listeners too
+  if (!shared) p.skb.len = skb2.len;
   const val = netlink_broadcast_deliver(sk, skb2);
   if (val < 0) {
     netlink_overrun(sk);

@@ -17,6 +17,7 @@ import {
   putU16,
   putU32,
 } from "../../uapi/index.js";
+import { sk_filter } from "../core/filter.js";
 import type { Nlmsghdr } from "./ack.js";
 import { type NlmsghdrRef, nla_put_string, nlmsg_data, nlmsg_end, nlmsg_put, nlmsg_total_size } from "./nlmsg.js";
 import {
@@ -138,7 +139,7 @@ export const netlink_dump_start = __netlink_dump_start;
  * −EINVAL when no dump runs. Allocates max(min_dump_alloc, NLMSG_GOODSIZE) bytes, or
  * max_recvmsg_len when that is larger, with exactly that much tailroom (skb_reserve trims the slab's
  * excess); charges it to the socket; calls the dump callback unless it already reported the end;
- * queues the skb, appending NLMSG_DONE (and ending the dump: done(), cb_running cleared) once the
+ * queues the skb unless the socket's filter drops it, appending NLMSG_DONE (and ending the dump: done(), cb_running cleared) once the
  * callback returned ≤ 0 and the 20-byte DONE fits, else leaving DONE for the next round.
  */
 export const netlink_dump = (sk: NetlinkSock): number => {
@@ -168,14 +169,16 @@ export const netlink_dump = (sk: NetlinkSock): number => {
     cb.extack = null;
   }
   if (sk.dump_done_errno > 0 || skb_tailroom(skb) < nlmsg_total_size(4)) {
-    __netlink_sendskb(sk, skb);
+    if (sk_filter(sk, skb)) kfree_skb(skb);
+    else __netlink_sendskb(sk, skb);
     return 0;
   }
   if (netlink_dump_done(sk, skb, cb, extack)) {
     kfree_skb(skb);
     return -ERRNO.ENOBUFS;
   }
-  __netlink_sendskb(sk, skb);
+  if (sk_filter(sk, skb)) kfree_skb(skb);
+  else __netlink_sendskb(sk, skb);
   if (cb.done !== null) cb.done(cb);
   sk.cb_running = false;
   kfree_skb(cb.skb); // consume_skb(cb->skb): the request reference taken at start

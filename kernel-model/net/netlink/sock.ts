@@ -1,7 +1,7 @@
 // net/netlink/af_netlink.h: struct netlink_sock (with the struct sock fields it uses folded in,
 // since nlk_sk(sk) and sk are the same object), its flag and state bits, and the wait queues.
 import type { Module } from "../../kernel/module.js";
-import { AF_NETLINK, NETLINK_UNCONNECTED } from "../../uapi/index.js";
+import { AF_NETLINK, NETLINK_UNCONNECTED, type SockFilter } from "../../uapi/index.js";
 import { MAX_SCHEDULE_TIMEOUT, type SockCommon, type SockSysctl } from "../core/sock.js";
 import type { NetlinkCallback } from "./dump.js";
 import type { SkBuff } from "./skb.js";
@@ -135,6 +135,10 @@ export class NetlinkSock implements SockCommon {
   sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
   sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
   sock_passcred = false;
+  /** sk->sk_filter: the classic BPF program attached with SO_ATTACH_FILTER (net/core/filter.ts) */
+  sk_filter: ReadonlyArray<SockFilter> | null = null;
+  /** sock_flag(sk, SOCK_FILTER_LOCKED) */
+  sock_filter_locked = false;
   /** refcount: 1 for the socket, +1 while hashed (the /proc Locks column) */
   sk_refcnt = 1;
   /** SOCK_DEAD: released */

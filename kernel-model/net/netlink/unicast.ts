@@ -3,6 +3,7 @@
 // netlink_overrun and netlink_rcv_wake for the flow control around it.
 import { __schedule_bug } from "../../kernel/bug.js";
 import { ERRNO, NETLINK_CONNECTED } from "../../uapi/index.js";
+import { sk_filter } from "../core/filter.js";
 import { netlink_input_deliver } from "./input.js";
 import { kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
 import {
@@ -99,7 +100,11 @@ export const netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: Netlin
   return ret;
 };
 
-/** The body of netlink_unicast after netlink_trim (label `retry`). */
+/**
+ * The body of netlink_unicast after netlink_trim (label `retry`): the receiver's socket filter
+ * (sk_filter) may drop the skb, which still counts as sent, or trim it, which the sender then
+ * sees as the length sent.
+ */
 export const netlink_unicast_retry = (ssk: NetlinkSock, skb: SkBuff, portid: number, timeo: number): number => {
   const sk = netlink_getsockbyportid(ssk, portid);
   if (typeof sk === "number") {
@@ -107,6 +112,12 @@ export const netlink_unicast_retry = (ssk: NetlinkSock, skb: SkBuff, portid: num
     return sk;
   }
   if (netlink_is_kernel(sk)) return netlink_unicast_kernel(sk, skb, ssk);
+  // a filtered-out skb is freed silently: the sender sees its length, nothing is counted
+  if (sk_filter(sk, skb)) {
+    const len = skb.len;
+    kfree_skb(skb);
+    return len;
+  }
   const err = netlink_attachskb(sk, skb, timeo, ssk);
   if (err === ATTACH_SLEEP) {
     // a user task sleeps on the receiver's nlk->wait until netlink_rcv_wake or its timeout

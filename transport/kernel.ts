@@ -560,8 +560,13 @@ export const loadKernelAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = E
     );
   }
   const addon = nativeNetlink();
-  if (typeof addon.pollNow !== "function") {
-    const reason = "the native addon predates pollNow(): rebuild it with npm run build:native";
+  // an addon built from older sources (an upgrade without a rebuild) lacks newer calls: say so
+  // here rather than fail with "is not a function" in the middle of a program
+  const stale = (["pollNow", "setsockoptFprog", "getsockoptFilter"] as const).find(
+    (f) => typeof addon[f] !== "function",
+  );
+  if (stale !== undefined) {
+    const reason = `the native addon predates ${stale}(): rebuild it with npm run build:native`;
     return Effect.fail(new KernelUnavailable({ reason, message: `the kernel transport is unavailable: ${reason}` }));
   }
   return Effect.succeed(addon);

@@ -11,7 +11,7 @@
 //   });
 // Elsewhere (the kernel layer), `promiseNetlink(context)` runs the calls with a Netlink context.
 import { Cause, type Context, Effect, Exit, type Fiber, Pull, type Scheduler, Scope, Stream } from "effect";
-import type { NlMsg, NlMsgInit } from "../kernel-model/uapi/index.js";
+import type { NlMsg, NlMsgInit, SockFilter } from "../kernel-model/uapi/index.js";
 import { type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
 import {
@@ -24,7 +24,7 @@ import {
   type RequestOptions,
   type SubscriptionEvent,
 } from "./client.js";
-import { Netlink } from "./netlink.js";
+import { type AttachFilterOptions, Netlink } from "./netlink.js";
 import { processContext } from "./sim.js";
 import { driveProcess, SimRuntime } from "./sim-runtime.js";
 
@@ -47,6 +47,14 @@ export interface PromiseConn {
   setsockopt(level: number, name: number, value: number | Uint8Array): Promise<void>;
   /** getsockopt(2) with an optlen of `length` (default 4): the bytes the kernel wrote */
   getsockopt(level: number, name: number, length?: number): Promise<Uint8Array>;
+  /** SO_ATTACH_FILTER: a classic BPF program checked and run by the kernel on every datagram this socket receives */
+  attachFilter(program: ReadonlyArray<SockFilter>, options?: AttachFilterOptions): Promise<void>;
+  /** SO_DETACH_FILTER (ENOENT without a filter, EPERM once locked) */
+  detachFilter(): Promise<void>;
+  /** SO_LOCK_FILTER: the filter can no longer be replaced or removed */
+  lockFilter(): Promise<void>;
+  /** SO_GET_FILTER: the attached program ([] without one) */
+  getFilter(): Promise<ReadonlyArray<SockFilter>>;
   /** closes the socket (and ends any iterator still open on it) */
   close(): Promise<void>;
 }
@@ -149,6 +157,11 @@ const facade = (run: Runner): PromiseNetlink => ({
         run(Effect.flatMap(Netlink, (nl) => nl.setsockopt(conn.socket, level, name, value))),
       getsockopt: (level, name, length) =>
         run(Effect.flatMap(Netlink, (nl) => nl.getsockopt(conn.socket, level, name, length))),
+      attachFilter: (program, options) =>
+        run(Effect.flatMap(Netlink, (nl) => nl.attachFilter(conn.socket, program, options))),
+      detachFilter: () => run(Effect.flatMap(Netlink, (nl) => nl.detachFilter(conn.socket))),
+      lockFilter: () => run(Effect.flatMap(Netlink, (nl) => nl.lockFilter(conn.socket))),
+      getFilter: () => run(Effect.flatMap(Netlink, (nl) => nl.getFilter(conn.socket))),
       async close() {
         for (const i of iterators) await i.return?.();
         iterators.clear();

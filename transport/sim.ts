@@ -332,10 +332,18 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
  */
 export const simLayer = (rt: SimRuntime): Layer.Layer<Netlink> => Layer.succeed(Netlink, makeSimNetlink(rt));
 
-const logText = (message: unknown): string =>
-  (Array.isArray(message) ? message : [message])
-    .map((m) => (typeof m === "string" ? m : m instanceof Error ? m.message : JSON.stringify(m)))
-    .join(" ");
+/** One logged value as text: JSON where it has one (a bigint or a cycle has not: String). */
+const logValue = (m: unknown): string => {
+  if (typeof m === "string") return m;
+  if (m instanceof Error) return m.message;
+  try {
+    return JSON.stringify(m) ?? String(m);
+  } catch {
+    return String(m);
+  }
+};
+
+const logText = (message: unknown): string => (Array.isArray(message) ? message : [message]).map(logValue).join(" ");
 
 /**
  * The process's logger: what its program logs (Effect.log*, the client's warning for a reply it

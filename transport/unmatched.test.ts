@@ -39,3 +39,14 @@ describe("a reply that matches no request", () => {
     expect(logs[0]).toMatchObject({ kind: "log", level: "Warn" });
   });
 });
+
+describe("a simulated process's log", () => {
+  it("goes into the trace as text, whatever was logged (a bigint, undefined, an error)", async () => {
+    const world = testWorld(1);
+    runProcess(world, { name: "app" }, Effect.log("n", 10n, undefined, new Error("e")));
+    await runWorld(world);
+    expect(traceEvents(world, { kind: "log" })).toMatchObject([
+      { kind: "log", level: "Info", text: "n 10 undefined e" },
+    ]);
+  });
+});

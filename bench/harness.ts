@@ -196,6 +196,18 @@ const checkRunOptions = (opts: RunOptions): void => {
   }
 };
 
+/** A rate workload's result: the median of its samples' rates, their range, its batch size. */
+const rateResult = (w: Workload, rates: number[], batch: number, checksum: number): Result => ({
+  name: w.name,
+  unit: w.unit,
+  opsPerSec: median(rates),
+  min: Math.min(...rates),
+  max: Math.max(...rates),
+  samples: rates,
+  batch,
+  checksum,
+});
+
 /**
  * A self-timed workload: doubles `n` until one run lasts a sample's time on the chosen clock
  * (the warm-up), then takes `samples` runs of that size.
@@ -220,16 +232,7 @@ const measureTimed = async (w: Workload, run: TimedFn, opts: RunOptions): Promis
     checksum = fold(checksum, r.checksum);
     rates.push(((r.ops ?? n) * 1e9) / Math.max(1, clock(r)));
   }
-  return {
-    name: w.name,
-    unit: w.unit,
-    opsPerSec: median(rates),
-    min: Math.min(...rates),
-    max: Math.max(...rates),
-    samples: rates,
-    batch: n,
-    checksum,
-  };
+  return rateResult(w, rates, n, checksum);
 };
 
 const measureInProcess = async (w: Workload, opts: RunOptions): Promise<Result> => {
@@ -268,14 +271,5 @@ const measureInProcess = async (w: Workload, opts: RunOptions): Promise<Result> 
     rates.push((ops * w.scale * 1e9) / Number(elapsed));
   }
 
-  return {
-    name: w.name,
-    unit: w.unit,
-    opsPerSec: median(rates),
-    min: Math.min(...rates),
-    max: Math.max(...rates),
-    samples: rates,
-    batch: n,
-    checksum,
-  };
+  return rateResult(w, rates, n, checksum);
 };

@@ -31,7 +31,8 @@ const ROOT: Cred = { tgid: 1000, uid: 0, gid: 0, caps: new Set([CAP_NET_ADMIN]) 
 const ECHO_UNIT = 25;
 const BATCH = 64;
 
-const open = (net: Net, protocol: number, pid: number, groups = 0): NetlinkSock => {
+/** A socket of `protocol` bound to port `pid` and the `groups` mask (set-up: a failure throws). */
+export const open = (net: Net, protocol: number, pid: number, groups = 0): NetlinkSock => {
   const sk = netlink_create(net, ROOT, SOCK_RAW, protocol);
   if (typeof sk === "number") throw new Error(`socket: ${sk}`);
   const r = netlink_bind(sk, ROOT, encodeSockaddrNl({ pid, groups }));

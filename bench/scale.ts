@@ -2,44 +2,29 @@
 // broadcast to 100,000 listeners, and 10,000 simulated processes each blocking on its own socket.
 // Their set-up is lazy (done on first use, off the clock), so other workloads do not pay for it.
 import { Effect } from "effect";
-import type { Cred } from "../kernel-model/net/core/sock.js";
 import {
   Net,
   type NetlinkSock,
-  netlink_bind,
   netlink_broadcast,
-  netlink_create,
   netlink_kernel_create,
   netlink_recvmsg,
   nlmsg_end,
   nlmsg_new,
   nlmsg_put,
 } from "../kernel-model/net/netlink/index.js";
-import {
-  CAP_NET_ADMIN,
-  encodeMessage,
-  encodeSockaddrNl,
-  MSG_DONTWAIT,
-  NETLINK_USERSOCK,
-  SOCK_RAW,
-} from "../kernel-model/uapi/index.js";
+import { encodeMessage, MSG_DONTWAIT, NETLINK_USERSOCK } from "../kernel-model/uapi/index.js";
 import { SeededPrng } from "../sim/prng.js";
 import { World } from "../sim/world.js";
 import { Netlink, runProcess } from "../transport/index.js";
 import { collectGarbage, type Suite } from "./harness.js";
+import { open } from "./model.js";
 
-const ROOT: Cred = { tgid: 1000, uid: 0, gid: 0, caps: new Set([CAP_NET_ADMIN]) };
 const WORLD_SOCKETS = 100_000;
 const UNIT = 25;
 
 /** One USERSOCK socket bound to port `pid`, every second one to group 1 as well. */
-const openNth = (net: Net, i: number, protocol = NETLINK_USERSOCK, group = i % 2): NetlinkSock => {
-  const sk = netlink_create(net, ROOT, SOCK_RAW, protocol);
-  if (typeof sk === "number") throw new Error(`socket: ${sk}`);
-  const r = netlink_bind(sk, ROOT, encodeSockaddrNl({ pid: 1000 + i, groups: group }));
-  if (r !== 0) throw new Error(`bind: ${r}`);
-  return sk;
-};
+const openNth = (net: Net, i: number, protocol = NETLINK_USERSOCK, group = i % 2): NetlinkSock =>
+  open(net, protocol, 1000 + i, group);
 
 /**
  * model.sockets.create: sockets created and bound per second while a world grows to 100,000

@@ -110,9 +110,11 @@ describe("a kernel socket's input, softirq-style (the default)", () => {
     expect(order).toEqual([
       "syscall:socket",
       "syscall:bind",
+      "tap",
       "syscall:sendto",
       "softirq:NET_RX",
       "printk",
+      "tap",
       "syscall:recvmsg",
       "syscall:close",
     ]);

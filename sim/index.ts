@@ -6,6 +6,7 @@
  * @packageDocumentation
  * @module nlsim/sim
  */
+export * from "./datagrams.js";
 export * from "./faults.js";
 export * from "./prng.js";
 export * from "./trace.js";

@@ -75,8 +75,8 @@ describe("traces", () => {
       /not an nlsim trace/,
     );
     expect(() =>
-      decodeTrace(encodeTrace({ header: { ...header, version: 1 as typeof TRACE_VERSION }, events: [] })),
-    ).toThrow(/trace version 1 is not supported \(2 is\)/);
+      decodeTrace(encodeTrace({ header: { ...header, version: 2 as typeof TRACE_VERSION }, events: [] })),
+    ).toThrow(/trace version 2 is not supported \(3 is\)/);
     const unknownKind = { t: 0, kind: "deliver" } as unknown as TraceEvent;
     expect(() => decodeTrace(encodeTrace({ header, events: [unknownKind] }))).toThrow(/event 0 is not a trace event/);
   });

@@ -12,8 +12,8 @@ export type TraceValue = string | number | boolean | null | Uint8Array | TraceVa
 export type TraceContext = "process" | "kthread" | "softirq" | "idle";
 
 /**
- * What every event that carries a datagram has (a sendto, a recvmsg, a kernel socket's input run
- * from NET_RX): what a pcap writer and a viewer need, beside the event's virtual time `t`.
+ * What every event that carries a datagram has (a tap, a sendto, a recvmsg, a kernel socket's input
+ * run from NET_RX): what a pcap writer and a viewer need, beside the event's virtual time `t`.
  */
 export interface DatagramFields {
   readonly protocol: number;
@@ -145,15 +145,17 @@ export const unhandledEvent = (what: never): never => {
 };
 
 /**
- * The trace format's version: 2 has the typed events above (1 had the same kinds without the
- * datagram fields); a trace of another version is refused rather than misread.
+ * The trace format's version: 3 has the typed events above, with a "tap" event for every datagram
+ * delivered (2 had no taps, 1 no datagram fields); a trace of another version is refused rather
+ * than misread.
  */
-export const TRACE_VERSION = 2;
+export const TRACE_VERSION = 3;
 
 /** Every kind, once: a kind added to the union and missing here stops the build. */
 const TRACE_EVENT_KINDS: { readonly [K in TraceEventKind]: true } = {
   syscall: true,
   softirq: true,
+  tap: true,
   printk: true,
   bug: true,
   nosleep: true,

@@ -190,6 +190,8 @@ export class Narrator {
   }
 
   onEvent(e: TraceEvent, world: World): void {
+    // a tap repeats a delivery the syscalls around it narrate (a pcap frame, not a step)
+    if (e.kind === "tap") return;
     this.events++;
     switch (e.kind) {
       case "spawn":

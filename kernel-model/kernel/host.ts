@@ -34,6 +34,31 @@ export type KernelTraceEvent =
       readonly dev: string | null;
       readonly len: number;
     }
+  /**
+   * netlink_deliver_tap: an skb as a netlink tap (nlmon) sees it, once per delivery: to a user
+   * socket's queue (__netlink_sendskb: each unicast, each broadcast copy, each dump part) or to a
+   * kernel socket's input (netlink_unicast_kernel; kernel to kernel is not tapped, as in C). Unlike
+   * netlink_filter_tap, every protocol is recorded.
+   */
+  | {
+      readonly kind: "tap";
+      readonly fn: "__netlink_sendskb" | "netlink_unicast_kernel";
+      readonly protocol: number;
+      /** the sender's port id, NETLINK_CB(skb).portid (0: the kernel) */
+      readonly from: number;
+      /** the receiving socket's port id (0: a kernel socket, or an unbound user socket) */
+      readonly to: number;
+      /** NETLINK_CB(skb).dst_group as an nl_groups mask (0: unicast, or a group above 32) */
+      readonly groups: number;
+      /** the skb's bytes (a copy) */
+      readonly bytes: Uint8Array;
+      /** where the delivery ran (a softirq, a kthread, a process's syscall, or idle) */
+      readonly ctx: "process" | "kthread" | "softirq" | "idle";
+      /** the current task's pid (0: idle) */
+      readonly pid: number;
+      /** the receiving socket's inode (sock_i_ino, as /proc/net/netlink shows it) */
+      readonly ino: number;
+    }
   /** run_timer_softirq calling one expired timer */
   | { readonly kind: "softirq"; readonly vec: "TIMER"; readonly fn: string }
   /** a printk line (cont: a KERN_CONT continuation of the previous one) */

@@ -2,14 +2,16 @@
 // netlink_attachskb (admission) → netlink_sendskb, or netlink_unicast_kernel for a kernel socket;
 // netlink_overrun and netlink_rcv_wake for the flow control around it.
 import { __schedule_bug } from "../../kernel/bug.js";
+import { SOFTIRQ_OFFSET } from "../../kernel/preempt.js";
 import { ERRNO, NETLINK_CONNECTED } from "../../uapi/index.js";
 import { sk_filter } from "../core/filter.js";
 import { netlink_input_deliver } from "./input.js";
-import { kfree_skb, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
+import { kfree_skb, NETLINK_CB, netlink_skb_set_owner_r, netlink_trim, type SkBuff, SkbUseAfterFree } from "./skb.js";
 import {
   NETLINK_F_RECV_NO_ENOBUFS,
   NETLINK_S_CONGESTED,
   type NetlinkSock,
+  netlink_group_mask,
   netlink_is_kernel,
   WOULD_BLOCK,
 } from "./sock.js";
@@ -33,9 +35,44 @@ export const netlink_rcv_wake = (sk: NetlinkSock): void => {
   if (!(sk.state & NETLINK_S_CONGESTED)) sk.wait.wake_up();
 };
 
-/** __netlink_sendskb: queue, wake readers, return the length. */
+/**
+ * netlink_deliver_tap: with a trace recording, one "tap" event for the skb delivered to `sk`, as
+ * nlmon would capture it (no protocol filter: netlink_filter_tap lets only some protocols through).
+ * Without a recording nothing is built or copied.
+ */
+export const netlink_deliver_tap = (
+  sk: NetlinkSock,
+  skb: SkBuff,
+  fn: "__netlink_sendskb" | "netlink_unicast_kernel",
+): void => {
+  const k = sk.net.kernel;
+  if (k === undefined || !k.host.tracing) return;
+  const current = k.host.current();
+  k.host.record({
+    kind: "tap",
+    fn,
+    protocol: sk.sk_protocol,
+    from: NETLINK_CB(skb).portid,
+    to: sk.portid,
+    groups: netlink_group_mask(NETLINK_CB(skb).dst_group),
+    bytes: skb.data.slice(),
+    ctx:
+      (k.preempt_count & SOFTIRQ_OFFSET) !== 0
+        ? "softirq"
+        : current === undefined
+          ? "idle"
+          : current.kthread !== null
+            ? "kthread"
+            : "process",
+    pid: current?.pid ?? 0,
+    ino: sk.ino,
+  });
+};
+
+/** __netlink_sendskb: tap, queue, wake readers, return the length. */
 export const __netlink_sendskb = (sk: NetlinkSock, skb: SkBuff): number => {
   const len = skb.len;
+  netlink_deliver_tap(sk, skb, "__netlink_sendskb");
   sk.sk_receive_queue.push(skb);
   sk.sk_wq.wake_up(); // sk_data_ready
   return len;
@@ -96,6 +133,8 @@ export const netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: Netlin
   sk.sk_rmem_alloc += skb.truesize;
   netlink_skb_set_owner_r(skb, sk);
   skb.cb.sk = ssk;
+  // netlink_deliver_tap_kernel: kernel to kernel is not tapped
+  if (!netlink_is_kernel(ssk)) netlink_deliver_tap(sk, skb, "netlink_unicast_kernel");
   netlink_input_deliver(sk, skb);
   return ret;
 };

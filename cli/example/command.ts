@@ -8,6 +8,7 @@ import { type Example, exampleNames, findExample } from "../../examples/index.js
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
 import { CliUsageError } from "../errors.js";
+import { pcapFlag, writeTracePcap } from "../pcap/command.js";
 import { type NarrationSink, Narrator } from "./narrate.js";
 
 const exampleArg = Argument.String("example").pipe(
@@ -137,12 +138,20 @@ export const runCommand = Command.make(
     mode: modeFlag,
     set: setFlag,
     file: fileFlag,
+    pcap: pcapFlag,
   },
-  ({ example: name, seed, transport, mode, set, file }) =>
+  ({ example: name, seed, transport, mode, set, file, pcap }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
-      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params, r0.file);
+      if (transport === "kernel") {
+        if (Option.isSome(pcap)) {
+          return yield* new CliUsageError({
+            message: "--pcap records the simulator's datagrams: use it with --transport sim",
+          });
+        }
+        return yield* runOnKernel(example, m, r0.params, r0.file);
+      }
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
           seed,
@@ -152,6 +161,7 @@ export const runCommand = Command.make(
           hooks: { out: (line) => write(`${line}\n`) },
         }),
       );
+      if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, r.world.trace.snapshot().events);
       const dmesg = r.world.dmesg();
       if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
       if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {

@@ -5,6 +5,7 @@ import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { decodeTrace, encodeTrace, firstDivergence, type Trace, traceHash } from "../../sim/trace.js";
 import { CliUsageError } from "../errors.js";
+import { pcapFlag, writeTracePcap } from "../pcap/command.js";
 import {
   ChildExit,
   KernelTransportError,
@@ -80,10 +81,18 @@ export const scenarioCommand = Command.make(
       Flag.withDescription("run twice with the same seed and check the traces are byte-identical"),
       Flag.withDefault(false),
     ),
+    pcap: pcapFlag,
   },
-  ({ file, transport, seed, trace, determinism }) =>
+  ({ file, transport, seed, trace, determinism, pcap }) =>
     Effect.gen(function* () {
-      if (transport === "kernel") return yield* kernelScenario(file, Option.isSome(trace) || determinism);
+      if (transport === "kernel") {
+        if (Option.isSome(pcap)) {
+          return yield* new CliUsageError({
+            message: "--pcap records the simulator's datagrams: use it with --transport sim",
+          });
+        }
+        return yield* kernelScenario(file, Option.isSome(trace) || determinism);
+      }
       if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
       const text = yield* readText(file, "scenario");
       const run = yield* simRun(text, file, seed);
@@ -95,6 +104,7 @@ export const scenarioCommand = Command.make(
           catch: (e) => new CliUsageError({ message: `cannot write trace '${trace.value}': ${(e as Error).message}` }),
         });
       }
+      if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, snap.events);
       if (determinism) {
         const again = yield* simRun(text, file, seed);
         const d = firstDivergence(snap, again.world.trace.snapshot());

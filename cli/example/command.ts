@@ -7,8 +7,9 @@ import { Argument, Command, Flag } from "effect/cli";
 import { type Example, exampleNames, findExample } from "../../examples/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
+import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
-import { pcapFlag, writeTracePcap } from "../pcap/command.js";
+import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
 import { type NarrationSink, Narrator } from "./narrate.js";
 
 const exampleArg = Argument.String("example").pipe(
@@ -82,6 +83,7 @@ const runOnKernel = (
   mode: string,
   params: Readonly<Record<string, number>>,
   file: string | undefined,
+  pcap: string | undefined,
 ): Effect.Effect<void, CliUsageError | Error> =>
   Effect.gen(function* () {
     if (example.userProgram === undefined) {
@@ -98,8 +100,16 @@ const runOnKernel = (
           message: `--transport kernel: the kernel transport is not part of this build (${String(e)}); use --transport sim`,
         }),
     });
-    yield* Effect.scoped(program).pipe(
-      Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)),
+    // with --pcap, the program's own datagrams go to the capture (real-clock timestamps)
+    const run =
+      pcap === undefined
+        ? Effect.scoped(program).pipe(Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)))
+        : capturing(Effect.scoped(program), (cap) =>
+            writeFramesFile(pcap, cap.frames(), { epochNs: cap.startNs }),
+          ).pipe(
+            Effect.provide(Layer.mergeAll(Layer.provide(captureLayer, kernel.kernelLayer), kernel.kernelFilesLayer)),
+          );
+    yield* run.pipe(
       Effect.catchTag("KernelUnavailable", (e) =>
         Effect.fail(new CliUsageError({ message: `--transport kernel: ${e.message}; use --transport sim` })),
       ),
@@ -144,14 +154,8 @@ export const runCommand = Command.make(
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
-      if (transport === "kernel") {
-        if (Option.isSome(pcap)) {
-          return yield* new CliUsageError({
-            message: "--pcap records the simulator's datagrams: use it with --transport sim",
-          });
-        }
-        return yield* runOnKernel(example, m, r0.params, r0.file);
-      }
+      if (transport === "kernel")
+        return yield* runOnKernel(example, m, r0.params, r0.file, Option.getOrUndefined(pcap));
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
           seed,

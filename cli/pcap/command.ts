@@ -20,7 +20,7 @@ export const pcapFlag = Flag.String("pcap").pipe(
 export const writeFramesFile = (
   path: string,
   frames: ReadonlyArray<PcapFrame>,
-  opts: { readonly microseconds?: boolean; readonly epochNs?: number } = {},
+  opts: { readonly microseconds?: boolean; readonly epochNs?: number | bigint } = {},
 ): Effect.Effect<void, CliUsageError> =>
   Effect.try({
     try: () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Effect, Exit } from "effect";
 import { describe, expect, it } from "vitest";
 import { genl_register_family } from "../../kernel-model/net/genetlink/family.js";
+import { nativeAvailability } from "../../native/index.js";
 import { traceDatagrams } from "../../sim/datagrams.js";
 import { tracePcap } from "../../sim/pcap.js";
 import { decodeTrace, type TraceEvent } from "../../sim/trace.js";
@@ -25,6 +26,9 @@ const required = process.env.CI === "true";
 if (missing && !required) {
   console.warn("cli/pcap/tshark.test.ts: skipped: tshark is not installed (apt-get install tshark)");
 }
+
+const av = nativeAvailability();
+const kernelSkip = !av.ok || typeof process.geteuid !== "function" || process.geteuid() !== 0;
 
 const tmp = mkdtempSync(join(tmpdir(), "nlsim-pcap-"));
 const conformance = fileURLToPath(new URL("../../transport/conformance/", import.meta.url));
@@ -158,5 +162,19 @@ describe.skipIf(missing && !required)("captures read back by tshark", () => {
     const frames = tshark(direct);
     expect(frames.length).toBe(traceDatagrams(decodeTrace(new Uint8Array(readFileSync(trace))).events).length);
     expect(malformed(frames)).toEqual([]);
+  });
+
+  it.skipIf(kernelSkip)("nlsim scenario --transport kernel --pcap: the same frames as the simulator's, decoded", () => {
+    const scenario = join(conformance, "generic-getfamily-nlctrl.json");
+    const sim = join(tmp, "sim.pcap");
+    const kernel = join(tmp, "kernel.pcap");
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 });
+    expect(run(["scenario", scenario, "--pcap", sim]).status).toBe(0);
+    const k = run(["scenario", scenario, "--transport", "kernel", "--pcap", kernel]);
+    expect(k.status, k.stderr).toBe(0);
+    const [a, b] = [tshark(sim), tshark(kernel)];
+    expect(malformed(b)).toEqual([]);
+    expect(b.map((f) => f.protocols)).toEqual(a.map((f) => f.protocols));
+    expect(b[1]!.text).toContain("Family Name: nlctrl");
   });
 });

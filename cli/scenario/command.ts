@@ -39,7 +39,7 @@ const simRun = (text: string, path: string, seed: number) =>
   });
 
 /** `nlsim scenario FILE --transport kernel`: real sockets, in a fresh network namespace when root. */
-const kernelScenario = (file: string, simOnlyFlags: boolean) =>
+const kernelScenario = (file: string, simOnlyFlags: boolean, pcap: string | undefined) =>
   Effect.gen(function* () {
     if (simOnlyFlags) {
       return yield* new CliUsageError({
@@ -53,11 +53,11 @@ const kernelScenario = (file: string, simOnlyFlags: boolean) =>
       return yield* new KernelTransportError({ message: `--transport kernel is unavailable here: ${mode.reason}` });
     }
     if (mode.kind === "netns") {
-      const status = runInNamespace(file);
+      const status = runInNamespace(file, pcap);
       if (status !== 0) return yield* new ChildExit({ status });
       return;
     }
-    const out = yield* Effect.promise(() => kernelTrace(mode, file, scenario));
+    const out = yield* Effect.promise(() => kernelTrace(mode, file, scenario, undefined, pcap));
     if (out.kind === "needs-root") return yield* new NeedsRootError({ message: out.message });
     if (out.kind === "failed") return yield* new KernelTransportError({ message: out.message });
     if (mode.kind === "current") yield* Effect.sync(() => process.stderr.write(`${mode.warning}\n`));
@@ -85,14 +85,8 @@ export const scenarioCommand = Command.make(
   },
   ({ file, transport, seed, trace, determinism, pcap }) =>
     Effect.gen(function* () {
-      if (transport === "kernel") {
-        if (Option.isSome(pcap)) {
-          return yield* new CliUsageError({
-            message: "--pcap records the simulator's datagrams: use it with --transport sim",
-          });
-        }
-        return yield* kernelScenario(file, Option.isSome(trace) || determinism);
-      }
+      if (transport === "kernel")
+        return yield* kernelScenario(file, Option.isSome(trace) || determinism, Option.getOrUndefined(pcap));
       if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
       const text = yield* readText(file, "scenario");
       const run = yield* simRun(text, file, seed);

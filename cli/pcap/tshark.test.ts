@@ -127,7 +127,10 @@ describe.skipIf(missing && !required)("captures read back by tshark", () => {
   });
 
   it("decodes NLMSG_ERROR with its errno and the request it quotes", async () => {
-    const { file, datagrams } = capture("extack", await scenarioEvents("route-ifname-too-long-extack"));
+    const events = await scenarioEvents("route-ifname-too-long-extack");
+    const { file, datagrams } = capture("extack", events);
+    // the extended ACK's TLVs are in the frame (Wireshark 4.0 shows the errno and the quoted header, not the TLVs)
+    expect(Buffer.from(readFileSync(file)).includes("Attribute failed policy validation")).toBe(true);
     const frames = tshark(file);
     expect(frames.length).toBe(datagrams);
     expect(malformed(frames)).toEqual([]);

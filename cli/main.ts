@@ -12,6 +12,7 @@ import { fuzzCommand } from "./fuzz/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
+import { viewCommand } from "./view/command.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -95,6 +96,7 @@ const nlsim = Command.make("nlsim").pipe(
     walkCommand,
     sweepCommand,
     fuzzCommand,
+    viewCommand,
   ]),
 );
 

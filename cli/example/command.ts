@@ -1,12 +1,13 @@
 // `nlsim run EXAMPLE` and `nlsim walk EXAMPLE`: run an example and print what its programs print,
 // or walk through it step by step from the world's trace.
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Effect, Layer, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { type Example, exampleNames, findExample } from "../../examples/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
+import { encodeTrace } from "../../sim/trace.js";
 import { CliUsageError } from "../errors.js";
 import { ALL_STEPS, BoundedSink, DEFAULT_WALK_LIMIT, LEGEND, parseWalkFilter, type WalkFilter } from "./bound.js";
 import { type NarrationSink, Narrator } from "./narrate.js";
@@ -138,11 +139,18 @@ export const runCommand = Command.make(
     mode: modeFlag,
     set: setFlag,
     file: fileFlag,
+    trace: Flag.String("trace").pipe(
+      Flag.withDescription("also write the world's full trace (msgpack) to this file, for `nlsim view`"),
+      Flag.optional,
+    ),
   },
-  ({ example: name, seed, transport, mode, set, file }) =>
+  ({ example: name, seed, transport, mode, set, file, trace }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
+      if (transport === "kernel" && Option.isSome(trace)) {
+        return yield* new CliUsageError({ message: "--trace records the simulator: use it with --transport sim" });
+      }
       if (transport === "kernel") return yield* runOnKernel(example, m, r0.params, r0.file);
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
@@ -153,6 +161,13 @@ export const runCommand = Command.make(
           hooks: { out: (line) => write(`${line}\n`) },
         }),
       );
+      if (Option.isSome(trace)) {
+        const path = trace.value;
+        yield* Effect.try({
+          try: () => writeFileSync(path, encodeTrace(r.world.trace.snapshot())),
+          catch: (e) => new CliUsageError({ message: `cannot write trace '${path}': ${(e as Error).message}` }),
+        });
+      }
       const dmesg = r.world.dmesg();
       if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
       if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {

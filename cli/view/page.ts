@@ -47,7 +47,7 @@ header .stats { color: #57606a; }
 #detail .info { white-space: pre-wrap; color: #57606a; }
 #queues { border-top: 1px solid #d0d7de; max-height: 34vh; overflow: auto; padding: 4px 12px; }
 #queues h2 { font-size: 13px; margin: 4px 0; }
-.queue { display: grid; grid-template-columns: 260px 1fr; align-items: center; gap: 8px; }
+.queue { display: grid; grid-template-columns: 340px 1fr; align-items: center; gap: 8px; }
 .queue .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .queue canvas { width: 100%; height: 48px; }
 .muted { color: #57606a; }
@@ -235,6 +235,9 @@ const drawChart = (ch) => {
   let prev = 0;
   for (let i = 0; i < s.length; i += 5) { g.lineTo(x(s[i]), y(prev)); g.lineTo(x(s[i]), y(s[i + 1])); prev = s[i + 1]; }
   g.lineTo(x(end), y(prev)); g.lineTo(x(end), y(0)); g.closePath(); g.fill();
+  // a queue filled and read at the same virtual time has no width: a bar at least 2 px wide shows it
+  g.fillStyle = "#0969da";
+  for (let i = 0; i < s.length; i += 5) if (s[i + 1] > 0) g.fillRect(x(s[i]) - 1, y(s[i + 1]), 2, y(0) - y(s[i + 1]));
   g.setLineDash([4, 3]); g.strokeStyle = "#57606a"; g.beginPath();
   let rb = s.length > 2 ? s[2] : 0; g.moveTo(x(0), y(rb));
   for (let i = 0; i < s.length; i += 5) { g.lineTo(x(s[i]), y(rb)); rb = s[i + 2]; g.lineTo(x(s[i]), y(rb)); }

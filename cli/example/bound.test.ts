@@ -92,7 +92,7 @@ describe("the bounded walk", () => {
       onEvent: (e, w) => n.onEvent(e, w),
       hooks: { out: (l) => n.onOut(l) },
     });
-    n.finish(r.world, r.result);
+    n.finish(r.world, r.run);
     sink.finish();
     expect(out.length).toBeLessThanOrEqual(520);
     expect(out.length).toBeGreaterThan(50);

@@ -8,7 +8,9 @@ import { type Example, exampleNames, findExample } from "../../examples/index.js
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
 import { encodeTrace } from "../../sim/trace.js";
+import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
+import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
 import { ALL_STEPS, BoundedSink, DEFAULT_WALK_LIMIT, LEGEND, parseWalkFilter, type WalkFilter } from "./bound.js";
 import { type NarrationSink, Narrator } from "./narrate.js";
 
@@ -83,6 +85,7 @@ const runOnKernel = (
   mode: string,
   params: Readonly<Record<string, number>>,
   file: string | undefined,
+  pcap: string | undefined,
 ): Effect.Effect<void, CliUsageError | Error> =>
   Effect.gen(function* () {
     if (example.userProgram === undefined) {
@@ -99,8 +102,16 @@ const runOnKernel = (
           message: `--transport kernel: the kernel transport is not part of this build (${String(e)}); use --transport sim`,
         }),
     });
-    yield* Effect.scoped(program).pipe(
-      Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)),
+    // with --pcap, the program's own datagrams go to the capture (real-clock timestamps)
+    const run =
+      pcap === undefined
+        ? Effect.scoped(program).pipe(Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)))
+        : capturing(Effect.scoped(program), (cap) =>
+            writeFramesFile(pcap, cap.frames(), { epochNs: cap.startNs }),
+          ).pipe(
+            Effect.provide(Layer.mergeAll(Layer.provide(captureLayer, kernel.kernelLayer), kernel.kernelFilesLayer)),
+          );
+    yield* run.pipe(
       Effect.catchTag("KernelUnavailable", (e) =>
         Effect.fail(new CliUsageError({ message: `--transport kernel: ${e.message}; use --transport sim` })),
       ),
@@ -139,19 +150,21 @@ export const runCommand = Command.make(
     mode: modeFlag,
     set: setFlag,
     file: fileFlag,
+    pcap: pcapFlag,
     trace: Flag.String("trace").pipe(
       Flag.withDescription("also write the world's full trace (msgpack) to this file, for `nlsim view`"),
       Flag.optional,
     ),
   },
-  ({ example: name, seed, transport, mode, set, file, trace }) =>
+  ({ example: name, seed, transport, mode, set, file, pcap, trace }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
       if (transport === "kernel" && Option.isSome(trace)) {
         return yield* new CliUsageError({ message: "--trace records the simulator: use it with --transport sim" });
       }
-      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params, r0.file);
+      if (transport === "kernel")
+        return yield* runOnKernel(example, m, r0.params, r0.file, Option.getOrUndefined(pcap));
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
           seed,
@@ -161,6 +174,7 @@ export const runCommand = Command.make(
           hooks: { out: (line) => write(`${line}\n`) },
         }),
       );
+      if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
       if (Option.isSome(trace)) {
         const path = trace.value;
         yield* Effect.try({
@@ -168,15 +182,12 @@ export const runCommand = Command.make(
           catch: (e) => new CliUsageError({ message: `cannot write trace '${path}': ${(e as Error).message}` }),
         });
       }
-      const dmesg = r.world.dmesg();
-      if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
-      if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {
-        const what = [
-          ...r.result.failed.map((f) => `${f.task} failed: ${String(f.error)}`),
-          ...r.result.deadlocked.map((t) => `${t} deadlocked`),
-        ];
-        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what.join("; ")}\n`);
-        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what.join("; ")}`));
+      if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, r.world.trace.snapshot().events);
+      if (r.dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${r.dmesg.join("\n")}\n`);
+      if (r.exitCode !== 0) {
+        const what = r.failed.join("; ");
+        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what}\n`);
+        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what}`));
       }
     }),
 ).pipe(
@@ -308,8 +319,9 @@ export const walkCommand = Command.make(
           },
         }),
       );
-      narrator.finish(r.world, r.result);
+      narrator.finish(r.world, r.run);
       bounded.finish();
+      if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
       if (step) yield* Effect.promise(() => presentSteps(steps, color));
     }),
 ).pipe(

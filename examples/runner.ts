@@ -53,7 +53,13 @@ export const runExampleOnSim = async <Options, Details>(
   const options = cfg.options ?? example.options(mode, cfg.params ?? {}, cfg.file);
   const world = new World({
     seed: cfg.seed,
-    run: { example: example.name, mode },
+    // enough to run it again (the trace viewer re-runs a trace for its sockets' queues)
+    run: {
+      example: example.name,
+      mode,
+      ...(cfg.params === undefined || Object.keys(cfg.params).length === 0 ? {} : { params: { ...cfg.params } }),
+      ...(cfg.file === undefined ? {} : { file: cfg.file }),
+    },
     netlinkInput: example.netlinkInput(mode),
     ...(cfg.pickNext === undefined ? {} : { pickNext: cfg.pickNext }),
   });

@@ -40,7 +40,7 @@ const rtnl_net_policy: NlaPolicySet = nlaPolicy(NETNSA_MAX, {
   [NETNSA_CURRENT_NSID]: { type: NLA_REJECT },
 });
 
-/** rtnl_net_getid: RTM_GETNSID do. A fresh namespace knows no peer by nsid. */
+/** rtnl_net_getid: RTM_GETNSID do. A fresh namespace knows no peer by nsid (ENOENT). */
 const rtnl_net_getid: RtnlDoitFunc = (skb, nlh, extack) => {
   const net = skb_net(skb);
   if (net === undefined) return -ERRNO.EINVAL;
@@ -70,7 +70,7 @@ const rtnl_net_getid: RtnlDoitFunc = (skb, nlh, extack) => {
     return -ERRNO.EINVAL;
   }
   extack.badAttr = a.offset;
-  extack.msg = "Peer netns not found";
+  extack.msg = "Peer netns reference is invalid";
   return -ERRNO.ENOENT;
 };
 

@@ -265,6 +265,8 @@ export const nlmsg_parse = (
     Object.assign(extack, r.extack);
     return r.error;
   }
+  // a liberal parse's complaint stays in the extack: the ACK (or NLMSG_DONE) reports it
+  if (r.warning !== undefined) extack.msg = r.warning;
   return r.tb;
 };
 

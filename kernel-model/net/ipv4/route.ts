@@ -58,11 +58,11 @@ const INADDR_BROADCAST = 0xffffffff;
 
 /** inet_rtm_valid_getroute_req */
 const inet_rtm_valid_getroute_req = (skb: SkBuff, nlh: Nlmsghdr, extack: { msg?: string }): IflaTb | number => {
-  if (!netlink_strict_get_check(skb)) return nlmsg_parse(nlh, RTMSG_SIZE, rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   if (nlmsg_len(nlh) < RTMSG_SIZE) {
     extack.msg = "ipv4: Invalid header for route get request";
     return -ERRNO.EINVAL;
   }
+  if (!netlink_strict_get_check(skb)) return nlmsg_parse(nlh, RTMSG_SIZE, rtm_ipv4_policy, NL_VALIDATE_LIBERAL, extack);
   const rtm = rtmsg(nlh.msg);
   if (
     (rtm.src_len && rtm.src_len !== 32) ||

@@ -43,6 +43,12 @@ const ifal_policy: NlaPolicySet = nlaPolicy(IFAL_MAX, {
 
 /** struct ip6addrlbl_entry */
 interface Ip6addrlblEntry {
+  /**
+   * p->addrtype: IPV6_ADDR_LOOPBACK for ::1/128 and IPV6_ADDR_MAPPED for ::ffff:0:0/96. The get
+   * request compares it with the address's full ipv6_addr_type(), which carries scope bits too,
+   * so these two entries never match there [live: ::1 gets ::/96's label 3].
+   */
+  readonly typed?: boolean;
   readonly prefix: Uint8Array;
   readonly prefixlen: number;
   readonly ifindex: number;
@@ -63,9 +69,9 @@ const in6 = (words: ReadonlyArray<number>): Uint8Array => {
  * __ip6addrlbl_add inserts): the dump shows this order.
  */
 const INIT_TABLE: ReadonlyArray<Ip6addrlblEntry> = [
-  { prefix: in6([0, 0, 0, 0, 0, 0, 0, 1]), prefixlen: 128, ifindex: 0, label: 0 }, // ::1/128
+  { typed: true, prefix: in6([0, 0, 0, 0, 0, 0, 0, 1]), prefixlen: 128, ifindex: 0, label: 0 }, // ::1/128
   { prefix: in6([]), prefixlen: 96, ifindex: 0, label: 3 }, // ::/96
-  { prefix: in6([0, 0, 0, 0, 0, 0xffff]), prefixlen: 96, ifindex: 0, label: 4 }, // ::ffff:0:0/96
+  { typed: true, prefix: in6([0, 0, 0, 0, 0, 0xffff]), prefixlen: 96, ifindex: 0, label: 4 }, // ::ffff:0:0/96
   { prefix: in6([0x2001]), prefixlen: 32, ifindex: 0, label: 6 }, // 2001::/32
   { prefix: in6([0x2001, 0x0010]), prefixlen: 28, ifindex: 0, label: 7 }, // 2001:10::/28
   { prefix: in6([0x3ffe]), prefixlen: 16, ifindex: 0, label: 12 }, // 3ffe::/16
@@ -176,7 +182,7 @@ const ip6addrlbl_get: RtnlDoitFunc = (skb, nlh, extack) => {
   if (a === undefined) return -ERRNO.EINVAL;
   // __ipv6_addr_label: the first entry whose prefix holds the address (::/0 holds every one)
   const p = INIT_TABLE.find(
-    (e) => (!e.ifindex || e.ifindex === ifal.index) && prefix_equal(a.data, e.prefix, e.prefixlen),
+    (e) => !e.typed && (!e.ifindex || e.ifindex === ifal.index) && prefix_equal(a.data, e.prefix, e.prefixlen),
   )!;
   const nskb = nlmsg_new(64, GFP_ATOMIC);
   const err = ip6addrlbl_fill(nskb, p, INIT_SEQ, skb.cb.portid, nlh.nlmsg_seq, 0);

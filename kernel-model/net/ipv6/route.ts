@@ -98,11 +98,11 @@ const inet6_rtm_valid_getroute_req = (
   nlh: Nlmsghdr,
   extack: { msg?: string },
 ): IflaTb | number => {
-  if (!netlink_strict_get_check(skb)) return nlmsg_parse(nlh, RTMSG_SIZE, rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   if (nlmsg_len(nlh) < RTMSG_SIZE) {
     extack.msg = "ipv6: Invalid header for get route request";
     return -ERRNO.EINVAL;
   }
+  if (!netlink_strict_get_check(skb)) return nlmsg_parse(nlh, RTMSG_SIZE, rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
   const rtm = rtmsg(nlh.msg);
   if (
     (rtm.src_len && rtm.src_len !== 128) ||

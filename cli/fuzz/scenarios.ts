@@ -106,12 +106,14 @@ const leHex = (v: number): string => {
 /**
  * The process id is host-specific (the sim's scenario process has its own): where an autobound
  * port id (= the tgid) shows up in raw hex that the trace could not parse, it is masked on both
- * sides before comparing, as the trace format masks parsed port ids.
+ * sides before comparing, as the trace format masks parsed port ids. Only the nlmsg_pid field of
+ * the first message in a `hex` field is masked: the same four bytes elsewhere are content (the
+ * simulated process's pid 1000 is also lo's txqueuelen and IPv6 retrans time).
  */
-const maskTgid = (lines: ReadonlyArray<string>, tgid: number): string[] => {
+export const maskTgid = (lines: ReadonlyArray<string>, tgid: number): string[] => {
   if (tgid <= 0) return [...lines];
-  const h = leHex(tgid);
-  return lines.map((l) => l.split(h).join("<tgid>"));
+  const at = new RegExp(`("hex":"[0-9a-f]{24})${leHex(tgid)}`, "g");
+  return lines.map((l) => l.replace(at, "$1<tgid>"));
 };
 
 /** Index of the first differing line, or −1. */

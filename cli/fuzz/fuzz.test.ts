@@ -57,5 +57,10 @@ describe("nlsim fuzz scenarios: masking the process id", () => {
       parsed,
     ]);
     expect(maskTgid([line], 0)).toEqual([line]);
+    // two messages (20 and 24 bytes), the second truncated after its header: both pids masked
+    const two = '{"hex":"140000000300020001000000e803000000000000180000000200000002000000e8030000fe000000"}';
+    expect(maskTgid([two], 1000)).toEqual([
+      '{"hex":"140000000300020001000000<tgid>00000000180000000200000002000000<tgid>fe000000"}',
+    ]);
   });
 });

@@ -165,16 +165,13 @@ export const runCommand = Command.make(
           hooks: { out: (line) => write(`${line}\n`) },
         }),
       );
+      if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
       if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, r.world.trace.snapshot().events);
-      const dmesg = r.world.dmesg();
-      if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
-      if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {
-        const what = [
-          ...r.result.failed.map((f) => `${f.task} failed: ${String(f.error)}`),
-          ...r.result.deadlocked.map((t) => `${t} deadlocked`),
-        ];
-        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what.join("; ")}\n`);
-        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what.join("; ")}`));
+      if (r.dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${r.dmesg.join("\n")}\n`);
+      if (r.exitCode !== 0) {
+        const what = r.failed.join("; ");
+        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what}\n`);
+        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what}`));
       }
     }),
 ).pipe(
@@ -270,7 +267,8 @@ export const walkCommand = Command.make(
           },
         }),
       );
-      narrator.finish(r.world, r.result);
+      narrator.finish(r.world, r.run);
+      if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
       if (step) yield* Effect.promise(() => presentSteps(steps, color));
     }),
 ).pipe(

@@ -26,7 +26,7 @@ export type ProfileUnitModel =
 export interface ProfileUnit {
   readonly unit: number;
   readonly model: ProfileUnitModel;
-  /** nl_table[unit].groups as the kernel socket's cfg sets it (≥ 32 in the table) */
+  /** nl_table[unit].groups (at least 32: netlink_kernel_create raises a smaller cfg value) */
   readonly groups: number;
   /** NL_CFG_F_NONROOT_RECV / NL_CFG_F_NONROOT_SEND */
   readonly flags: number;

@@ -19,7 +19,7 @@ export const LINUX_6_18_NETNS: KernelProfile = {
     { unit: 10, model: "unmodelled", groups: 32, flags: 0 },
     { unit: 11, model: "no-socket", groups: 32, flags: 1 },
     { unit: 12, model: "unmodelled", groups: 32, flags: 0 },
-    { unit: 15, model: "uevent", groups: 1, flags: 1 },
+    { unit: 15, model: "uevent", groups: 32, flags: 1 },
     { unit: 16, model: "genetlink", groups: 64, flags: 1 },
   ],
   genl: {

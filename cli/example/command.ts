@@ -7,7 +7,9 @@ import { Argument, Command, Flag } from "effect/cli";
 import { type Example, exampleNames, findExample } from "../../examples/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
+import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
+import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
 import { type NarrationSink, Narrator } from "./narrate.js";
 
 const exampleArg = Argument.String("example").pipe(
@@ -81,6 +83,7 @@ const runOnKernel = (
   mode: string,
   params: Readonly<Record<string, number>>,
   file: string | undefined,
+  pcap: string | undefined,
 ): Effect.Effect<void, CliUsageError | Error> =>
   Effect.gen(function* () {
     if (example.userProgram === undefined) {
@@ -97,8 +100,16 @@ const runOnKernel = (
           message: `--transport kernel: the kernel transport is not part of this build (${String(e)}); use --transport sim`,
         }),
     });
-    yield* Effect.scoped(program).pipe(
-      Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)),
+    // with --pcap, the program's own datagrams go to the capture (real-clock timestamps)
+    const run =
+      pcap === undefined
+        ? Effect.scoped(program).pipe(Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)))
+        : capturing(Effect.scoped(program), (cap) =>
+            writeFramesFile(pcap, cap.frames(), { epochNs: cap.startNs }),
+          ).pipe(
+            Effect.provide(Layer.mergeAll(Layer.provide(captureLayer, kernel.kernelLayer), kernel.kernelFilesLayer)),
+          );
+    yield* run.pipe(
       Effect.catchTag("KernelUnavailable", (e) =>
         Effect.fail(new CliUsageError({ message: `--transport kernel: ${e.message}; use --transport sim` })),
       ),
@@ -137,12 +148,14 @@ export const runCommand = Command.make(
     mode: modeFlag,
     set: setFlag,
     file: fileFlag,
+    pcap: pcapFlag,
   },
-  ({ example: name, seed, transport, mode, set, file }) =>
+  ({ example: name, seed, transport, mode, set, file, pcap }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
-      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params, r0.file);
+      if (transport === "kernel")
+        return yield* runOnKernel(example, m, r0.params, r0.file, Option.getOrUndefined(pcap));
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
           seed,
@@ -152,6 +165,7 @@ export const runCommand = Command.make(
           hooks: { out: (line) => write(`${line}\n`) },
         }),
       );
+      if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, r.world.trace.snapshot().events);
       const dmesg = r.world.dmesg();
       if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
       if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {

@@ -14,6 +14,7 @@ import { type KernelProfile, profile_load } from "../../kernel-model/net/profile
 import { LINUX_6_18_NETNS } from "../../kernel-model/net/profiles/linux-6.18.js";
 import { CliUsageError } from "../errors.js";
 import { readProfile } from "../profile/command.js";
+import { Progress } from "../progress.js";
 import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
 import { type HostDiff, type HostProfiles, hostDiffs, unitName } from "./live.js";
 import type { Scenario } from "./model.js";
@@ -358,16 +359,32 @@ export const conformCommand = Command.make(
         if (host === null) {
           host = captureHostProfile();
           if (host !== undefined) {
-            process.stdout.write(
-              `conform: host profile ${host.name} (Linux ${host.kernel.release}), reference ${LINUX_6_18_NETNS.name}\n`,
+            progress.log(
+              `conform: host profile ${host.name} (Linux ${host.kernel.release}), reference ${LINUX_6_18_NETNS.name}`,
+              process.stdout,
             );
           }
         }
         return host === undefined || host === null ? undefined : { reference: LINUX_6_18_NETNS, host };
       };
+      // the verdicts on stdout; the count on stderr (redrawn on a terminal, every 10 % when piped)
+      let differing = 0;
+      const progress = new Progress({
+        total: inputs.length,
+        unit: "scenarios",
+        label: "conform",
+        detail: () => `${differing} differ`,
+        // one file: its verdict is the whole story
+        ...(inputs.length < 2 ? { stream: { write: () => true } } : {}),
+      });
       const verdicts = yield* Effect.promise(() =>
-        runConform(inputs, { ...defaultRunners(mode, seed), profiles }, (v) => process.stdout.write(formatVerdict(v))),
+        runConform(inputs, { ...defaultRunners(mode, seed), profiles }, (v) => {
+          if (conformExitCode([v]) === 1) differing++;
+          progress.log(formatVerdict(v).replace(/\n$/, ""), process.stdout);
+          progress.tick();
+        }),
       );
+      progress.finish();
       yield* Effect.sync(() => process.stdout.write(formatSummary(verdicts)));
       const status = conformExitCode(verdicts);
       if (status !== 0) {

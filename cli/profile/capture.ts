@@ -1,7 +1,7 @@
 // `nlsim profile capture`: this machine's kernel as a profile (kernel-model/net/profile.ts), from
 // what user space can observe: /proc/net/netlink and socket() for the units, membership and
 // uid-1000 probes for their groups and flags, nlctrl's family dump and CTRL_CMD_GETPOLICY for the
-// generic families, probes for each family's resv_start_op and each op's strictness, and GET
+// generic families (and uid-1000 joins for their groups), probes for each family's resv_start_op and each op's strictness, and GET
 // probes for rtnetlink. Every socket is non-blocking; a read waits at most TIMEOUT_MS. Run it in a
 // fresh network namespace (the command does, as root), since a probe may reach a family's handler.
 import { readFileSync } from "node:fs";
@@ -372,6 +372,34 @@ export const captureGenl = (nl: NetlinkAddon): ProfileGenlFamily[] => {
   }
 };
 
+/**
+ * Which families' groups refuse uid 1000 (genl_bind: GENL_MCAST_CAP_NET_ADMIN, or SYS_ADMIN, which
+ * this probe cannot tell apart): as root only, with setresuid and back; the groups get flags 1.
+ */
+const probeGroupCaps = (nl: NetlinkAddon, families: ProfileGenlFamily[]): ProfileGenlFamily[] => {
+  const root = typeof process.geteuid === "function" && process.geteuid() === 0;
+  if (!root || isErr(nl.setresuid(0, 1000, 0))) return families;
+  try {
+    const fd = nl.socket(SOCK_RAW, NETLINK_GENERIC);
+    if (isErr(fd)) return families;
+    try {
+      return families.map((f) => ({
+        ...f,
+        mcgrps: f.mcgrps.map((g) => {
+          const v = new Uint8Array(4);
+          new DataView(v.buffer).setUint32(0, g.id, true);
+          const r = nl.setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, v);
+          return isErr(r) && r.code === 1 ? { ...g, flags: 1 } : g;
+        }),
+      }));
+    } finally {
+      nl.close(fd);
+    }
+  } finally {
+    nl.setresuid(0, 0, 0);
+  }
+};
+
 /** rtnetlink GET probes (a 16-byte zero payload: AF_UNSPEC), do and dump, types 18..138. */
 export const captureRtnl = (nl: NetlinkAddon): ProfileRtnlHandler[] => {
   const sk = ProbeSocket.open(nl, NETLINK_ROUTE);
@@ -470,7 +498,7 @@ export const captureProfile = (nl: NetlinkAddon, name: string): KernelProfile =>
     name,
     kernel: { release: rel, version: [Number(m?.[1] ?? 0), Number(m?.[2] ?? 0)] },
     units: captureUnits(nl),
-    genl: { families: captureGenl(nl) },
+    genl: { families: probeGroupCaps(nl, captureGenl(nl)) },
     rtnetlink: { handlers: captureRtnl(nl) },
   };
 };

@@ -100,8 +100,11 @@ export interface ProfileGenlFamily {
   readonly ops: ReadonlyArray<ProfileGenlOp>;
   /** the family's policies in the order of a whole-family GETPOLICY dump (its policy indexes) */
   readonly policies: ReadonlyArray<ProfilePolicy>;
-  /** multicast groups: name and group id (mcgrp_offset + i) */
-  readonly mcgrps: ReadonlyArray<{ readonly name: string; readonly id: number }>;
+  /**
+   * multicast groups: name, group id (mcgrp_offset + i) and, when joining needs a capability,
+   * flags GENL_MCAST_CAP_NET_ADMIN (1) (probed: uid 1000 gets EPERM; CAP_SYS_ADMIN, 2, cannot be told apart)
+   */
+  readonly mcgrps: ReadonlyArray<{ readonly name: string; readonly id: number; readonly flags?: number }>;
 }
 
 /** What a probe of an rtnetlink request found: answered (content or its own error) or EOPNOTSUPP. */
@@ -229,7 +232,12 @@ const loadFamily = (v: unknown, path: string): ProfileGenlFamily => {
   });
   const mcgrps = arr(o.mcgrps, `${path}.mcgrps`).map((x, i) => {
     const g = obj(x, `${path}.mcgrps[${i}]`);
-    return { name: str(g.name, `${path}.mcgrps[${i}].name`), id: int(g.id, `${path}.mcgrps[${i}].id`, 1) };
+    const flags = g.flags === undefined ? undefined : int(g.flags, `${path}.mcgrps[${i}].flags`, 0, 3);
+    return {
+      name: str(g.name, `${path}.mcgrps[${i}].name`),
+      id: int(g.id, `${path}.mcgrps[${i}].id`, 1),
+      ...(flags !== undefined ? { flags } : {}),
+    };
   });
   const name = str(o.name, `${path}.name`);
   if (name.length === 0 || name.length >= 16) throw new ProfileError(`${path}.name`, "a family name has 1 to 15 bytes");

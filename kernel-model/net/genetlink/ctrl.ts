@@ -5,6 +5,8 @@
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import {
+  CAP_NET_ADMIN,
+  CAP_SYS_ADMIN,
   CTRL_ATTR_FAMILY_ID,
   CTRL_ATTR_FAMILY_NAME,
   CTRL_ATTR_HDRSIZE,
@@ -28,6 +30,8 @@ import {
   GENL_CMD_CAP_DO,
   GENL_CMD_CAP_DUMP,
   GENL_CMD_CAP_HASPOL,
+  GENL_MCAST_CAP_NET_ADMIN,
+  GENL_MCAST_CAP_SYS_ADMIN,
   GENL_NAMSIZ,
   getU16,
   getU32,
@@ -40,6 +44,7 @@ import {
   nlaPolicy,
   utf8Decode,
 } from "../../uapi/index.js";
+import { type Cred, capable } from "../core/sock.js";
 import { nlmsg_multicast } from "../netlink/broadcast.js";
 import type { NetlinkCallback } from "../netlink/dump.js";
 import { netlink_kernel_create } from "../netlink/kernel.js";
@@ -484,6 +489,24 @@ const genl_ctrl_event = (
 };
 
 /**
+ * genl_bind(net, group, cred): joining a family's group whose flags ask for CAP_NET_ADMIN
+ * (GENL_MCAST_CAP_NET_ADMIN) or CAP_SYS_ADMIN (GENL_MCAST_CAP_SYS_ADMIN) without it → −EPERM.
+ */
+const genl_bind = (net: Net, group: number, cred: Cred): number => {
+  let ret = 0;
+  for (const family of genl_families(net)) {
+    const grps = family.mcgrps ?? [];
+    const i = group - (family.mcgrp_offset ?? 0);
+    if (grps.length === 0 || i < 0 || i >= grps.length) continue;
+    const flags = grps[i]!.flags ?? 0;
+    if (flags & GENL_MCAST_CAP_NET_ADMIN && !capable(cred, CAP_NET_ADMIN)) ret = -ERRNO.EPERM;
+    if (flags & GENL_MCAST_CAP_SYS_ADMIN && !capable(cred, CAP_SYS_ADMIN)) ret = -ERRNO.EPERM;
+    break;
+  }
+  return ret;
+};
+
+/**
  * genl_init(net): genl_register_family(&genl_ctrl) then genl_pernet_init: the NETLINK_GENERIC kernel
  * socket (64 groups, NL_CFG_F_NONROOT_RECV, input genl_rcv). Returns the socket, or a negative errno
  * (−EEXIST when genetlink is already up in this namespace).
@@ -502,6 +525,7 @@ export const genl_init = (net: Net): NetlinkSock | number => {
     groups: g.mc_groups_longs * 64,
     flags: NL_CFG_F_NONROOT_RECV,
     input: genl_rcv,
+    bind: genl_bind,
   });
   if (sk === null) return -ERRNO.ENOMEM;
   g.genl_sock = sk;

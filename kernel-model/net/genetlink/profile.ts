@@ -166,7 +166,7 @@ export const genl_family_from_profile = (f: ProfileGenlFamily): GenlFamily => {
     netnsok: true,
     resv_start_op: f.resv_start_op,
     split_ops,
-    mcgrps: f.mcgrps.map((g) => ({ name: g.name })),
+    mcgrps: f.mcgrps.map((g) => (g.flags ? { name: g.name, flags: g.flags } : { name: g.name })),
   };
 };
 

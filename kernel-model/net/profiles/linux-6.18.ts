@@ -480,7 +480,7 @@ export const LINUX_6_18_NETNS: KernelProfile = {
         ],
         mcgrps: [
           { name: "mptcp_pm_cmds", id: 8 },
-          { name: "mptcp_pm_events", id: 9 },
+          { name: "mptcp_pm_events", id: 9, flags: 1 },
         ],
       },
       {
@@ -540,7 +540,7 @@ export const LINUX_6_18_NETNS: KernelProfile = {
             "6": { type: "flag" },
           },
         ],
-        mcgrps: [{ name: "ioam6_events", id: 10 }],
+        mcgrps: [{ name: "ioam6_events", id: 10, flags: 1 }],
       },
       {
         name: "TASKSTATS",

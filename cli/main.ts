@@ -14,6 +14,7 @@ import { profileCommand } from "./profile/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
+import { viewCommand } from "./view/command.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -98,6 +99,7 @@ const nlsim = Command.make("nlsim").pipe(
     sweepCommand,
     fuzzCommand,
     pcapCommand,
+    viewCommand,
     profileCommand,
   ]),
 );

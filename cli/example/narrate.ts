@@ -21,6 +21,7 @@ import { type SyscallEvent, type TraceEvent, unhandledEvent } from "../../sim/tr
 import type { RunResult, World } from "../../sim/world.js";
 import { NetlinkError } from "../../transport/errors.js";
 import { messagesToText } from "../format/text.js";
+import { describeOptval } from "./optval.js";
 
 /** Where the narration goes: lines, and the boundaries between steps (for --step). */
 export interface NarrationSink {
@@ -306,7 +307,7 @@ export class Narrator {
         const oname =
           (level === SOL_NETLINK ? NETLINK_SOCKOPT_NAMES[name] : level === SOL_SOCKET ? SO_NAMES[name] : undefined) ??
           String(name);
-        args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, 0x${e.value ?? ""}` : ""}`;
+        args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, ${describeOptval(level, name, e.value)}` : ""}`;
         break;
       }
       case "sendto":

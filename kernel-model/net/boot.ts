@@ -38,6 +38,7 @@ import {
 } from "../uapi/index.js";
 import { loopback_net_init } from "./core/loopback.js";
 import { rtnetlink_net_init } from "./core/rtnetlink.js";
+import { rtnl_subsys_net_init } from "./core/rtnl_subsys.js";
 import { genl_init } from "./genetlink/ctrl.js";
 import { genl_boot_profile } from "./genetlink/profile.js";
 import { type Nlmsghdr, netlink_rcv_skb } from "./netlink/ack.js";
@@ -145,6 +146,7 @@ export const net_boot = (net: Net, profile: KernelProfile = LINUX_6_18_NETNS): v
     switch (u.model) {
       case "rtnetlink":
         rtnetlink_net_init(net);
+        rtnl_subsys_net_init(net);
         break;
       case "usersock":
         // netlink_add_usersock_entry: every Net registers it

@@ -10,6 +10,7 @@ import { CliUsageError } from "./errors.js";
 import { runCommand, walkCommand } from "./example/command.js";
 import { fuzzCommand } from "./fuzz/command.js";
 import { pcapCommand } from "./pcap/command.js";
+import { profileCommand } from "./profile/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
@@ -99,6 +100,7 @@ const nlsim = Command.make("nlsim").pipe(
     fuzzCommand,
     pcapCommand,
     viewCommand,
+    profileCommand,
   ]),
 );
 

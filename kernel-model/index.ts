@@ -17,3 +17,6 @@ export * from "./net/genetlink/index.js";
 export * from "./net/netfilter/core.js";
 export * from "./net/netfilter/nf_sockopt.js";
 export * from "./net/netlink/index.js";
+// kernel profiles: what a booted kernel has (units, genl families, rtnetlink handlers), and the default
+export * from "./net/profile.js";
+export { LINUX_6_18_NETNS } from "./net/profiles/linux-6.18.js";

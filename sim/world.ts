@@ -16,6 +16,7 @@ import { TaskStruct, type WaitQueueHead } from "../kernel-model/kernel/sched.js"
 import { do_softirq } from "../kernel-model/kernel/softirq.js";
 import { net_boot } from "../kernel-model/net/boot.js";
 import { Net, netlink_proc_init, type WaitQueue, WOULD_BLOCK } from "../kernel-model/net/netlink/index.js";
+import type { KernelProfile } from "../kernel-model/net/profile.js";
 import { errnoName } from "../kernel-model/uapi/index.js";
 import { WorldKernelHost } from "./kernel-host.js";
 import { SeededPrng } from "./prng.js";
@@ -130,6 +131,8 @@ export interface WorldOptions {
    * (sim/swarm.ts) draw it from the seed so that sweeps explore interleavings.
    */
   readonly pickNext?: (runnable: number) => number;
+  /** the kernel the world boots (units, generic netlink families, ...); default Linux 6.18 in a fresh namespace */
+  readonly profile?: KernelProfile;
 }
 
 export interface RunResult {
@@ -186,7 +189,7 @@ export class World {
       opts.netlinkInput === undefined ? {} : { netlinkInput: opts.netlinkInput },
     );
     this.net = new Net({ host: this.kernelHost });
-    net_boot(this.net); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
+    net_boot(this.net, opts.profile); // what a stock kernel's fresh namespace has: ROUTE (lo), GENERIC, the other units
     this.inKernel(() => netlink_proc_init(this.net)); // /proc/net/netlink
   }
 

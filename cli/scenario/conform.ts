@@ -5,14 +5,18 @@
 // difference is reported with its likely cause: this kernel is built differently). Exit 0 all
 // match (or only this host's kernel differs from a recording), 1 the simulator differs (or a run
 // failed), 2 bad input, 3 nothing differed but a scenario needed root and was skipped.
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Data, Effect, Runtime } from "effect";
+import { Data, Effect, Option, Runtime } from "effect";
 import { Argument, CliError, Command, Flag } from "effect/cli";
+import { type KernelProfile, profile_load } from "../../kernel-model/net/profile.js";
+import { LINUX_6_18_NETNS } from "../../kernel-model/net/profiles/linux-6.18.js";
 import { CliUsageError } from "../errors.js";
+import { readProfile } from "../profile/command.js";
 import { Progress } from "../progress.js";
 import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
-import { type HostDiff, hostDiffs, unitName } from "./live.js";
+import { type HostDiff, type HostProfiles, hostDiffs, unitName } from "./live.js";
 import type { Scenario } from "./model.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 import { runScenarioOnSim } from "./sim-api.js";
@@ -32,6 +36,11 @@ export interface ConformRunners {
   readonly kernel: (input: ConformInput) => Promise<KernelOutcome>;
   /** how many kernel runs may be in flight at once */
   readonly kernelConcurrency: number;
+  /**
+   * the reference and host kernel profiles, which explain a host that differs from a recording;
+   * asked for only when a host difference shows (capturing a profile takes a while)
+   */
+  readonly profiles?: () => HostProfiles | undefined;
 }
 
 /** One differing line: its 1-based number, and each side's text (undefined: that side has no such line). */
@@ -185,7 +194,7 @@ export const runConform = async (
     if (k.kind === "needs-root") v = { kind: "skipped", name, reason: k.message };
     else if (k.kind === "failed") v = { kind: "failed", name, side: "kernel", message: k.message };
     else if (sim === undefined) v = { kind: "failed", name, side: "sim", message: simError ?? "no trace" };
-    else v = judge(input, sim, k.lines);
+    else v = judge(input, sim, k.lines, runners.profiles);
     verdicts.push(v);
     report(v);
   }
@@ -193,7 +202,12 @@ export const runConform = async (
 };
 
 /** The verdict on one scenario's traces: against its recording when it has one, else sim against kernel. */
-export const judge = (input: ConformInput, sim: ReadonlyArray<string>, live: ReadonlyArray<string>): Verdict => {
+export const judge = (
+  input: ConformInput,
+  sim: ReadonlyArray<string>,
+  live: ReadonlyArray<string>,
+  profiles?: () => HostProfiles | undefined,
+): Verdict => {
   const name = input.scenario.name;
   const rec = input.recorded;
   if (rec === undefined) {
@@ -213,7 +227,9 @@ export const judge = (input: ConformInput, sim: ReadonlyArray<string>, live: Rea
       against: "recorded",
     };
   }
-  const host = hostDiffs(input.scenario, rec, live);
+  let host = hostDiffs(input.scenario, rec, live);
+  const p = host.length > 0 ? profiles?.() : undefined;
+  if (p !== undefined) host = hostDiffs(input.scenario, rec, live, p);
   return host.length === 0
     ? { kind: "match", name, lines: sim.length }
     : { kind: "host-differs", name, lines: sim.length, diffs: host };
@@ -269,6 +285,25 @@ export const defaultRunners = (mode: KernelMode, seed: number): ConformRunners =
   kernelConcurrency: mode.kind === "netns" ? 4 : 1,
 });
 
+/**
+ * This host's profile, captured by the CLI itself in a fresh namespace (`nlsim profile capture`);
+ * undefined, with a warning, when the capture fails (the comparison then explains from traces alone).
+ */
+const captureHostProfile = (): KernelProfile | undefined => {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "profile", "capture"], {
+    encoding: "utf8",
+    timeout: 300_000,
+    maxBuffer: 64 << 20,
+  });
+  try {
+    if (r.status !== 0) throw new Error(r.stderr.trim() || `exit ${r.status}`);
+    return profile_load(JSON.parse(r.stdout) as unknown);
+  } catch (e) {
+    process.stderr.write(`nlsim: warning: capturing this host's profile failed: ${message(e)}\n`);
+    return undefined;
+  }
+};
+
 /** Some scenario differed (or could not run): exit 1; the report says which. */
 export class ConformanceDiffers extends Data.TaggedError("ConformanceDiffers")<{
   readonly message: string;
@@ -287,8 +322,14 @@ export const conformCommand = Command.make(
   {
     path: Argument.String("path").pipe(Argument.withDescription("a scenario file, or a directory of them (*.json)")),
     seed: Flag.Int("seed").pipe(Flag.withDescription("the simulator's seed"), Flag.withDefault(1)),
+    hostProfile: Flag.String("host-profile").pipe(
+      Flag.withDescription(
+        "this host's kernel profile (`nlsim profile capture`); default: captured now when root, none otherwise",
+      ),
+      Flag.optional,
+    ),
   },
-  ({ path, seed }) =>
+  ({ path, seed, hostProfile }) =>
     Effect.gen(function* () {
       if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
       const inputs = yield* Effect.try({
@@ -311,6 +352,21 @@ export const conformCommand = Command.make(
         if (mode.kind === "current") process.stderr.write(`${mode.warning}\n`);
         process.stdout.write(`conform: ${inputs.length} scenario(s) from ${path}, sim seed ${seed}, kernel ${where}\n`);
       });
+      const given = Option.isSome(hostProfile) ? yield* readProfile(hostProfile.value) : undefined;
+      // captured once, at the first host difference (root: in a fresh namespace, as the runs are)
+      let host: KernelProfile | undefined | null = given ?? (mode.kind === "netns" ? null : undefined);
+      const profiles = (): HostProfiles | undefined => {
+        if (host === null) {
+          host = captureHostProfile();
+          if (host !== undefined) {
+            progress.log(
+              `conform: host profile ${host.name} (Linux ${host.kernel.release}), reference ${LINUX_6_18_NETNS.name}`,
+              process.stdout,
+            );
+          }
+        }
+        return host === undefined || host === null ? undefined : { reference: LINUX_6_18_NETNS, host };
+      };
       // the verdicts on stdout; the count on stderr (redrawn on a terminal, every 10 % when piped)
       let differing = 0;
       const progress = new Progress({
@@ -322,7 +378,7 @@ export const conformCommand = Command.make(
         ...(inputs.length < 2 ? { stream: { write: () => true } } : {}),
       });
       const verdicts = yield* Effect.promise(() =>
-        runConform(inputs, defaultRunners(mode, seed), (v) => {
+        runConform(inputs, { ...defaultRunners(mode, seed), profiles }, (v) => {
           if (conformExitCode([v]) === 1) differing++;
           progress.log(formatVerdict(v).replace(/\n$/, ""), process.stdout);
           progress.tick();

@@ -7,7 +7,26 @@
 //   the likely cause, not as a failure: kernels legitimately differ (units compiled out, the
 //   NL_CFG_F_NONROOT_* flags a subsystem passes to netlink_kernel_create, generic netlink
 //   families present, the namespace's links).
+import type { KernelProfile } from "../../kernel-model/net/profile.js";
+import { diffProfiles } from "../profile/format.js";
 import type { Scenario } from "./model.js";
+
+/** The reference kernel's profile and this host's (captured), when the comparison has them. */
+export interface HostProfiles {
+  readonly reference: KernelProfile;
+  readonly host: KernelProfile;
+}
+
+/** The profile differences that concern `unit` (its own line; genl families for 16; rtnetlink for 0). */
+export const profileDiffsFor = (profiles: HostProfiles, unit: number | undefined): string[] =>
+  diffProfiles(profiles.reference, profiles.host).filter(
+    (l) =>
+      (unit !== undefined && l.startsWith(`unit ${unit}:`)) ||
+      (unit !== undefined && l.startsWith(`unit ${unit} (`)) ||
+      (unit === 16 && l.startsWith("family ")) ||
+      (unit === 0 && l.startsWith("rtnetlink ")) ||
+      l.startsWith("kernel:"),
+  );
 
 /** A line where this host's kernel and the recording differ, with what probably explains it. */
 export interface HostDiff {
@@ -63,6 +82,23 @@ const parse = (l: string | undefined): Line | undefined => {
 
 /** What most likely makes this host's kernel answer `live` where the reference kernel answered `recorded`. */
 export const explainHostDiff = (
+  scenario: Scenario,
+  recorded: string | undefined,
+  live: string | undefined,
+  profiles?: HostProfiles,
+): { unit: number | undefined; cause: string } => {
+  const e = explainFromTraces(scenario, recorded, live);
+  if (profiles === undefined) return e;
+  const lines = profileDiffsFor(profiles, e.unit);
+  if (lines.length === 0) return e;
+  // the captured profile names what this kernel has differently; the guess from the traces follows
+  return {
+    unit: e.unit,
+    cause: `this host's profile differs from ${profiles.reference.name}: ${lines.join("; ")} (${e.cause})`,
+  };
+};
+
+const explainFromTraces = (
   scenario: Scenario,
   recorded: string | undefined,
   live: string | undefined,
@@ -126,12 +162,18 @@ export const hostDiffs = (
   scenario: Scenario,
   recorded: ReadonlyArray<string>,
   live: ReadonlyArray<string>,
+  profiles?: HostProfiles,
 ): HostDiff[] => {
   const out: HostDiff[] = [];
   const n = Math.max(recorded.length, live.length);
   for (let i = 0; i < n; i++) {
     if (recorded[i] === live[i]) continue;
-    out.push({ line: i + 1, recorded: recorded[i], live: live[i], ...explainHostDiff(scenario, recorded[i], live[i]) });
+    out.push({
+      line: i + 1,
+      recorded: recorded[i],
+      live: live[i],
+      ...explainHostDiff(scenario, recorded[i], live[i], profiles),
+    });
   }
   return out;
 };

@@ -1,4 +1,5 @@
-// What a stock 6.18 kernel has in a fresh network namespace, netlink-wise (af_netlink.md §1 and §13):
+// What a kernel has in a fresh network namespace, netlink-wise, booted from a profile (profile.ts; the
+// default is stock 6.18, af_netlink.md §1 and §13). The units of the default profile and their model:
 // the pernet init functions that create kernel sockets, and the units whose (global) nl_table entry
 // exists although their kernel socket lives in the initial namespace only.
 //
@@ -29,15 +30,8 @@ import { KERN_NOTICE } from "../kernel/printk.js";
 import {
   CAP_SYS_ADMIN,
   ERRNO,
-  NETLINK_AUDIT,
-  NETLINK_CONNECTOR,
-  NETLINK_FIB_LOOKUP,
   NETLINK_KOBJECT_UEVENT,
-  NETLINK_NETFILTER,
   NETLINK_PROTOCOL_NAMES,
-  NETLINK_SELINUX,
-  NETLINK_SOCK_DIAG,
-  NETLINK_XFRM,
   type NetlinkExtAck,
   NL_CFG_F_NONROOT_RECV,
   NLMSG_HDRLEN,
@@ -46,6 +40,7 @@ import { loopback_net_init } from "./core/loopback.js";
 import { rtnetlink_net_init } from "./core/rtnetlink.js";
 import { rtnl_subsys_net_init } from "./core/rtnl_subsys.js";
 import { genl_init } from "./genetlink/ctrl.js";
+import { genl_boot_profile } from "./genetlink/profile.js";
 import { type Nlmsghdr, netlink_rcv_skb } from "./netlink/ack.js";
 import { netlink_broadcast } from "./netlink/broadcast.js";
 import { netlink_ns_capable } from "./netlink/capable.js";
@@ -53,6 +48,8 @@ import { netlink_kernel_create } from "./netlink/kernel.js";
 import { alloc_skb, type SkBuff, skb_put } from "./netlink/skb.js";
 import { type NetlinkSock, NLGRPWORDS } from "./netlink/sock.js";
 import type { Net } from "./netlink/table.js";
+import type { KernelProfile } from "./profile.js";
+import { LINUX_6_18_NETNS } from "./profiles/linux-6.18.js";
 
 /** UEVENT_BUFFER_SIZE (include/linux/kobject.h) */
 const UEVENT_BUFFER_SIZE = 2048;
@@ -139,30 +136,34 @@ const netlink_create_unmodelled_unit = (net: Net, unit: number, groups: number, 
 };
 
 /**
- * net_boot(net): the netlink side of a stock kernel's fresh network namespace. Call once on a new
- * Net (the World does); a bare `new Net()` stays bare (USERSOCK only) for unit tests.
+ * net_boot(net, profile): the netlink side of a kernel's fresh network namespace, as the profile
+ * has it (default: Linux 6.18, kernel-model/net/profiles/linux-6.18.ts). Call once on a new Net (the
+ * World does); a bare `new Net()` stays bare (USERSOCK only) for unit tests.
  */
-export const net_boot = (net: Net): void => {
+export const net_boot = (net: Net, profile: KernelProfile = LINUX_6_18_NETNS): void => {
   loopback_net_init(net);
-  rtnetlink_net_init(net);
-  rtnl_subsys_net_init(net);
-  // sock_diag_init_net: SKNLGRP_MAX groups, NONROOT_RECV [live: uid 1000 may bind group 1]
-  netlink_create_unmodelled_unit(net, NETLINK_SOCK_DIAG, 32, NL_CFG_F_NONROOT_RECV);
-  // xfrm_user_net_init: XFRMNLGRP_MAX groups, no flags [live: uid 1000 bind group 1 → EPERM]
-  netlink_create_unmodelled_unit(net, NETLINK_XFRM, 32, 0);
-  // selnl_init (init_net only): SELNLGRP_MAX groups, NONROOT_RECV [live]
-  netlink_register_unit_without_socket(net, NETLINK_SELINUX, 32, NL_CFG_F_NONROOT_RECV);
-  // audit_net_init: the kernel sets NONROOT_RECV and refuses joins without CAP_AUDIT_READ in its
-  // bind callback; the model's bind callback has no caller credentials, so the table refuses
-  // non-root joins instead (same EPERM for uid 1000 [live]; differs for a caller with CAP_AUDIT_READ
-  // but without CAP_NET_ADMIN)
-  netlink_create_unmodelled_unit(net, NETLINK_AUDIT, 32, 0);
-  // nl_fib_lookup_init: no groups, no flags [live: EPERM]
-  netlink_create_unmodelled_unit(net, NETLINK_FIB_LOOKUP, 32, 0);
-  // cn_init (init_net only) [live: socket() works, uid 1000 may bind group 1, unicast → ECONNREFUSED]
-  netlink_register_unit_without_socket(net, NETLINK_CONNECTOR, 32, NL_CFG_F_NONROOT_RECV);
-  // nfnetlink_net_init: NFNLGRP_MAX groups [live: uid 1000 bind group 1 → EPERM]
-  netlink_create_unmodelled_unit(net, NETLINK_NETFILTER, 32, 0);
-  uevent_net_init(net);
-  genl_init(net);
+  for (const u of profile.units) {
+    switch (u.model) {
+      case "rtnetlink":
+        rtnetlink_net_init(net);
+        rtnl_subsys_net_init(net);
+        break;
+      case "usersock":
+        // netlink_add_usersock_entry: every Net registers it
+        break;
+      case "unmodelled":
+        netlink_create_unmodelled_unit(net, u.unit, u.groups, u.flags);
+        break;
+      case "no-socket":
+        netlink_register_unit_without_socket(net, u.unit, u.groups, u.flags);
+        break;
+      case "uevent":
+        uevent_net_init(net);
+        break;
+      case "genetlink":
+        genl_init(net);
+        genl_boot_profile(net, profile);
+        break;
+    }
+  }
 };

@@ -13,6 +13,9 @@ export const GENL_CMD_CAP_DO = 0x02;
 export const GENL_CMD_CAP_DUMP = 0x04;
 export const GENL_CMD_CAP_HASPOL = 0x08;
 export const GENL_UNS_ADMIN_PERM = 0x10;
+// genl_multicast_group.flags (include/net/genetlink.h, 6.7+): who may join the group
+export const GENL_MCAST_CAP_NET_ADMIN = 1 << 0;
+export const GENL_MCAST_CAP_SYS_ADMIN = 1 << 1;
 
 export const GENL_ID_CTRL = 0x10;
 export const GENL_ID_VFS_DQUOT = 0x11;

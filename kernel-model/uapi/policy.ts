@@ -16,12 +16,15 @@ import {
   NL_ATTR_TYPE_S16,
   NL_ATTR_TYPE_S32,
   NL_ATTR_TYPE_S64,
+  NL_ATTR_TYPE_SINT,
   NL_ATTR_TYPE_STRING,
   NL_ATTR_TYPE_U8,
   NL_ATTR_TYPE_U16,
   NL_ATTR_TYPE_U32,
   NL_ATTR_TYPE_U64,
+  NL_ATTR_TYPE_UINT,
   NL_POLICY_TYPE_ATTR_BITFIELD32_MASK,
+  NL_POLICY_TYPE_ATTR_MASK,
   NL_POLICY_TYPE_ATTR_MAX_LENGTH,
   NL_POLICY_TYPE_ATTR_MAX_VALUE_S,
   NL_POLICY_TYPE_ATTR_MAX_VALUE_U,
@@ -55,6 +58,9 @@ export const NLA_BITFIELD32 = 16;
 export const NLA_REJECT = 17;
 export const NLA_BE16 = 18;
 export const NLA_BE32 = 19;
+/** variable-width integers (4 or 8 bytes), Linux 6.8+ */
+export const NLA_SINT = 20;
+export const NLA_UINT = 21;
 
 export type NlaType =
   | typeof NLA_UNSPEC
@@ -76,7 +82,9 @@ export type NlaType =
   | typeof NLA_BITFIELD32
   | typeof NLA_REJECT
   | typeof NLA_BE16
-  | typeof NLA_BE32;
+  | typeof NLA_BE32
+  | typeof NLA_SINT
+  | typeof NLA_UINT;
 
 /** One entry of a policy (struct nla_policy). */
 export interface NlaPolicy {
@@ -90,6 +98,8 @@ export interface NlaPolicy {
   readonly warnTooLong?: boolean;
   /** policy of the attributes inside an NLA_NESTED / NLA_NESTED_ARRAY */
   readonly nested?: NlaPolicySet;
+  /** NLA_POLICY_MASK: the bits an integer may have set (NLA_VALIDATE_MASK) */
+  readonly mask?: bigint;
   /** the valid bits of an NLA_BITFIELD32 */
   readonly bitfield32Valid?: number;
   /** message for NLA_REJECT */
@@ -266,6 +276,12 @@ const intValue = (pt: NlaPolicy, d: Uint8Array): bigint => {
       return (BigInt(getU32(d, 4)) << 32n) | BigInt(getU32(d, 0));
     case NLA_S64:
       return BigInt.asIntN(64, (BigInt(getU32(d, 4)) << 32n) | BigInt(getU32(d, 0)));
+    case NLA_UINT:
+      return d.length === 8 ? (BigInt(getU32(d, 4)) << 32n) | BigInt(getU32(d, 0)) : BigInt(getU32(d, 0));
+    case NLA_SINT:
+      return d.length === 8
+        ? BigInt.asIntN(64, (BigInt(getU32(d, 4)) << 32n) | BigInt(getU32(d, 0)))
+        : BigInt(getU32(d, 0) | 0);
     default:
       return BigInt(d.length);
   }
@@ -338,6 +354,10 @@ const validateNla = (a: RawAttr, set: NlaPolicySet, validate: number, extack: Ne
     case NLA_BINARY:
       if (pt.len && attrlen > pt.len) return bad();
       break;
+    case NLA_SINT:
+    case NLA_UINT:
+      if (attrlen !== 4 && attrlen !== 8) return failPolicy(extack, a, pt, "invalid attribute length", EINVAL);
+      break;
     case NLA_NESTED:
     case NLA_NESTED_ARRAY: {
       if (attrlen === 0) break;
@@ -379,6 +399,15 @@ const validateNla = (a: RawAttr, set: NlaPolicySet, validate: number, extack: Ne
       const minlen = pt.len ? pt.len : (ATTR_MINLEN[pt.type] ?? 0);
       if (attrlen < minlen) return bad();
     }
+  }
+  if (pt.mask !== undefined) {
+    // nla_validate_mask: NL_SET_ERR_MSG_ATTR, no policy in the extack
+    if ((intValue(pt, a.data) & ~pt.mask) !== 0n) {
+      extack.msg = "reserved bit set";
+      extack.badAttr = a.offset;
+      return EINVAL;
+    }
+    return 0;
   }
   if (pt.min !== undefined || pt.max !== undefined) {
     const value = intValue(pt, a.data);
@@ -469,6 +498,8 @@ const INT_RANGE: Readonly<Partial<Record<NlaType, readonly [bigint, bigint]>>> =
   [NLA_S16]: [-0x8000n, 0x7fffn],
   [NLA_S32]: [-0x80000000n, 0x7fffffffn],
   [NLA_S64]: [-0x8000000000000000n, 0x7fffffffffffffffn],
+  [NLA_UINT]: [0n, 0xffffffffffffffffn],
+  [NLA_SINT]: [-0x8000000000000000n, 0x7fffffffffffffffn],
 };
 
 /**
@@ -489,7 +520,8 @@ export const encodePolicyAttr = (pt: NlaPolicy): Uint8Array => {
     case NLA_U16:
     case NLA_U32:
     case NLA_U64:
-    case NLA_MSECS: {
+    case NLA_MSECS:
+    case NLA_UINT: {
       type =
         pt.type === NLA_U8
           ? NL_ATTR_TYPE_U8
@@ -497,7 +529,14 @@ export const encodePolicyAttr = (pt: NlaPolicy): Uint8Array => {
             ? NL_ATTR_TYPE_U16
             : pt.type === NLA_U32
               ? NL_ATTR_TYPE_U32
-              : NL_ATTR_TYPE_U64;
+              : pt.type === NLA_UINT
+                ? NL_ATTR_TYPE_UINT
+                : NL_ATTR_TYPE_U64;
+      if (pt.mask !== undefined) {
+        // NLA_VALIDATE_MASK: the mask instead of a range
+        e.u64(NL_POLICY_TYPE_ATTR_MASK, pt.mask);
+        break;
+      }
       // always both bounds, the type's own when the policy sets none
       const [min, max] = INT_RANGE[pt.type]!;
       e.u64(NL_POLICY_TYPE_ATTR_MIN_VALUE_U, pt.min ?? min);
@@ -507,7 +546,8 @@ export const encodePolicyAttr = (pt: NlaPolicy): Uint8Array => {
     case NLA_S8:
     case NLA_S16:
     case NLA_S32:
-    case NLA_S64: {
+    case NLA_S64:
+    case NLA_SINT: {
       type =
         pt.type === NLA_S8
           ? NL_ATTR_TYPE_S8
@@ -515,7 +555,9 @@ export const encodePolicyAttr = (pt: NlaPolicy): Uint8Array => {
             ? NL_ATTR_TYPE_S16
             : pt.type === NLA_S32
               ? NL_ATTR_TYPE_S32
-              : NL_ATTR_TYPE_S64;
+              : pt.type === NLA_SINT
+                ? NL_ATTR_TYPE_SINT
+                : NL_ATTR_TYPE_S64;
       const [min, max] = INT_RANGE[pt.type]!;
       e.s64(NL_POLICY_TYPE_ATTR_MIN_VALUE_S, pt.min ?? min);
       e.s64(NL_POLICY_TYPE_ATTR_MAX_VALUE_S, pt.max ?? max);

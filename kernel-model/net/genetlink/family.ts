@@ -103,6 +103,23 @@ export interface GenlSplitOps {
   readonly done: GenlCbFn | null;
 }
 
+/**
+ * struct genl_split_ops as a family declares it: one direction of a command, `flags` holding
+ * GENL_CMD_CAP_DO or GENL_CMD_CAP_DUMP (plus GENL_ADMIN_PERM / GENL_UNS_ADMIN_PERM); a do and a dump
+ * of the same command sit next to each other, do first.
+ */
+export interface GenlSplitOpsDecl {
+  readonly cmd: number;
+  readonly flags: number;
+  readonly validate?: number;
+  readonly maxattr?: number;
+  readonly policy?: NlaPolicySet;
+  readonly doit?: GenlDoit;
+  readonly start?: GenlCbFn;
+  readonly dumpit?: GenlDumpit;
+  readonly done?: GenlCbFn;
+}
+
 /** struct genl_multicast_group */
 export interface GenlMulticastGroup {
   readonly name: string;
@@ -122,6 +139,8 @@ export interface GenlFamily {
   readonly resv_start_op?: number;
   readonly ops?: ReadonlyArray<GenlOps>;
   readonly small_ops?: ReadonlyArray<GenlSmallOps>;
+  /** split ops (the families of current kernels, YNL-generated ones among them) */
+  readonly split_ops?: ReadonlyArray<GenlSplitOpsDecl>;
   readonly mcgrps?: ReadonlyArray<GenlMulticastGroup>;
   readonly pre_doit?: GenlPreDoit;
   readonly post_doit?: GenlPostDoit;
@@ -239,8 +258,27 @@ export const genl_cmd_full_to_split = (family: GenlFamily, full: GenlOps, flags:
   };
 };
 
+/** A declared split op as dispatch sees it (pre_doit/post_doit from the family for a do). */
+const genl_split_from_decl = (family: GenlFamily, op: GenlSplitOpsDecl): GenlSplitOps => {
+  const dump = (op.flags & GENL_CMD_CAP_DUMP) !== 0;
+  return {
+    ...NO_SPLIT,
+    cmd: op.cmd,
+    flags: op.flags,
+    validate: op.validate ?? 0,
+    maxattr: op.maxattr ?? 0,
+    policy: op.policy ?? null,
+    ...(dump
+      ? { start: op.start ?? null, dumpit: op.dumpit ?? null, done: op.done ?? null }
+      : { pre_doit: family.pre_doit ?? null, doit: op.doit ?? null, post_doit: family.post_doit ?? null }),
+  };
+};
+
 /** genl_get_cmd_split(cmd, flag, family): the half of `cmd` dispatch needs, or null (→ EOPNOTSUPP). */
 export const genl_get_cmd_split = (family: GenlFamily, cmd: number, flag: number): GenlSplitOps | null => {
+  for (const op of family.split_ops ?? []) {
+    if (op.cmd === cmd && op.flags & flag) return genl_split_from_decl(family, op);
+  }
   const full = genl_all_ops(family).find((o) => o.cmd === cmd);
   return full === undefined ? null : genl_cmd_full_to_split(family, full, flag);
 };
@@ -254,18 +292,49 @@ export interface GenlOpIter {
   readonly dumpit: GenlSplitOps | null;
 }
 
-/** genl_op_iter_init / genl_op_iter_next over the family's ops. */
-export const genl_op_iter = (family: GenlFamily): GenlOpIter[] =>
-  genl_all_ops(family).map((op) => {
+/**
+ * genl_op_iter_init / genl_op_iter_next over the family's ops: full and small ops, then split ops,
+ * where a do and the dump right after it with the same command are one entry.
+ */
+export const genl_op_iter = (family: GenlFamily): GenlOpIter[] => {
+  const out: GenlOpIter[] = genl_all_ops(family).map((op) => {
     const doit = genl_cmd_full_to_split(family, op, GENL_CMD_CAP_DO);
     const dumpit = genl_cmd_full_to_split(family, op, GENL_CMD_CAP_DUMP);
     return { cmd: op.cmd, flags: (doit?.flags ?? 0) | (dumpit?.flags ?? 0), doit, dumpit };
   });
+  const split = family.split_ops ?? [];
+  for (let i = 0; i < split.length; i++) {
+    const a = split[i]!;
+    if (a.flags & GENL_CMD_CAP_DO) {
+      const b = split[i + 1];
+      const doit = genl_split_from_decl(family, a);
+      const dumpit =
+        b !== undefined && b.cmd === a.cmd && b.flags & GENL_CMD_CAP_DUMP ? genl_split_from_decl(family, b) : null;
+      if (dumpit !== null) i++;
+      out.push({ cmd: a.cmd, flags: doit.flags | (dumpit?.flags ?? 0), doit, dumpit });
+    } else {
+      const dumpit = genl_split_from_decl(family, a);
+      out.push({ cmd: a.cmd, flags: dumpit.flags, doit: null, dumpit });
+    }
+  }
+  return out;
+};
 
 /** genl_validate_ops: every op has a handler, no command twice, validate flags only below resv_start_op. */
-const genl_validate_ops = (family: GenlFamily): number => {
+const genl_validate_ops = (family: GenlFamily, check_resv = true): number => {
   const seen = new Set<number>();
   const resv = family.resv_start_op ?? 0;
+  // split ops: exactly one of DO / DUMP, the matching handler, no direction of a command twice
+  const splitSeen = new Set<string>();
+  for (const op of family.split_ops ?? []) {
+    const dir = op.flags & (GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP);
+    if (dir !== GENL_CMD_CAP_DO && dir !== GENL_CMD_CAP_DUMP) return -ERRNO.EINVAL;
+    if (dir === GENL_CMD_CAP_DO ? op.doit === undefined : op.dumpit === undefined) return -ERRNO.EINVAL;
+    if (check_resv && op.cmd >= resv && op.validate) return -ERRNO.EINVAL;
+    const key = `${op.cmd}/${dir}`;
+    if (splitSeen.has(key)) return -ERRNO.EINVAL;
+    splitSeen.add(key);
+  }
   for (const op of genl_all_ops(family)) {
     if (op.doit === undefined && op.dumpit === undefined) return -ERRNO.EINVAL;
     if (op.cmd >= resv && op.validate) return -ERRNO.EINVAL;
@@ -378,6 +447,37 @@ export const genl_register_family = (net: Net, family: GenlFamily): number => {
     (family.mcgrps ?? []).forEach((grp, i) => {
       ev(CTRL_CMD_NEWMCAST_GRP, family, grp, (family.mcgrp_offset ?? 0) + i);
     });
+  }
+  return 0;
+};
+
+/**
+ * Registers `family` under the id and group ids a profile's kernel gave it (the kernel numbers
+ * families by registration order since boot, including families a fresh namespace does not see,
+ * so a profile records the numbers rather than the order). 0, −EINVAL, −EEXIST (name or id taken,
+ * or a group id in use). No NEWFAMILY event: this is boot.
+ */
+export const genl_register_family_as = (net: Net, family: GenlFamily, id: number, mcgrp_offset: number): number => {
+  const g = genl_net(net);
+  if (family.name.length === 0 || family.name.length >= GENL_NAMSIZ) return -ERRNO.EINVAL;
+  // what the profile's kernel registered passed its own checks: the resv_start_op rule is not applied
+  // again (a probed validation may sit above a probed resv_start_op)
+  const err = genl_validate_ops(family, false);
+  if (err) return err;
+  if (genl_family_find_byname(net, family.name) !== undefined || g.families.has(id)) return -ERRNO.EEXIST;
+  const n = family.mcgrps?.length ?? 0;
+  for (let i = mcgrp_offset; i < mcgrp_offset + n; i++) if (g.mc_groups[i]) return -ERRNO.EEXIST;
+  g.families.set(id, family);
+  g.idr_next = Math.max(g.idr_next, id + 1);
+  family.id = id;
+  if (n > 0) {
+    while (mcgrp_offset + n > g.mc_groups_longs * BITS_PER_LONG) {
+      g.mc_groups_longs++;
+      while (g.mc_groups.length < g.mc_groups_longs * BITS_PER_LONG) g.mc_groups.push(false);
+    }
+    for (let i = mcgrp_offset; i < mcgrp_offset + n; i++) g.mc_groups[i] = true;
+    family.mcgrp_offset = mcgrp_offset;
+    if (g.genl_sock !== null) netlink_change_ngroups(g.genl_sock, g.mc_groups_longs * BITS_PER_LONG);
   }
   return 0;
 };

@@ -210,7 +210,7 @@ export const netlink_bind = (sk: NetlinkSock, cred: Cred, addr: Uint8Array, addr
     // nl_groups is a u32: the callback sees every group of the mask, joined before or not
     for (let group = 0; group < 32; group++) {
       if (!((groups >>> group) & 1)) continue;
-      const err = bind(sk.net, group + 1);
+      const err = bind(sk.net, group + 1, cred);
       if (!err) continue;
       netlink_undo_bind(group, groups, sk);
       return err;
@@ -457,7 +457,7 @@ export const netlink_setsockopt = (
       if (!val || val - 1 >= sk.ngroups) return -ERRNO.EINVAL;
       const add = optname === NETLINK_ADD_MEMBERSHIP;
       if (add && sk.netlink_bind !== null) {
-        const e = sk.netlink_bind(sk.net, val);
+        const e = sk.netlink_bind(sk.net, val, cred);
         if (e) return e;
       }
       netlink_update_socket_mc(sk, val, add);

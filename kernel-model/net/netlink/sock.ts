@@ -2,7 +2,7 @@
 // since nlk_sk(sk) and sk are the same object), its flag and state bits, and the wait queues.
 import type { Module } from "../../kernel/module.js";
 import { AF_NETLINK, NETLINK_UNCONNECTED, type SockFilter } from "../../uapi/index.js";
-import { MAX_SCHEDULE_TIMEOUT, type SockCommon, type SockSysctl } from "../core/sock.js";
+import { type Cred, MAX_SCHEDULE_TIMEOUT, type SockCommon, type SockSysctl } from "../core/sock.js";
 import type { NetlinkCallback } from "./dump.js";
 import type { SkBuff } from "./skb.js";
 import type { Net } from "./table.js";
@@ -22,8 +22,8 @@ export const NETLINK_S_CONGESTED = 1 << 0;
 
 /** A kernel module's input: netlink_kernel_cfg.input, run with the request skb. */
 export type NetlinkInput = (skb: SkBuff) => void;
-/** netlink_kernel_cfg.bind: 0 or a negative errno. */
-export type NetlinkBindFn = (net: Net, group: number) => number;
+/** netlink_kernel_cfg.bind: 0 or a negative errno; `cred` is the caller's (current's) credentials. */
+export type NetlinkBindFn = (net: Net, group: number, cred: Cred) => number;
 export type NetlinkUnbindFn = (net: Net, group: number) => void;
 /** netlink_kernel_cfg.release: told about each user socket of the unit as it closes, with its groups. */
 export type NetlinkReleaseFn = (sk: NetlinkSock, groups: Uint32Array | null) => void;

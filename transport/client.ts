@@ -612,7 +612,9 @@ const parseAll = (msgs: ReadonlyArray<NlMsg>, hdrsize: number): Effect.Effect<Ge
 
 /**
  * Opens a connection: socket, NETLINK_EXT_ACK, bind (port id and group mask), getsockname. The
- * socket closes with the scope.
+ * socket closes with the scope. Longer than most functions on purpose: send, readStep and collect
+ * share the connection's sequence counter, lock and pending replies, so the per-request path stays
+ * as closures here; subscriptions, family resolution and genl parsing are module functions.
  */
 export const open = (
   protocol: number,

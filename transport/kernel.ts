@@ -426,7 +426,12 @@ const kernelSockoptCalls = (
     ),
 });
 
-/** The Netlink service over the addon. */
+/**
+ * The Netlink service over the addon. Longer than most functions on purpose: the per-message
+ * path (recvNow, sendto, recvmsg and the readiness they share) stays as closures over one
+ * Readiness and the addon's fast calls, so that a message costs no lookups; everything else is a
+ * module function above.
+ */
 export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   const readiness = new Readiness(addon);
   const C = addon.constants;

@@ -218,7 +218,11 @@ const simSockoptCalls = (
   };
 };
 
-/** The Netlink service of one simulated process. */
+/**
+ * The Netlink service of one simulated process. Longer than most functions on purpose: sendto and
+ * recvmsg stay closures over the process and its runtime (the per-message path, as on the kernel
+ * layer); the other calls are module functions above.
+ */
 export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   const p = rt.process;
   const world = rt.world;

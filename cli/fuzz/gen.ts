@@ -63,107 +63,128 @@ const kernelMsg = (rnd: SeededPrng, protocol: number, seq: number, self: string)
   };
 };
 
+/** What a generated scenario's steps may refer to: the open sockets and every socket ever made. */
+interface GenState {
+  readonly rnd: SeededPrng;
+  readonly proto: number;
+  readonly everMade: string[];
+  seq: number;
+}
+
+const SETSOCKOPTS = [
+  ["SOL_SOCKET", "SO_RCVBUF", [0, 1, 256, 1024, 2304, 4096, 65536]],
+  ["SOL_SOCKET", "SO_SNDBUF", [0, 1024, 4096, 65536]],
+  ["SOL_SOCKET", "SO_PASSCRED", [0, 1]],
+  ["SOL_NETLINK", "NETLINK_ADD_MEMBERSHIP", [0, 1, 2, 31, 32, 33]],
+  ["SOL_NETLINK", "NETLINK_DROP_MEMBERSHIP", [1, 2, 33]],
+  ["SOL_NETLINK", "NETLINK_PKTINFO", [0, 1]],
+  ["SOL_NETLINK", "NETLINK_CAP_ACK", [0, 1]],
+  ["SOL_NETLINK", "NETLINK_EXT_ACK", [0, 1]],
+  ["SOL_NETLINK", "NETLINK_NO_ENOBUFS", [0, 1]],
+  ["SOL_NETLINK", "NETLINK_BROADCAST_ERROR", [0, 1]],
+  ["SOL_NETLINK", "NETLINK_GET_STRICT_CHK", [0, 1]],
+] as const;
+
+const GETSOCKOPTS = [
+  ["SOL_SOCKET", "SO_RCVBUF"],
+  ["SOL_SOCKET", "SO_ERROR"],
+  ["SOL_SOCKET", "SO_PROTOCOL"],
+  ["SOL_SOCKET", "SO_TYPE"],
+  ["SOL_NETLINK", "NETLINK_PKTINFO"],
+  ["SOL_NETLINK", "NETLINK_CAP_ACK"],
+  ["SOL_NETLINK", "NETLINK_NO_ENOBUFS"],
+  ["SOL_NETLINK", "NETLINK_LIST_MEMBERSHIPS"],
+] as const;
+
+const bindStep = ({ rnd }: GenState, sock: string): Step => {
+  const pid: Json = rnd.chance(0.6) ? 0 : pickOf(rnd, [4242, 4243, 1, 0x7fffffff]);
+  const groups = rnd.chance(0.6) ? 0 : pickOf(rnd, [1, 2, 3, 0x80000000, 0xffffffff]);
+  return { do: "bind", sock, pid, groups };
+};
+
+const connectStep = ({ rnd, everMade }: GenState, sock: string): Step => {
+  if (rnd.chance(0.2)) return { do: "connect", sock, unspec: true };
+  const other = pickOf(rnd, everMade);
+  return { do: "connect", sock, pid: rnd.chance(0.5) ? `@${other}` : 0, groups: rnd.chance(0.8) ? 0 : 1 };
+};
+
+const setsockoptStep = ({ rnd }: GenState, sock: string): Step => {
+  const [level, name, values] = pickOf(rnd, SETSOCKOPTS);
+  const step: Step = { do: "setsockopt", sock, level, name, value: pickOf(rnd, values) };
+  if (rnd.chance(0.1)) step.size = pickOf(rnd, [0, 1, 2, 8]);
+  return step;
+};
+
+const getsockoptStep = ({ rnd }: GenState, sock: string): Step => {
+  const [level, name] = pickOf(rnd, GETSOCKOPTS);
+  const step: Step = { do: "getsockopt", sock, level, name };
+  if (rnd.chance(0.2)) step.size = pickOf(rnd, [0, 2, 8]);
+  return step;
+};
+
+const sendStep = (g: GenState, sock: string): Step => {
+  const { rnd, proto } = g;
+  const toKernel = proto !== 2 && rnd.chance(0.8);
+  const self = `@${sock}`;
+  const repeat = rnd.chance(0.15) ? 2 + rnd.nextInt(6) : 1;
+  const msg = toKernel ? kernelMsg(rnd, proto, g.seq++, self) : kernelMsg(rnd, 2, g.seq++, self);
+  // on ROUTE/GENERIC a user-to-user message may still reach the kernel (port 0, a group send,
+  // no address): without NLM_F_REQUEST the family skips it, so nothing changes the namespace
+  if (!toKernel && proto !== 2) msg.flags = 0;
+  const step: Step = { do: "sendto", sock, msg, flags: ["MSG_DONTWAIT"] };
+  if (toKernel) step.to = { pid: 0, groups: 0 };
+  else if (rnd.chance(0.85)) {
+    const other = pickOf(rnd, g.everMade);
+    step.to = rnd.chance(0.3) ? { pid: 0, groups: pickOf(rnd, [1, 2]) } : { pid: `@${other}`, groups: 0 };
+  }
+  if (repeat > 1) step.repeat = repeat;
+  return step;
+};
+
+const recvStep = ({ rnd }: GenState, sock: string): Step => {
+  const flags: Json[] = ["MSG_DONTWAIT"];
+  if (rnd.chance(0.1)) flags.push("MSG_PEEK");
+  if (rnd.chance(0.1)) flags.push("MSG_TRUNC");
+  const step: Step = { do: "recv", sock, size: pickOf(rnd, [4096, 4096, 16384, 16, 20, 0, 100]), flags };
+  if (rnd.chance(0.2)) step.repeat = 2 + rnd.nextInt(3);
+  return step;
+};
+
 /** Scenario `index` of a fuzz run with `seed`, for `protocol` (a number) or a mix when undefined. */
 export const generateScenario = (seed: number, index: number, protocol?: number): GenScenario => {
   const rnd = new SeededPrng(seed * 1_000_003 + index);
-  const proto = protocol ?? pickOf(rnd, [2, 2, 0, 16]);
+  const g: GenState = { rnd, proto: protocol ?? pickOf(rnd, [2, 2, 0, 16]), everMade: [], seq: 1 };
   const steps: Step[] = [];
   const open: string[] = [];
-  const everMade: string[] = [];
-  let names = 0;
-  let seq = 1;
   const n = 4 + rnd.nextInt(14);
   const newSocket = (): void => {
-    const as = `s${names++}`;
+    const as = `s${g.everMade.length}`;
     const step: Step = { do: "socket", as };
     if (rnd.chance(0.15)) step.type = pickOf(rnd, ["SOCK_DGRAM", "SOCK_RAW"]);
     steps.push(step);
     open.push(as);
-    everMade.push(as);
+    g.everMade.push(as);
   };
   newSocket();
   for (let i = 0; i < n; i++) {
     const k = rnd.nextInt(100);
-    if (k < 8 && open.length < 4) {
-      newSocket();
-      continue;
-    }
-    if (open.length === 0) {
+    if ((k < 8 && open.length < 4) || open.length === 0) {
       newSocket();
       continue;
     }
     const sock = pickOf(rnd, open);
-    if (k < 20) {
-      const pid: Json = rnd.chance(0.6) ? 0 : pickOf(rnd, [4242, 4243, 1, 0x7fffffff]);
-      const groups = rnd.chance(0.6) ? 0 : pickOf(rnd, [1, 2, 3, 0x80000000, 0xffffffff]);
-      steps.push({ do: "bind", sock, pid, groups });
-    } else if (k < 26) {
-      if (rnd.chance(0.2)) steps.push({ do: "connect", sock, unspec: true });
-      else {
-        const other = pickOf(rnd, everMade);
-        steps.push({ do: "connect", sock, pid: rnd.chance(0.5) ? `@${other}` : 0, groups: rnd.chance(0.8) ? 0 : 1 });
-      }
-    } else if (k < 36) {
-      const [level, name, values] = pickOf(rnd, [
-        ["SOL_SOCKET", "SO_RCVBUF", [0, 1, 256, 1024, 2304, 4096, 65536]],
-        ["SOL_SOCKET", "SO_SNDBUF", [0, 1024, 4096, 65536]],
-        ["SOL_SOCKET", "SO_PASSCRED", [0, 1]],
-        ["SOL_NETLINK", "NETLINK_ADD_MEMBERSHIP", [0, 1, 2, 31, 32, 33]],
-        ["SOL_NETLINK", "NETLINK_DROP_MEMBERSHIP", [1, 2, 33]],
-        ["SOL_NETLINK", "NETLINK_PKTINFO", [0, 1]],
-        ["SOL_NETLINK", "NETLINK_CAP_ACK", [0, 1]],
-        ["SOL_NETLINK", "NETLINK_EXT_ACK", [0, 1]],
-        ["SOL_NETLINK", "NETLINK_NO_ENOBUFS", [0, 1]],
-        ["SOL_NETLINK", "NETLINK_BROADCAST_ERROR", [0, 1]],
-        ["SOL_NETLINK", "NETLINK_GET_STRICT_CHK", [0, 1]],
-      ] as const);
-      const step: Step = { do: "setsockopt", sock, level, name, value: pickOf(rnd, values) };
-      if (rnd.chance(0.1)) step.size = pickOf(rnd, [0, 1, 2, 8]);
-      steps.push(step);
-    } else if (k < 42) {
-      const [level, name] = pickOf(rnd, [
-        ["SOL_SOCKET", "SO_RCVBUF"],
-        ["SOL_SOCKET", "SO_ERROR"],
-        ["SOL_SOCKET", "SO_PROTOCOL"],
-        ["SOL_SOCKET", "SO_TYPE"],
-        ["SOL_NETLINK", "NETLINK_PKTINFO"],
-        ["SOL_NETLINK", "NETLINK_CAP_ACK"],
-        ["SOL_NETLINK", "NETLINK_NO_ENOBUFS"],
-        ["SOL_NETLINK", "NETLINK_LIST_MEMBERSHIPS"],
-      ] as const);
-      const step: Step = { do: "getsockopt", sock, level, name };
-      if (rnd.chance(0.2)) step.size = pickOf(rnd, [0, 2, 8]);
-      steps.push(step);
-    } else if (k < 66) {
-      const toKernel = proto !== 2 && rnd.chance(0.8);
-      const self = `@${sock}`;
-      const repeat = rnd.chance(0.15) ? 2 + rnd.nextInt(6) : 1;
-      const msg = toKernel ? kernelMsg(rnd, proto, seq++, self) : kernelMsg(rnd, 2, seq++, self);
-      // on ROUTE/GENERIC a user-to-user message may still reach the kernel (port 0, a group send,
-      // no address): without NLM_F_REQUEST the family skips it, so nothing changes the namespace
-      if (!toKernel && proto !== 2) msg.flags = 0;
-      const step: Step = { do: "sendto", sock, msg, flags: ["MSG_DONTWAIT"] };
-      if (toKernel) step.to = { pid: 0, groups: 0 };
-      else if (rnd.chance(0.85)) {
-        const other = pickOf(rnd, everMade);
-        step.to = rnd.chance(0.3) ? { pid: 0, groups: pickOf(rnd, [1, 2]) } : { pid: `@${other}`, groups: 0 };
-      }
-      if (repeat > 1) step.repeat = repeat;
-      steps.push(step);
-    } else if (k < 90) {
-      const flags: Json[] = ["MSG_DONTWAIT"];
-      if (rnd.chance(0.1)) flags.push("MSG_PEEK");
-      if (rnd.chance(0.1)) flags.push("MSG_TRUNC");
-      const step: Step = { do: "recv", sock, size: pickOf(rnd, [4096, 4096, 16384, 16, 20, 0, 100]), flags };
-      if (rnd.chance(0.2)) step.repeat = 2 + rnd.nextInt(3);
-      steps.push(step);
-    } else if (k < 94) {
-      steps.push({ do: rnd.chance(0.7) ? "getsockname" : "getpeername", sock });
-    } else if (k < 97) {
+    if (k < 20) steps.push(bindStep(g, sock));
+    else if (k < 26) steps.push(connectStep(g, sock));
+    else if (k < 36) steps.push(setsockoptStep(g, sock));
+    else if (k < 42) steps.push(getsockoptStep(g, sock));
+    else if (k < 66) steps.push(sendStep(g, sock));
+    else if (k < 90) steps.push(recvStep(g, sock));
+    else if (k < 94) steps.push({ do: rnd.chance(0.7) ? "getsockname" : "getpeername", sock });
+    else if (k < 97) {
       steps.push({ do: "close", sock });
       open.splice(open.indexOf(sock), 1);
     } else steps.push({ do: "proc" });
   }
   if (rnd.chance(0.5)) steps.push({ do: "proc" });
-  return { name: `fuzz-${seed}-${index}`, protocol: proto, steps };
+  return { name: `fuzz-${seed}-${index}`, protocol: g.proto, steps };
 };

@@ -146,6 +146,146 @@ const typeLabel = (
   return names[m.type] ?? `type ${m.type}`;
 };
 
+/** Who uses each socket ("protocol:port"): the process and fd of the sendto and recvmsg calls on it. */
+const socketOwners = (trace: Trace): Map<string, { pid: number; fd: number }> => {
+  const owners = new Map<string, { pid: number; fd: number }>();
+  for (const e of trace.events) {
+    if (e.kind !== "syscall") continue;
+    if (e.call === "sendto" && e.protocol !== undefined && e.from !== undefined && e.from !== 0)
+      owners.set(`${e.protocol}:${e.from >>> 0}`, { pid: e.pid, fd: e.fd });
+    if (e.call === "recvmsg" && e.protocol !== undefined && e.to !== undefined && e.to !== 0)
+      owners.set(`${e.protocol}:${e.to >>> 0}`, { pid: e.pid, fd: e.fd });
+  }
+  return owners;
+};
+
+/** The lanes of the diagram: the kernel's first, then one per socket in order of first use. */
+class Lanes {
+  readonly list: ViewLane[] = [
+    { id: "kernel", label: "kernel", sub: "kernel sockets, softirq, kthreads", pid: null, process: "kernel" },
+  ];
+  private readonly index = new Map<string, number>([["kernel", 0]]);
+
+  constructor(
+    private readonly owners: ReadonlyMap<string, { pid: number; fd: number }>,
+    private readonly nameOf: (pid: number) => string,
+  ) {}
+
+  /** The lane of a socket (port 0 is the kernel's). */
+  of(protocol: number, port: number): number {
+    if (port === 0) return 0;
+    const id = `${protocol}:${port >>> 0}`;
+    const known = this.index.get(id);
+    if (known !== undefined) return known;
+    const o = this.owners.get(id);
+    const proto = NETLINK_PROTOCOL_NAMES[protocol] ?? `protocol ${protocol}`;
+    this.list.push({
+      id,
+      label: o === undefined ? `port ${port >>> 0}` : `${this.nameOf(o.pid)}[${o.pid}] fd ${o.fd}`,
+      sub: `port ${port >>> 0} · ${proto}`,
+      pid: o?.pid ?? null,
+      process: o === undefined ? "" : this.nameOf(o.pid),
+    });
+    this.index.set(id, this.list.length - 1);
+    return this.list.length - 1;
+  }
+}
+
+/** Texts shared by datagrams (a dump's identical parts are stored once). */
+class Texts {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  intern(s: string): number {
+    const k = this.index.get(s);
+    if (k !== undefined) return k;
+    this.list.push(s);
+    this.index.set(s, this.list.length - 1);
+    return this.list.length - 1;
+  }
+}
+
+/** A datagram's decoding (as `nlsim decode` prints it, the example's and families' names added) and its label. */
+const decodeDatagram = (
+  d: TraceDatagram,
+  families: ReadonlyMap<number, string>,
+  typeNames: Readonly<Record<number, string>>,
+): { text: string; label: string } => {
+  try {
+    const msgs = parseMessages(d.bytes, { zeroPadding: false });
+    // the example's own names for its protocol's types, as the walk shows them
+    let text = squeezeDump(messagesToText(msgs, { protocol: d.protocol }))
+      .trimEnd()
+      .replace(/nlmsg_type {3}(\d+) \(protocol-specific\)/g, (m, t: string) =>
+        typeNames[Number(t)] === undefined ? m : `nlmsg_type   ${t} (${typeNames[Number(t)]})`,
+      );
+    const fams = d.protocol === NETLINK_GENERIC ? msgs.map((m) => families.get(m.type)).filter((x) => x) : [];
+    if (fams.length > 0)
+      text += `\n\ngeneric netlink family: ${[...new Set(fams)].join(", ")} (named from the nlctrl replies in this trace)`;
+    const named = msgs.map((m) => typeLabel(m, d.protocol, families, typeNames));
+    const label = named.length > 3 ? `${named.slice(0, 2).join(", ")} +${named.length - 2}` : named.join(", ");
+    return { text, label };
+  } catch (e) {
+    return { text: `malformed: ${(e as Error).message}`, label: "malformed" };
+  }
+};
+
+/** Where a datagram went, who sent and read it, in which context. */
+const datagramInfo = (d: TraceDatagram, nameOf: (pid: number) => string): string => {
+  const who = (x: { pid: number; fd: number; t: number } | null): string =>
+    x === null ? "" : `${nameOf(x.pid)}[${x.pid}] fd ${x.fd} at ${(x.t / 1e9).toFixed(6)} s`;
+  return [
+    `from port ${d.from >>> 0}${d.from === 0 ? " (the kernel)" : ""} to ${d.toKernel ? "a kernel socket" : `port ${d.to >>> 0}`}${d.groups !== 0 ? `, group mask 0x${(d.groups >>> 0).toString(16)}` : ""}`,
+    `context: ${d.ctx}${d.senderPid === null ? "" : ` (${nameOf(d.senderPid)}[${d.senderPid}])`}`,
+    d.sentBy === null ? "" : `sent by ${who(d.sentBy)}`,
+    d.toKernel ? "" : d.readBy === null ? "never read" : `read by ${who(d.readBy)}`,
+  ]
+    .filter((x) => x !== "")
+    .join("\n");
+};
+
+/** The note an event puts in place on the diagram (printk, BUG, ENOBUFS, failures, logs), if any. */
+const eventNote = (e: Trace["events"][number], lanes: Lanes, nameOf: (pid: number) => string): ViewNote | undefined => {
+  switch (e.kind) {
+    case "printk":
+      return { t: e.t, lane: 0, kind: "printk", text: `<${e.level}> ${e.text}` };
+    case "bug":
+      return {
+        t: e.t,
+        lane: 0,
+        kind: "bug",
+        text: `${e.bug} in ${e.fn} (${e.context ?? ""} context, ${e.comm}/${e.pid})`,
+      };
+    case "syscall":
+      if (e.call === "recvmsg" && e.errno === "ENOBUFS")
+        return {
+          t: e.t,
+          lane: e.protocol !== undefined && e.to !== undefined ? lanes.of(e.protocol, e.to) : 0,
+          kind: "enobufs",
+          text: `${nameOf(e.pid)}[${e.pid}] recvmsg(fd ${e.fd}) = -1 ENOBUFS: the queue overran, messages were dropped`,
+        };
+      return undefined;
+    case "task-failed":
+      return { t: e.t, lane: 0, kind: "failure", text: `${e.name} failed: ${e.error}` };
+    case "deadlock":
+      return { t: e.t, lane: 0, kind: "failure", text: `deadlock: ${e.tasks.join(", ")}` };
+    case "log":
+      return { t: e.t, lane: 0, kind: "log", text: `${nameOf(e.pid)}[${e.pid}] ${e.level.toLowerCase()}: ${e.text}` };
+    case "tap":
+    case "softirq":
+    case "nosleep":
+    case "busy-wait":
+    case "spawn":
+    case "exit":
+    case "fault":
+    case "fault-plan":
+    case "traffic-plan":
+    case "packet":
+      return undefined;
+    default:
+      return unhandledEvent(e);
+  }
+};
+
 /** The view of `trace`; `queues` are its sockets' receive queues (queues.ts), when they could be had. */
 export const buildViewModel = (
   trace: Trace,
@@ -157,149 +297,37 @@ export const buildViewModel = (
   const typeNames = example?.typeNames ?? {};
   const datagrams = traceDatagrams(trace.events);
   const families = genlFamilies(datagrams);
-
-  // who uses each socket: the sendto and recvmsg calls on it
-  const owners = new Map<string, { pid: number; fd: number }>();
-  for (const e of trace.events) {
-    if (e.kind !== "syscall") continue;
-    if (e.call === "sendto" && e.protocol !== undefined && e.from !== undefined && e.from !== 0)
-      owners.set(`${e.protocol}:${e.from >>> 0}`, { pid: e.pid, fd: e.fd });
-    if (e.call === "recvmsg" && e.protocol !== undefined && e.to !== undefined && e.to !== 0)
-      owners.set(`${e.protocol}:${e.to >>> 0}`, { pid: e.pid, fd: e.fd });
-  }
   const nameOf = (pid: number): string => processNames.get(pid) ?? `pid ${pid}`;
-
-  const lanes: ViewLane[] = [
-    { id: "kernel", label: "kernel", sub: "kernel sockets, softirq, kthreads", pid: null, process: "kernel" },
-  ];
-  const laneIndex = new Map<string, number>([["kernel", 0]]);
-  const lane = (protocol: number, port: number): number => {
-    if (port === 0) return 0;
-    const id = `${protocol}:${port >>> 0}`;
-    const known = laneIndex.get(id);
-    if (known !== undefined) return known;
-    const o = owners.get(id);
-    const proto = NETLINK_PROTOCOL_NAMES[protocol] ?? `protocol ${protocol}`;
-    lanes.push({
-      id,
-      label: o === undefined ? `port ${port >>> 0}` : `${nameOf(o.pid)}[${o.pid}] fd ${o.fd}`,
-      sub: `port ${port >>> 0} · ${proto}`,
-      pid: o?.pid ?? null,
-      process: o === undefined ? "" : nameOf(o.pid),
-    });
-    laneIndex.set(id, lanes.length - 1);
-    return lanes.length - 1;
-  };
-
-  const texts: string[] = [];
-  const textIndex = new Map<string, number>();
-  const intern = (s: string): number => {
-    const k = textIndex.get(s);
-    if (k !== undefined) return k;
-    texts.push(s);
-    textIndex.set(s, texts.length - 1);
-    return texts.length - 1;
-  };
+  const lanes = new Lanes(socketOwners(trace), nameOf);
+  const texts = new Texts();
 
   const viewDatagrams: ViewDatagram[] = datagrams.map((d) => {
-    let text: string;
-    let label: string;
-    try {
-      const msgs = parseMessages(d.bytes, { zeroPadding: false });
-      // the example's own names for its protocol's types, as the walk shows them
-      text = squeezeDump(messagesToText(msgs, { protocol: d.protocol }))
-        .trimEnd()
-        .replace(/nlmsg_type {3}(\d+) \(protocol-specific\)/g, (m, t: string) =>
-          typeNames[Number(t)] === undefined ? m : `nlmsg_type   ${t} (${typeNames[Number(t)]})`,
-        );
-      const fams = d.protocol === NETLINK_GENERIC ? msgs.map((m) => families.get(m.type)).filter((x) => x) : [];
-      if (fams.length > 0)
-        text += `\n\ngeneric netlink family: ${[...new Set(fams)].join(", ")} (named from the nlctrl replies in this trace)`;
-      const named = msgs.map((m) => typeLabel(m, d.protocol, families, typeNames));
-      label = named.length > 3 ? `${named.slice(0, 2).join(", ")} +${named.length - 2}` : named.join(", ");
-    } catch (e) {
-      text = `malformed: ${(e as Error).message}`;
-      label = "malformed";
-    }
-    const from = d.from === 0 ? 0 : lane(d.protocol, d.from);
-    const to = d.toKernel ? 0 : lane(d.protocol, d.to);
-    const who = (x: { pid: number; fd: number; t: number } | null): string =>
-      x === null ? "" : `${nameOf(x.pid)}[${x.pid}] fd ${x.fd} at ${(x.t / 1e9).toFixed(6)} s`;
-    const info = [
-      `from port ${d.from >>> 0}${d.from === 0 ? " (the kernel)" : ""} to ${d.toKernel ? "a kernel socket" : `port ${d.to >>> 0}`}${d.groups !== 0 ? `, group mask 0x${(d.groups >>> 0).toString(16)}` : ""}`,
-      `context: ${d.ctx}${d.senderPid === null ? "" : ` (${nameOf(d.senderPid)}[${d.senderPid}])`}`,
-      d.sentBy === null ? "" : `sent by ${who(d.sentBy)}`,
-      d.toKernel ? "" : d.readBy === null ? "never read" : `read by ${who(d.readBy)}`,
-    ]
-      .filter((x) => x !== "")
-      .join("\n");
+    const { text, label } = decodeDatagram(d, families, typeNames);
     return {
       i: d.index,
       t: d.t,
-      from,
-      to,
+      from: d.from === 0 ? 0 : lanes.of(d.protocol, d.from),
+      to: d.toKernel ? 0 : lanes.of(d.protocol, d.to),
       ctx: d.ctx,
       protocol: d.protocol,
       len: d.bytes.length,
       label,
       groups: d.groups,
-      info,
-      text: intern(text),
+      info: datagramInfo(d, nameOf),
+      text: texts.intern(text),
     };
   });
 
+  // the rows in trace order: each datagram where it was sent, each note where its event is
   const notes: ViewNote[] = [];
   const rows: ViewRow[] = [];
   let next = 0;
   trace.events.forEach((e, i) => {
     while (next < datagrams.length && datagrams[next]!.event === i) rows.push({ d: next++ });
-    const note = (n: ViewNote): void => {
-      notes.push(n);
+    const note = eventNote(e, lanes, nameOf);
+    if (note !== undefined) {
+      notes.push(note);
       rows.push({ n: notes.length - 1 });
-    };
-    switch (e.kind) {
-      case "printk":
-        note({ t: e.t, lane: 0, kind: "printk", text: `<${e.level}> ${e.text}` });
-        break;
-      case "bug":
-        note({
-          t: e.t,
-          lane: 0,
-          kind: "bug",
-          text: `${e.bug} in ${e.fn} (${e.context ?? ""} context, ${e.comm}/${e.pid})`,
-        });
-        break;
-      case "syscall":
-        if (e.call === "recvmsg" && e.errno === "ENOBUFS")
-          note({
-            t: e.t,
-            lane: e.protocol !== undefined && e.to !== undefined ? lane(e.protocol, e.to) : 0,
-            kind: "enobufs",
-            text: `${nameOf(e.pid)}[${e.pid}] recvmsg(fd ${e.fd}) = -1 ENOBUFS: the queue overran, messages were dropped`,
-          });
-        break;
-      case "task-failed":
-        note({ t: e.t, lane: 0, kind: "failure", text: `${e.name} failed: ${e.error}` });
-        break;
-      case "deadlock":
-        note({ t: e.t, lane: 0, kind: "failure", text: `deadlock: ${e.tasks.join(", ")}` });
-        break;
-      case "log":
-        note({ t: e.t, lane: 0, kind: "log", text: `${nameOf(e.pid)}[${e.pid}] ${e.level.toLowerCase()}: ${e.text}` });
-        break;
-      case "tap":
-      case "softirq":
-      case "nosleep":
-      case "busy-wait":
-      case "spawn":
-      case "exit":
-      case "fault":
-      case "fault-plan":
-      case "traffic-plan":
-      case "packet":
-        break;
-      default:
-        unhandledEvent(e);
     }
   });
   while (next < datagrams.length) rows.push({ d: next++ });
@@ -315,11 +343,11 @@ export const buildViewModel = (
     seed: trace.header.seed,
     run: what,
     events: trace.events.length,
-    lanes,
+    lanes: lanes.list,
     datagrams: viewDatagrams,
     notes,
     rows,
-    texts,
+    texts: texts.list,
     queues,
     end: trace.events.at(-1)?.t ?? 0,
   };

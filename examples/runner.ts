@@ -29,10 +29,11 @@ export interface ExampleRunResult {
 
 export const runExampleOnSim = async (example: Example, cfg: ExampleRunConfig): Promise<ExampleRunResult> => {
   const mode = cfg.mode ?? example.modes[0].name;
+  const netlinkInput = example.netlinkInput(mode);
   const world = new World({
     seed: cfg.seed,
     run: { example: example.name, mode },
-    netlinkInput: example.netlinkInput(mode),
+    ...(netlinkInput === null ? {} : { netlinkInput }),
   });
   cfg.onWorld?.(world);
   if (cfg.onEvent !== undefined) {

@@ -155,6 +155,7 @@ export const TRACE_VERSION = 3;
 const TRACE_EVENT_KINDS: { readonly [K in TraceEventKind]: true } = {
   syscall: true,
   softirq: true,
+  data_ready: true,
   tap: true,
   printk: true,
   bug: true,

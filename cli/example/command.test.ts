@@ -48,13 +48,10 @@ describe("the nl-demo walkthrough", () => {
     expect(text).not.toContain("\x1b[");
   });
 
-  it("shows the 2.6 softirq input, the BUG line and the exclusion bug in buggy mode", async () => {
+  it("shows the article's 2.6.32 module in process context, with no BUG for its mutex, and the exclusion bug in buggy mode", async () => {
     const text = await walk("buggy", 1);
-    expect(text).toContain("softirq NET_RX: nl_demo_rcv(skb) runs with 16 bytes from port 1001");
-    expect(text).toContain("» API history: up to 2.6.23 a kernel socket's input ran from a softirq");
-    expect(text).toContain(
-      "⚠ sleeping function called from invalid context in mutex_lock (softirq context, probe/1001)",
-    );
+    expect(text).toContain("probe[1001]                      printk <6> nl_demo(2.6): accepted a 16-byte message");
+    expect(text).not.toContain("sleeping function called from invalid context");
     expect(text).toContain("The article's bug: netlink_broadcast(nlfd, skb, pid, gid, ...)");
   });
 
@@ -73,6 +70,20 @@ describe("nlsim run / walk", () => {
     expect(r.stdout).toContain("sendto(fd 3, 20 bytes, flags 0x0) = 20");
     expect(r.stdout).toContain("recvmsg(fd 3, buf 8192, flags 0x0) = 24 (msg_name: port 0)");
     expect(r.stdout).toContain("nl_demo: netlink_kernel_release done, unloaded");
+  }, 60_000);
+
+  it("walk prints the model line only for an example with a kernel netlink socket, naming its input mode", () => {
+    const exam = nlsim(["walk", "netlink-exam", "--seed", "1"]);
+    expect(exam.status).toBe(0);
+    expect(exam.stdout).toContain(
+      "model: 2.6.13–2.6.23 kernel: the send queues the skb and sk_data_ready runs the input",
+    );
+    expect(exam.stdout).toContain(
+      "sk_data_ready: netlink_data_ready → netlink_exam_input(sk, 210), process context; drains 1 skb (from port 2001)",
+    );
+    const sockopt = nlsim(["walk", "sockopt", "--seed", "1"]);
+    expect(sockopt.status).toBe(0);
+    expect(sockopt.stdout).not.toContain("model:");
   }, 60_000);
 
   it("run nl-demo prints the daemon's lines and dmesg", () => {

@@ -8,7 +8,7 @@ import { type Example, exampleNames, findExample } from "../../examples/index.js
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
 import { CliUsageError } from "../errors.js";
-import { type NarrationSink, Narrator } from "./narrate.js";
+import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
 
 const exampleArg = Argument.String("example").pipe(
   Argument.withDescription(`the example to run (${exampleNames().join(", ")})`),
@@ -230,14 +230,12 @@ export const walkCommand = Command.make(
         ? { line: (s) => steps[steps.length - 1]!.push(s), step: () => void steps.push([]) }
         : { line: (s) => write(`${s}\n`), step: () => {} };
       const narrator = new Narrator(example, sink, color);
-      const era =
-        example.netlinkInput(m) === "softirq"
-          ? "2.6-era kernel: a kernel socket's input runs from the NET_RX softirq after the send returns"
-          : "today's kernel (2.6.24+): a kernel socket's input runs synchronously in the sender's process context";
       const modeText = example.modes.find((x) => x.name === m)!.description;
       sink.line(`nlsim walk ${name} --mode ${m} --seed ${seed}: ${example.description}`);
       sink.line(`scenario: ${modeText}`);
-      sink.line(`model: ${era}`);
+      // only an example with a kernel netlink socket (whose input the mode decides) gets the model line
+      const input = example.netlinkInput(m);
+      if (input !== null) sink.line(`model: ${inputModelLine(input)}`);
       sink.line("");
       let worldRef: Parameters<typeof narrator.onEvent>[1] | undefined;
       const r = yield* Effect.promise(() =>

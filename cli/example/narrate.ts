@@ -46,14 +46,32 @@ const hexBytes = (hex: string): Uint8Array => {
 
 /** The history notes the walkthrough itself knows (the example adds its own). */
 export const NOTE_SOFTIRQ_INPUT =
-  "API history: up to 2.6.23 a kernel socket's input ran from a softirq. sendto returned at once; NET_RX then " +
-  "called the input (2.6.13: input(sock, len), which dequeued from sk_receive_queue itself) in atomic context: no " +
-  "sleeping, no mutex, GFP_ATOMIC only. Since 2.6.24 input(skb) runs synchronously inside sendmsg " +
-  "(netlink_unicast_kernel in af_netlink.c; model: kernel-model/net/netlink/input.ts).";
+  "Model note: this mode runs a kernel socket's input from a softirq right after the send returns, in atomic " +
+  "context: no sleeping, no mutex, GFP_ATOMIC only. No kernel ever did that for netlink input; it is a stricter " +
+  "model, the rules a handler must keep when the same code is also called from a timer or a netfilter hook. " +
+  "2.6.13–2.6.23 ran input(sk, len) from netlink_sendskb → sk_data_ready in the sender's process context; since " +
+  "2.6.24 netlink_unicast_kernel calls input(skb) there (model: kernel-model/net/netlink/input.ts).";
 export const NOTE_PROCESS_INPUT =
   "API history: since 2.6.24 the input runs synchronously inside the sender's sendmsg, in its process context " +
   "(netlink_unicast_kernel → nlk->netlink_rcv in af_netlink.c; model: kernel-model/net/netlink/input.ts): the " +
-  "module's lines come before sendto returns. Up to 2.6.23 it ran later, from the NET_RX softirq.";
+  "module's lines come before sendto returns. From 2.6.13 to 2.6.23 it also ran in the sender's context, but " +
+  "through the receive queue: netlink_sendskb → sk_data_ready → input(sk, len), which drained the queue.";
+export const NOTE_DATA_READY_INPUT =
+  "API history (2.6.13–2.6.23): netlink_unicast → netlink_sendskb queued the skb on the kernel socket's " +
+  "sk_receive_queue and called sk->sk_data_ready, i.e. netlink_data_ready → nlk->data_ready(sk, len), the " +
+  "module's input, synchronously in the sender's process context (af_netlink.c). The input drained the whole " +
+  "queue (while ((skb = skb_dequeue(&sk->sk_receive_queue)))), so on SMP it could process skbs another sender had " +
+  "queued, in this sender's context; handlers of that era took mutexes there (rtnetlink_rcv took rtnl_mutex). " +
+  "2.6.24 replaced it with input(skb) called from netlink_unicast_kernel, one skb per call (model: " +
+  "kernel-model/net/netlink/input.ts).";
+
+/** The `model:` line of a walk: how a kernel socket's input runs in this world. */
+export const inputModelLine = (mode: "softirq" | "data_ready" | "process"): string =>
+  mode === "softirq"
+    ? "strict softirq model: a kernel socket's input runs from a softirq after the send returns, in atomic context (the handler must not sleep)"
+    : mode === "data_ready"
+      ? "2.6.13–2.6.23 kernel: the send queues the skb and sk_data_ready runs the input over the whole queue, in the sender's process context"
+      : "today's kernel (2.6.24+): a kernel socket's input runs synchronously in the sender's process context";
 
 interface SockState {
   readonly key: string;
@@ -226,6 +244,17 @@ export class Narrator {
           );
         }
         break;
+      case "data_ready": {
+        this.sink.step();
+        const from = e.queued.map((p) => `port ${p}`).join(", ");
+        this.line(
+          world,
+          this.who(world),
+          `${this.bold("sk_data_ready")}: netlink_data_ready → ${e.fn}(sk, ${e.len}), ${e.ctx} context; drains ${e.queued.length} skb${e.queued.length === 1 ? "" : "s"} (from ${from})`,
+        );
+        this.note("data-ready-input", NOTE_DATA_READY_INPUT);
+        break;
+      }
       case "printk": {
         const level = e.level;
         const text = e.text;
@@ -233,6 +262,7 @@ export class Narrator {
         this.line(world, this.who(world), paint(`printk <${level}> ${text}`));
         if (
           this.sending !== undefined &&
+          world.kernel.netlink_input === "process" &&
           world.currentTask?.pid === this.sending &&
           (world.kernel.preempt_count & SOFTIRQ_OFFSET) === 0
         ) {

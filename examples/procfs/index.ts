@@ -13,7 +13,7 @@ export const procfsExample: Example = {
     { name: "buggy", description: "the article's read_proc/write_proc: cat never ends, EPERM, overflow reports" },
   ],
   protocol: NETLINK_USERSOCK, // no netlink socket: nothing to watch
-  netlinkInput: () => "softirq",
+  netlinkInput: () => null, // no kernel netlink socket
   run: (world, opts) => {
     const mod = setupProcfs(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
     atTime(world, "rmmod", 100, () => mod.exit());

@@ -13,7 +13,7 @@ export const sockoptExample: Example = {
     { name: "buggy", description: "the article's recv_msg/send_msg: fixed 64-byte copies, *len never set" },
   ],
   protocol: NETLINK_USERSOCK,
-  netlinkInput: () => "softirq",
+  netlinkInput: () => null, // no kernel netlink socket
   run: (world, opts) => {
     const mod = setupSockopt(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
     atTime(world, "rmmod", 100, () => mod.exit());

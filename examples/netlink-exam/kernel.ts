@@ -1,7 +1,7 @@
 // netlink-exam's module: receives a text over NETLINK_EXAM, keeps it in a kernel buffer, exposes
 // the buffer as /proc/netlink_exam_buffer (readable, and writable to replace it) and forwards it
 // to the receivers in NETLINK_EXAM_GROUP. Written with the kernel's names so that
-// kmod/netlink-exam/netlink-exam-kern.c reads beside it line by line.
+// kmod/netlink-exam/netlink_exam.c (the article's netlink-exam-kern.c) reads beside it line by line.
 //
 // The walk runs it with the article's 2.6.14 input model ("data_ready": netlink_sendskb queues the
 // skb and sk_data_ready runs the input over the receive queue, in the sender's process context).

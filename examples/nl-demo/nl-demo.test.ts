@@ -116,7 +116,7 @@ describe("nl-demo on the simulator", () => {
     const r = await run("short");
     expect(r.output).toEqual([
       "probe: sent a 16-byte NLDEMO_U_PID (no struct nldemo_krnl_msg)",
-      "probe: the kernel refused request type 0x10: EINVAL",
+      'probe: the kernel refused request type 0x10: EINVAL ("nl_demo: payload shorter than struct nldemo_krnl_msg")',
     ]);
     expect(nlDemoModules.get(r.world)!.stats.events).toBe(0);
   });

@@ -8,10 +8,16 @@ import { type Example, exampleNames, findExample } from "../../examples/index.js
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
 import { CliUsageError } from "../errors.js";
+import { LESSON_EXAMPLES } from "./lessons.js";
 import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
 
+/** The examples, then the lessons (walkthroughs of a scenario: ack, dump, addressing, macros). */
+const findRunnable = (name: string): Example | undefined =>
+  findExample(name) ?? (Object.hasOwn(LESSON_EXAMPLES, name) ? LESSON_EXAMPLES[name] : undefined);
+const runnableNames = (): string[] => [...exampleNames(), ...Object.keys(LESSON_EXAMPLES)];
+
 const exampleArg = Argument.String("example").pipe(
-  Argument.withDescription(`the example to run (${exampleNames().join(", ")})`),
+  Argument.withDescription(`the example or lesson to run (${runnableNames().join(", ")})`),
 );
 const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("the world's seed"), Flag.withDefault(1));
 const setFlag = Flag.String("set").pipe(
@@ -41,10 +47,10 @@ export const resolve = (
   CliUsageError
 > =>
   Effect.gen(function* () {
-    const example = findExample(name);
+    const example = findRunnable(name);
     if (example === undefined) {
       return yield* new CliUsageError({
-        message: `unknown example '${name}' (known: ${exampleNames().join(", ")})`,
+        message: `unknown example '${name}' (known: ${runnableNames().join(", ")})`,
       });
     }
     if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });

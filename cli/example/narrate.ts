@@ -442,7 +442,15 @@ export class Narrator {
     }
     const from = e.call === "recvmsg" && e.ret >= 0 ? ` ${this.dim(`(msg_name: port ${e.from ?? ""})`)}` : "";
     this.line(world, this.who(world), `${this.bold(call)}(${args}) ${this.ret(e)}${from}`);
-    if (e.call === "recvmsg" && typeof e.data === "string" && e.ret > 0) this.decode(hexBytes(e.data));
+    if (e.call === "recvmsg" && typeof e.data === "string" && e.ret > 0) {
+      const data = hexBytes(e.data);
+      if (e.ret > data.length) {
+        // MSG_TRUNC: recvmsg returned the datagram's real length; the buffer got only its start
+        this.more(
+          this.yellow(`(truncated: ${data.length} of ${e.ret} bytes copied, the rest of the datagram is discarded)`),
+        );
+      } else this.decode(data);
+    }
     if (stuck) {
       this.more(this.red("⤷ *ppos did not move: the next read starts at the same place"));
       this.note(

@@ -23,8 +23,10 @@ export interface IcmpLoggerOptions {
   readonly noisePerSec?: number;
   /** Ctrl-C: kill imp2_u at this virtual ms (no IMP2_CLOSE; NETLINK_URELEASE tells the module) */
   readonly killAtMs?: number;
-  /** the article's bug: send_to_user allocates with GFP_KERNEL in softirq context */
+  /** the article's module, its own bugs kept (write_lock_bh(&user_proc.pid), the pid re-read unlocked, ...) */
   readonly buggy?: boolean;
+  /** send_to_user allocates with GFP_KERNEL in softirq context (a bug the article avoids) */
+  readonly gfpKernel?: boolean;
   /** each line as it is printed (the user program's stdout) */
   readonly out?: (line: string) => void;
 }
@@ -59,7 +61,9 @@ export const setupIcmpLogger = (
     opts.out?.(l);
     opts.hooks?.out(l);
   };
-  const m = world.insmod(() => imp2_init(world.net, { gfp: opts.buggy ? GFP_KERNEL : GFP_ATOMIC }));
+  const m = world.insmod(() =>
+    imp2_init(world.net, { gfp: opts.gfpKernel ? GFP_KERNEL : GFP_ATOMIC, article: opts.buggy === true }),
+  );
   if (typeof m === "number") throw new Error(`insmod imp2: ${m}`);
   const packets = installTraffic(world, {
     pings: opts.pings ?? DEFAULT_PINGS,

@@ -10,7 +10,7 @@ import {
   parseSimRun,
   type Transcript,
 } from "./compare.js";
-import { selectThroughputShape } from "./modules.js";
+import { MODULES, selectThroughputShape } from "./modules.js";
 
 const t = (out: string[], dmesg: string[]): Transcript => ({ out, dmesg });
 
@@ -181,5 +181,32 @@ describe("select-throughput's comparison (modules.ts)", () => {
     ]);
     const noProc = { ...guest, out: guest.out.filter((l) => !l.startsWith("/proc")) };
     expect(cmp(sim, noProc)[0]).toMatch(/^kernel: no line matches/);
+  });
+});
+
+describe("nl-demo's dying-daemon cases", () => {
+  const cmp = MODULES.find((m) => m.example === "nl-demo")!.cases.find((c) => c.mode === "dies-no-notifier")!.compare;
+  const ev = (n: number, r: string) => `nl_demo: K_EVT #${n} netlink_unicast(port P1) = ${r}`;
+  const sim = t(
+    ["daemon: event 1", "daemon: event 2"],
+    [ev(1, "24"), ev(2, "24"), ev(3, "-111 (ECONNREFUSED)"), "nl_demo: unloaded"],
+  );
+  it("allow one more event delivered before a slow guest tears the daemon down, and no more", () => {
+    if (typeof cmp !== "function") throw new Error("expected a comparison function");
+    expect(cmp(sim, sim)).toEqual([]);
+    const slip = t(sim.out, [ev(1, "24"), ev(2, "24"), ev(3, "24"), ev(4, "-111 (ECONNREFUSED)"), "nl_demo: unloaded"]);
+    expect(cmp(sim, slip)).toEqual([]);
+    const two = t(sim.out, [
+      ev(1, "24"),
+      ev(2, "24"),
+      ev(3, "24"),
+      ev(4, "24"),
+      ev(5, "-111 (ECONNREFUSED)"),
+      "nl_demo: unloaded",
+    ]);
+    expect(cmp(sim, two)).not.toEqual([]);
+    const missing = t(sim.out, [ev(1, "24"), ev(2, "24"), "nl_demo: unloaded"]);
+    expect(cmp(sim, missing)).not.toEqual([]);
+    expect(cmp(sim, t(["daemon: event 1"], sim.dmesg))).not.toEqual([]);
   });
 });

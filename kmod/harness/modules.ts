@@ -5,7 +5,7 @@
 // verdict of its own (guest: insmod, the program's exit status, rmmod, no BUG/Oops/WARNING in
 // dmesg but those of `expectDmesg`; host: the comparison with `nlsim run <example> --mode M` on
 // the simulator).
-import { captureNumbers, compareCounted, compareTotals, type Transcript } from "./compare.js";
+import { captureNumbers, compareCounted, compareExactWithSlip, compareTotals, type Transcript } from "./compare.js";
 
 /**
  * icmp-logger's comparison: real pings' counts are timing under TCG (a flow that starts late on a busy
@@ -198,6 +198,18 @@ const PERIOD =
   "line for line, both runs with --set scale=3 (events every 300 ms, the daemon's waits 900 ms); jiffies and " +
   "port ids normalised";
 
+/**
+ * The daemon dies after its last event; on a slow guest (TCG on a loaded host) its exit can take
+ * longer than the 300 ms to the module's next event, which is then still delivered ("= 24") before
+ * the port is gone: one such line more, and the events after it numbered one higher, are allowed.
+ */
+const DEATH = compareExactWithSlip({
+  extra: /K_EVT #… netlink_unicast\(port P1\) = \d+$/,
+  slack: 1,
+  masks: [/(?<=K_EVT #)\d+/],
+});
+const DEATH_WHY = `${PERIOD}; one more event delivered before the dying daemon's port is gone is allowed (a slow guest's exit), the events' numbers masked`;
+
 /** nl-demo's timeline stretched 3 times on both sides (`--set scale=3`, insmod period_ms=300). */
 const SCALED = { sets: ["scale=3"], insmodArgs: ["period_ms=300"] } as const;
 
@@ -212,14 +224,14 @@ export const MODULES: ReadonlyArray<KernelModule> = [
       // timeline gives it 300 ms, the same run on both sides
       { mode: "unicast", ...SCALED, compare: "exact", why: PERIOD },
       { mode: "multicast", ...SCALED, compare: "exact", why: PERIOD },
-      { mode: "dies", ...SCALED, compare: "exact", settleMs: 1500, why: PERIOD },
+      { mode: "dies", ...SCALED, compare: DEATH, settleMs: 1500, why: DEATH_WHY },
       {
         mode: "dies-no-notifier",
         ...SCALED,
         insmodArgs: [...SCALED.insmodArgs, "use_notifier=0"],
-        compare: "exact",
+        compare: DEATH,
         settleMs: 1500,
-        why: PERIOD,
+        why: DEATH_WHY,
       },
       { mode: "short", compare: "exact" },
       {

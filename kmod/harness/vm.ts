@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -96,8 +97,17 @@ export const extractVmlinux = (kver: string): string => {
   const z = readFileSync(`/boot/vmlinuz-${kver}`);
   const at = z.indexOf(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
   if (at < 0) throw new Error(`/boot/vmlinuz-${kver}: no XZ payload found`);
-  const img = execFileSync("xz", ["-dc", "--single-stream"], { input: z.subarray(at), maxBuffer: 1 << 30 });
-  writeAtomically(out, img);
+  // xz reads the payload from a file: given it on stdin, xz stops after the first stream and
+  // exits while the rest (the kernel image's trailer) is still being written, and the write
+  // fails with EPIPE (seen under load)
+  const payload = `${out}.${process.pid}.xz`;
+  writeFileSync(payload, z.subarray(at));
+  try {
+    const img = execFileSync("xz", ["-dc", "--single-stream", payload], { maxBuffer: 1 << 30 });
+    writeAtomically(out, img);
+  } finally {
+    rmSync(payload, { force: true });
+  }
   return out;
 };
 

@@ -64,7 +64,9 @@ export const NOTE_DATA_READY_INPUT =
   "sk_receive_queue and called sk->sk_data_ready, i.e. netlink_data_ready → nlk->data_ready(sk, len), the " +
   "module's input, synchronously in the sender's process context (af_netlink.c). The input drained the whole " +
   "queue (while ((skb = skb_dequeue(&sk->sk_receive_queue)))), so on SMP it could process skbs another sender had " +
-  "queued, in this sender's context; handlers of that era took mutexes there (rtnetlink_rcv took rtnl_mutex). " +
+  "queued, in this sender's context; handlers of that era took mutexes there (rtnetlink_rcv took rtnl_mutex; " +
+  "2.6.13's with down_trylock, returning when another context held it, whose do/while loop on the queue length " +
+  "then processed this sender's skb too). " +
   "2.6.24 replaced it with input(skb) called from netlink_unicast_kernel, one skb per call (model: " +
   "kernel-model/net/netlink/input.ts).";
 

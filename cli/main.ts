@@ -9,6 +9,7 @@ import { parseHex, parseProto, renderDecoded } from "./decode.js";
 import { CliUsageError } from "./errors.js";
 import { runCommand, walkCommand } from "./example/command.js";
 import { fuzzCommand } from "./fuzz/command.js";
+import { pcapCommand } from "./pcap/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
@@ -95,6 +96,7 @@ const nlsim = Command.make("nlsim").pipe(
     walkCommand,
     sweepCommand,
     fuzzCommand,
+    pcapCommand,
   ]),
 );
 

@@ -1,6 +1,7 @@
 // The examples `nlsim run` and `nlsim walk` know, by name. To add one: write examples/<name>/
 // (a user side against transport/ and kernel-model/uapi, a simulated kernel side, and an index.ts
-// exporting an Example), then add it to EXAMPLES below.
+// exporting an Example: its modes, `options` and `setup`), then add it to EXAMPLES below. Its
+// tests run it with runExampleOnSim (runner.ts), as the CLI does.
 import { icmpLoggerExample } from "./icmp-logger/index.js";
 import { netlinkExamExample } from "./netlink-exam/index.js";
 import { nlDemoExample } from "./nl-demo/index.js";
@@ -9,7 +10,7 @@ import { selectThroughputExample } from "./select-throughput/index.js";
 import { sockoptExample } from "./sockopt/index.js";
 import type { Example } from "./types.js";
 
-export type { Example, ExampleHooks, ExampleMode, ExampleNote, ExampleRunOptions } from "./types.js";
+export type { Example, ExampleHooks, ExampleMode, ExampleNote, ExampleSetup } from "./types.js";
 
 export const EXAMPLES: Readonly<Record<string, Example>> = {
   "nl-demo": nlDemoExample,

@@ -27,7 +27,7 @@ describe("--set parameters", () => {
   it("changes the select-throughput run: N sockets and the message size show in the statistics", async () => {
     const r = await runExampleOnSim(st, { seed: 1, mode: "n1", params: { durationMs: 500, size: 100 } });
     const out = r.output.join("\n");
-    expect(r.result.failed).toEqual([]);
+    expect(r.failed).toEqual([]);
     // one socket, one thread, 50 ms sleeps while usr reads 500 ms: 11 messages (0 … 500 ms) of
     // 100 bytes + the 16-byte header; two more refused before rmmod
     expect(r.world.dmesg().join("\n")).toContain("sent 13, delivered 11, 1276 bytes");

@@ -1,17 +1,21 @@
-// Runs an example on the simulator: a world from the seed (and the example's kernel era for the
-// mode), the example set up in it, the world run to the end. The same seed gives the same output
-// and the same trace, byte for byte.
+// The one way an example runs on the simulator, for `nlsim run`, `nlsim walk`, `nlsim sweep
+// example` and the examples' tests: a world from the seed (and the example's kernel era for the
+// mode), the example's options, its setup in the world, the world run to the end, one result.
+// The same seed gives the same output and the same trace, byte for byte.
 import type { TraceEvent } from "../sim/trace.js";
 import { type RunResult, World } from "../sim/world.js";
 import type { Example, ExampleHooks } from "./types.js";
 
-export interface ExampleRunConfig {
+export interface ExampleRunConfig<Options = unknown> {
   readonly seed: number;
+  /** one of the example's modes; the first when undefined */
   readonly mode?: string;
   /** validated `--set` parameters */
   readonly params?: Readonly<Record<string, number>>;
   /** `--file` */
   readonly file?: string;
+  /** the example's options as they are (tests), instead of `example.options(mode, params, file)` */
+  readonly options?: Options;
   readonly hooks?: Partial<ExampleHooks>;
   /** sees each trace event as it is recorded, with the world (walkthroughs narrate from here) */
   readonly onEvent?: (e: TraceEvent, world: World) => void;
@@ -19,16 +23,32 @@ export interface ExampleRunConfig {
   readonly onWorld?: (world: World) => void;
 }
 
-export interface ExampleRunResult {
+export interface ExampleRunResult<Details = unknown> {
   readonly world: World;
-  readonly result: RunResult;
+  readonly mode: string;
   /** the programs' output lines, in order */
   readonly output: ReadonlyArray<string>;
-  readonly mode: string;
+  /** the kernel log after the run */
+  readonly dmesg: ReadonlyArray<string>;
+  /** what went wrong: each failed task ("TASK failed: ERROR"), each deadlocked one, or why the example refused */
+  readonly failed: ReadonlyArray<string>;
+  /** 0: every program finished; 1: a task failed or deadlocked; 2: the example refused its input */
+  readonly exitCode: 0 | 1 | 2;
+  /** the example's own figures, read after the run (undefined when it refused) */
+  readonly details: Details | undefined;
+  /** the world's run as it returned (failed tasks with their errors, deadlocks) */
+  readonly run: RunResult;
 }
 
-export const runExampleOnSim = async (example: Example, cfg: ExampleRunConfig): Promise<ExampleRunResult> => {
+export const runExampleOnSim = async <Options, Details>(
+  example: Example<Options, Details>,
+  cfg: ExampleRunConfig<Options>,
+): Promise<ExampleRunResult<Details>> => {
   const mode = cfg.mode ?? example.modes[0].name;
+  if (!example.modes.some((m) => m.name === mode)) {
+    throw new Error(`${example.name} has no mode '${mode}' (modes: ${example.modes.map((m) => m.name).join(", ")})`);
+  }
+  const options = cfg.options ?? example.options(mode, cfg.params ?? {}, cfg.file);
   const netlinkInput = example.netlinkInput(mode);
   const world = new World({
     seed: cfg.seed,
@@ -48,12 +68,22 @@ export const runExampleOnSim = async (example: Example, cfg: ExampleRunConfig): 
     },
     ...(cfg.hooks?.onSend === undefined ? {} : { onSend: cfg.hooks.onSend }),
   };
-  example.run(world, {
+  const setup = example.setup(world, options, hooks);
+  // a refused example set nothing up: the world has nothing to run
+  const run = await world.run();
+  const failed = [
+    ...("refused" in setup ? [setup.refused] : []),
+    ...run.failed.map((f) => `${f.task} failed: ${String(f.error)}`),
+    ...run.deadlocked.map((t) => `${t} deadlocked`),
+  ];
+  return {
+    world,
     mode,
-    hooks,
-    ...(cfg.params === undefined ? {} : { params: cfg.params }),
-    ...(cfg.file === undefined ? {} : { file: cfg.file }),
-  });
-  const result = await world.run();
-  return { world, result, output, mode };
+    output,
+    dmesg: world.dmesg(),
+    failed,
+    exitCode: "refused" in setup ? 2 : failed.length > 0 ? 1 : 0,
+    details: "refused" in setup ? undefined : setup.details(),
+    run,
+  };
 };

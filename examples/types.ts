@@ -1,6 +1,8 @@
-// What an example is, for `nlsim run` and `nlsim walk`: a description, its modes, how the world
-// must be built for a mode, and `run(world, opts)`, which sets the example up in that world
-// (insmod, processes); the world's run() then plays it.
+// What an example is, for `nlsim run`, `nlsim walk`, `nlsim sweep example` and the examples' own
+// tests: a description, its modes, how the world must be built for a mode, `options` (what the
+// command line or a test gave, as the example's typed options) and `setup(world, options, hooks)`,
+// which sets the example up in that world (insmod, processes, rmmod); examples/runner.ts then
+// plays the world and collects the result.
 import type { Effect, Scope } from "effect";
 import type { NetlinkInputMode } from "../kernel-model/kernel/kernel.js";
 import type { World } from "../sim/world.js";
@@ -18,14 +20,11 @@ export interface ExampleHooks {
   ) => void;
 }
 
-export interface ExampleRunOptions {
-  readonly mode: string;
-  readonly hooks: ExampleHooks;
-  /** numeric parameters given on the command line (`--set name=value`), already validated */
-  readonly params?: Readonly<Record<string, number>>;
-  /** the input file given with `--file` (examples with `input`), checked readable */
-  readonly file?: string;
-}
+/**
+ * What `setup` leaves behind: how to read the example's own figures once the world has run, or,
+ * when its input cannot be used (an unreadable file), why it refused to start; nothing was set up.
+ */
+export type ExampleSetup<Details> = { readonly details: () => Details } | { readonly refused: string };
 
 /** A numeric parameter an example accepts with `--set name=value` (an integer in min..max). */
 export interface ExampleParam {
@@ -46,7 +45,12 @@ export interface ExampleNote {
   readonly note: string;
 }
 
-export interface Example {
+/**
+ * An example. `Options` are its typed options (what a mode, `--set` and `--file` amount to; tests
+ * may give them directly), `Details` the figures its setup reads after the run (a module's
+ * counters, the user program's statistics).
+ */
+export interface Example<Options = unknown, Details = unknown> {
   readonly name: string;
   readonly description: string;
   /** the first is the default */
@@ -62,8 +66,16 @@ export interface Example {
   readonly input?: { readonly description: string };
   /** the parameters `--set` may change (none when undefined) */
   readonly params?: ReadonlyArray<ExampleParam>;
-  /** sets the example up in `world` */
-  readonly run: (world: World, opts: ExampleRunOptions) => void;
+  /**
+   * The example's options for a mode (one of `modes`), `--set` parameters (already checked
+   * against `params`) and `--file` (examples with `input`; checked readable).
+   */
+  options(mode: string, params: Readonly<Record<string, number>>, file: string | undefined): Options;
+  /**
+   * Sets the example up in `world`: insmod, the user programs (their lines go to `hooks.out`), and
+   * rmmod as a process of the world at its own virtual moment. The runner then runs the world.
+   */
+  setup(world: World, options: Options, hooks: ExampleHooks): ExampleSetup<Details>;
   /** one line about a message's payload (the example's structs), for decoded messages */
   readonly describePayload?: (type: number, payload: Uint8Array) => string | undefined;
   /** names of the example's message types */
@@ -74,8 +86,8 @@ export interface Example {
    * The user side alone, for the kernel transport (the kernel side is the kmod/ twin, loaded on the
    * real machine). Undefined when the example has none. Files under /proc, AF_INET sockets and
    * credential switches (Procfs, InetRaw, Creds) are provided too, by transport/kernel-files.ts.
-   * `file` is `--file` (examples with `input`), already checked readable, as
-   * ExampleRunOptions.file for the simulator.
+   * `file` is `--file` (examples with `input`), already checked readable, as `options` gets it on
+   * the simulator.
    */
   readonly userProgram?: (
     mode: string,

@@ -39,7 +39,7 @@ export interface PcapOptions {
   /** timestamps in microseconds (the older magic, for tools that want it); default nanoseconds */
   readonly microseconds?: boolean;
   /** nanoseconds added to every frame's time (the epoch of time 0; default 0, 1970-01-01) */
-  readonly epochNs?: number;
+  readonly epochNs?: number | bigint;
 }
 
 /** A datagram's frame: its pkt_type says whether a kernel socket or a user socket received it. */

@@ -56,7 +56,14 @@ import {
   SOL_NETLINK,
 } from "../kernel-model/uapi/index.js";
 import { NetlinkError } from "./errors.js";
-import { type Datagram, Netlink, type NetlinkAddress, type NetlinkSocket, type SocketOptions } from "./netlink.js";
+import {
+  type Datagram,
+  Netlink,
+  type NetlinkAddress,
+  type NetlinkService,
+  type NetlinkSocket,
+  type SocketOptions,
+} from "./netlink.js";
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -530,6 +537,80 @@ const groupList = (groups: number | ReadonlyArray<number>): ReadonlyArray<number
 const lowestGroup = (mask: number): number => (mask === 0 ? 0 : 32 - Math.clz32(mask & -mask));
 
 /**
+ * NetlinkConn.subscribe: NETLINK_PKTINFO on, each group joined (and left when the stream ends),
+ * then every datagram's messages as events, ENOBUFS as an Overrun event.
+ */
+const subscribeStream = (
+  nl: NetlinkService,
+  socket: NetlinkSocket,
+  size: number,
+  groups: number | ReadonlyArray<number>,
+): Stream.Stream<SubscriptionEvent, NetlinkError | NetlinkProtocolError> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const list = groupList(groups);
+      yield* ignoreNetlinkError(nl.setsockopt(socket, SOL_NETLINK, NETLINK_PKTINFO, 1));
+      for (const g of list) {
+        yield* Effect.acquireRelease(nl.setsockopt(socket, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g), () =>
+          ignoreNetlinkError(nl.setsockopt(socket, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, g)),
+        );
+      }
+      const events = (d: Datagram): Effect.Effect<ReadonlyArray<SubscriptionEvent>, NetlinkProtocolError> => {
+        const msgs = datagramMessages(d);
+        if (msgs instanceof NetlinkProtocolError) return Effect.fail(msgs);
+        const group = d.pktinfo ?? lowestGroup(d.from.groups);
+        return Effect.succeed(msgs.map((message) => ({ _tag: "Message" as const, message, group, from: d.from })));
+      };
+      const one = nl.recvmsg(socket, size).pipe(
+        Effect.catchTag("NetlinkError", (e) => (e.errno === "ENOBUFS" ? Effect.succeed(undefined) : Effect.fail(e))),
+        Effect.flatMap(
+          (d): Effect.Effect<ReadonlyArray<SubscriptionEvent>, NetlinkProtocolError> =>
+            d === undefined ? Effect.succeed([{ _tag: "Overrun" }]) : events(d),
+        ),
+      );
+      return Stream.flattenIterable(Stream.fromEffectRepeat(one));
+    }),
+  );
+
+/** NetlinkConn.resolveFamily: CTRL_CMD_GETFAMILY by name over the conn's `request`. */
+const resolveFamilyWith = (
+  request: NetlinkConn["request"],
+  name: string,
+): Effect.Effect<GenlFamilyInfo, RequestError> =>
+  Effect.flatMap(
+    request(
+      genlMessage(GENL_ID_CTRL, {
+        cmd: CTRL_CMD_GETFAMILY,
+        version: 2,
+        attrs: (e) => e.string(CTRL_ATTR_FAMILY_NAME, name),
+      }),
+    ),
+    (replies) => {
+      const m = replies.find((r) => r.type === GENL_ID_CTRL);
+      if (m === undefined) {
+        return Effect.fail(
+          new NetlinkProtocolError({ reason: "malformed", message: `no CTRL_CMD_NEWFAMILY reply for "${name}"` }),
+        );
+      }
+      try {
+        return Effect.succeed(parseFamilyInfo(m));
+      } catch (e) {
+        return Effect.fail(malformed(e));
+      }
+    },
+  );
+
+const famId = (f: number | GenlFamilyInfo): number => (typeof f === "number" ? f : f.id);
+const hdrOf = (f: number | GenlFamilyInfo): number => (typeof f === "number" ? 0 : f.hdrsize);
+const parseAll = (msgs: ReadonlyArray<NlMsg>, hdrsize: number): Effect.Effect<GenlMessage[], NetlinkProtocolError> => {
+  try {
+    return Effect.succeed(msgs.map((m) => parseGenl(m, hdrsize)));
+  } catch (e) {
+    return Effect.fail(malformed(e));
+  }
+};
+
+/**
  * Opens a connection: socket, NETLINK_EXT_ACK, bind (port id and group mask), getsockname. The
  * socket closes with the scope.
  */
@@ -646,74 +727,6 @@ export const open = (
         }),
       );
 
-    const subscribe = (
-      groups: number | ReadonlyArray<number>,
-    ): Stream.Stream<SubscriptionEvent, NetlinkError | NetlinkProtocolError> =>
-      Stream.unwrap(
-        Effect.gen(function* () {
-          const list = groupList(groups);
-          yield* ignoreNetlinkError(nl.setsockopt(socket, SOL_NETLINK, NETLINK_PKTINFO, 1));
-          for (const g of list) {
-            yield* Effect.acquireRelease(nl.setsockopt(socket, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g), () =>
-              ignoreNetlinkError(nl.setsockopt(socket, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, g)),
-            );
-          }
-          const events = (d: Datagram): Effect.Effect<ReadonlyArray<SubscriptionEvent>, NetlinkProtocolError> => {
-            const msgs = datagramMessages(d);
-            if (msgs instanceof NetlinkProtocolError) return Effect.fail(msgs);
-            const group = d.pktinfo ?? lowestGroup(d.from.groups);
-            return Effect.succeed(msgs.map((message) => ({ _tag: "Message" as const, message, group, from: d.from })));
-          };
-          const one = nl.recvmsg(socket, size).pipe(
-            Effect.catchTag("NetlinkError", (e) =>
-              e.errno === "ENOBUFS" ? Effect.succeed(undefined) : Effect.fail(e),
-            ),
-            Effect.flatMap(
-              (d): Effect.Effect<ReadonlyArray<SubscriptionEvent>, NetlinkProtocolError> =>
-                d === undefined ? Effect.succeed([{ _tag: "Overrun" }]) : events(d),
-            ),
-          );
-          return Stream.flattenIterable(Stream.fromEffectRepeat(one));
-        }),
-      );
-
-    const resolveFamily = (name: string): Effect.Effect<GenlFamilyInfo, RequestError> =>
-      Effect.flatMap(
-        request(
-          genlMessage(GENL_ID_CTRL, {
-            cmd: CTRL_CMD_GETFAMILY,
-            version: 2,
-            attrs: (e) => e.string(CTRL_ATTR_FAMILY_NAME, name),
-          }),
-        ),
-        (replies) => {
-          const m = replies.find((r) => r.type === GENL_ID_CTRL);
-          if (m === undefined) {
-            return Effect.fail(
-              new NetlinkProtocolError({ reason: "malformed", message: `no CTRL_CMD_NEWFAMILY reply for "${name}"` }),
-            );
-          }
-          try {
-            return Effect.succeed(parseFamilyInfo(m));
-          } catch (e) {
-            return Effect.fail(malformed(e));
-          }
-        },
-      );
-
-    const famId = (f: number | GenlFamilyInfo): number => (typeof f === "number" ? f : f.id);
-    const hdrOf = (f: number | GenlFamilyInfo): number => (typeof f === "number" ? 0 : f.hdrsize);
-    const parseAll = (
-      msgs: ReadonlyArray<NlMsg>,
-      hdrsize: number,
-    ): Effect.Effect<GenlMessage[], NetlinkProtocolError> => {
-      try {
-        return Effect.succeed(msgs.map((m) => parseGenl(m, hdrsize)));
-      } catch (e) {
-        return Effect.fail(malformed(e));
-      }
-    };
-
     const conn: NetlinkConn = {
       socket,
       protocol,
@@ -721,8 +734,8 @@ export const open = (
       request,
       requestAck,
       dump,
-      subscribe,
-      resolveFamily,
+      subscribe: (groups) => subscribeStream(nl, socket, size, groups),
+      resolveFamily: (name) => resolveFamilyWith(request, name),
       genlRequest: (family, req) =>
         Effect.flatMap(request(genlMessage(famId(family), req)), (msgs) => parseAll(msgs, hdrOf(family))),
       genlDump: (family, req) =>

@@ -9,6 +9,13 @@
  */
 
 export {
+  captureLayer,
+  capturing,
+  makeCapture,
+  NetlinkCapture,
+  type NetlinkCaptureService,
+} from "./capture.js";
+export {
   type ConnOptions,
   DumpInterruptedError,
   type ExtAck,

@@ -304,37 +304,132 @@ const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fa
 
 const addrBytes = (a: SocketAddress): Uint8Array => (a instanceof Uint8Array ? a : sockaddrNl(a.pid, a.groups));
 
+const open = (s: NetlinkSocket): s is KernelSocket => s instanceof KernelSocket && !s.closed;
+
+/** One non-blocking syscall on an open socket: EBADF without reaching the kernel once closed. */
+const call = <A>(
+  syscall: string,
+  socket: NetlinkSocket,
+  f: (fd: number) => A | NativeErrno,
+): Effect.Effect<A, NetlinkError> =>
+  Effect.suspend(() => {
+    if (!open(socket)) return ebadf(syscall);
+    const r = f(socket.fd);
+    return isErrno(r) ? Effect.fail(fail(syscall, r)) : Effect.succeed(r);
+  });
+
+/** recvmsg's result from the addon's blocking path as the program's Datagram. */
+const toDatagram = (r: NativeRecv): Datagram => {
+  const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
+    data: r.data,
+    length: r.ret,
+    msgFlags: r.flags,
+    from: r.name !== null ? { pid: r.name.pid, groups: r.name.groups } : { pid: 0, groups: 0 },
+  };
+  if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo.group;
+  if (r.creds !== undefined) d.creds = r.creds;
+  if (r.cmsgs.length > 0) d.cmsgs = r.cmsgs;
+  return d;
+};
+
+/** poll's first look: each open socket's revents now (POLLNVAL for a closed one). */
+const look = (addon: NetlinkAddon, requests: ReadonlyArray<PollRequest>): Effect.Effect<PollResult[], NetlinkError> =>
+  Effect.suspend(() => {
+    const out: PollResult[] = [];
+    for (const q of requests) {
+      if (!open(q.socket)) {
+        out.push({ socket: q.socket, revents: POLLNVAL });
+        continue;
+      }
+      const r = addon.pollNow(q.socket.fd, q.events);
+      if (isErrno(r)) return Effect.fail(fail("poll", r));
+      out.push({ socket: q.socket, revents: r });
+    }
+    return Effect.succeed(out);
+  });
+
+/** poll(2) on real sockets: ready now, else wait for readiness on Node's loop until the timeout. */
+const kernelPoll =
+  (addon: NetlinkAddon, readiness: Readiness): NetlinkService["poll"] =>
+  (requests, timeoutMs) =>
+    Effect.flatMap(
+      Effect.clockWith((c) => c.currentTimeMillis),
+      (start) => {
+        const loop: Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> = Effect.flatMap(
+          look(addon, requests),
+          (r) => {
+            if (r.some((x) => x.revents !== 0) || timeoutMs === 0) return Effect.succeed(r);
+            return Effect.flatMap(
+              Effect.clockWith((c) => c.currentTimeMillis),
+              (now) => {
+                const left = timeoutMs < 0 ? undefined : start + timeoutMs - now;
+                if (left !== undefined && left <= 0) return Effect.succeed(r);
+                const fds = requests.filter((q) => open(q.socket)).map((q) => q.socket.fd);
+                return Effect.flatMap(readiness.waitAny(fds, left), () => loop);
+              },
+            );
+          },
+        );
+        return loop;
+      },
+    );
+
+/** The socket-option calls: setsockopt/getsockopt and the socket filter's. */
+const kernelSockoptCalls = (
+  addon: NetlinkAddon,
+): Pick<
+  NetlinkService,
+  "setsockopt" | "getsockopt" | "attachFilter" | "detachFilter" | "lockFilter" | "getFilter" | "getsockoptWithLength"
+> => ({
+  setsockopt: (socket, level, name, value) =>
+    Effect.asVoid(call("setsockopt", socket, (fd) => addon.setsockopt(fd, level, name, optvalBytes(value)))),
+  getsockopt: (socket, level, name, length = 4) =>
+    Effect.map(
+      call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
+      (r) => r.data,
+    ),
+  attachFilter: (socket, program, options) =>
+    Effect.asVoid(
+      call("setsockopt", socket, (fd) =>
+        addon.setsockoptFprog(
+          fd,
+          SOL_SOCKET,
+          SO_ATTACH_FILTER,
+          encodeSockFilters(program),
+          options?.len ?? program.length,
+          options?.optlen ?? SOCK_FPROG_SIZE,
+        ),
+      ),
+    ),
+  detachFilter: (socket) =>
+    Effect.asVoid(
+      call("setsockopt", socket, (fd) => addon.setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, optvalBytes(0))),
+    ),
+  lockFilter: (socket) =>
+    Effect.asVoid(call("setsockopt", socket, (fd) => addon.setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, optvalBytes(1)))),
+  getFilter: (socket) =>
+    Effect.flatMap(
+      // SO_GET_FILTER counts instructions: ask how many, then read that many
+      call("getsockopt", socket, (fd) => addon.getsockoptFilter(fd, SOL_SOCKET, SO_GET_FILTER, 0)),
+      (n) =>
+        n.optlen === 0
+          ? Effect.succeed([])
+          : Effect.map(
+              call("getsockopt", socket, (fd) => addon.getsockoptFilter(fd, SOL_SOCKET, SO_GET_FILTER, n.optlen)),
+              (r) => decodeSockFilters(r.data),
+            ),
+    ),
+  getsockoptWithLength: (socket, level, name, length) =>
+    Effect.map(
+      call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
+      (r) => ({ data: r.data, optlen: r.optlen }),
+    ),
+});
+
 /** The Netlink service over the addon. */
 export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   const readiness = new Readiness(addon);
   const C = addon.constants;
-
-  const open = (s: NetlinkSocket): s is KernelSocket => s instanceof KernelSocket && !s.closed;
-
-  /** One non-blocking syscall on an open socket: EBADF without reaching the kernel once closed. */
-  const call = <A>(
-    syscall: string,
-    socket: NetlinkSocket,
-    f: (fd: number) => A | NativeErrno,
-  ): Effect.Effect<A, NetlinkError> =>
-    Effect.suspend(() => {
-      if (!open(socket)) return ebadf(syscall);
-      const r = f(socket.fd);
-      return isErrno(r) ? Effect.fail(fail(syscall, r)) : Effect.succeed(r);
-    });
-
-  const toDatagram = (r: NativeRecv): Datagram => {
-    const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-      data: r.data,
-      length: r.ret,
-      msgFlags: r.flags,
-      from: r.name !== null ? { pid: r.name.pid, groups: r.name.groups } : { pid: 0, groups: 0 },
-    };
-    if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo.group;
-    if (r.creds !== undefined) d.creds = r.creds;
-    if (r.cmsgs.length > 0) d.cmsgs = r.cmsgs;
-    return d;
-  };
 
   // The fast path: one recvInto into a scratch buffer the service reuses, then a copy of the
   // bytes in memory of the caller's own (user code may read .buffer or transfer it).
@@ -411,44 +506,6 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
       );
     });
 
-  const look = (requests: ReadonlyArray<PollRequest>): Effect.Effect<PollResult[], NetlinkError> =>
-    Effect.suspend(() => {
-      const out: PollResult[] = [];
-      for (const q of requests) {
-        if (!open(q.socket)) {
-          out.push({ socket: q.socket, revents: POLLNVAL });
-          continue;
-        }
-        const r = addon.pollNow(q.socket.fd, q.events);
-        if (isErrno(r)) return Effect.fail(fail("poll", r));
-        out.push({ socket: q.socket, revents: r });
-      }
-      return Effect.succeed(out);
-    });
-
-  const poll = (
-    requests: ReadonlyArray<PollRequest>,
-    timeoutMs: number,
-  ): Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> =>
-    Effect.flatMap(
-      Effect.clockWith((c) => c.currentTimeMillis),
-      (start) => {
-        const loop: Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> = Effect.flatMap(look(requests), (r) => {
-          if (r.some((x) => x.revents !== 0) || timeoutMs === 0) return Effect.succeed(r);
-          return Effect.flatMap(
-            Effect.clockWith((c) => c.currentTimeMillis),
-            (now) => {
-              const left = timeoutMs < 0 ? undefined : start + timeoutMs - now;
-              if (left !== undefined && left <= 0) return Effect.succeed(r);
-              const fds = requests.filter((q) => open(q.socket)).map((q) => q.socket.fd);
-              return Effect.flatMap(readiness.waitAny(fds, left), () => loop);
-            },
-          );
-        });
-        return loop;
-      },
-    );
-
   const closeNow = (s: KernelSocket): 0 | NativeErrno => {
     s.closed = true;
     readiness.closing(s.fd);
@@ -480,51 +537,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
       ),
     sendto,
     recvmsg,
-    setsockopt: (socket, level, name, value) =>
-      Effect.asVoid(call("setsockopt", socket, (fd) => addon.setsockopt(fd, level, name, optvalBytes(value)))),
-    getsockopt: (socket, level, name, length = 4) =>
-      Effect.map(
-        call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
-        (r) => r.data,
-      ),
-    attachFilter: (socket, program, options) =>
-      Effect.asVoid(
-        call("setsockopt", socket, (fd) =>
-          addon.setsockoptFprog(
-            fd,
-            SOL_SOCKET,
-            SO_ATTACH_FILTER,
-            encodeSockFilters(program),
-            options?.len ?? program.length,
-            options?.optlen ?? SOCK_FPROG_SIZE,
-          ),
-        ),
-      ),
-    detachFilter: (socket) =>
-      Effect.asVoid(
-        call("setsockopt", socket, (fd) => addon.setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, optvalBytes(0))),
-      ),
-    lockFilter: (socket) =>
-      Effect.asVoid(
-        call("setsockopt", socket, (fd) => addon.setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, optvalBytes(1))),
-      ),
-    getFilter: (socket) =>
-      Effect.flatMap(
-        // SO_GET_FILTER counts instructions: ask how many, then read that many
-        call("getsockopt", socket, (fd) => addon.getsockoptFilter(fd, SOL_SOCKET, SO_GET_FILTER, 0)),
-        (n) =>
-          n.optlen === 0
-            ? Effect.succeed([])
-            : Effect.map(
-                call("getsockopt", socket, (fd) => addon.getsockoptFilter(fd, SOL_SOCKET, SO_GET_FILTER, n.optlen)),
-                (r) => decodeSockFilters(r.data),
-              ),
-      ),
-    getsockoptWithLength: (socket, level, name, length) =>
-      Effect.map(
-        call("getsockopt", socket, (fd) => addon.getsockopt(fd, level, name, length)),
-        (r) => ({ data: r.data, optlen: r.optlen }),
-      ),
+    ...kernelSockoptCalls(addon),
     getsockname: (socket) =>
       Effect.map(
         call("getsockname", socket, (fd) => addon.getsockname(fd)),
@@ -535,7 +548,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
         call("getpeername", socket, (fd) => addon.getpeername(fd)),
         (r) => ({ pid: r.pid, groups: r.groups }),
       ),
-    poll,
+    poll: kernelPoll(addon, readiness),
     close: (socket) =>
       Effect.suspend(() => {
         if (!open(socket)) return ebadf("close");

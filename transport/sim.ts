@@ -29,7 +29,6 @@ import {
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
 import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
-import type { TraceValue } from "../sim/trace.js";
 import type { World } from "../sim/world.js";
 import type { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
@@ -70,6 +69,155 @@ class SimSocket implements NetlinkSocket {
 const addrBytes = (a: SocketAddress): Uint8Array =>
   a instanceof Uint8Array ? a : encodeSockaddrNl({ pid: a.pid, groups: a.groups });
 
+const check = (syscall: string, ret: number): Effect.Effect<void, NetlinkError> =>
+  ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
+
+/** recvmsg's result as the program's Datagram, or its errno as a NetlinkError. */
+const toDatagram = (r: {
+  readonly ret: number;
+  readonly data: Uint8Array;
+  readonly msg_flags: number;
+  readonly name?: { readonly pid: number; readonly groups: number };
+  readonly pktinfo?: number;
+  readonly creds?: { readonly pid: number; readonly uid: number; readonly gid: number };
+}): Effect.Effect<Datagram, NetlinkError> => {
+  if (r.ret < 0) return Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret));
+  const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
+    // the model's copy is a carve of a shared chunk; user code gets bytes in memory of their own
+    // (it may read .buffer, or transfer it)
+    data: r.data.slice(),
+    length: r.ret,
+    msgFlags: r.msg_flags,
+    from: r.name ?? { pid: 0, groups: 0 },
+  };
+  if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo;
+  if (r.creds !== undefined) d.creds = r.creds;
+  return Effect.succeed(d);
+};
+
+/**
+ * The one driver of a parked syscall (sim/process.ts's state machines): the fiber waits on the
+ * call's queue until woken or its deadline, resumes it, and waits again while the model keeps it
+ * parked; interrupting the fiber is a signal to the call.
+ */
+const drive = <R>(rt: SimRuntime, call: Parked<R>): Effect.Effect<R> => {
+  const loop: Effect.Effect<R> = Effect.suspend(() =>
+    Effect.flatMap(rt.wait([call.wq()], call.deadline - rt.world.now), (why) => {
+      const r = call.resume(why === "timeout" || rt.world.now >= call.deadline);
+      return r === undefined ? loop : Effect.succeed(r);
+    }),
+  );
+  return Effect.onInterrupt(loop, () => Effect.sync(call.interrupt));
+};
+
+/** datagram_poll for each requested socket now: the revents, and how many sockets are ready. */
+const pollOnce = (p: SimProcess, requests: ReadonlyArray<PollRequest>): { results: PollResult[]; ready: number } => {
+  let ready = 0;
+  const results = requests.map((req): PollResult => {
+    const sk = p.sock(req.socket.fd);
+    let mask: number;
+    if (sk === undefined) mask = POLLNVAL;
+    else {
+      // datagram_poll: a netlink socket's wmem stays near 0, so it is always writable
+      mask = POLLOUT;
+      if (sk.sk_err !== 0) mask |= POLLERR;
+      if (sk.sk_receive_queue.length > 0) mask |= POLLIN;
+    }
+    const revents = mask & (req.events | POLLERR | POLLHUP | POLLNVAL);
+    if (revents !== 0) ready++;
+    return { socket: req.socket, revents };
+  });
+  return { results, ready };
+};
+
+/** poll(2) on the model: ready sockets now, else wait on their queues until one is or the timeout passes. */
+const simPoll =
+  (rt: SimRuntime): NetlinkService["poll"] =>
+  (requests, timeoutMs) =>
+    rt.sys(() => {
+      const { process: p, world } = rt;
+      const deadline = timeoutMs < 0 ? Number.POSITIVE_INFINITY : world.now + timeoutMs * 1e6;
+      const finish = (r: { results: PollResult[]; ready: number }): Effect.Effect<ReadonlyArray<PollResult>> => {
+        world.syscall(
+          p.pid,
+          "poll",
+          {
+            fds: requests.map((q) => q.socket.fd).join(","),
+            timeout: timeoutMs,
+            revents: r.results.map((x) => x.revents).join(","),
+          },
+          r.ready,
+        );
+        return Effect.succeed(r.results);
+      };
+      const loop: Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> = Effect.suspend(() => {
+        const r = pollOnce(p, requests);
+        if (r.ready > 0 || world.now >= deadline) return finish(r);
+        const queues: WaitQueue[] = [];
+        for (const q of requests) {
+          const sk = p.sock(q.socket.fd);
+          if (sk !== undefined) queues.push(sk.sk_wq);
+        }
+        return Effect.flatMap(rt.wait(queues, deadline - world.now), () => loop);
+      });
+      return loop;
+    });
+
+/** The socket-option calls: setsockopt/getsockopt and the socket filter's. */
+const simSockoptCalls = (
+  rt: SimRuntime,
+): Pick<
+  NetlinkService,
+  "setsockopt" | "getsockopt" | "attachFilter" | "detachFilter" | "lockFilter" | "getFilter" | "getsockoptWithLength"
+> => {
+  const p = rt.process;
+  return {
+    setsockopt: (socket, level, name, value) =>
+      rt.sys(() => check("setsockopt", p.setsockopt(socket.fd, level, name, optvalBytes(value)))),
+    getsockopt: (socket, level, name, length = 4) =>
+      rt.sys(() => {
+        const r = p.getsockopt(socket.fd, level, name, length);
+        return r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret)) : Effect.succeed(r.data);
+      }),
+    attachFilter: (socket, program, options) =>
+      rt.sys(() =>
+        check(
+          "setsockopt",
+          p.setsockoptFprog(
+            socket.fd,
+            SOL_SOCKET,
+            SO_ATTACH_FILTER,
+            encodeSockFilters(program),
+            options?.len ?? program.length,
+            options?.optlen ?? SOCK_FPROG_SIZE,
+          ),
+        ),
+      ),
+    detachFilter: (socket) =>
+      rt.sys(() => check("setsockopt", p.setsockopt(socket.fd, SOL_SOCKET, SO_DETACH_FILTER, optvalBytes(0)))),
+    lockFilter: (socket) =>
+      rt.sys(() => check("setsockopt", p.setsockopt(socket.fd, SOL_SOCKET, SO_LOCK_FILTER, optvalBytes(1)))),
+    getFilter: (socket) =>
+      rt.sys(() => {
+        // SO_GET_FILTER counts instructions: ask how many, then read that many
+        const n = p.getsockopt(socket.fd, SOL_SOCKET, SO_GET_FILTER, 0);
+        if (n.ret < 0) return Effect.fail(NetlinkError.fromErrno("getsockopt", n.ret));
+        if (n.optlen === 0) return Effect.succeed([]);
+        const r = p.getsockopt(socket.fd, SOL_SOCKET, SO_GET_FILTER, n.optlen);
+        return r.ret < 0
+          ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret))
+          : Effect.succeed(decodeSockFilters(r.data));
+      }),
+    getsockoptWithLength: (socket, level, name, length) =>
+      rt.sys(() => {
+        const r = p.getsockopt(socket.fd, level, name, length);
+        return r.ret < 0
+          ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret))
+          : Effect.succeed({ data: r.data, optlen: r.optlen });
+      }),
+  };
+};
+
 /** The Netlink service of one simulated process. */
 export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   const p = rt.process;
@@ -77,57 +225,12 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
 
   const sys = <A>(f: () => Effect.Effect<A, NetlinkError>): Effect.Effect<A, NetlinkError> => rt.sys(f);
 
-  const check = (syscall: string, ret: number): Effect.Effect<void, NetlinkError> =>
-    ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
-
-  /** The same trace line SimProcess writes, for the calls this layer runs on the model itself. */
-  const trace = (call: string, detail: { readonly [k: string]: TraceValue }, ret: number): void => {
-    world.syscall(p.pid, call, detail, ret);
-  };
-
-  const toDatagram = (r: {
-    readonly ret: number;
-    readonly data: Uint8Array;
-    readonly msg_flags: number;
-    readonly name?: { readonly pid: number; readonly groups: number };
-    readonly pktinfo?: number;
-    readonly creds?: { readonly pid: number; readonly uid: number; readonly gid: number };
-  }): Effect.Effect<Datagram, NetlinkError> => {
-    if (r.ret < 0) return Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret));
-    const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-      // the model's copy is a carve of a shared chunk; user code gets bytes in memory of their own
-      // (it may read .buffer, or transfer it)
-      data: r.data.slice(),
-      length: r.ret,
-      msgFlags: r.msg_flags,
-      from: r.name ?? { pid: 0, groups: 0 },
-    };
-    if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo;
-    if (r.creds !== undefined) d.creds = r.creds;
-    return Effect.succeed(d);
-  };
-
-  /**
-   * The one driver of a parked syscall (sim/process.ts's state machines): the fiber waits on the
-   * call's queue until woken or its deadline, resumes it, and waits again while the model keeps it
-   * parked; interrupting the fiber is a signal to the call.
-   */
-  const drive = <R>(call: Parked<R>): Effect.Effect<R> => {
-    const loop: Effect.Effect<R> = Effect.suspend(() =>
-      Effect.flatMap(rt.wait([call.wq()], call.deadline - world.now), (why) => {
-        const r = call.resume(why === "timeout" || world.now >= call.deadline);
-        return r === undefined ? loop : Effect.succeed(r);
-      }),
-    );
-    return Effect.onInterrupt(loop, () => Effect.sync(call.interrupt));
-  };
-
   // sendto and recvmsg, the per-message calls, build one closure per call: sys's work inlined
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
     Effect.suspend(() => {
       if (!rt.enter()) return Effect.never;
       const r = p.recvmsgCall(socket.fd, size, flags);
-      return r instanceof Parked ? Effect.flatMap(drive(r), toDatagram) : toDatagram(r);
+      return r instanceof Parked ? Effect.flatMap(drive(rt, r), toDatagram) : toDatagram(r);
     });
 
   // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
@@ -157,57 +260,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       if (!rt.enter()) return Effect.never;
       const to = options?.to;
       const r = p.sendtoCall(socket.fd, data, options?.flags ?? 0, to === undefined ? undefined : toBytes(to));
-      return typeof r === "number" ? sendResult(r) : Effect.flatMap(drive(r), sendResult);
-    });
-
-  const pollOnce = (requests: ReadonlyArray<PollRequest>): { results: PollResult[]; ready: number } => {
-    let ready = 0;
-    const results = requests.map((req): PollResult => {
-      const sk = p.sock(req.socket.fd);
-      let mask: number;
-      if (sk === undefined) mask = POLLNVAL;
-      else {
-        // datagram_poll: a netlink socket's wmem stays near 0, so it is always writable
-        mask = POLLOUT;
-        if (sk.sk_err !== 0) mask |= POLLERR;
-        if (sk.sk_receive_queue.length > 0) mask |= POLLIN;
-      }
-      const revents = mask & (req.events | POLLERR | POLLHUP | POLLNVAL);
-      if (revents !== 0) ready++;
-      return { socket: req.socket, revents };
-    });
-    return { results, ready };
-  };
-
-  const poll = (
-    requests: ReadonlyArray<PollRequest>,
-    timeoutMs: number,
-  ): Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> =>
-    sys(() => {
-      const deadline = timeoutMs < 0 ? Number.POSITIVE_INFINITY : world.now + timeoutMs * 1e6;
-      const finish = (r: { results: PollResult[]; ready: number }): Effect.Effect<ReadonlyArray<PollResult>> => {
-        trace(
-          "poll",
-          {
-            fds: requests.map((q) => q.socket.fd).join(","),
-            timeout: timeoutMs,
-            revents: r.results.map((x) => x.revents).join(","),
-          },
-          r.ready,
-        );
-        return Effect.succeed(r.results);
-      };
-      const loop: Effect.Effect<ReadonlyArray<PollResult>, NetlinkError> = Effect.suspend(() => {
-        const r = pollOnce(requests);
-        if (r.ready > 0 || world.now >= deadline) return finish(r);
-        const queues: WaitQueue[] = [];
-        for (const q of requests) {
-          const sk = p.sock(q.socket.fd);
-          if (sk !== undefined) queues.push(sk.sk_wq);
-        }
-        return Effect.flatMap(rt.wait(queues, deadline - world.now), () => loop);
-      });
-      return loop;
+      return typeof r === "number" ? sendResult(r) : Effect.flatMap(drive(rt, r), sendResult);
     });
 
   const close = (socket: NetlinkSocket): Effect.Effect<void, NetlinkError> =>
@@ -247,49 +300,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       ),
     sendto,
     recvmsg,
-    setsockopt: (socket, level, name, value) =>
-      sys(() => check("setsockopt", p.setsockopt(socket.fd, level, name, optvalBytes(value)))),
-    getsockopt: (socket, level, name, length = 4) =>
-      sys(() => {
-        const r = p.getsockopt(socket.fd, level, name, length);
-        return r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret)) : Effect.succeed(r.data);
-      }),
-    attachFilter: (socket, program, options) =>
-      sys(() =>
-        check(
-          "setsockopt",
-          p.setsockoptFprog(
-            socket.fd,
-            SOL_SOCKET,
-            SO_ATTACH_FILTER,
-            encodeSockFilters(program),
-            options?.len ?? program.length,
-            options?.optlen ?? SOCK_FPROG_SIZE,
-          ),
-        ),
-      ),
-    detachFilter: (socket) =>
-      sys(() => check("setsockopt", p.setsockopt(socket.fd, SOL_SOCKET, SO_DETACH_FILTER, optvalBytes(0)))),
-    lockFilter: (socket) =>
-      sys(() => check("setsockopt", p.setsockopt(socket.fd, SOL_SOCKET, SO_LOCK_FILTER, optvalBytes(1)))),
-    getFilter: (socket) =>
-      sys(() => {
-        // SO_GET_FILTER counts instructions: ask how many, then read that many
-        const n = p.getsockopt(socket.fd, SOL_SOCKET, SO_GET_FILTER, 0);
-        if (n.ret < 0) return Effect.fail(NetlinkError.fromErrno("getsockopt", n.ret));
-        if (n.optlen === 0) return Effect.succeed([]);
-        const r = p.getsockopt(socket.fd, SOL_SOCKET, SO_GET_FILTER, n.optlen);
-        return r.ret < 0
-          ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret))
-          : Effect.succeed(decodeSockFilters(r.data));
-      }),
-    getsockoptWithLength: (socket, level, name, length) =>
-      sys(() => {
-        const r = p.getsockopt(socket.fd, level, name, length);
-        return r.ret < 0
-          ? Effect.fail(NetlinkError.fromErrno("getsockopt", r.ret))
-          : Effect.succeed({ data: r.data, optlen: r.optlen });
-      }),
+    ...simSockoptCalls(rt),
     getsockname: (socket) =>
       sys(() => {
         const r = p.getsockname(socket.fd);
@@ -304,7 +315,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
           ? Effect.fail(NetlinkError.fromErrno("getpeername", r.ret))
           : Effect.succeed({ pid: r.pid, groups: r.groups });
       }),
-    poll,
+    poll: simPoll(rt),
     close,
     // reading /proc/net/netlink: the model's rows as netlink_seq_show walks them (not traced)
     procNetlink: () =>

@@ -33,7 +33,7 @@ const walk = async (mode: string, seed: number, color = false, example: Example 
     onEvent: (e, w) => n.onEvent(e, w),
     hooks: { out: (l) => n.onOut(l), onSend: (who, d, to) => n.onSend(world!, who, d, to) },
   });
-  n.finish(r.world, r.result);
+  n.finish(r.world, r.run);
   return lines.join("\n");
 };
 

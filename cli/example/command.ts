@@ -7,7 +7,9 @@ import { Argument, Command, Flag } from "effect/cli";
 import { type Example, exampleNames, findExample } from "../../examples/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
+import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
+import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
 import { LESSON_EXAMPLES } from "./lessons.js";
 import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
 
@@ -87,6 +89,7 @@ const runOnKernel = (
   mode: string,
   params: Readonly<Record<string, number>>,
   file: string | undefined,
+  pcap: string | undefined,
 ): Effect.Effect<void, CliUsageError | Error> =>
   Effect.gen(function* () {
     if (example.userProgram === undefined) {
@@ -103,8 +106,16 @@ const runOnKernel = (
           message: `--transport kernel: the kernel transport is not part of this build (${String(e)}); use --transport sim`,
         }),
     });
-    yield* Effect.scoped(program).pipe(
-      Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)),
+    // with --pcap, the program's own datagrams go to the capture (real-clock timestamps)
+    const run =
+      pcap === undefined
+        ? Effect.scoped(program).pipe(Effect.provide(Layer.mergeAll(kernel.kernelLayer, kernel.kernelFilesLayer)))
+        : capturing(Effect.scoped(program), (cap) =>
+            writeFramesFile(pcap, cap.frames(), { epochNs: cap.startNs }),
+          ).pipe(
+            Effect.provide(Layer.mergeAll(Layer.provide(captureLayer, kernel.kernelLayer), kernel.kernelFilesLayer)),
+          );
+    yield* run.pipe(
       Effect.catchTag("KernelUnavailable", (e) =>
         Effect.fail(new CliUsageError({ message: `--transport kernel: ${e.message}; use --transport sim` })),
       ),
@@ -143,12 +154,14 @@ export const runCommand = Command.make(
     mode: modeFlag,
     set: setFlag,
     file: fileFlag,
+    pcap: pcapFlag,
   },
-  ({ example: name, seed, transport, mode, set, file }) =>
+  ({ example: name, seed, transport, mode, set, file, pcap }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
-      if (transport === "kernel") return yield* runOnKernel(example, m, r0.params, r0.file);
+      if (transport === "kernel")
+        return yield* runOnKernel(example, m, r0.params, r0.file, Option.getOrUndefined(pcap));
       const r = yield* Effect.promise(() =>
         runExampleOnSim(example, {
           seed,
@@ -158,15 +171,13 @@ export const runCommand = Command.make(
           hooks: { out: (line) => write(`${line}\n`) },
         }),
       );
-      const dmesg = r.world.dmesg();
-      if (dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${dmesg.join("\n")}\n`);
-      if (r.result.failed.length > 0 || r.result.deadlocked.length > 0) {
-        const what = [
-          ...r.result.failed.map((f) => `${f.task} failed: ${String(f.error)}`),
-          ...r.result.deadlocked.map((t) => `${t} deadlocked`),
-        ];
-        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what.join("; ")}\n`);
-        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what.join("; ")}`));
+      if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
+      if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, r.world.trace.snapshot().events);
+      if (r.dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${r.dmesg.join("\n")}\n`);
+      if (r.exitCode !== 0) {
+        const what = r.failed.join("; ");
+        process.stderr.write(`nlsim run: ${name} (seed ${seed}): ${what}\n`);
+        return yield* Effect.fail(new Error(`${name} (seed ${seed}): ${what}`));
       }
     }),
 ).pipe(
@@ -260,7 +271,8 @@ export const walkCommand = Command.make(
           },
         }),
       );
-      narrator.finish(r.world, r.result);
+      narrator.finish(r.world, r.run);
+      if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
       if (step) yield* Effect.promise(() => presentSteps(steps, color));
     }),
 ).pipe(

@@ -26,8 +26,8 @@ const walk = async (name: string): Promise<string> => {
     onEvent: (e, w) => n.onEvent(e, w),
     hooks: { out: (l) => n.onOut(l), onSend: (who, d, to) => n.onSend(world!, who, d, to) },
   });
-  expect(r.result.failed).toEqual([]);
-  n.finish(r.world, r.result);
+  expect(r.failed).toEqual([]);
+  n.finish(r.world, r.run);
   return lines.join("\n");
 };
 

@@ -452,7 +452,8 @@ export const lessonExample = (lesson: Lesson): Example => {
     notes: Object.entries(lesson.steps).flatMap(([i, s]) =>
       s.note === undefined ? [] : [{ match: new RegExp(`^${escapeRegExp(caption(Number(i), s.say))}$`), note: s.note }],
     ),
-    run: (world, opts) => {
+    options: () => undefined,
+    setup: (world, _options, hooks) => {
       const pid = world.allocPid();
       const who = { name: lesson.name, pid };
       runProcess(
@@ -461,13 +462,13 @@ export const lessonExample = (lesson: Lesson): Example => {
         runScenario(scenario, pid, (step, resolve) =>
           Effect.sync(() => {
             const s = lesson.steps[step.index];
-            if (s !== undefined) opts.hooks.out(caption(step.index, s.say));
+            if (s !== undefined) hooks.out(caption(step.index, s.say));
             // the port id getsockname is about to report (the runner re-read it before this step)
             if (step.do === "getsockname")
-              opts.hooks.out(`getsockname(${step.sock}): nl_pid ${resolve({ sock: step.sock }) | 0}`);
-            if ((step.do === "sendto" || step.do === "send") && opts.hooks.onSend !== undefined) {
+              hooks.out(`getsockname(${step.sock}): nl_pid ${resolve({ sock: step.sock }) | 0}`);
+            if ((step.do === "sendto" || step.do === "send") && hooks.onSend !== undefined) {
               const to = step.do === "sendto" && step.to !== undefined ? step.to : undefined;
-              opts.hooks.onSend(
+              hooks.onSend(
                 who,
                 datagramBytes(step.msgs, resolve),
                 to === undefined ? undefined : { pid: resolve(to.pid) >>> 0, groups: to.groups },
@@ -476,6 +477,7 @@ export const lessonExample = (lesson: Lesson): Example => {
           }),
         ),
       );
+      return { details: () => undefined };
     },
   };
 };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
 import { CliUsageError } from "../errors.js";
+import { Progress } from "../progress.js";
 import { fuzzCodec, newCodecStats } from "./codec.js";
 import { PROTOCOLS } from "./gen.js";
 import { fuzzScenarios, kernelRunner } from "./scenarios.js";
@@ -35,17 +36,20 @@ const codec = Command.make(
       if (seed < 0) return yield* new CliUsageError({ message: `--seed ${seed}: must be ≥ 0` });
       const stats = newCodecStats();
       const t0 = performance.now();
-      const tty = process.stderr.isTTY === true;
       const chunk = 10_000;
+      const progress = new Progress({
+        total: inputs,
+        unit: "inputs",
+        label: "fuzz codec",
+        detail: () => `${stats.untyped} untyped`,
+      });
       for (let from = 0; from < inputs; from += chunk) {
-        fuzzCodec(seed, from, Math.min(inputs, from + chunk), stats);
-        const secs = (performance.now() - t0) / 1000;
-        const line = `${stats.inputs}/${inputs} inputs, ${stats.untyped} untyped, ${Math.round(stats.inputs / secs)} inputs/s`;
-        if (tty) process.stderr.write(`\r\x1b[K${line}`);
-        else if ((from / chunk) % 10 === 9) process.stderr.write(`${line}\n`);
+        const to = Math.min(inputs, from + chunk);
+        fuzzCodec(seed, from, to, stats);
+        progress.tick(to - from);
         yield* Effect.yieldNow;
       }
-      if (tty) process.stderr.write("\n");
+      progress.finish();
       const seconds = Math.round((performance.now() - t0) / 10) / 100;
       for (const f of stats.findings) {
         process.stderr.write(
@@ -116,6 +120,13 @@ const scenarios = Command.make(
         if (kernel.warning !== undefined) process.stderr.write(`${kernel.warning}\n`);
       }
       const runner = kernel !== undefined && "runner" in kernel ? kernel.runner : undefined;
+      let counts = { differ: 0, varies: 0 };
+      const progress = new Progress({
+        total: count,
+        unit: "scenarios",
+        label: "fuzz scenarios",
+        detail: () => (runner === undefined ? "" : `${counts.differ} differ, ${counts.varies} vary`),
+      });
       const report = yield* Effect.promise(() =>
         fuzzScenarios({
           count,
@@ -123,9 +134,14 @@ const scenarios = Command.make(
           ...(proto === undefined ? {} : { protocol: proto }),
           ...(runner === undefined ? {} : { kernel: runner }),
           outDir: out,
-          log: (line) => process.stderr.write(`${line}\n`),
+          log: (line) => progress.log(line),
+          onScenario: (_, c) => {
+            counts = c;
+            progress.tick();
+          },
         }).finally(() => runner?.close()),
       );
+      progress.finish();
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
       if (json) process.stdout.write(`${JSON.stringify(report)}\n`);

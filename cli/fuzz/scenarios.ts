@@ -221,6 +221,8 @@ export interface ScenarioFuzzOptions {
   readonly kernel?: KernelRunner;
   readonly outDir: string;
   readonly log: (line: string) => void;
+  /** after each scenario, however it went: how many are done, and the differences so far */
+  readonly onScenario?: (done: number, counts: { readonly differ: number; readonly varies: number }) => void;
 }
 
 export const fuzzScenarios = async (o: ScenarioFuzzOptions): Promise<ScenarioFuzzReport> => {
@@ -232,6 +234,13 @@ export const fuzzScenarios = async (o: ScenarioFuzzOptions): Promise<ScenarioFuz
   const repros: Repro[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < o.count; i++) {
+    try {
+      await fuzzOne(i);
+    } finally {
+      o.onScenario?.(i + 1, { differ, varies });
+    }
+  }
+  async function fuzzOne(i: number): Promise<void> {
     const g = generateScenario(o.seed, i, o.protocol);
     // the simulator alone: it must run, and run the same twice
     let a: ReadonlyArray<string>;
@@ -242,9 +251,9 @@ export const fuzzScenarios = async (o: ScenarioFuzzOptions): Promise<ScenarioFuz
     } catch (e) {
       simFailures++;
       o.log(`scenario ${i}: the simulator failed: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
+      return;
     }
-    if (o.kernel === undefined) continue;
+    if (o.kernel === undefined) return;
     const out = await compare(g, o.kernel);
     if (out.kind === "varies") varies++;
     else if (out.kind === "kernel-error") {
@@ -258,7 +267,7 @@ export const fuzzScenarios = async (o: ScenarioFuzzOptions): Promise<ScenarioFuz
       const at = s.outcome.at;
       if (seen.has(key)) {
         o.log(`scenario ${i}: differs at line ${out.at}; shrinks to a repro already written`);
-        continue;
+        return;
       }
       seen.add(key);
       mkdirSync(o.outDir, { recursive: true });
@@ -279,7 +288,6 @@ export const fuzzScenarios = async (o: ScenarioFuzzOptions): Promise<ScenarioFuz
         `scenario ${i}: differs; shrunk to ${r.steps} step(s) in ${s.tries} tries: ${file}\n  sim:    ${r.sim}\n  kernel: ${r.kernel}`,
       );
     }
-    if ((i + 1) % 10 === 0) o.log(`${i + 1}/${o.count} scenarios, ${differ} differ, ${varies} vary`);
   }
   return {
     count: o.count,

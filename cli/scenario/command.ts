@@ -5,6 +5,7 @@ import { Effect, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { decodeTrace, encodeTrace, firstDivergence, type Trace, traceHash } from "../../sim/trace.js";
 import { CliUsageError } from "../errors.js";
+import { pcapFlag, writeTracePcap } from "../pcap/command.js";
 import {
   ChildExit,
   KernelTransportError,
@@ -38,7 +39,7 @@ const simRun = (text: string, path: string, seed: number) =>
   });
 
 /** `nlsim scenario FILE --transport kernel`: real sockets, in a fresh network namespace when root. */
-const kernelScenario = (file: string, simOnlyFlags: boolean) =>
+const kernelScenario = (file: string, simOnlyFlags: boolean, pcap: string | undefined) =>
   Effect.gen(function* () {
     if (simOnlyFlags) {
       return yield* new CliUsageError({
@@ -52,11 +53,11 @@ const kernelScenario = (file: string, simOnlyFlags: boolean) =>
       return yield* new KernelTransportError({ message: `--transport kernel is unavailable here: ${mode.reason}` });
     }
     if (mode.kind === "netns") {
-      const status = runInNamespace(file);
+      const status = runInNamespace(file, pcap);
       if (status !== 0) return yield* new ChildExit({ status });
       return;
     }
-    const out = yield* Effect.promise(() => kernelTrace(mode, file, scenario));
+    const out = yield* Effect.promise(() => kernelTrace(mode, file, scenario, undefined, pcap));
     if (out.kind === "needs-root") return yield* new NeedsRootError({ message: out.message });
     if (out.kind === "failed") return yield* new KernelTransportError({ message: out.message });
     if (mode.kind === "current") yield* Effect.sync(() => process.stderr.write(`${mode.warning}\n`));
@@ -80,10 +81,12 @@ export const scenarioCommand = Command.make(
       Flag.withDescription("run twice with the same seed and check the traces are byte-identical"),
       Flag.withDefault(false),
     ),
+    pcap: pcapFlag,
   },
-  ({ file, transport, seed, trace, determinism }) =>
+  ({ file, transport, seed, trace, determinism, pcap }) =>
     Effect.gen(function* () {
-      if (transport === "kernel") return yield* kernelScenario(file, Option.isSome(trace) || determinism);
+      if (transport === "kernel")
+        return yield* kernelScenario(file, Option.isSome(trace) || determinism, Option.getOrUndefined(pcap));
       if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
       const text = yield* readText(file, "scenario");
       const run = yield* simRun(text, file, seed);
@@ -95,6 +98,7 @@ export const scenarioCommand = Command.make(
           catch: (e) => new CliUsageError({ message: `cannot write trace '${trace.value}': ${(e as Error).message}` }),
         });
       }
+      if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, snap.events);
       if (determinism) {
         const again = yield* simRun(text, file, seed);
         const d = firstDivergence(snap, again.world.trace.snapshot());

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Data, Effect, Runtime } from "effect";
 import { Argument, CliError, Command, Flag } from "effect/cli";
 import { CliUsageError } from "../errors.js";
+import { Progress } from "../progress.js";
 import { type KernelMode, type KernelOutcome, KernelTransportError, kernelMode, kernelTrace } from "./kernel-run.js";
 import { type HostDiff, hostDiffs, unitName } from "./live.js";
 import type { Scenario } from "./model.js";
@@ -310,9 +311,24 @@ export const conformCommand = Command.make(
         if (mode.kind === "current") process.stderr.write(`${mode.warning}\n`);
         process.stdout.write(`conform: ${inputs.length} scenario(s) from ${path}, sim seed ${seed}, kernel ${where}\n`);
       });
+      // the verdicts on stdout; the count on stderr (redrawn on a terminal, every 10 % when piped)
+      let differing = 0;
+      const progress = new Progress({
+        total: inputs.length,
+        unit: "scenarios",
+        label: "conform",
+        detail: () => `${differing} differ`,
+        // one file: its verdict is the whole story
+        ...(inputs.length < 2 ? { stream: { write: () => true } } : {}),
+      });
       const verdicts = yield* Effect.promise(() =>
-        runConform(inputs, defaultRunners(mode, seed), (v) => process.stdout.write(formatVerdict(v))),
+        runConform(inputs, defaultRunners(mode, seed), (v) => {
+          if (conformExitCode([v]) === 1) differing++;
+          progress.log(formatVerdict(v).replace(/\n$/, ""), process.stdout);
+          progress.tick();
+        }),
       );
+      progress.finish();
       yield* Effect.sync(() => process.stdout.write(formatSummary(verdicts)));
       const status = conformExitCode(verdicts);
       if (status !== 0) {

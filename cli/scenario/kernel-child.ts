@@ -2,11 +2,13 @@
 // (a fresh network namespace) for one scenario: it runs the file on real sockets and prints the
 // trace. Lean on purpose (no CLI framework): one starts per scenario.
 // Exit status: 0 trace printed, 2 bad scenario, 3 needs root, 1 anything else.
+// `kernel-child FILE --pcap OUT` also writes the run's capture to OUT.
 import { readFileSync } from "node:fs";
 import { CredentialError, runScenarioOnKernel } from "./kernel-api.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 
 const file = process.argv[2];
+const pcap = process.argv[3] === "--pcap" ? process.argv[4] : undefined;
 const fail = (status: number, message: string): never => {
   process.stderr.write(`${message}\n`);
   process.exit(status);
@@ -26,7 +28,7 @@ try {
   fail(2, e instanceof ScenarioError ? e.message : String(e));
 }
 try {
-  const lines = await runScenarioOnKernel(scenario!);
+  const lines = await runScenarioOnKernel(scenario!, pcap === undefined ? {} : { pcap });
   process.stdout.write(lines.map((l) => `${l}\n`).join(""));
 } catch (e) {
   if (e instanceof CredentialError) fail(3, e.message);

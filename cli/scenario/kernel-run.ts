@@ -30,12 +30,13 @@ export class KernelTransportError extends Data.TaggedError("KernelTransportError
 }
 
 /** node's arguments that run kernel-child (through tsx from a checkout, plain node from a build). */
-const childArgs = (file: string): string[] => {
+const childArgs = (file: string, pcap?: string): string[] => {
   const fromTs = import.meta.url.endsWith(".ts");
   const child = fileURLToPath(new URL(`./kernel-child.${fromTs ? "ts" : "js"}`, import.meta.url));
-  if (!fromTs) return [child, file];
+  const args = [child, file, ...(pcap === undefined ? [] : ["--pcap", pcap])];
+  if (!fromTs) return args;
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return ["--import", tsx, child, file];
+  return ["--import", tsx, ...args];
 };
 
 const isRoot = (): boolean => typeof process.geteuid === "function" && process.geteuid() === 0;
@@ -80,21 +81,21 @@ const needsRootMessage = (s: Scenario): string =>
   `scenario '${s.name}' switches uid/caps: the kernel transport needs root for it`;
 
 /** Runs the scenario in this process (this namespace). */
-const inProcess = async (scenario: Scenario): Promise<KernelOutcome> => {
+const inProcess = async (scenario: Scenario, pcap?: string): Promise<KernelOutcome> => {
   if (scenario.needsRoot && !canSwitchCredentials(nativeNetlink())) {
     return { kind: "needs-root", message: needsRootMessage(scenario) };
   }
   try {
-    return { kind: "trace", lines: await runScenarioOnKernel(scenario) };
+    return { kind: "trace", lines: await runScenarioOnKernel(scenario, pcap === undefined ? {} : { pcap }) };
   } catch (e) {
     return { kind: "failed", message: e instanceof Error ? e.message : String(e) };
   }
 };
 
 /** Runs `nlsim scenario FILE --transport kernel` under `unshare -n` and collects its trace. */
-const inNamespace = (file: string, timeoutMs: number): Promise<KernelOutcome> =>
+const inNamespace = (file: string, timeoutMs: number, pcap?: string): Promise<KernelOutcome> =>
   new Promise((resolve) => {
-    const child = spawn("unshare", ["-n", process.execPath, ...childArgs(file)], {
+    const child = spawn("unshare", ["-n", process.execPath, ...childArgs(file, pcap)], {
       env: { ...process.env, [NETNS_ENV]: "1" },
       stdio: ["ignore", "pipe", "pipe"],
       timeout: timeoutMs,
@@ -122,22 +123,23 @@ const inNamespace = (file: string, timeoutMs: number): Promise<KernelOutcome> =>
 
 /**
  * The kernel trace of a scenario file, run as `mode` says (the warning of "current" is the
- * caller's to print).
+ * caller's to print); with `pcap`, the run's capture is written there too.
  */
 export const kernelTrace = (
   mode: KernelMode,
   file: string,
   scenario: Scenario,
   timeoutMs = 120_000,
+  pcap?: string,
 ): Promise<KernelOutcome> => {
   switch (mode.kind) {
     case "unavailable":
       return Promise.resolve({ kind: "failed", message: `the kernel transport is unavailable: ${mode.reason}` });
     case "netns":
-      return inNamespace(file, timeoutMs);
+      return inNamespace(file, timeoutMs, pcap);
     case "inside":
     case "current":
-      return inProcess(scenario);
+      return inProcess(scenario, pcap);
   }
 };
 
@@ -149,8 +151,8 @@ export class ChildExit extends Data.TaggedError("ChildExit")<{ readonly status: 
 }
 
 /** Runs the scenario file under `unshare -n` (stdio shared); returns the child's exit status. */
-export const runInNamespace = (file: string): number => {
-  const r = spawnSync("unshare", ["-n", process.execPath, ...childArgs(file)], {
+export const runInNamespace = (file: string, pcap?: string): number => {
+  const r = spawnSync("unshare", ["-n", process.execPath, ...childArgs(file, pcap)], {
     env: { ...process.env, [NETNS_ENV]: "1" },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -81,6 +81,327 @@ const STEP_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
 const COMMON_STEP_KEYS = ["do", "comment", "repeat", "uid", "gid", "caps"];
 const TOP_KEYS = ["name", "protocol", "steps", "description", "comment", "uid", "gid", "caps"];
 
+/** The fields of one step, read and checked; a problem fails naming the step (`bad`). */
+class StepFields {
+  constructor(
+    readonly raw: Obj,
+    private readonly known: ReadonlySet<string>,
+    readonly bad: (m: string) => never,
+  ) {}
+
+  sockRef(): string {
+    const s = this.raw.sock;
+    if (typeof s !== "string") return this.bad("'sock' must name a socket");
+    if (!this.known.has(s)) return this.bad(`socket '${s}' is not created by an earlier step`);
+    return s;
+  }
+
+  portRef(v: Json, what: string): PortRef {
+    if (typeof v === "string" && v.startsWith("@")) {
+      const s = v.slice(1);
+      if (!this.known.has(s)) return this.bad(`${what} '${v}' names a socket no earlier step creates`);
+      return { sock: s };
+    }
+    if (isInt(v) && v >= -(2 ** 31) && v < 2 ** 32) return { literal: v >>> 0 };
+    return this.bad(`${what} must be a 32-bit integer or "@name"`);
+  }
+
+  u32(v: Json, what: string, dflt?: number): number {
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (isInt(v) && v >= -(2 ** 31) && v < 2 ** 32) return v >>> 0;
+    return this.bad(`${what} must be a 32-bit integer`);
+  }
+
+  addr(o: Obj, what: string): AddrSpec {
+    if (o.pid === undefined) this.bad(`${what} needs 'pid'`);
+    const opt = (k: string, max: number): number | undefined => {
+      const v = o[k];
+      if (v === undefined) return undefined;
+      if (!isInt(v) || v < 0 || v > max) return this.bad(`${what} '${k}' must be an integer in 0..${max}`);
+      return v;
+    };
+    return {
+      pid: this.portRef(o.pid, `${what} pid`),
+      groups: this.u32(o.groups, `${what} groups`, 0),
+      family: opt("family", 0xffff),
+      pad: opt("pad", 0xffff),
+      addrlen: opt("addrlen", 4096),
+    };
+  }
+
+  flagsOf(v: Json, names: Map<string, number>, what: string): number {
+    if (v === undefined) return 0;
+    if (isInt(v) && v >= 0) return v >>> 0;
+    if (!Array.isArray(v)) return this.bad(`${what} must be a number or a list of names`);
+    let f = 0;
+    for (const n of v) {
+      const bit = typeof n === "string" ? names.get(n) : undefined;
+      if (bit === undefined) return this.bad(`unknown ${what} name ${JSON.stringify(n)}`);
+      f |= bit;
+    }
+    return f >>> 0;
+  }
+
+  hexOf(v: Json, what: string): Uint8Array {
+    if (typeof v === "string") {
+      if (!/^([0-9a-fA-F]{2})*$/.test(v)) return this.bad(`${what} is not valid hex: ${JSON.stringify(v)}`);
+      return Uint8Array.from(Buffer.from(v, "hex"));
+    }
+    if (isObj(v) && v.fill !== undefined) {
+      for (const k of Object.keys(v)) if (k !== "fill" && k !== "count") this.bad(`unknown key '${k}' in ${what} fill`);
+      const unit = this.hexOf(v.fill, `${what} fill`);
+      if (!isInt(v.count) || v.count < 0 || v.count > 1 << 24)
+        return this.bad(`${what} fill needs a 'count' in 0..16777216`);
+      if (unit.length === 0) return this.bad(`${what} fill must not be empty`);
+      const out = new Uint8Array(unit.length * v.count);
+      for (let i = 0; i < v.count; i++) out.set(unit, i * unit.length);
+      return out;
+    }
+    return this.bad(`${what} must be a hex string or {"fill", "count"}`);
+  }
+
+  attrsOf(list: Json, what: string): AttrSpec[] {
+    if (!Array.isArray(list)) return this.bad(`${what} must be a list`);
+    return list.map((a: Json, i: number): AttrSpec => {
+      const w = `${what}[${i}]`;
+      if (!isObj(a)) return this.bad(`${w} must be an object`);
+      for (const k of Object.keys(a))
+        if (!["type", "hex", "nested", "len"].includes(k)) this.bad(`unknown key '${k}' in ${w}`);
+      if (!isInt(a.type) || a.type < 0 || a.type > 0xffff)
+        return this.bad(`${w} 'type' must be an integer in 0..65535`);
+      const len =
+        a.len === undefined
+          ? undefined
+          : isInt(a.len) && a.len >= 0 && a.len <= 0xffff
+            ? a.len
+            : this.bad(`${w} 'len' must be in 0..65535`);
+      const lenPart = len === undefined ? {} : { len };
+      if (a.nested !== undefined) {
+        if (a.hex !== undefined) this.bad(`${w} has both 'hex' and 'nested'`);
+        return { type: a.type, nested: this.attrsOf(a.nested, `${w}.nested`), ...lenPart };
+      }
+      return {
+        type: a.type,
+        data: a.hex === undefined ? new Uint8Array(0) : this.hexOf(a.hex, `${w} hex`),
+        ...lenPart,
+      };
+    });
+  }
+
+  msgOf(m: Json, what: string): MsgSpec {
+    if (!isObj(m)) return this.bad(`${what} must be an object`);
+    if (m.hex !== undefined) {
+      for (const k of Object.keys(m)) if (k !== "hex") this.bad(`${what} with 'hex' takes no other key (found '${k}')`);
+      return { kind: "hex", bytes: this.hexOf(m.hex, `${what} hex`) };
+    }
+    for (const k of Object.keys(m)) {
+      if (!["type", "flags", "seq", "pid", "payload", "attrs", "len"].includes(k))
+        this.bad(`unknown key '${k}' in ${what}`);
+    }
+    if (!isInt(m.type) || m.type < 0 || m.type > 0xffff)
+      return this.bad(`${what} 'type' must be an integer in 0..65535`);
+    const flags = this.flagsOf(m.flags, NLM_FLAGS, `${what} flag`);
+    if (flags > 0xffff) this.bad(`${what} flags do not fit 16 bits`);
+    return {
+      kind: "fields",
+      type: m.type,
+      flags,
+      seq: this.u32(m.seq, `${what} seq`, 0),
+      pid: m.pid === undefined ? { literal: 0 } : this.portRef(m.pid, `${what} pid`),
+      payload: m.payload === undefined ? new Uint8Array(0) : this.hexOf(m.payload, `${what} payload`),
+      attrs: m.attrs === undefined ? undefined : this.attrsOf(m.attrs, `${what} attrs`),
+      len: m.len === undefined ? undefined : this.u32(m.len, `${what} len`),
+    };
+  }
+
+  msgsOf(): MsgSpec[] {
+    if ((this.raw.msg === undefined) === (this.raw.msgs === undefined))
+      return this.bad("give exactly one of 'msg' and 'msgs'");
+    if (this.raw.msg !== undefined) return [this.msgOf(this.raw.msg, "msg")];
+    if (!Array.isArray(this.raw.msgs) || this.raw.msgs.length === 0) return this.bad("'msgs' must be a non-empty list");
+    return this.raw.msgs.map((m: Json, i: number) => this.msgOf(m, `msgs[${i}]`));
+  }
+
+  levelOf(v: Json): number {
+    if (v === "SOL_SOCKET") return SOL_SOCKET;
+    if (v === "SOL_NETLINK") return SOL_NETLINK;
+    if (isInt(v) && v >= 0) return v;
+    return this.bad(`unknown level ${JSON.stringify(v)} (SOL_SOCKET, SOL_NETLINK or a number)`);
+  }
+
+  optNameOf(v: Json, level: number): number {
+    if (isInt(v) && v >= 0) return v;
+    if (typeof v !== "string") return this.bad("'name' must be an option name or a number");
+    const n =
+      level === SOL_SOCKET
+        ? SO_BY_NAME.get(v)
+        : level === SOL_NETLINK
+          ? (NETLINK_OPT_BY_NAME.get(v) ?? NETLINK_OPT_BY_NAME.get(`NETLINK_${v}`))
+          : undefined;
+    if (n === undefined) return this.bad(`unknown option name ${JSON.stringify(v)} at this level`);
+    return n;
+  }
+
+  optValueOf(v: Json): OptValue {
+    if (isInt(v)) return { kind: "int", value: v };
+    if (isObj(v) && v.hex !== undefined) {
+      for (const k of Object.keys(v)) if (k !== "hex") this.bad(`unknown key '${k}' in value`);
+      return { kind: "hex", bytes: this.hexOf(v.hex, "value hex") };
+    }
+    if (isObj(v) && (v.sec !== undefined || v.usec !== undefined)) {
+      for (const k of Object.keys(v)) if (k !== "sec" && k !== "usec") this.bad(`unknown key '${k}' in timeval value`);
+      const sec = v.sec ?? 0;
+      const usec = v.usec ?? 0;
+      if (!isInt(sec) || !isInt(usec)) return this.bad("timeval 'sec' and 'usec' must be integers");
+      return { kind: "timeval", sec, usec };
+    }
+    return this.bad("'value' must be an int, {sec, usec} or {hex}");
+  }
+
+  /** `filter`: [[code, jt, jf, k], ...] (k may be negative, as SKF_AD_OFF + n); `filterLen` overrides the count */
+  fprogOf(v: Json, lenOverride: Json): OptValue {
+    if (!Array.isArray(v)) return this.bad("'filter' must be an array of [code, jt, jf, k]");
+    const insns = v.map((ins, i) => {
+      const what = `'filter' instruction ${i}`;
+      if (!Array.isArray(ins) || ins.length !== 4 || !ins.every(isInt))
+        return this.bad(`${what} must be [code, jt, jf, k]`);
+      const [code, jt, jf, k] = ins as number[];
+      if (code! < 0 || code! > 0xffff) return this.bad(`${what}: code must be in 0..65535`);
+      if (jt! < 0 || jt! > 255 || jf! < 0 || jf! > 255) return this.bad(`${what}: jt and jf must be in 0..255`);
+      if (k! < -0x80000000 || k! > 0xffffffff) return this.bad(`${what}: k must be a 32-bit integer`);
+      return { code: code!, jt: jt!, jf: jf!, k: k! >>> 0 };
+    });
+    if (lenOverride !== undefined && !(isInt(lenOverride) && lenOverride >= 0 && lenOverride <= 0xffff)) {
+      return this.bad("'filterLen' must be an integer in 0..65535");
+    }
+    return { kind: "fprog", insns, len: (lenOverride as number | undefined) ?? insns.length };
+  }
+
+  sizeOf(v: Json, dflt: number | undefined): number | undefined {
+    if (v === undefined) return dflt;
+    if (isInt(v) && v >= 0 && v <= 1 << 24) return v;
+    return this.bad("'size' must be an integer in 0..16777216");
+  }
+}
+
+type StepBase = Pick<Step, "index" | "repeat" | "creds">;
+
+/** A `socket` step: its name must not be open, its type names or numbers, its protocol given here or on top. */
+const socketStep = (base: StepBase, f: StepFields, protocol: number, open: Set<string>, known: Set<string>): Step => {
+  const { raw, bad } = f;
+  if (typeof raw.as !== "string" || raw.as === "") return bad("'as' must name the socket");
+  if (open.has(raw.as)) return bad(`socket name '${raw.as}' is still open (close it before reusing the name)`);
+  let type = SOCK_RAW;
+  if (raw.type !== undefined) {
+    const names = Array.isArray(raw.type) ? raw.type : [raw.type];
+    type = 0;
+    for (const t of names) {
+      if (isInt(t) && t >= 0) type |= t;
+      else if (typeof t === "string" && SOCK_TYPES[t] !== undefined) type |= SOCK_TYPES[t];
+      else return bad(`unknown socket type ${JSON.stringify(t)}`);
+    }
+  }
+  const proto = raw.protocol ?? (protocol >= 0 ? protocol : undefined);
+  if (!isInt(proto)) return bad("no protocol: give 'protocol' on the step or at the top level");
+  open.add(raw.as);
+  known.add(raw.as);
+  return { ...base, do: "socket", as: raw.as, type, protocol: proto };
+};
+
+/** A `setsockopt` step: a `value`, or a `filter` for SO_ATTACH_FILTER. */
+const setsockoptStep = (base: StepBase, f: StepFields): Step => {
+  const { raw, bad } = f;
+  const sock = f.sockRef();
+  const level = f.levelOf(raw.level);
+  if (raw.filter !== undefined && raw.value !== undefined) return bad("give either 'value' or 'filter', not both");
+  if (raw.filter === undefined && raw.filterLen !== undefined) return bad("'filterLen' needs 'filter'");
+  if (raw.value === undefined && raw.filter === undefined) return bad("'value' (or 'filter') is required");
+  if (raw.filter !== undefined && (level !== SOL_SOCKET || f.optNameOf(raw.name, level) !== SO_ATTACH_FILTER)) {
+    return bad("'filter' goes with SOL_SOCKET SO_ATTACH_FILTER only");
+  }
+  return {
+    ...base,
+    do: "setsockopt",
+    sock,
+    level,
+    name: f.optNameOf(raw.name, level),
+    value: raw.filter !== undefined ? f.fprogOf(raw.filter, raw.filterLen) : f.optValueOf(raw.value),
+    size: f.sizeOf(raw.size, undefined),
+  };
+};
+
+/** One step of kind `kind` (checked against STEP_KEYS); `open` and `known` follow the sockets it creates or closes. */
+const readStep = (
+  kind: string,
+  base: StepBase,
+  f: StepFields,
+  protocol: number,
+  open: Set<string>,
+  known: Set<string>,
+): Step => {
+  const { raw } = f;
+  switch (kind) {
+    case "socket":
+      return socketStep(base, f, protocol, open, known);
+    case "bind":
+      return { ...base, do: "bind", sock: f.sockRef(), addr: f.addr(raw, "address") };
+    case "connect": {
+      const sock = f.sockRef();
+      if (raw.unspec === undefined) return { ...base, do: "connect", sock, addr: f.addr(raw, "address") };
+      if (raw.unspec !== true) return f.bad("'unspec' can only be true");
+      for (const k of ["pid", "groups"]) if (raw[k] !== undefined) f.bad(`'unspec' takes no '${k}'`);
+      return { ...base, do: "connect", sock, addr: "unspec" };
+    }
+    case "sendto":
+    case "send": {
+      const sock = f.sockRef();
+      const to =
+        kind === "sendto" && raw.to !== undefined
+          ? isObj(raw.to)
+            ? f.addr(raw.to, "'to'")
+            : f.bad("'to' must be an object")
+          : undefined;
+      return { ...base, do: kind, sock, to, msgs: f.msgsOf(), flags: f.flagsOf(raw.flags, MSG_FLAGS, "MSG flag") };
+    }
+    case "recv": {
+      const sock = f.sockRef();
+      return {
+        ...base,
+        do: "recv",
+        sock,
+        size: f.sizeOf(raw.size, 65536)!,
+        flags: f.flagsOf(raw.flags, MSG_FLAGS, "MSG flag"),
+      };
+    }
+    case "setsockopt":
+      return setsockoptStep(base, f);
+    case "getsockopt": {
+      const sock = f.sockRef();
+      const level = f.levelOf(raw.level);
+      return {
+        ...base,
+        do: "getsockopt",
+        sock,
+        level,
+        name: f.optNameOf(raw.name, level),
+        size: f.sizeOf(raw.size, 4)!,
+      };
+    }
+    case "getsockname":
+    case "getpeername":
+      return { ...base, do: kind, sock: f.sockRef() };
+    case "close": {
+      const sock = f.sockRef();
+      open.delete(sock);
+      return { ...base, do: "close", sock };
+    }
+    case "proc":
+      return { ...base, do: "proc" };
+    default:
+      return f.bad(`unknown step kind ${JSON.stringify(kind)}`);
+  }
+};
+
 /** Parses and validates scenario JSON text. */
 export const parseScenario = (text: string, fileName = "scenario"): Scenario => {
   let root: Json;
@@ -131,284 +452,7 @@ export const validateScenario = (root: Json, fileName = "scenario"): Scenario =>
     if (stepCreds !== undefined) needsRoot = true;
     const base = { index, repeat, creds: stepCreds ?? topCreds };
 
-    const sockRef = (): string => {
-      const s = raw.sock;
-      if (typeof s !== "string") return bad("'sock' must name a socket");
-      if (!known.has(s)) return bad(`socket '${s}' is not created by an earlier step`);
-      return s;
-    };
-    const portRef = (v: Json, what: string): PortRef => {
-      if (typeof v === "string" && v.startsWith("@")) {
-        const s = v.slice(1);
-        if (!known.has(s)) return bad(`${what} '${v}' names a socket no earlier step creates`);
-        return { sock: s };
-      }
-      if (isInt(v) && v >= -(2 ** 31) && v < 2 ** 32) return { literal: v >>> 0 };
-      return bad(`${what} must be a 32-bit integer or "@name"`);
-    };
-    const u32 = (v: Json, what: string, dflt?: number): number => {
-      if (v === undefined && dflt !== undefined) return dflt;
-      if (isInt(v) && v >= -(2 ** 31) && v < 2 ** 32) return v >>> 0;
-      return bad(`${what} must be a 32-bit integer`);
-    };
-    const addr = (o: Obj, what: string): AddrSpec => {
-      if (o.pid === undefined) bad(`${what} needs 'pid'`);
-      const opt = (k: string, max: number): number | undefined => {
-        const v = o[k];
-        if (v === undefined) return undefined;
-        if (!isInt(v) || v < 0 || v > max) return bad(`${what} '${k}' must be an integer in 0..${max}`);
-        return v;
-      };
-      return {
-        pid: portRef(o.pid, `${what} pid`),
-        groups: u32(o.groups, `${what} groups`, 0),
-        family: opt("family", 0xffff),
-        pad: opt("pad", 0xffff),
-        addrlen: opt("addrlen", 4096),
-      };
-    };
-    const flagsOf = (v: Json, names: Map<string, number>, what: string): number => {
-      if (v === undefined) return 0;
-      if (isInt(v) && v >= 0) return v >>> 0;
-      if (!Array.isArray(v)) return bad(`${what} must be a number or a list of names`);
-      let f = 0;
-      for (const n of v) {
-        const bit = typeof n === "string" ? names.get(n) : undefined;
-        if (bit === undefined) return bad(`unknown ${what} name ${JSON.stringify(n)}`);
-        f |= bit;
-      }
-      return f >>> 0;
-    };
-    const hexOf = (v: Json, what: string): Uint8Array => {
-      if (typeof v === "string") {
-        if (!/^([0-9a-fA-F]{2})*$/.test(v)) return bad(`${what} is not valid hex: ${JSON.stringify(v)}`);
-        return Uint8Array.from(Buffer.from(v, "hex"));
-      }
-      if (isObj(v) && v.fill !== undefined) {
-        for (const k of Object.keys(v)) if (k !== "fill" && k !== "count") bad(`unknown key '${k}' in ${what} fill`);
-        const unit = hexOf(v.fill, `${what} fill`);
-        if (!isInt(v.count) || v.count < 0 || v.count > 1 << 24)
-          return bad(`${what} fill needs a 'count' in 0..16777216`);
-        if (unit.length === 0) return bad(`${what} fill must not be empty`);
-        const out = new Uint8Array(unit.length * v.count);
-        for (let i = 0; i < v.count; i++) out.set(unit, i * unit.length);
-        return out;
-      }
-      return bad(`${what} must be a hex string or {"fill", "count"}`);
-    };
-    const attrsOf = (list: Json, what: string): AttrSpec[] => {
-      if (!Array.isArray(list)) return bad(`${what} must be a list`);
-      return list.map((a: Json, i: number): AttrSpec => {
-        const w = `${what}[${i}]`;
-        if (!isObj(a)) return bad(`${w} must be an object`);
-        for (const k of Object.keys(a))
-          if (!["type", "hex", "nested", "len"].includes(k)) bad(`unknown key '${k}' in ${w}`);
-        if (!isInt(a.type) || a.type < 0 || a.type > 0xffff) return bad(`${w} 'type' must be an integer in 0..65535`);
-        const len =
-          a.len === undefined
-            ? undefined
-            : isInt(a.len) && a.len >= 0 && a.len <= 0xffff
-              ? a.len
-              : bad(`${w} 'len' must be in 0..65535`);
-        const lenPart = len === undefined ? {} : { len };
-        if (a.nested !== undefined) {
-          if (a.hex !== undefined) bad(`${w} has both 'hex' and 'nested'`);
-          return { type: a.type, nested: attrsOf(a.nested, `${w}.nested`), ...lenPart };
-        }
-        return { type: a.type, data: a.hex === undefined ? new Uint8Array(0) : hexOf(a.hex, `${w} hex`), ...lenPart };
-      });
-    };
-    const msgOf = (m: Json, what: string): MsgSpec => {
-      if (!isObj(m)) return bad(`${what} must be an object`);
-      if (m.hex !== undefined) {
-        for (const k of Object.keys(m)) if (k !== "hex") bad(`${what} with 'hex' takes no other key (found '${k}')`);
-        return { kind: "hex", bytes: hexOf(m.hex, `${what} hex`) };
-      }
-      for (const k of Object.keys(m)) {
-        if (!["type", "flags", "seq", "pid", "payload", "attrs", "len"].includes(k))
-          bad(`unknown key '${k}' in ${what}`);
-      }
-      if (!isInt(m.type) || m.type < 0 || m.type > 0xffff) return bad(`${what} 'type' must be an integer in 0..65535`);
-      const flags = flagsOf(m.flags, NLM_FLAGS, `${what} flag`);
-      if (flags > 0xffff) bad(`${what} flags do not fit 16 bits`);
-      return {
-        kind: "fields",
-        type: m.type,
-        flags,
-        seq: u32(m.seq, `${what} seq`, 0),
-        pid: m.pid === undefined ? { literal: 0 } : portRef(m.pid, `${what} pid`),
-        payload: m.payload === undefined ? new Uint8Array(0) : hexOf(m.payload, `${what} payload`),
-        attrs: m.attrs === undefined ? undefined : attrsOf(m.attrs, `${what} attrs`),
-        len: m.len === undefined ? undefined : u32(m.len, `${what} len`),
-      };
-    };
-    const msgsOf = (): MsgSpec[] => {
-      if ((raw.msg === undefined) === (raw.msgs === undefined)) return bad("give exactly one of 'msg' and 'msgs'");
-      if (raw.msg !== undefined) return [msgOf(raw.msg, "msg")];
-      if (!Array.isArray(raw.msgs) || raw.msgs.length === 0) return bad("'msgs' must be a non-empty list");
-      return raw.msgs.map((m: Json, i: number) => msgOf(m, `msgs[${i}]`));
-    };
-    const levelOf = (v: Json): number => {
-      if (v === "SOL_SOCKET") return SOL_SOCKET;
-      if (v === "SOL_NETLINK") return SOL_NETLINK;
-      if (isInt(v) && v >= 0) return v;
-      return bad(`unknown level ${JSON.stringify(v)} (SOL_SOCKET, SOL_NETLINK or a number)`);
-    };
-    const optNameOf = (v: Json, level: number): number => {
-      if (isInt(v) && v >= 0) return v;
-      if (typeof v !== "string") return bad("'name' must be an option name or a number");
-      const n =
-        level === SOL_SOCKET
-          ? SO_BY_NAME.get(v)
-          : level === SOL_NETLINK
-            ? (NETLINK_OPT_BY_NAME.get(v) ?? NETLINK_OPT_BY_NAME.get(`NETLINK_${v}`))
-            : undefined;
-      if (n === undefined) return bad(`unknown option name ${JSON.stringify(v)} at this level`);
-      return n;
-    };
-    const optValueOf = (v: Json): OptValue => {
-      if (isInt(v)) return { kind: "int", value: v };
-      if (isObj(v) && v.hex !== undefined) {
-        for (const k of Object.keys(v)) if (k !== "hex") bad(`unknown key '${k}' in value`);
-        return { kind: "hex", bytes: hexOf(v.hex, "value hex") };
-      }
-      if (isObj(v) && (v.sec !== undefined || v.usec !== undefined)) {
-        for (const k of Object.keys(v)) if (k !== "sec" && k !== "usec") bad(`unknown key '${k}' in timeval value`);
-        const sec = v.sec ?? 0;
-        const usec = v.usec ?? 0;
-        if (!isInt(sec) || !isInt(usec)) return bad("timeval 'sec' and 'usec' must be integers");
-        return { kind: "timeval", sec, usec };
-      }
-      return bad("'value' must be an int, {sec, usec} or {hex}");
-    };
-    /** `filter`: [[code, jt, jf, k], ...] (k may be negative, as SKF_AD_OFF + n); `filterLen` overrides the count */
-    const fprogOf = (v: Json, lenOverride: Json): OptValue => {
-      if (!Array.isArray(v)) return bad("'filter' must be an array of [code, jt, jf, k]");
-      const insns = v.map((ins, i) => {
-        const what = `'filter' instruction ${i}`;
-        if (!Array.isArray(ins) || ins.length !== 4 || !ins.every(isInt))
-          return bad(`${what} must be [code, jt, jf, k]`);
-        const [code, jt, jf, k] = ins as number[];
-        if (code! < 0 || code! > 0xffff) return bad(`${what}: code must be in 0..65535`);
-        if (jt! < 0 || jt! > 255 || jf! < 0 || jf! > 255) return bad(`${what}: jt and jf must be in 0..255`);
-        if (k! < -0x80000000 || k! > 0xffffffff) return bad(`${what}: k must be a 32-bit integer`);
-        return { code: code!, jt: jt!, jf: jf!, k: k! >>> 0 };
-      });
-      if (lenOverride !== undefined && !(isInt(lenOverride) && lenOverride >= 0 && lenOverride <= 0xffff)) {
-        return bad("'filterLen' must be an integer in 0..65535");
-      }
-      return { kind: "fprog", insns, len: (lenOverride as number | undefined) ?? insns.length };
-    };
-    const sizeOf = (v: Json, dflt: number | undefined): number | undefined => {
-      if (v === undefined) return dflt;
-      if (isInt(v) && v >= 0 && v <= 1 << 24) return v;
-      return bad("'size' must be an integer in 0..16777216");
-    };
-
-    switch (kind) {
-      case "socket": {
-        if (typeof raw.as !== "string" || raw.as === "") return bad("'as' must name the socket");
-        if (open.has(raw.as)) return bad(`socket name '${raw.as}' is still open (close it before reusing the name)`);
-        let type = SOCK_RAW;
-        if (raw.type !== undefined) {
-          const names = Array.isArray(raw.type) ? raw.type : [raw.type];
-          type = 0;
-          for (const t of names) {
-            if (isInt(t) && t >= 0) type |= t;
-            else if (typeof t === "string" && SOCK_TYPES[t] !== undefined) type |= SOCK_TYPES[t];
-            else return bad(`unknown socket type ${JSON.stringify(t)}`);
-          }
-        }
-        const proto = raw.protocol ?? (protocol >= 0 ? protocol : undefined);
-        if (!isInt(proto)) return bad("no protocol: give 'protocol' on the step or at the top level");
-        open.add(raw.as);
-        known.add(raw.as);
-        steps.push({ ...base, do: "socket", as: raw.as, type, protocol: proto });
-        break;
-      }
-      case "bind":
-        steps.push({ ...base, do: "bind", sock: sockRef(), addr: addr(raw, "address") });
-        break;
-      case "connect": {
-        const sock = sockRef();
-        if (raw.unspec !== undefined) {
-          if (raw.unspec !== true) return bad("'unspec' can only be true");
-          for (const k of ["pid", "groups"]) if (raw[k] !== undefined) bad(`'unspec' takes no '${k}'`);
-          steps.push({ ...base, do: "connect", sock, addr: "unspec" });
-        } else {
-          steps.push({ ...base, do: "connect", sock, addr: addr(raw, "address") });
-        }
-        break;
-      }
-      case "sendto":
-      case "send": {
-        const sock = sockRef();
-        const to =
-          kind === "sendto" && raw.to !== undefined
-            ? isObj(raw.to)
-              ? addr(raw.to, "'to'")
-              : bad("'to' must be an object")
-            : undefined;
-        steps.push({ ...base, do: kind, sock, to, msgs: msgsOf(), flags: flagsOf(raw.flags, MSG_FLAGS, "MSG flag") });
-        break;
-      }
-      case "recv":
-        steps.push({
-          ...base,
-          do: "recv",
-          sock: sockRef(),
-          size: sizeOf(raw.size, 65536)!,
-          flags: flagsOf(raw.flags, MSG_FLAGS, "MSG flag"),
-        });
-        break;
-      case "setsockopt": {
-        const sock = sockRef();
-        const level = levelOf(raw.level);
-        if (raw.filter !== undefined && raw.value !== undefined)
-          return bad("give either 'value' or 'filter', not both");
-        if (raw.filter === undefined && raw.filterLen !== undefined) return bad("'filterLen' needs 'filter'");
-        if (raw.value === undefined && raw.filter === undefined) return bad("'value' (or 'filter') is required");
-        if (raw.filter !== undefined && (level !== SOL_SOCKET || optNameOf(raw.name, level) !== SO_ATTACH_FILTER)) {
-          return bad("'filter' goes with SOL_SOCKET SO_ATTACH_FILTER only");
-        }
-        steps.push({
-          ...base,
-          do: "setsockopt",
-          sock,
-          level,
-          name: optNameOf(raw.name, level),
-          value: raw.filter !== undefined ? fprogOf(raw.filter, raw.filterLen) : optValueOf(raw.value),
-          size: sizeOf(raw.size, undefined),
-        });
-        break;
-      }
-      case "getsockopt": {
-        const sock = sockRef();
-        const level = levelOf(raw.level);
-        steps.push({
-          ...base,
-          do: "getsockopt",
-          sock,
-          level,
-          name: optNameOf(raw.name, level),
-          size: sizeOf(raw.size, 4)!,
-        });
-        break;
-      }
-      case "getsockname":
-      case "getpeername":
-        steps.push({ ...base, do: kind, sock: sockRef() });
-        break;
-      case "close": {
-        const sock = sockRef();
-        open.delete(sock);
-        steps.push({ ...base, do: "close", sock });
-        break;
-      }
-      case "proc":
-        steps.push({ ...base, do: "proc" });
-        break;
-    }
+    steps.push(readStep(kind, base, new StepFields(raw, known, bad), protocol, open, known));
   }
   return { name, protocol, steps, needsRoot };
 };

@@ -6,6 +6,7 @@ import { Argument, Command, Flag } from "effect/cli";
 import { findExample } from "../../examples/index.js";
 import { INJECTABLE_BUGS, isInjectableBug } from "../../sim/invariants.js";
 import { CliUsageError } from "../errors.js";
+import { Progress } from "../progress.js";
 import { defaultWorkers, runPool } from "./pool.js";
 import {
   MergeError,
@@ -64,7 +65,6 @@ export const sweep = (target: SweepTarget, args: CommonArgs) =>
     if (workers < 1) return yield* new CliUsageError({ message: `--workers ${workers}: at least 1` });
     const range = shardRange(args.from, args.seeds, index, count);
     const total = range.end - range.start;
-    const tty = process.stderr.isTTY === true;
     const name = targetName(target);
     const shardNote = count > 1 ? ` (shard ${index}/${count})` : "";
     process.stderr.write(
@@ -72,45 +72,32 @@ export const sweep = (target: SweepTarget, args: CommonArgs) =>
     );
     const failures: SweepFailure[] = [];
     const t0 = performance.now();
-    let done = 0;
-    let lastQuiet = 0;
-    const progress = (): void => {
-      const secs = (performance.now() - t0) / 1000;
-      const rate = secs > 0 ? Math.round(done / secs) : 0;
-      const line = `${done}/${total} seeds, ${failures.length} failed, ${rate} seeds/s, ${secs.toFixed(1)} s`;
-      if (tty) process.stderr.write(`\r\x1b[K${line}`);
-      else if (done === total || done >= lastQuiet + Math.max(1, Math.ceil(total / 10))) {
-        lastQuiet = done;
-        process.stderr.write(`${line}\n`);
-      }
-    };
-    let lastDraw = 0;
+    const progress = new Progress({
+      total,
+      unit: "seeds",
+      label: `sweep ${name}`,
+      detail: () => `${failures.length} failed`,
+    });
     yield* Effect.tryPromise({
       try: () =>
         runPool(target, range, {
           workers,
           onVerdict: (v) => {
-            done++;
             if (!v.ok) {
               const f: SweepFailure = { seed: v.seed, error: v.error, replay: replayCommand(target, v.seed) };
               failures.push(f);
-              if (tty) process.stderr.write("\r\x1b[K");
-              process.stderr.write(`FAIL seed ${v.seed}: ${oneLine(v.error)}\n  replay: ${f.replay}\n`);
+              progress.log(`FAIL seed ${v.seed}: ${oneLine(v.error)}\n  replay: ${f.replay}`);
             }
-            const now = performance.now();
-            if (!tty || now - lastDraw > 100 || done === total) {
-              lastDraw = now;
-              progress();
-            }
+            progress.tick();
           },
         }),
       catch: (e) => {
         const msg = `the sweep stopped: ${e instanceof Error ? e.message : String(e)}`;
-        process.stderr.write(`${tty ? "\n" : ""}nlsim sweep: ${msg}\n`);
+        progress.log(`nlsim sweep: ${msg}`);
         return new Error(msg);
       },
     });
-    if (tty && total > 0) process.stderr.write("\n");
+    progress.finish();
     const seconds = Math.round((performance.now() - t0) / 10) / 100;
     failures.sort((a, b) => a.seed - b.seed);
     const report: SweepReport = {

@@ -48,13 +48,14 @@ const runExampleSeed = async (name: string, mode: string | undefined, seed: numb
   if (example === undefined) return { seed, ok: false, error: `no example '${name}'` };
   const once = async () => {
     const r = await runExampleOnSim(example, { seed, ...(mode === undefined ? {} : { mode }) });
-    return { r, text: [...r.output, ...r.world.dmesg()].join("\n") };
+    return { r, text: [...r.output, ...r.dmesg].join("\n") };
   };
   try {
     const a = await once();
     const b = await once();
-    if (a.r.result.deadlocked.length > 0)
-      return { seed, ok: false, error: `deadlocked: ${a.r.result.deadlocked.join(", ")}` };
+    if (a.r.run.deadlocked.length > 0)
+      return { seed, ok: false, error: `deadlocked: ${a.r.run.deadlocked.join(", ")}` };
+    if (a.r.exitCode === 2) return { seed, ok: false, error: `refused: ${a.r.failed.join("; ")}` };
     if (a.text !== b.text) {
       const la = a.text.split("\n");
       const lb = b.text.split("\n");

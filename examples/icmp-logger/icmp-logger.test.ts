@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { traceHash } from "../../sim/trace.js";
-import { World } from "../../sim/world.js";
-import { type IcmpLoggerOptions, run } from "./run.js";
+import { runExampleOnSim } from "../runner.js";
+import { icmpLoggerExample } from "./index.js";
+import type { IcmpLoggerOptions } from "./run.js";
 
-const go = async (seed: number, opts: IcmpLoggerOptions) => {
-  const w = new World({ seed, netlinkInput: "process" });
-  const r = await run(w, opts);
-  expect(r.failed, `seed ${seed}`).toEqual([]);
-  return { w, r };
+const go = async (seed: number, options: IcmpLoggerOptions) => {
+  const run = await runExampleOnSim(icmpLoggerExample, { seed, options });
+  expect(run.failed, `seed ${seed}`).toEqual([]);
+  expect(run.exitCode).toBe(0);
+  const r = { lines: run.output, dmesg: run.dmesg, ...run.details! };
+  return { w: run.world, r };
 };
 
 const pings = [

@@ -2,7 +2,7 @@
 import { ipv4_ntoa } from "../../kernel-model/uapi/ip.js";
 import type { Example } from "../types.js";
 import { decodePacketInfo, IMP2_CLOSE, IMP2_K_MSG, IMP2_U_PID, NETLINK_IMP2, PACKET_INFO_SIZE } from "./proto.js";
-import { type IcmpLoggerOptions, setupIcmpLogger } from "./run.js";
+import { type IcmpLoggerDetails, type IcmpLoggerOptions, setupIcmpLogger } from "./run.js";
 import { imp2_user } from "./user.js";
 
 export const ICMP_LOGGER_MODES = [
@@ -79,15 +79,14 @@ const NOTES: Example["notes"] = [
   },
 ];
 
-export const icmpLoggerExample: Example = {
+export const icmpLoggerExample: Example<IcmpLoggerOptions, IcmpLoggerDetails> = {
   name: "icmp-logger",
   description: "the IBM article's imp2: a netfilter hook sends each ICMP packet's addresses to a user process",
   modes: ICMP_LOGGER_MODES as unknown as Example["modes"],
   protocol: NETLINK_IMP2,
   netlinkInput: () => "process",
-  run: (world, opts) => {
-    setupIcmpLogger(world, { ...(OPTIONS[opts.mode] ?? {}), hooks: opts.hooks });
-  },
+  options: (mode) => OPTIONS[mode] ?? {},
+  setup: setupIcmpLogger,
   describePayload: (type, payload) => {
     if (type !== IMP2_K_MSG) return undefined;
     const p = decodePacketInfo(payload);

@@ -1,14 +1,14 @@
 // The icmp-logger scenario: insmod imp2, pings (and non-ICMP noise) arriving on eth0, imp2_u
-// printing what the module tells it, then rmmod. `run` drives a world the caller made (its seed
-// decides the noise and the port ids); everything else here is the operator at the console.
+// printing what the module tells it, then rmmod. The world's seed decides the noise and the port
+// ids; everything else here is the operator at the console.
 import { GFP_ATOMIC, GFP_KERNEL } from "../../kernel-model/kernel/index.js";
 import { ip_statistics } from "../../kernel-model/net/ipv4/ip_input.js";
 import { IPPROTO_ICMP } from "../../kernel-model/uapi/ip.js";
 import { installFaults } from "../../sim/faults.js";
 import { installTraffic, type PingFlow } from "../../sim/traffic.js";
-import type { RunResult, World } from "../../sim/world.js";
+import type { World } from "../../sim/world.js";
 import { atTime, spawnUser } from "../sim-user.js";
-import type { ExampleHooks } from "../types.js";
+import type { ExampleHooks, ExampleSetup } from "../types.js";
 import { type Imp2Module, imp2_exit, imp2_init } from "./kernel.js";
 import { imp2_user } from "./user.js";
 
@@ -27,20 +27,15 @@ export interface IcmpLoggerOptions {
   readonly buggy?: boolean;
   /** send_to_user allocates with GFP_KERNEL in softirq context (a bug the article avoids) */
   readonly gfpKernel?: boolean;
-  /** each line as it is printed (the user program's stdout) */
-  readonly out?: (line: string) => void;
 }
 
-export interface IcmpLoggerResult {
-  /** what imp2_u printed */
-  readonly lines: ReadonlyArray<string>;
-  readonly dmesg: ReadonlyArray<string>;
+/** icmp-logger's figures after a run. */
+export interface IcmpLoggerDetails {
   /** the module's counters at rmmod */
   readonly module: Imp2Module["stats"];
   /** the packets the traffic plan made arrive */
   readonly planned: { readonly icmp: number; readonly other: number };
   readonly ip: ReturnType<typeof ip_statistics>;
-  readonly failed: ReadonlyArray<string>;
 }
 
 export const DEFAULT_PINGS: ReadonlyArray<PingFlow> = [
@@ -48,19 +43,14 @@ export const DEFAULT_PINGS: ReadonlyArray<PingFlow> = [
   { src: "10.0.0.3", dst: "10.0.0.1", intervalMs: 500, startMs: 20 },
 ];
 
-/** Sets the scenario up in `world` (insmod now, traffic, imp2_u, rmmod at the end); `result()` after world.run(). */
+/** Sets the scenario up in `world`: insmod now, traffic, imp2_u, rmmod at the end. */
 export const setupIcmpLogger = (
   world: World,
-  opts: IcmpLoggerOptions & { readonly hooks?: ExampleHooks },
-): { readonly module: Imp2Module; readonly result: (r: RunResult) => IcmpLoggerResult } => {
+  opts: IcmpLoggerOptions,
+  hooks: ExampleHooks,
+): ExampleSetup<IcmpLoggerDetails> => {
   const durationMs = opts.durationMs ?? 5000;
   const untilMs = durationMs + (opts.tailMs ?? 1000);
-  const lines: string[] = [];
-  const out = (l: string): void => {
-    lines.push(l);
-    opts.out?.(l);
-    opts.hooks?.out(l);
-  };
   const m = world.insmod(() =>
     imp2_init(world.net, { gfp: opts.gfpKernel ? GFP_KERNEL : GFP_ATOMIC, article: opts.buggy === true }),
   );
@@ -71,25 +61,15 @@ export const setupIcmpLogger = (
     untilMs,
   });
   if (opts.killAtMs !== undefined) installFaults(world, { kills: [{ process: "imp2_u", atNs: opts.killAtMs * 1e6 }] });
-  spawnUser(world, { name: "imp2_u" }, { ...opts.hooks, out }, imp2_user({ durationMs, out }));
+  spawnUser(world, { name: "imp2_u" }, hooks, imp2_user({ durationMs, out: hooks.out }));
   // rmmod after the traffic, and after imp2_u has said IMP2_CLOSE
   atTime(world, "rmmod", Math.max(untilMs, durationMs + 10), () => imp2_exit(world.net, m));
   const icmp = packets.filter((p) => p.protocol === IPPROTO_ICMP).length;
   return {
-    module: m,
-    result: (r) => ({
-      lines,
-      dmesg: world.dmesg(),
+    details: () => ({
       module: m.stats,
       planned: { icmp, other: packets.length - icmp },
       ip: { ...ip_statistics(world.net) },
-      failed: [...r.failed.map((f) => `${f.task}: ${String(f.error)}`), ...r.deadlocked.map((d) => `deadlocked: ${d}`)],
     }),
   };
-};
-
-/** The whole run in a world the caller made (tests): set up, run, result. */
-export const run = async (world: World, opts: IcmpLoggerOptions = {}): Promise<IcmpLoggerResult> => {
-  const s = setupIcmpLogger(world, opts);
-  return s.result(await world.run());
 };

@@ -4,10 +4,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Effect, Fiber } from "effect";
 import { cat } from "../../transport/index.js";
-import { atTime } from "../sim-user.js";
 import type { Example } from "../types.js";
+import type { NetlinkExamModule } from "./kernel.js";
 import { NETLINK_EXAM, NLEXAM_MSG, PROC_PATH } from "./proto.js";
-import { setupNetlinkExam } from "./run.js";
+import { type NetlinkExamRunOptions, setupNetlinkExam } from "./run.js";
 import { readInputFile, receiver, sender } from "./user.js";
 
 /**
@@ -34,7 +34,7 @@ export const NETLINK_EXAM_FILES: Readonly<Record<string, string>> = {
 const netlinkExamFile = (mode: string, file: string | undefined): string =>
   file ?? NETLINK_EXAM_FILES[mode] ?? NETLINK_EXAM_FILES.sample!;
 
-export const netlinkExamExample: Example = {
+export const netlinkExamExample: Example<NetlinkExamRunOptions, NetlinkExamModule> = {
   name: "netlink-exam",
   description: "a sender sends a text file to the module, which keeps it, shows it in /proc and forwards it",
   modes: [
@@ -45,15 +45,8 @@ export const netlinkExamExample: Example = {
   input: { description: "the text file the sender sends (default: the mode's shipped file)" },
   netlinkInput: () => "data_ready", // the 2.6.14 kernel the article was written for
   typeNames: { [NLEXAM_MSG]: "NLEXAM_MSG" },
-  run: (world, opts) => {
-    const input = readInputFile(netlinkExamFile(opts.mode, opts.file));
-    if ("error" in input) {
-      opts.hooks.out(input.error);
-      return;
-    }
-    const mod = setupNetlinkExam(world, input.data, opts.hooks.out);
-    atTime(world, "rmmod", 100, () => mod.exit());
-  },
+  options: (mode, _params, file) => ({ file: netlinkExamFile(mode, file) }),
+  setup: setupNetlinkExam,
   // run.ts's three programs in one process: the receiver joins, the sender sends, then cat
   userProgram: (mode, _params, file) =>
     Effect.gen(function* () {

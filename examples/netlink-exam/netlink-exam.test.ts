@@ -11,7 +11,8 @@ import { runProcess } from "../../transport/index.js";
 import { runExampleOnSim } from "../runner.js";
 import { netlinkExamExample } from "./index.js";
 import { netlink_exam_init } from "./kernel.js";
-import { run } from "./run.js";
+
+const run = (file: string) => runExampleOnSim(netlinkExamExample, { seed: 1, file });
 
 const dir = mkdtempSync(join(tmpdir(), "netlink-exam-"));
 const file = (name: string, text: string): string => {
@@ -23,7 +24,7 @@ const file = (name: string, text: string): string => {
 describe("netlink-exam", () => {
   it("carries a file from the sender to the kernel buffer, /proc and the receiver", async () => {
     const text = "hello netlink\nsecond line\n";
-    const r = await run(new World({ seed: 1 }), { file: file("small.txt", text) });
+    const r = await run(file("small.txt", text));
     expect(r.exitCode).toBe(0);
     expect(r.output).toEqual([
       "send: 42 bytes (26 of text)",
@@ -36,16 +37,19 @@ describe("netlink-exam", () => {
 
   it("keeps the first 1023 bytes of a bigger file, and says so", async () => {
     const text = "x".repeat(3000);
-    const r = await run(new World({ seed: 1 }), { file: file("big.txt", text) });
+    const r = await run(file("big.txt", text));
     expect(r.output[1]).toBe("recv: 1023 bytes from the kernel:");
     expect(r.output[3]).toBe("$ cat /proc/netlink_exam_buffer  (1023 bytes)");
     expect(r.dmesg).toContain("[    0.001000] netlink_exam: 3000 bytes do not fit, keeping 1023");
   });
 
   it("stops with exit status 2 and a clear message for a missing file", async () => {
-    const r = await run(new World({ seed: 1 }), { file: join(dir, "missing.txt") });
+    const r = await run(join(dir, "missing.txt"));
     expect(r.exitCode).toBe(2);
-    expect(r.output).toEqual([`netlink-exam-user-send: cannot read '${join(dir, "missing.txt")}': ENOENT`]);
+    expect(r.failed).toEqual([`netlink-exam-user-send: cannot read '${join(dir, "missing.txt")}': ENOENT`]);
+    expect(r.output).toEqual([]);
+    expect(r.dmesg).toEqual([]); // nothing was loaded
+    expect(r.details).toBeUndefined();
   });
 
   it("lets /proc/netlink_exam_buffer be written (replacing the text) and refuses too much with ENOSPC", () => {
@@ -64,7 +68,7 @@ describe("netlink-exam", () => {
 
   it("runs both registry modes", async () => {
     const a = await runExampleOnSim(netlinkExamExample, { seed: 1, mode: "sample" });
-    expect(a.result.failed).toEqual([]);
+    expect(a.failed).toEqual([]);
     expect(a.output[1]).toMatch(/^recv: 194 bytes/);
     const b = await runExampleOnSim(netlinkExamExample, { seed: 1, mode: "big" });
     expect(b.output[1]).toBe("recv: 1023 bytes from the kernel:");

@@ -1,9 +1,11 @@
-// Runs netlink-exam: insmod, the receiver, the sender with `file`'s content, then `cat
-// /proc/netlink_exam_buffer`. A missing file stops before anything runs: exit status 2.
+// Sets netlink-exam up: insmod, the receiver, the sender with `file`'s content, `cat
+// /proc/netlink_exam_buffer`, rmmod. A file that cannot be read stops before anything runs: the
+// runner's exit status 2.
 import { Effect } from "effect";
 import type { World } from "../../sim/world.js";
 import { cat, runProcess } from "../../transport/index.js";
-import type { ExampleRunResult } from "../procfs/run.js";
+import { atTime } from "../sim-user.js";
+import type { ExampleHooks, ExampleSetup } from "../types.js";
 import { type NetlinkExamModule, netlink_exam_init } from "./kernel.js";
 import { PROC_PATH } from "./proto.js";
 import { readInputFile, receiver, sender } from "./user.js";
@@ -13,14 +15,19 @@ export interface NetlinkExamRunOptions {
   readonly file: string;
 }
 
-export const checkNetlinkExamOptions = (opts: { readonly file?: string }): string | undefined =>
-  opts.file === undefined || opts.file.length === 0 ? "netlink-exam: give the file to send (--file PATH)" : undefined;
-
 /**
- * Sets the example up in `world` with the sender's text (insmod, receiver, sender, cat); the
- * world's run() plays it.
+ * Sets the example up in `world` with `opts.file`'s text (insmod, receiver, sender, cat, rmmod at
+ * 100 ms); the details are the module. An unreadable file: refused, with the sender's message.
  */
-export const setupNetlinkExam = (world: World, text: Uint8Array, log: (line: string) => void): NetlinkExamModule => {
+export const setupNetlinkExam = (
+  world: World,
+  opts: NetlinkExamRunOptions,
+  hooks: ExampleHooks,
+): ExampleSetup<NetlinkExamModule> => {
+  const input = readInputFile(opts.file);
+  if ("error" in input) return { refused: input.error };
+  const text = input.data;
+  const log = hooks.out;
   const mod = world.insmod(() => netlink_exam_init(world.net));
   runProcess(world, { name: "netlink-exam-user-recv", pid: 2000 }, receiver(log));
   runProcess(
@@ -38,16 +45,6 @@ export const setupNetlinkExam = (world: World, text: Uint8Array, log: (line: str
       log(new TextDecoder().decode(r.data));
     }),
   );
-  return mod;
-};
-
-/** Reads `file`, sets up, runs the world, rmmods. A file that cannot be read: exit status 2. */
-export const run = async (world: World, opts: NetlinkExamRunOptions): Promise<ExampleRunResult> => {
-  const output: string[] = [];
-  const input = readInputFile(opts.file);
-  if ("error" in input) return { output: [input.error], dmesg: [], exitCode: 2 };
-  const mod = setupNetlinkExam(world, input.data, (l) => output.push(l));
-  const r = await world.run();
-  world.insmod(() => mod.exit(), "rmmod");
-  return { output, dmesg: world.dmesg(), exitCode: r.failed.length === 0 && r.deadlocked.length === 0 ? 0 : 1 };
+  atTime(world, "rmmod", 100, () => mod.exit());
+  return { details: () => mod };
 };

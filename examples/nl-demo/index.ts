@@ -3,7 +3,7 @@
 import { Module } from "../../kernel-model/kernel/module.js";
 import type { World } from "../../sim/world.js";
 import { rmmodAt, spawnUser } from "../sim-user.js";
-import type { Example, ExampleRunOptions } from "../types.js";
+import type { Example, ExampleHooks, ExampleSetup } from "../types.js";
 import { nl_demo_buggy_module } from "./buggy-2.6.js";
 import { type NlDemoModule, type NlDemoParams, nl_demo_module } from "./kernel.js";
 import { describePayload, NETLINK_NLDEMO, NLDEMO_GROUP, NLDEMO_TYPE_NAMES } from "./proto.js";
@@ -59,11 +59,15 @@ const PLANS: Readonly<Record<NlDemoMode, Plan>> = {
 
 const isMode = (m: string): m is NlDemoMode => NL_DEMO_MODES.some((x) => x.name === m);
 
-/** The module instance of the last run in each world (tests look at its state). */
-export const nlDemoModules = new WeakMap<World, NlDemoModule>();
-
 /** The module's name, as lsmod and rmmod know it (nl_demo.ko). */
 export const NL_DEMO_MODULE = "nl_demo";
+
+/** nl-demo's options: the mode's plan, and `--set scale`. */
+export interface NlDemoOptions {
+  readonly mode: NlDemoMode;
+  /** every period, wait and rmmod time multiplied by this (1: as the article) */
+  readonly scale: number;
+}
 
 /**
  * `--set scale=N` stretches the example's timeline N times: the module's event period, the
@@ -86,29 +90,33 @@ const daemonOptions = (daemon: NonNullable<Plan["daemon"]>, scale: number): Part
   };
 };
 
-/** Sets the example up: insmod now, the programs, rmmod later. */
-export const runNlDemo = (world: World, opts: ExampleRunOptions): NlDemoModule => {
-  if (!isMode(opts.mode)) throw new Error(`nl-demo has no mode '${opts.mode}'`);
+/** The options of a mode with its `--set` parameters. */
+export const nlDemoOptions = (mode: string, params: Readonly<Record<string, number>>): NlDemoOptions => {
+  if (!isMode(mode)) throw new Error(`nl-demo has no mode '${mode}'`);
+  return { mode, scale: scaleOf(params) };
+};
+
+/** Sets the example up: insmod now, the programs, rmmod later; the details are the module. */
+export const setupNlDemo = (world: World, opts: NlDemoOptions, hooks: ExampleHooks): ExampleSetup<NlDemoModule> => {
   const plan = PLANS[opts.mode];
-  const scale = scaleOf(opts.params);
+  const scale = opts.scale;
   const params: NlDemoParams = { ...plan.params, period_ms: 100 * scale };
   const mod = plan.buggy ? nl_demo_buggy_module(world.net, params) : nl_demo_module(world.net, params);
-  nlDemoModules.set(world, mod);
   // module_init(nl_demo_init); module_exit(nl_demo_exit);
   const ret = world.init_module(new Module(NL_DEMO_MODULE, mod.nl_demo_init, mod.nl_demo_exit));
   if (ret !== 0) throw new Error(`insmod nl_demo: init returned ${ret}`);
-  if (plan.probe) spawnUser(world, { name: "probe" }, opts.hooks, shortRequestProbe(PROBE_WAIT_MS * scale));
+  if (plan.probe) spawnUser(world, { name: "probe" }, hooks, shortRequestProbe(PROBE_WAIT_MS * scale));
   if (plan.daemon !== undefined) {
     const { delayMs } = plan.daemon;
     spawnUser(
       world,
       delayMs === undefined ? { name: "nl_demo_daemon" } : { name: "nl_demo_daemon", delayMs: delayMs * scale },
-      opts.hooks,
+      hooks,
       nlDemoDaemon(daemonOptions(plan.daemon, scale)),
     );
   }
-  for (const ms of plan.rmmodMs) rmmodAt(world, opts.hooks, ms * scale, NL_DEMO_MODULE);
-  return mod;
+  for (const ms of plan.rmmodMs) rmmodAt(world, hooks, ms * scale, NL_DEMO_MODULE);
+  return { details: () => mod };
 };
 
 const NOTES: Example["notes"] = [
@@ -188,7 +196,7 @@ const NOTES: Example["notes"] = [
   },
 ];
 
-export const nlDemoExample: Example = {
+export const nlDemoExample: Example<NlDemoOptions, NlDemoModule> = {
   name: "nl-demo",
   description: "two-way messaging with a custom netlink protocol: register, events by unicast or multicast, close",
   modes: NL_DEMO_MODES as unknown as Example["modes"],
@@ -196,9 +204,8 @@ export const nlDemoExample: Example = {
   // the article's module is its 2.6.32 branch: input(skb) in the sender's context, as today
   netlinkInput: () => "process",
   params: PARAMS,
-  run: (world, opts) => {
-    runNlDemo(world, opts);
-  },
+  options: nlDemoOptions,
+  setup: setupNlDemo,
   describePayload,
   typeNames: NLDEMO_TYPE_NAMES,
   notes: NOTES,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { isSyscall, traceHash } from "../../sim/trace.js";
 import { runExampleOnSim } from "../runner.js";
-import { nlDemoExample, nlDemoModules } from "./index.js";
+import { nlDemoExample } from "./index.js";
 
 const run = (mode: string, seed = 1) => runExampleOnSim(nlDemoExample, { seed, mode });
 const recvs = (r: Awaited<ReturnType<typeof run>>) =>
@@ -16,8 +16,7 @@ const recvs = (r: Awaited<ReturnType<typeof run>>) =>
 describe("nl-demo on the simulator", () => {
   it("unicast: the daemon gets each K_EVT from port 0 by netlink_unicast, then CLOSE stops them", async () => {
     const r = await run("unicast");
-    expect(r.result.failed).toEqual([]);
-    expect(r.result.deadlocked).toEqual([]);
+    expect(r.failed).toEqual([]);
     expect(r.output).toEqual([
       "daemon: bound port 1001 on protocol 17",
       "daemon: sent NLDEMO_U_PID (unicast)",
@@ -33,7 +32,7 @@ describe("nl-demo on the simulator", () => {
       [200_000_000, 0],
       [300_000_000, 0],
     ]);
-    const mod = nlDemoModules.get(r.world)!;
+    const mod = r.details!;
     expect(mod.stats).toEqual({ events: 3, delivered: 3, refused: 0, no_listeners: 0 });
     expect(mod.user_proc).toEqual({ pid: 0, gid: 0 });
     expect(mod.nlfd()).toBeNull(); // rmmod released it
@@ -43,7 +42,7 @@ describe("nl-demo on the simulator", () => {
 
   it("multicast: the events come by netlink_broadcast to group 1 (msg_name groups, NETLINK_PKTINFO)", async () => {
     const r = await run("multicast");
-    expect(r.result.failed).toEqual([]);
+    expect(r.failed).toEqual([]);
     const events = r.output.filter((l) => l.includes("event #"));
     expect(events).toEqual(
       [1, 2, 3].map(
@@ -51,40 +50,38 @@ describe("nl-demo on the simulator", () => {
       ),
     );
     expect(r.world.dmesg().filter((l) => l.includes("netlink_broadcast(group 1, exclude port 0) = 0"))).toHaveLength(3);
-    expect(nlDemoModules.get(r.world)!.stats.delivered).toBe(3);
+    expect(r.details!.stats.delivered).toBe(3);
   });
 
   it("dies: a daemon that exits without CLOSE is unregistered by NETLINK_URELEASE; nothing more is sent", async () => {
     const r = await run("dies");
-    expect(r.result.failed).toEqual([]);
+    expect(r.failed).toEqual([]);
     expect(r.output.at(-1)).toBe("daemon: exiting after 2 events without NLDEMO_CLOSE");
     const dmesg = r.world.dmesg();
     expect(dmesg).toContain(
       "[    0.200000] nl_demo: NETLINK_URELEASE: port 1001 closed without NLDEMO_CLOSE; unregistered",
     );
     expect(dmesg.some((l) => l.includes("ECONNREFUSED"))).toBe(false);
-    const mod = nlDemoModules.get(r.world)!;
+    const mod = r.details!;
     expect(mod.user_proc.pid).toBe(0);
     expect(mod.stats.events).toBe(2);
   });
 
   it("dies without the notifier: the module's next unicast gets ECONNREFUSED, it unregisters, no crash", async () => {
     const r = await run("dies-no-notifier");
-    expect(r.result.failed).toEqual([]);
-    expect(r.result.deadlocked).toEqual([]);
+    expect(r.failed).toEqual([]);
     expect(r.world.dmesg().slice(-3, -1)).toEqual([
       "[    0.300000] nl_demo: K_EVT #3 netlink_unicast(port 1001) = -111 (ECONNREFUSED)",
       "[    0.300000] nl_demo: port 1001 is gone (ECONNREFUSED); unregistered",
     ]);
-    const mod = nlDemoModules.get(r.world)!;
+    const mod = r.details!;
     expect(mod.stats).toEqual({ events: 3, delivered: 2, refused: 1, no_listeners: 0 });
     expect(r.world.dmesg().filter((l) => l.includes("BUG") || l.includes("WARNING"))).toEqual([]);
   });
 
   it("unload: rmmod is refused while the daemon's socket holds the module; it carries on; after it exits rmmod works", async () => {
     const r = await run("unload");
-    expect(r.result.failed).toEqual([]);
-    expect(r.result.deadlocked).toEqual([]);
+    expect(r.failed).toEqual([]);
     expect(r.output).toEqual([
       "daemon: bound port 1001 on protocol 17",
       "daemon: sent NLDEMO_U_PID (unicast)",
@@ -107,7 +104,7 @@ describe("nl-demo on the simulator", () => {
     expect(r.world.dmesg().filter((l) => l.includes("unloaded"))).toEqual([
       "[    1.000000] nl_demo: netlink_kernel_release done, unloaded",
     ]);
-    const mod = nlDemoModules.get(r.world)!;
+    const mod = r.details!;
     expect(mod.stats).toEqual({ events: 5, delivered: 5, refused: 0, no_listeners: 0 });
     expect(mod.nlfd()).toBeNull();
   });
@@ -118,12 +115,12 @@ describe("nl-demo on the simulator", () => {
       "probe: sent a 16-byte NLDEMO_U_PID (no struct nldemo_krnl_msg)",
       'probe: the kernel refused request type 0x10: EINVAL ("nl_demo: payload shorter than struct nldemo_krnl_msg")',
     ]);
-    expect(nlDemoModules.get(r.world)!.stats.events).toBe(0);
+    expect(r.details!.stats.events).toBe(0);
   });
 
   it("buggy (the article's 2.6.32 module): the daemon never gets a broadcast; short message accepted; its mutex is legal", async () => {
     const r = await run("buggy");
-    expect(r.result.failed).toEqual([]);
+    expect(r.failed).toEqual([]);
     expect(r.output.filter((l) => l.startsWith("daemon: event"))).toEqual([]);
     expect(r.output).toContain("daemon: no event for 300 ms; giving up after 0 of 3");
     expect(r.output).toContain("probe: no reply in 20 ms: the module accepted it");

@@ -1,11 +1,11 @@
 // procfs as an example for `nlsim run` / `nlsim walk`: correct handlers, or the article's.
 import { NETLINK_USERSOCK } from "../../kernel-model/uapi/index.js";
-import { atTime } from "../sim-user.js";
 import type { Example } from "../types.js";
-import { setupProcfs } from "./run.js";
+import type { ProcfsModule } from "./kernel.js";
+import { type ProcfsRunOptions, setupProcfs } from "./run.js";
 import { procfsDemo } from "./user.js";
 
-export const procfsExample: Example = {
+export const procfsExample: Example<ProcfsRunOptions, ProcfsModule> = {
   name: "procfs",
   description: "a /proc file over a 128-byte kernel buffer: cat, echo, short reads, over-long and bad writes",
   modes: [
@@ -14,10 +14,8 @@ export const procfsExample: Example = {
   ],
   protocol: NETLINK_USERSOCK, // no netlink socket: nothing to watch
   netlinkInput: () => null, // no kernel netlink socket
-  run: (world, opts) => {
-    const mod = setupProcfs(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
-    atTime(world, "rmmod", 100, () => mod.exit());
-  },
+  options: (mode) => ({ mode: mode === "buggy" ? "buggy" : "correct" }),
+  setup: setupProcfs,
   // the same steps on the real /proc; the mode is the module's: insmod procfs_example.ko [buggy=1]
   userProgram: () => procfsDemo((line) => console.log(line)),
   notes: [

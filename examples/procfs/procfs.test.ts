@@ -2,14 +2,13 @@ import { describe, expect, it } from "vitest";
 import { World } from "../../sim/world.js";
 import { runExampleOnSim } from "../runner.js";
 import { procfsExample } from "./index.js";
-import { run } from "./run.js";
 
 const bugs = (w: World) => w.trace.snapshot().events.filter((e) => e.kind === "bug");
 
 describe("procfs example, correct handlers", () => {
   it("cat ends at EOF, echo replaces the text, an over-long write is ENOSPC, a bad buffer EFAULT, offsets work", async () => {
-    const w = new World({ seed: 1 });
-    const r = await run(w, { mode: "correct" });
+    const r = await runExampleOnSim(procfsExample, { seed: 1, mode: "correct" });
+    const w = r.world;
     expect(r.exitCode).toBe(0);
     expect(r.output).toEqual([
       "$ cat /proc/procfs_example",
@@ -50,8 +49,8 @@ describe("procfs example, correct handlers", () => {
 
 describe("procfs example, the article's handlers", () => {
   it("reproduces each bug: endless cat, EPERM on success, success on a fault, the ULONG_MAX overflow", async () => {
-    const w = new World({ seed: 1 });
-    const r = await run(w, { mode: "buggy" });
+    const r = await runExampleOnSim(procfsExample, { seed: 1, mode: "buggy" });
+    const w = r.world;
     expect(r.output[1]).toBe('  -> no EOF after 16 reads, 352 bytes: "hello from the kernel\\n" every time');
     expect(r.output[4]).toBe("  -> write: EPERM"); // copy_from_user worked, the inverted check returned -1
     expect(r.output[6]).toContain('"hi\\nlo from the kernel\\n" every time'); // ...and the buffer changed anyway
@@ -69,7 +68,7 @@ describe("procfs example, the article's handlers", () => {
   it("runs through the example registry, the same output for the same seed", async () => {
     const a = await runExampleOnSim(procfsExample, { seed: 3, mode: "buggy" });
     const b = await runExampleOnSim(procfsExample, { seed: 3, mode: "buggy" });
-    expect(a.result.failed).toEqual([]);
+    expect(a.failed).toEqual([]);
     expect(a.output).toEqual(b.output);
     expect(a.world.trace.snapshot()).toEqual(b.world.trace.snapshot());
   });

@@ -1,8 +1,10 @@
-// Runs the procfs example in a world: insmod the module (correct or buggy), run the walkthrough
-// program as a process, rmmod. What the program printed and the kernel log come back.
+// Sets the procfs example up in a world: insmod the module (correct or buggy), the walkthrough
+// program as a process, rmmod.
 
 import type { World } from "../../sim/world.js";
 import { runProcess } from "../../transport/index.js";
+import { atTime } from "../sim-user.js";
+import type { ExampleHooks, ExampleSetup } from "../types.js";
 import { type ProcfsMode, type ProcfsModule, procfs_example_init } from "./kernel.js";
 import { procfsDemo } from "./user.js";
 
@@ -13,34 +15,11 @@ export interface ProcfsRunOptions {
   readonly initial?: string;
 }
 
-export interface ExampleRunResult {
-  /** what the user programs printed */
-  readonly output: ReadonlyArray<string>;
-  /** dmesg after the run */
-  readonly dmesg: ReadonlyArray<string>;
-  /** 0 when every program finished */
-  readonly exitCode: number;
-}
-
-/** Checks options coming from the command line: an error message, or undefined when fine. */
-export const checkProcfsOptions = (opts: { readonly mode?: string }): string | undefined =>
-  opts.mode === undefined || opts.mode === "correct" || opts.mode === "buggy"
-    ? undefined
-    : `procfs: unknown mode '${opts.mode}' (correct or buggy)`;
-
-/** Sets the example up in `world` (insmod, the shell process); the world's run() plays it. */
-export const setupProcfs = (world: World, opts: ProcfsRunOptions, out: (line: string) => void): ProcfsModule => {
+/** Sets the example up in `world` (insmod, the shell process, rmmod at 100 ms); the details are the module. */
+export const setupProcfs = (world: World, opts: ProcfsRunOptions, hooks: ExampleHooks): ExampleSetup<ProcfsModule> => {
   const mode = opts.mode ?? "correct";
   const mod = world.insmod(() => procfs_example_init({ mode, initial: opts.initial ?? "hello from the kernel\n" }));
-  runProcess(world, { name: "sh", pid: 1000 }, procfsDemo(out));
-  return mod;
-};
-
-/** Sets up, runs the world, rmmods: what the programs printed and dmesg. */
-export const run = async (world: World, opts: ProcfsRunOptions = {}): Promise<ExampleRunResult> => {
-  const output: string[] = [];
-  const mod = setupProcfs(world, opts, (l) => output.push(l));
-  const r = await world.run();
-  world.insmod(() => mod.exit(), "rmmod");
-  return { output, dmesg: world.dmesg(), exitCode: r.failed.length === 0 && r.deadlocked.length === 0 ? 0 : 1 };
+  runProcess(world, { name: "sh", pid: 1000 }, procfsDemo(hooks.out));
+  atTime(world, "rmmod", 100, () => mod.exit());
+  return { details: () => mod };
 };

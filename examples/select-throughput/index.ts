@@ -2,7 +2,7 @@
 import { Effect } from "effect";
 import type { Example } from "../types.js";
 import { MAX_DATA_LEN, NETLINK_TEST, NLT_DATA, NLT_HELLO } from "./proto.js";
-import { type SelectThroughputOptions, setupSelectThroughput } from "./run.js";
+import { type SelectThroughputDetails, type SelectThroughputOptions, setupSelectThroughput } from "./run.js";
 import { usr } from "./user.js";
 
 export const SELECT_THROUGHPUT_MODES = [
@@ -55,16 +55,15 @@ const withParams = (mode: string, params: Readonly<Record<string, number>> | und
   ...(params ?? {}),
 });
 
-export const selectThroughputExample: Example = {
+export const selectThroughputExample: Example<SelectThroughputOptions, SelectThroughputDetails> = {
   name: "select-throughput",
   description: "the 100-socket select() model: kernel threads unicast 768-byte messages, one process polls them all",
   modes: SELECT_THROUGHPUT_MODES as unknown as Example["modes"],
   protocol: NETLINK_TEST,
   netlinkInput: () => "process",
   params: PARAMS,
-  run: (world, opts) => {
-    setupSelectThroughput(world, { ...withParams(opts.mode, opts.params), hooks: opts.hooks });
-  },
+  options: withParams,
+  setup: setupSelectThroughput,
   typeNames: { [NLT_HELLO]: "NLT_HELLO", [NLT_DATA]: "NLT_DATA" },
   userProgram: (mode, params) => {
     const o = withParams(mode, params);

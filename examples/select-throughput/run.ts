@@ -4,10 +4,10 @@
 // thread) RMMOD_AFTER_MS after usr left; the threads' sends in between get ECONNREFUSED.
 import { Effect } from "effect";
 import { spawnProcess } from "../../sim/process.js";
-import type { RunResult, World } from "../../sim/world.js";
+import type { World } from "../../sim/world.js";
 import { spawnUser } from "../sim-user.js";
-import type { ExampleHooks } from "../types.js";
-import { type KnlModule, type KnlStats, knl_exit, knl_init } from "./kernel.js";
+import type { ExampleHooks, ExampleSetup } from "../types.js";
+import { type KnlStats, knl_exit, knl_init } from "./kernel.js";
 import { MAX_DATA_LEN, MAX_PROCESS_COUNT } from "./proto.js";
 import { type UsrStats, usr } from "./user.js";
 
@@ -26,12 +26,10 @@ export interface SelectThroughputOptions {
   readonly workUs?: number;
   /** "random" (default) or "own" (the article's effective choice: thread i → socket i) */
   readonly target?: "random" | "own";
-  /** each line as it is printed */
-  readonly out?: (line: string) => void;
 }
 
-export interface SelectThroughputResult {
-  readonly lines: ReadonlyArray<string>;
+/** select-throughput's figures after a run. */
+export interface SelectThroughputDetails {
   readonly kernel: KnlStats;
   readonly user: UsrStats;
   /** sum of the Drops column of the user sockets in /proc/net/netlink (usr reads it before it leaves) */
@@ -40,9 +38,7 @@ export interface SelectThroughputResult {
   readonly leftInQueues: number;
   /** virtual ms at which usr finished (its sockets close then); rmmod is RMMOD_AFTER_MS later */
   readonly userLeftMs: number;
-  readonly dmesg: ReadonlyArray<string>;
   readonly virtualMs: number;
-  readonly failed: ReadonlyArray<string>;
 }
 
 /**
@@ -56,20 +52,15 @@ export const RMMOD_AFTER_MS = 300;
  * Sets the scenario up in `world` as the harness runs it on a real kernel: insmod knl now; usr
  * handshakes, reads for `durationMs`, looks at /proc/net/netlink, prints its totals and leaves
  * (its sockets close); the threads go on sending (ECONNREFUSED now) until rmmod, RMMOD_AFTER_MS
- * later, stops them (kthread_stop) and the module prints its totals. `result()` after world.run().
+ * later, stops them (kthread_stop) and the module prints its totals.
  */
 export const setupSelectThroughput = (
   world: World,
-  opts: SelectThroughputOptions & { readonly hooks?: ExampleHooks },
-): { readonly module: KnlModule; readonly result: (r: RunResult) => SelectThroughputResult } => {
+  opts: SelectThroughputOptions,
+  hooks: ExampleHooks,
+): ExampleSetup<SelectThroughputDetails> => {
   const n = opts.n ?? MAX_PROCESS_COUNT;
   const size = opts.size ?? MAX_DATA_LEN;
-  const lines: string[] = [];
-  const out = (l: string): void => {
-    lines.push(l);
-    opts.out?.(l);
-    opts.hooks?.out(l);
-  };
   const m = world.insmod(() =>
     knl_init(world.net, {
       threads: n,
@@ -91,44 +82,31 @@ export const setupSelectThroughput = (
   const proc = spawnUser(
     world,
     { name: "usr" },
-    { ...opts.hooks, out },
+    hooks,
     usr({
       sockets: n,
       durationMs: opts.durationMs ?? 10_000,
       ...(opts.rcvbuf === undefined ? {} : { rcvbuf: opts.rcvbuf }),
       ...(opts.workUs === undefined ? {} : { workUs: opts.workUs }),
       bufSize: size + 256,
-      out,
+      out: hooks.out,
     }).pipe(Effect.ensuring(rmmod)),
   );
   return {
-    module: m,
-    result: (r) => {
+    details: () => {
       const ex = proc.exit();
       const u: UsrStats =
         ex !== undefined && ex._tag === "Success"
           ? ex.value
           : { messages: 0, bytes: 0, enobufs: 0, polls: 0, ports: [], procDrops: 0 };
       return {
-        lines,
         kernel: m.stats,
         user: u,
         procDrops: u.procDrops,
         leftInQueues: m.stats.delivered - u.messages,
         userLeftMs: userLeftMs ?? Number.NaN,
-        dmesg: world.dmesg(),
         virtualMs: world.now / 1e6,
-        failed: [
-          ...r.failed.map((f) => `${f.task}: ${String(f.error)}`),
-          ...r.deadlocked.map((d) => `deadlocked: ${d}`),
-        ],
       };
     },
   };
-};
-
-/** The whole run in a world the caller made (tests): set up, run, result. */
-export const run = async (world: World, opts: SelectThroughputOptions = {}): Promise<SelectThroughputResult> => {
-  const s = setupSelectThroughput(world, opts);
-  return s.result(await world.run());
 };

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { traceHash } from "../../sim/trace.js";
-import { World } from "../../sim/world.js";
 import { runExampleOnSim } from "../runner.js";
 import { selectThroughputExample } from "./index.js";
 import { MAX_DATA_LEN } from "./proto.js";
-import { RMMOD_AFTER_MS, run, type SelectThroughputOptions } from "./run.js";
+import { RMMOD_AFTER_MS, type SelectThroughputOptions } from "./run.js";
 
-const go = async (seed: number, opts: SelectThroughputOptions) => {
-  const w = new World({ seed, netlinkInput: "process" });
-  const r = await run(w, opts);
-  expect(r.failed, `seed ${seed}`).toEqual([]);
-  return { w, r };
+const go = async (seed: number, options: SelectThroughputOptions) => {
+  const run = await runExampleOnSim(selectThroughputExample, { seed, options });
+  expect(run.failed, `seed ${seed}`).toEqual([]);
+  expect(run.exitCode).toBe(0);
+  const r = { lines: run.output, dmesg: run.dmesg, ...run.details! };
+  return { w: run.world, r };
 };
 
 /** the message as it arrives: nlmsghdr + payload */

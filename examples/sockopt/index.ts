@@ -1,11 +1,11 @@
 // sockopt as an example for `nlsim run` / `nlsim walk`: nf_sockopt_ops on PF_INET.
 import { NETLINK_USERSOCK } from "../../kernel-model/uapi/index.js";
-import { atTime } from "../sim-user.js";
 import type { Example } from "../types.js";
-import { setupSockopt } from "./run.js";
+import type { SockoptModule } from "./kernel.js";
+import { type SockoptRunOptions, setupSockopt } from "./run.js";
 import { sockoptProgram } from "./user.js";
 
-export const sockoptExample: Example = {
+export const sockoptExample: Example<SockoptRunOptions, SockoptModule> = {
   name: "sockopt",
   description: "a module's own setsockopt/getsockopt numbers (nf_sockopt_ops) reached through a raw IPv4 socket",
   modes: [
@@ -14,10 +14,8 @@ export const sockoptExample: Example = {
   ],
   protocol: NETLINK_USERSOCK,
   netlinkInput: () => null, // no kernel netlink socket
-  run: (world, opts) => {
-    const mod = setupSockopt(world, { mode: opts.mode === "buggy" ? "buggy" : "correct" }, opts.hooks.out);
-    atTime(world, "rmmod", 100, () => mod.exit());
-  },
+  options: (mode) => ({ mode: mode === "buggy" ? "buggy" : "correct" }),
+  setup: setupSockopt,
   // the client as root, then as uid 1000; the mode is the module's: insmod sockopt_srv.ko [buggy=1]
   // (the dynamic debug switch and the clashing module are the guest's steps: kmod/sockopt/guest-*.sh)
   userProgram: () => sockoptProgram((line) => console.log(line)),

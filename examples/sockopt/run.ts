@@ -5,7 +5,8 @@ import { ddebug_exec_queries } from "../../kernel-model/lib/dynamic_debug.js";
 import { errnoName } from "../../kernel-model/uapi/index.js";
 import type { World } from "../../sim/world.js";
 import { runProcess, STRERROR } from "../../transport/index.js";
-import type { ExampleRunResult } from "../procfs/run.js";
+import { atTime } from "../sim-user.js";
+import type { ExampleHooks, ExampleSetup } from "../types.js";
 import { sockopt_clash_init } from "./clash.js";
 import { type SockoptMode, type SockoptModule, sockopt_init } from "./kernel.js";
 import { sockoptProgram } from "./user.js";
@@ -14,11 +15,6 @@ export interface SockoptRunOptions {
   readonly mode?: SockoptMode;
 }
 
-export const checkSockoptOptions = (opts: { readonly mode?: string }): string | undefined =>
-  opts.mode === undefined || opts.mode === "correct" || opts.mode === "buggy"
-    ? undefined
-    : `sockopt: unknown mode '${opts.mode}' (correct or buggy)`;
-
 /** The query kmod/sockopt/guest-dyndbg.sh writes to /proc/dynamic_debug/control. */
 export const NF_SOCKOPT_DYNDBG = "file net/netfilter/nf_sockopt.c +p";
 
@@ -26,8 +22,16 @@ export const NF_SOCKOPT_DYNDBG = "file net/netfilter/nf_sockopt.c +p";
 export const insmodError = (ko: string, ret: number): string =>
   `insmod: ERROR: could not insert module ${ko}: ${STRERROR[errnoName(ret) ?? ""] ?? `errno ${-ret}`}`;
 
-/** Sets the example up in `world` (dyndbg, insmod, the clash, the client); the world's run() plays it. */
-export const setupSockopt = (world: World, opts: SockoptRunOptions, log: (line: string) => void): SockoptModule => {
+/**
+ * Sets the example up in `world` (dyndbg, insmod, the clash, the client, rmmod at 100 ms); the
+ * details are the module.
+ */
+export const setupSockopt = (
+  world: World,
+  opts: SockoptRunOptions,
+  hooks: ExampleHooks,
+): ExampleSetup<SockoptModule> => {
+  const log = hooks.out;
   // echo 'file net/netfilter/nf_sockopt.c +p' > /proc/dynamic_debug/control: the overlap's pr_debug prints
   ddebug_exec_queries(world.kernel, NF_SOCKOPT_DYNDBG);
   const mod = world.insmod(() => sockopt_init(opts.mode ?? "correct"));
@@ -37,14 +41,6 @@ export const setupSockopt = (world: World, opts: SockoptRunOptions, log: (line: 
   if (clash.ret < 0) log(insmodError("sockopt_clash.ko", clash.ret));
   else world.insmod(() => clash.exit(), "rmmod");
   runProcess(world, { name: "sockopt_clt", pid: 1000 }, sockoptProgram(log));
-  return mod;
-};
-
-/** Sets up, runs the world, rmmods: what the programs printed and dmesg. */
-export const run = async (world: World, opts: SockoptRunOptions = {}): Promise<ExampleRunResult> => {
-  const output: string[] = [];
-  const mod = setupSockopt(world, opts, (l) => output.push(l));
-  const r = await world.run();
-  world.insmod(() => mod.exit(), "rmmod");
-  return { output, dmesg: world.dmesg(), exitCode: r.failed.length === 0 && r.deadlocked.length === 0 ? 0 : 1 };
+  atTime(world, "rmmod", 100, () => mod.exit());
+  return { details: () => mod };
 };

@@ -3,13 +3,14 @@ import { describe, expect, it } from "vitest";
 import { IPPROTO_RAW } from "../../kernel-model/uapi/index.js";
 import { World } from "../../sim/world.js";
 import { InetRaw, runProcess } from "../../transport/index.js";
+import { runExampleOnSim } from "../runner.js";
+import { sockoptExample } from "./index.js";
 import { sockopt_init } from "./kernel.js";
-import { run } from "./run.js";
 import { sockoptProgram } from "./user.js";
 
 describe("sockopt example", () => {
   it("exchanges strings, and answers EINVAL, EFAULT, ENOPROTOOPT, EPERM and EBUSY where the kernel does", async () => {
-    const r = await run(new World({ seed: 1 }), { mode: "correct" });
+    const r = await runExampleOnSim(sockoptExample, { seed: 1, mode: "correct" });
     expect(r.exitCode).toBe(0);
     expect(r.output).toEqual([
       "insmod: ERROR: could not insert module sockopt_clash.ko: Device or resource busy",
@@ -27,7 +28,8 @@ describe("sockopt example", () => {
       "[    0.000000] sockopt_clash: nf_register_sockopt(get range 127..129) = -16",
       "[    0.000000] sockopt: recv_msg: umsg = a message from userspace",
       "[    0.000000] sockopt: send_msg: 22 bytes",
-      "[    0.000000] sockopt: fini_sockopt()",
+      // rmmod, a process of its own at 100 ms
+      "[    0.100000] sockopt: fini_sockopt()",
     ]);
   });
 
@@ -52,7 +54,7 @@ describe("sockopt example", () => {
   });
 
   it("shows the article's handlers: *len never set, a short buffer overrun, a fault taken as success", async () => {
-    const r = await run(new World({ seed: 1 }), { mode: "buggy" });
+    const r = await runExampleOnSim(sockoptExample, { seed: 1, mode: "buggy" });
     expect(r.output.slice(2, 5)).toEqual([
       "getsockopt: optlen = 64. msg = a message from kernel",
       'getsockopt(optlen 8): optlen = 8. got "a messag"',

@@ -16,6 +16,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Progress } from "../../cli/progress.js";
 import { bundleCli } from "./bundle.js";
 import { compareExact, compareShape, normalize, parseGuestRun, parseSimRun, type Transcript } from "./compare.js";
 import { type KernelModule, MODULES } from "./modules.js";
@@ -197,13 +198,30 @@ export const runHarness = async (
   lap("image");
   log(`booting QEMU (TCG) for ${planned.length} cases; serial log ${serialLog}`);
   const toCompare = planned.filter((p) => p.c.compare !== "none");
+  // the guest writes each case's verdict.json into the shared results directory as it goes:
+  // count them for the progress line (on stderr: redrawn on a terminal, every 10 % when piped)
+  const progress = new Progress({
+    total: planned.length,
+    unit: "cases",
+    label: "test:kernel guest",
+    ...(opts.quiet ? { stream: { write: () => true } } : {}),
+  });
+  const countVerdicts = (): void => {
+    const n = planned.filter((p) => existsSync(join(opts.out, p.guest.id, "verdict.json"))).length;
+    if (n > progress.done) progress.tick(n - progress.done);
+  };
+  const watch = setInterval(countVerdicts, 1000);
   const [bootResult, sims] = await Promise.all([
     boot({ vmlinux, initramfs, resultsDir: opts.out, serialLog, timeoutSec }),
     pool(
       1,
       toCompare.map((p) => () => simRun(p)),
     ),
-  ]);
+  ]).finally(() => {
+    clearInterval(watch);
+    countVerdicts();
+    progress.finish();
+  });
   timings.guest = bootResult.seconds;
   t = Date.now();
   const simById = new Map(toCompare.map((p, i) => [p.guest.id, sims[i]!]));

@@ -8,5 +8,6 @@
  */
 export * from "./fake-module.js";
 export * from "./nltest.js";
+export * from "./pcap.js";
 export * from "./trace.js";
 export * from "./world.js";

@@ -6,7 +6,7 @@
 //     async (nl) => (await nl.openConn(25)).requestAck({ type: 0x10 }));
 import { Effect, Exit, type Scope } from "effect";
 import type { ProcessOptions } from "../../sim/process.js";
-import type { World, WorldOptions } from "../../sim/world.js";
+import type { World } from "../../sim/world.js";
 import type { Creds } from "../creds.js";
 import type { InetRaw } from "../inet.js";
 import type { Netlink } from "../netlink.js";
@@ -14,7 +14,7 @@ import type { Procfs } from "../procfs.js";
 import { type PromiseNetlink, runPromiseProcess } from "../promise.js";
 import { runProcess } from "../sim.js";
 import { type FakeModule, type FakeModuleOptions, fakeModule } from "./fake-module.js";
-import { runWorld, withWorld } from "./world.js";
+import { runWorld, type TestWorldOptions, withWorld } from "./world.js";
 
 /** What the program may use: the sim layer's services and a scope. */
 export type NltestServices = Netlink | Procfs | InetRaw | Creds | Scope.Scope;
@@ -22,8 +22,8 @@ export type NltestServices = Netlink | Procfs | InetRaw | Creds | Scope.Scope;
 export interface NltestOptions {
   /** the world's seed (NLSIM_SEED overrides it, as in withWorld) */
   readonly seed?: number;
-  /** other world options (netlink input mode, trace, …) */
-  readonly world?: Omit<WorldOptions, "seed">;
+  /** other world options (netlink input mode, trace, a pcap file to write, …) */
+  readonly world?: TestWorldOptions;
   /** the program's process: name (default "test"), uid, gid, caps, pid */
   readonly process?: Partial<ProcessOptions>;
 }

@@ -2,6 +2,7 @@
 // from NLSIM_SEED (when set) or the given seed, runs the body, and adds
 // "seed N (replay: NLSIM_SEED=N)" to whatever the body throws.
 import { type RunResult, World, type WorldOptions } from "../../sim/world.js";
+import { writePcap } from "./pcap.js";
 
 /** The environment variable that fixes the seed of every world a test kit builds. */
 export const SEED_ENV = "NLSIM_SEED";
@@ -35,9 +36,20 @@ export const addSeed = (error: unknown, seed: number): Error => {
   return e;
 };
 
+/** The options of a test's world: the world's own, and the test kit's. */
+export interface TestWorldOptions extends Omit<WorldOptions, "seed"> {
+  /**
+   * withWorld (and nltest) write the world's capture (pcap, for Wireshark) to this file when the
+   * body ends, whether it passed or failed; a failure names the file.
+   */
+  readonly pcap?: string;
+}
+
 /** A world whose seed is NLSIM_SEED, else `seed`, else DEFAULT_SEED. */
-export const testWorld = (seed?: number, options: Omit<WorldOptions, "seed"> = {}): World =>
-  new World({ ...options, seed: seedFromEnv() ?? seed ?? DEFAULT_SEED });
+export const testWorld = (seed?: number, options: TestWorldOptions = {}): World => {
+  const { pcap: _pcap, ...world } = options;
+  return new World({ ...world, seed: seedFromEnv() ?? seed ?? DEFAULT_SEED });
+};
 
 /**
  * Runs the world to the end; throws (naming every failed task and the deadlocked ones, with the
@@ -63,18 +75,27 @@ type Body<A> = (world: World) => Promise<A> | A;
  * replays with `NLSIM_SEED=7 npx vitest run -t "..."`.
  */
 export function withWorld<A>(body: Body<A>): Promise<A>;
-export function withWorld<A>(seed: number | undefined, body: Body<A>, options?: Omit<WorldOptions, "seed">): Promise<A>;
+export function withWorld<A>(seed: number | undefined, body: Body<A>, options?: TestWorldOptions): Promise<A>;
 export async function withWorld<A>(
   a: number | undefined | Body<A>,
   b?: Body<A>,
-  options?: Omit<WorldOptions, "seed">,
+  options?: TestWorldOptions,
 ): Promise<A> {
   const seed = typeof a === "function" ? undefined : a;
   const body = typeof a === "function" ? a : b!;
   const world = testWorld(seed, options);
+  const pcap = options?.pcap;
+  let value: A;
   try {
-    return await body(world);
+    value = await body(world);
   } catch (e) {
-    throw addSeed(e, world.prng.seed);
+    const err = addSeed(e, world.prng.seed);
+    if (pcap !== undefined) {
+      const n = writePcap(pcap, world);
+      err.message = `${err.message}\ncapture: ${pcap} (${n} frames; open it in Wireshark)`;
+    }
+    throw err;
   }
+  if (pcap !== undefined) writePcap(pcap, world);
+  return value;
 }

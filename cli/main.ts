@@ -13,6 +13,7 @@ import { pcapCommand } from "./pcap/command.js";
 import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
+import { viewCommand } from "./view/command.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -97,6 +98,7 @@ const nlsim = Command.make("nlsim").pipe(
     sweepCommand,
     fuzzCommand,
     pcapCommand,
+    viewCommand,
   ]),
 );
 

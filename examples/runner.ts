@@ -52,7 +52,13 @@ export const runExampleOnSim = async <Options, Details>(
   const netlinkInput = example.netlinkInput(mode);
   const world = new World({
     seed: cfg.seed,
-    run: { example: example.name, mode },
+    // enough to run it again (the trace viewer re-runs a trace for its sockets' queues)
+    run: {
+      example: example.name,
+      mode,
+      ...(cfg.params === undefined || Object.keys(cfg.params).length === 0 ? {} : { params: { ...cfg.params } }),
+      ...(cfg.file === undefined ? {} : { file: cfg.file }),
+    },
     ...(netlinkInput === null ? {} : { netlinkInput }),
   });
   cfg.onWorld?.(world);

@@ -1,15 +1,17 @@
 // `nlsim run EXAMPLE` and `nlsim walk EXAMPLE`: run an example and print what its programs print,
 // or walk through it step by step from the world's trace.
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Effect, Layer, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import { type Example, exampleNames, findExample } from "../../examples/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
+import { encodeTrace } from "../../sim/trace.js";
 import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
 import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
+import { ALL_STEPS, BoundedSink, DEFAULT_WALK_LIMIT, LEGEND, parseWalkFilter, type WalkFilter } from "./bound.js";
 import { LESSON_EXAMPLES } from "./lessons.js";
 import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
 
@@ -155,11 +157,18 @@ export const runCommand = Command.make(
     set: setFlag,
     file: fileFlag,
     pcap: pcapFlag,
+    trace: Flag.String("trace").pipe(
+      Flag.withDescription("also write the world's full trace (msgpack) to this file, for `nlsim view`"),
+      Flag.optional,
+    ),
   },
-  ({ example: name, seed, transport, mode, set, file, pcap }) =>
+  ({ example: name, seed, transport, mode, set, file, pcap, trace }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
+      if (transport === "kernel" && Option.isSome(trace)) {
+        return yield* new CliUsageError({ message: "--trace records the simulator: use it with --transport sim" });
+      }
       if (transport === "kernel")
         return yield* runOnKernel(example, m, r0.params, r0.file, Option.getOrUndefined(pcap));
       const r = yield* Effect.promise(() =>
@@ -172,6 +181,13 @@ export const runCommand = Command.make(
         }),
       );
       if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
+      if (Option.isSome(trace)) {
+        const path = trace.value;
+        yield* Effect.try({
+          try: () => writeFileSync(path, encodeTrace(r.world.trace.snapshot())),
+          catch: (e) => new CliUsageError({ message: `cannot write trace '${path}': ${(e as Error).message}` }),
+        });
+      }
       if (Option.isSome(pcap)) yield* writeTracePcap(pcap.value, r.world.trace.snapshot().events);
       if (r.dmesg.length > 0) write(`--- dmesg (${name}, mode ${m}, seed ${seed}) ---\n${r.dmesg.join("\n")}\n`);
       if (r.exitCode !== 0) {
@@ -231,8 +247,24 @@ export const walkCommand = Command.make(
       Flag.withDescription("stop after each step until Enter is pressed (needs a terminal)"),
       Flag.withDefault(false),
     ),
+    limit: Flag.Int("limit").pipe(
+      Flag.withDescription(
+        `print at most about N lines, then say how much was left out (default ${DEFAULT_WALK_LIMIT})`,
+      ),
+      Flag.optional,
+    ),
+    filter: Flag.String("filter").pipe(
+      Flag.withDescription(
+        "keep the steps of one socket, process or kind: sock=PORT|FD, proc=NAME|PID, type=sendto|recvmsg|printk|softirq|... (repeatable: all must match)",
+      ),
+      Flag.atLeast(0),
+    ),
+    all: Flag.Boolean("all").pipe(
+      Flag.withDescription("print every step: no bound, repeated steps not folded"),
+      Flag.withDefault(false),
+    ),
   },
-  ({ example: name, seed, mode, set, file, step }) =>
+  ({ example: name, seed, mode, set, file, step, limit, filter, all }) =>
     Effect.gen(function* () {
       const r0 = yield* resolve(name, mode, seed, set, file);
       const { example, mode: m } = r0;
@@ -241,18 +273,38 @@ export const walkCommand = Command.make(
           message: "--step waits for Enter between steps, but stdin is not a terminal; run without --step",
         });
       }
+      if (Option.isSome(limit) && limit.value < 1) {
+        return yield* new CliUsageError({ message: `--limit must be ≥ 1, got ${limit.value}` });
+      }
+      if (all && Option.isSome(limit)) {
+        return yield* new CliUsageError({ message: "--all prints everything: give --all or --limit, not both" });
+      }
+      const filters: WalkFilter[] = [];
+      for (const f of filter) {
+        const p = parseWalkFilter(f);
+        if ("error" in p) return yield* new CliUsageError({ message: p.error });
+        filters.push(p);
+      }
       const color = useColor();
       const steps: string[][] = [[]];
-      const sink: NarrationSink = step
+      const out: NarrationSink = step
         ? { line: (s) => steps[steps.length - 1]!.push(s), step: () => void steps.push([]) }
         : { line: (s) => write(`${s}\n`), step: () => {} };
-      const narrator = new Narrator(example, sink, color);
+      const bounded = new BoundedSink(
+        out,
+        all
+          ? { ...ALL_STEPS, filters }
+          : { limit: Option.getOrElse(limit, () => DEFAULT_WALK_LIMIT), fold: true, filters },
+      );
+      const sink: NarrationSink = out;
+      const narrator = new Narrator(example, bounded, color);
       const modeText = example.modes.find((x) => x.name === m)!.description;
       sink.line(`nlsim walk ${name} --mode ${m} --seed ${seed}: ${example.description}`);
       sink.line(`scenario: ${modeText}`);
       // only an example with a kernel netlink socket (whose input the mode decides) gets the model line
       const input = example.netlinkInput(m);
       if (input !== null) sink.line(`model: ${inputModelLine(input)}`);
+      for (const l of LEGEND) sink.line(l);
       sink.line("");
       let worldRef: Parameters<typeof narrator.onEvent>[1] | undefined;
       const r = yield* Effect.promise(() =>
@@ -272,6 +324,7 @@ export const walkCommand = Command.make(
         }),
       );
       narrator.finish(r.world, r.run);
+      bounded.finish();
       if (r.exitCode === 2) return yield* new CliUsageError({ message: r.failed.join("; ") });
       if (step) yield* Effect.promise(() => presentSteps(steps, color));
     }),

@@ -24,6 +24,7 @@ import { type SyscallEvent, type TraceEvent, unhandledEvent } from "../../sim/tr
 import type { RunResult, World } from "../../sim/world.js";
 import { NetlinkError } from "../../transport/errors.js";
 import { messagesToText } from "../format/text.js";
+import { describeOptval } from "./optval.js";
 
 /** Where the narration goes: lines, and the boundaries between steps (for --step). */
 export interface NarrationSink {
@@ -394,7 +395,7 @@ export class Narrator {
               : level === SOL_SOCKET
                 ? SO_NAMES[name]
                 : undefined) ?? String(name);
-        args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, 0x${e.value ?? ""}` : ""}`;
+        args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, ${describeOptval(level, name, e.value)}` : ""}`;
         if (inet && level === SOL_IP && IP_SOCKOPT_NAMES[name] === undefined) fallThrough = e.call;
         break;
       }

@@ -15,9 +15,11 @@ export const runScenarioOnSim = async (
   scenario: Scenario,
   seed: number,
   source?: { readonly file: string; readonly text: string },
+  onWorld?: (world: World) => void,
 ): Promise<SimScenarioRun> => {
   // the trace header carries the scenario itself, so `nlsim replay` needs nothing else
   const world = new World({ seed, run: { scenario: scenario.name, ...(source ?? {}) } });
+  onWorld?.(world);
   const pid = world.allocPid();
   const proc = runProcess(world, { name: "scenario", pid }, runScenario(scenario, pid));
   const result = await world.run();

@@ -3,7 +3,7 @@
 // mode), the example's options, its setup in the world, the world run to the end, one result.
 // The same seed gives the same output and the same trace, byte for byte.
 import type { TraceEvent } from "../sim/trace.js";
-import { type RunResult, World } from "../sim/world.js";
+import { type RunResult, World, type WorldOptions } from "../sim/world.js";
 import type { Example, ExampleHooks } from "./types.js";
 
 export interface ExampleRunConfig<Options = unknown> {
@@ -21,6 +21,8 @@ export interface ExampleRunConfig<Options = unknown> {
   readonly onEvent?: (e: TraceEvent, world: World) => void;
   /** called with the world before the example is set up */
   readonly onWorld?: (world: World) => void;
+  /** the scheduler's choice among runnable tasks (swarm sweeps draw it from the seed); FIFO when undefined */
+  readonly pickNext?: WorldOptions["pickNext"];
 }
 
 export interface ExampleRunResult<Details = unknown> {
@@ -60,6 +62,7 @@ export const runExampleOnSim = async <Options, Details>(
       ...(cfg.file === undefined ? {} : { file: cfg.file }),
     },
     ...(netlinkInput === null ? {} : { netlinkInput }),
+    ...(cfg.pickNext === undefined ? {} : { pickNext: cfg.pickNext }),
   });
   cfg.onWorld?.(world);
   if (cfg.onEvent !== undefined) {

@@ -69,3 +69,40 @@ export const swarmWorld = (
   const faults = swarm.allocFailure > 0 ? installFaults(world, { allocFailure: swarm.allocFailure }) : undefined;
   return { world, swarm, faults };
 };
+
+/**
+ * The draws for a program whose kernel era is its own (an example: its mode fixes how a kernel
+ * socket's input runs): the schedule, the machine's default receive buffer (net.core.rmem_default,
+ * which every socket starts with) and the allocation-failure plan. Drawn from a stream of their own.
+ */
+export interface ProgramSwarm {
+  readonly interleave: "fifo" | "random";
+  readonly rmemDefault: number;
+  readonly allocFailure: number;
+}
+
+const RMEM_DEFAULT_CHOICES = [4608, 8192, 32768, 212992] as const;
+
+export const drawProgramSwarm = (seed: number): ProgramSwarm => {
+  const rnd = new SeededPrng(swarmSeed(seed + 2));
+  const interleave = rnd.chance(0.75) ? "random" : "fifo";
+  const rmemDefault = rnd.chance(0.5) ? 212992 : RMEM_DEFAULT_CHOICES[rnd.nextInt(RMEM_DEFAULT_CHOICES.length)]!;
+  const allocFailure = rnd.chance(0.4) ? [0.02, 0.1, 0.3][rnd.nextInt(3)]! : 0;
+  return { interleave, rmemDefault, allocFailure };
+};
+
+export const describeProgramSwarm = (s: ProgramSwarm): string =>
+  `interleave=${s.interleave} rmem_default=${s.rmemDefault} allocFailure=${s.allocFailure}`;
+
+/** The world options a program swarm sets at construction (the scheduler). */
+export const programSwarmWorldOptions = (seed: number, s: ProgramSwarm): Pick<WorldOptions, "pickNext"> => {
+  if (s.interleave === "fifo") return {};
+  const sched = new SeededPrng(swarmSeed(seed + 3));
+  return { pickNext: (n: number) => sched.nextInt(n) };
+};
+
+/** Applies the rest of a program swarm to a fresh world, before the program is set up. */
+export const installProgramSwarm = (world: World, s: ProgramSwarm): FaultPlan | undefined => {
+  world.net.sysctl.rmem_default = s.rmemDefault;
+  return s.allocFailure > 0 ? installFaults(world, { allocFailure: s.allocFailure }) : undefined;
+};

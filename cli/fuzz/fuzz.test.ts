@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseScenario } from "../scenario/parse.js";
 import { codecInput, fuzzCodec, newCodecStats } from "./codec.js";
 import { generateScenario } from "./gen.js";
-import { fuzzScenarios } from "./scenarios.js";
+import { fuzzScenarios, maskTgid } from "./scenarios.js";
 
 describe("nlsim fuzz codec", () => {
   it("20,000 random and mutated datagrams: only NetlinkDecodeError escapes the decoders (untyped 0)", () => {
@@ -45,4 +45,22 @@ describe("nlsim fuzz scenarios (simulator side)", () => {
     expect(r.differ).toBe(0);
     expect(log.filter((l) => l.includes("failed"))).toEqual([]);
   }, 120_000);
+});
+
+describe("nlsim fuzz scenarios: masking the process id", () => {
+  it("masks the tgid in the first message's nlmsg_pid of a raw hex field only, not in content", () => {
+    const line =
+      '{"i":8,"do":"recv","sock":"s0","ret":100,"flags":["MSG_TRUNC"],"hex":"e40200001000020005000000e8030000e8030000"}';
+    const parsed = '{"i":5,"do":"recv","msgs":[{"payload":"08000d00e8030000"}]}';
+    expect(maskTgid([line, parsed], 1000)).toEqual([
+      '{"i":8,"do":"recv","sock":"s0","ret":100,"flags":["MSG_TRUNC"],"hex":"e40200001000020005000000<tgid>e8030000"}',
+      parsed,
+    ]);
+    expect(maskTgid([line], 0)).toEqual([line]);
+    // two messages (20 and 24 bytes), the second truncated after its header: both pids masked
+    const two = '{"hex":"140000000300020001000000e803000000000000180000000200000002000000e8030000fe000000"}';
+    expect(maskTgid([two], 1000)).toEqual([
+      '{"hex":"140000000300020001000000<tgid>00000000180000000200000002000000<tgid>fe000000"}',
+    ]);
+  });
 });

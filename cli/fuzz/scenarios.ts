@@ -103,15 +103,36 @@ const leHex = (v: number): string => {
   return b.toString("hex");
 };
 
+/** The hex of a datagram with the nlmsg_pid of each message whose header is in it masked if it is `pid`. */
+const maskPidsInHex = (hex: string, pid: string): string => {
+  let out = "";
+  let off = 0; // in hex digits
+  while (off + 32 <= hex.length) {
+    const len = Buffer.from(hex.slice(off, off + 8), "hex").readUInt32LE(0);
+    const at = off + 24;
+    out += hex.slice(off, at) + (hex.slice(at, at + 8) === pid ? "<tgid>" : hex.slice(at, at + 8));
+    const next = off + Math.ceil(len / 4) * 8;
+    if (len < 16 || next <= off) {
+      off += 32;
+      break;
+    }
+    out += hex.slice(off + 32, Math.min(next, hex.length));
+    off = next;
+  }
+  return out + hex.slice(Math.min(off, hex.length));
+};
+
 /**
  * The process id is host-specific (the sim's scenario process has its own): where an autobound
  * port id (= the tgid) shows up in raw hex that the trace could not parse, it is masked on both
- * sides before comparing, as the trace format masks parsed port ids.
+ * sides before comparing, as the trace format masks parsed port ids. Only the nlmsg_pid fields of
+ * the messages in a `hex` field are masked: the same four bytes elsewhere are content (the
+ * simulated process's pid 1000 is also lo's txqueuelen and IPv6 retrans time).
  */
-const maskTgid = (lines: ReadonlyArray<string>, tgid: number): string[] => {
+export const maskTgid = (lines: ReadonlyArray<string>, tgid: number): string[] => {
   if (tgid <= 0) return [...lines];
-  const h = leHex(tgid);
-  return lines.map((l) => l.split(h).join("<tgid>"));
+  const pid = leHex(tgid);
+  return lines.map((l) => l.replace(/"hex":"([0-9a-f]*)"/g, (_m, h: string) => `"hex":"${maskPidsInHex(h, pid)}"`));
 };
 
 /** Index of the first differing line, or −1. */

@@ -159,8 +159,14 @@ const example = Command.make(
     ...common,
     name: Argument.String("name").pipe(Argument.withDescription("the example (nl-demo, icmp-logger, ...)")),
     mode: Flag.String("mode").pipe(Flag.withDescription("the example's mode (default: the first)"), Flag.optional),
+    noSwarm: Flag.Boolean("no-swarm").pipe(
+      Flag.withDescription(
+        "today's FIFO world without faults (the example must then finish cleanly) instead of a schedule, default receive buffer and allocation failures drawn from the seed",
+      ),
+      Flag.withDefault(false),
+    ),
   },
-  ({ name, mode, ...args }) =>
+  ({ name, mode, noSwarm, ...args }) =>
     Effect.gen(function* () {
       const ex = findExample(name);
       if (ex === undefined) return yield* new CliUsageError({ message: `unknown example '${name}'` });
@@ -169,9 +175,16 @@ const example = Command.make(
           message: `${name} has no mode '${mode.value}' (${ex.modes.map((m) => m.name).join(", ")})`,
         });
       }
-      return yield* sweep({ kind: "example", name, ...(Option.isSome(mode) ? { mode: mode.value } : {}) }, args);
+      return yield* sweep(
+        { kind: "example", name, swarm: !noSwarm, ...(Option.isSome(mode) ? { mode: mode.value } : {}) },
+        args,
+      );
     }),
-).pipe(Command.withDescription("An example over seeds: each seed runs twice and must finish and print the same"));
+).pipe(
+  Command.withDescription(
+    "An example over seeds, each run twice in a world the seed draws: the runs must be identical, no program may crash, the end state must be sound",
+  ),
+);
 
 const test = Command.make(
   "test",

@@ -44,6 +44,7 @@ import {
 } from "../uapi/index.js";
 import { loopback_net_init } from "./core/loopback.js";
 import { rtnetlink_net_init } from "./core/rtnetlink.js";
+import { rtnl_subsys_net_init } from "./core/rtnl_subsys.js";
 import { genl_init } from "./genetlink/ctrl.js";
 import { type Nlmsghdr, netlink_rcv_skb } from "./netlink/ack.js";
 import { netlink_broadcast } from "./netlink/broadcast.js";
@@ -144,6 +145,7 @@ const netlink_create_unmodelled_unit = (net: Net, unit: number, groups: number, 
 export const net_boot = (net: Net): void => {
   loopback_net_init(net);
   rtnetlink_net_init(net);
+  rtnl_subsys_net_init(net);
   // sock_diag_init_net: SKNLGRP_MAX groups, NONROOT_RECV [live: uid 1000 may bind group 1]
   netlink_create_unmodelled_unit(net, NETLINK_SOCK_DIAG, 32, NL_CFG_F_NONROOT_RECV);
   // xfrm_user_net_init: XFRMNLGRP_MAX groups, no flags [live: uid 1000 bind group 1 → EPERM]

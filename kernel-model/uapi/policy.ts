@@ -173,7 +173,12 @@ export interface NetlinkExtAck {
 
 /** The kernel's return: 0 and the attribute table, or a negative errno with the extack filled. */
 export type NlaParseResult =
-  | { readonly ok: true; readonly tb: ReadonlyArray<NlAttr | undefined> }
+  | {
+      readonly ok: true;
+      readonly tb: ReadonlyArray<NlAttr | undefined>;
+      /** what a liberal parse left in the extack without failing ("bytes leftover after parsing attributes") */
+      readonly warning?: string;
+    }
   | { readonly ok: false; readonly error: number; readonly extack: NetlinkExtAck };
 
 const EINVAL = -ERRNO.EINVAL;
@@ -449,7 +454,8 @@ export const nlaParse = (data: Uint8Array, policy: NlaPolicySet, opts?: NlaParse
   const tb: Array<NlAttr | undefined> = Array.from({ length: policy.maxtype + 1 }, () => undefined);
   const extack: NetlinkExtAck = {};
   const err = validateParse(data, opts?.base ?? 0, policy, opts?.validate ?? NL_VALIDATE_STRICT, extack, tb, 0);
-  return err < 0 ? { ok: false, error: err, extack } : { ok: true, tb };
+  if (err < 0) return { ok: false, error: err, extack };
+  return extack.msg === undefined ? { ok: true, tb } : { ok: true, tb, warning: extack.msg };
 };
 
 /** Default range of an integer policy type (nla_get_range_unsigned / nla_get_range_signed). */

@@ -110,3 +110,34 @@ export const ARPHRD_LOOPBACK = 772;
 export const IFF_LOOPBACK = 0x8;
 /** IF_OPER_DOWN (if.h, RFC 2863 operstate) */
 export const IF_OPER_DOWN = 2;
+
+// The other rtnetlink message types a fresh namespace answers (linux/rtnetlink.h)
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_GETROUTE = 26;
+export const RTM_NEWNEIGH = 28;
+export const RTM_GETNEIGH = 30;
+export const RTM_NEWRULE = 32;
+export const RTM_GETRULE = 34;
+export const RTM_GETMULTICAST = 58;
+export const RTM_GETANYCAST = 62;
+export const RTM_NEWADDRLABEL = 72;
+export const RTM_GETADDRLABEL = 74;
+export const RTM_NEWNETCONF = 80;
+export const RTM_GETNETCONF = 82;
+export const RTM_NEWNSID = 88;
+export const RTM_GETNSID = 90;
+
+/** sizeof(struct rtmsg) */
+export const RTMSG_SIZE = 12;
+/** sizeof(struct ndmsg) */
+export const NDMSG_SIZE = 12;
+/** sizeof(struct fib_rule_hdr) */
+export const FIB_RULE_HDR_SIZE = 12;
+/** sizeof(struct netconfmsg) */
+export const NETCONFMSG_SIZE = 1;
+/** sizeof(struct ifaddrlblmsg) */
+export const IFADDRLBLMSG_SIZE = 12;
+
+/** IFLA_PROTINFO: the per-protocol link data of an AF_INET6 RTM_GETLINK dump */
+export const IFLA_PROTINFO = 12;

@@ -2,14 +2,14 @@
 // socket (rtnetlink_net_init), its input (rtnetlink_rcv → netlink_rcv_skb → rtnetlink_rcv_msg),
 // the handler table (rtnl_register: doit/dumpit per family and message type), RTM_GETLINK
 // (rtnl_getlink, rtnl_dump_ifinfo, rtnl_fill_ifinfo) for the namespace's only device `lo`, the
-// PF_UNSPEC dump fan-out (rtnl_dump_all) with the empty IPv4/IPv6 RTM_GETADDR dumps, and the
-// PF_BRIDGE link dump (empty: lo is no bridge port).
+// PF_UNSPEC dump fan-out (rtnl_dump_all) for addresses, routes and netconf, and the PF_BRIDGE link
+// dump (empty: lo is no bridge port). The other subsystems' GET handlers (neighbours, FIB rules,
+// routes, netconf, address labels, netns ids) register from rtnl_subsys.ts.
 //
-// Not modelled: routing, addresses, neighbours, link creation and changes. RTM_NEWLINK,
-// RTM_DELLINK and RTM_SETLINK are registered (so the permission and the empty-payload rules hold
-// and a caller with CAP_NET_ADMIN is not told EOPNOTSUPP silently) but their handler only logs
-// "not modelled" and returns −EOPNOTSUPP; every other type has no handler here (→ EOPNOTSUPP, as
-// an unregistered type gets in the kernel).
+// Not modelled: link creation and changes. RTM_NEWLINK, RTM_DELLINK and RTM_SETLINK are
+// registered (so the permission and the empty-payload rules hold and a caller with CAP_NET_ADMIN
+// is not told EOPNOTSUPP silently) but their handler only logs "not modelled" and returns
+// −EOPNOTSUPP; a type no handler is registered for gets EOPNOTSUPP, as in the kernel.
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import { KERN_NOTICE } from "../../kernel/printk.js";
@@ -109,6 +109,8 @@ import {
   RTM_DELLINK,
   RTM_GETADDR,
   RTM_GETLINK,
+  RTM_GETNETCONF,
+  RTM_GETROUTE,
   RTM_MAX,
   RTM_NEWLINK,
   RTM_SETLINK,
@@ -205,7 +207,7 @@ export const rtnl_register = (
 };
 
 /** rtnl_get_link(family, type) */
-const rtnl_get_link = (net: Net, family: number, type: number): RtnlLink | undefined =>
+export const rtnl_get_link = (net: Net, family: number, type: number): RtnlLink | undefined =>
   rtnl_net(net).handlers.get(handlerKey(family, type));
 
 /** rtnl_msgtype_kind */
@@ -239,13 +241,13 @@ const ifla_policy: NlaPolicySet = nlaPolicy(IFLA_MAX, {
 });
 
 /** The attribute table of a parse, indexed by IFLA_*. */
-type IflaTb = ReadonlyArray<NlAttr | undefined>;
+export type IflaTb = ReadonlyArray<NlAttr | undefined>;
 
 /**
  * __nlmsg_parse(nlh, hdrlen, tb, maxtype, policy, validate, extack): the header must hold `hdrlen`
  * bytes ("Invalid header length"), the attributes start at NLMSG_ALIGN(hdrlen) after it.
  */
-const nlmsg_parse = (
+export const nlmsg_parse = (
   nlh: Nlmsghdr,
   hdrlen: number,
   policy: NlaPolicySet,
@@ -263,6 +265,8 @@ const nlmsg_parse = (
     Object.assign(extack, r.extack);
     return r.error;
   }
+  // a liberal parse's complaint stays in the extack: the ACK (or NLMSG_DONE) reports it
+  if (r.warning !== undefined) extack.msg = r.warning;
   return r.tb;
 };
 
@@ -288,11 +292,24 @@ const ifinfomsg = (nlh: Nlmsghdr): Ifinfomsg => {
   };
 };
 
+/** rtnl_msg_family(nlh): the request's rtgen_family, AF_UNSPEC when the payload is shorter */
+export const rtnl_msg_family = (nlh: Nlmsghdr): number =>
+  nlh.nlmsg_len - NLMSG_HDRLEN >= RTGENMSG_SIZE ? nlh.msg[NLMSG_HDRLEN]! : 0;
+
+/** sock_net(skb->sk) of a request (the rtnetlink kernel socket owns it) */
+export const skb_net = (skb: SkBuff): Net | undefined => (skb.owner as NetlinkSock | null)?.net;
+
+/** rtnl_unicast(skb, net, pid): the reply to the requester; 0 or a negative errno */
+export const rtnl_unicast = (skb: SkBuff, net: Net, pid: number): number => {
+  const rtnl = rtnl_net(net).rtnl!;
+  return Math.min(nlmsg_unicast(rtnl, skb, pid), 0);
+};
+
 /** nlmsg_len(nlh): the payload length */
-const nlmsg_len = (nlh: Nlmsghdr): number => nlh.nlmsg_len - NLMSG_HDRLEN;
+export const nlmsg_len = (nlh: Nlmsghdr): number => nlh.nlmsg_len - NLMSG_HDRLEN;
 
 /** netlink_strict_get_check(skb): the requester set NETLINK_GET_STRICT_CHK */
-const netlink_strict_get_check = (skb: SkBuff): boolean => {
+export const netlink_strict_get_check = (skb: SkBuff): boolean => {
   const sk = skb.cb.sk as NetlinkSock | null;
   return sk !== null && (sk.flags & NETLINK_F_STRICT_CHK) !== 0;
 };
@@ -300,7 +317,7 @@ const netlink_strict_get_check = (skb: SkBuff): boolean => {
 // ---------------------------------------------------------------------------------------------
 // rtnl_fill_ifinfo and its helpers
 
-const u32s = (vals: ReadonlyArray<number>): Uint8Array => {
+export const u32s = (vals: ReadonlyArray<number>): Uint8Array => {
   const b = new Uint8Array(vals.length * 4);
   for (let i = 0; i < vals.length; i++) putU32(b, i * 4, vals[i]! >>> 0);
   return b;
@@ -330,7 +347,7 @@ const inet_fill_link_af = (skb: SkBuff, dev: LinkDevice): number =>
   nla_put(skb, IFLA_INET_CONF, u32s(dev.ipv4_devconf));
 
 /** inet6_fill_link_af → inet6_fill_ifla6_attrs */
-const inet6_fill_link_af = (skb: SkBuff, dev: LinkDevice): number => {
+export const inet6_fill_link_af = (skb: SkBuff, dev: LinkDevice): number => {
   if (nla_put_u32(skb, IFLA_INET6_FLAGS, dev.inet6_flags)) return -ERRNO.EMSGSIZE;
   if (nla_put(skb, IFLA_INET6_CACHEINFO, u32s(dev.inet6_cacheinfo))) return -ERRNO.EMSGSIZE;
   if (nla_put(skb, IFLA_INET6_CONF, u32s(dev.ipv6_devconf))) return -ERRNO.EMSGSIZE;
@@ -469,7 +486,7 @@ const rtnl_valid_getlink_req = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAc
 };
 
 /** nla_strscpy of an IFLA_IFNAME / IFLA_ALT_IFNAME payload */
-const attr_name = (a: NlAttr): string => {
+export const attr_name = (a: NlAttr): string => {
   const d = a.data;
   const nul = d.indexOf(0);
   return new TextDecoder().decode(d.subarray(0, nul < 0 ? d.length : nul));
@@ -555,13 +572,6 @@ export const rtnl_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
 /** rtnl_bridge_getlink: PF_BRIDGE RTM_GETLINK dump; lo is neither a bridge port nor has ndo_bridge_getlink. */
 const rtnl_bridge_getlink: RtnlDumpitFunc = (skb) => skb.len;
 
-// ---------------------------------------------------------------------------------------------
-// RTM_GETADDR (net/ipv4/devinet.c, net/ipv6/addrconf.c): no addresses in a fresh namespace
-
-/** inet_dump_ifaddr / inet6_dump_ifaddr: lo is down and has no addresses, so nothing to put. */
-const inet_dump_ifaddr: RtnlDumpitFunc = (skb) => skb.len;
-const inet6_dump_ifaddr: RtnlDumpitFunc = (skb) => skb.len;
-
 /** The state rtnl_dumpit and rtnl_dump_all keep in cb->data / cb->family. */
 interface RtnlDumpState {
   dumpit: RtnlDumpitFunc | null;
@@ -569,7 +579,7 @@ interface RtnlDumpState {
 }
 
 /** rtnl_dump_all: PF_UNSPEC dumps fan out to every family that has a dumpit for the type. */
-const rtnl_dump_all: RtnlDumpitFunc = (skb, cb) => {
+export const rtnl_dump_all: RtnlDumpitFunc = (skb, cb) => {
   const net = (cb.skb.owner as NetlinkSock | null)?.net;
   const st = cb.data as RtnlDumpState;
   const type = cb.nlh.nlmsg_type - RTM_BASE;
@@ -680,10 +690,9 @@ const rtnetlink_register_handlers = (net: Net): void => {
   rtnl_register(net, 0, RTM_GETLINK, rtnl_getlink, rtnl_dump_ifinfo, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
   rtnl_register(net, 0, RTM_SETLINK, rtnl_not_modelled("RTM_SETLINK"), null);
   rtnl_register(net, 0, RTM_GETADDR, null, rtnl_dump_all, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
+  rtnl_register(net, 0, RTM_GETROUTE, null, rtnl_dump_all);
+  rtnl_register(net, 0, RTM_GETNETCONF, null, rtnl_dump_all);
   rtnl_register(net, AF_BRIDGE, RTM_GETLINK, null, rtnl_bridge_getlink);
-  // devinet_init / addrconf_init
-  rtnl_register(net, AF_INET_RT, RTM_GETADDR, null, inet_dump_ifaddr, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
-  rtnl_register(net, AF_INET6, RTM_GETADDR, null, inet6_dump_ifaddr);
 };
 
 /**

@@ -8,18 +8,18 @@
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import {
   ERRNO,
+  encodeExtAckTlvs,
   type NetlinkExtAck,
   NLM_F_ACK_TLVS,
   NLM_F_DUMP_INTR,
   NLM_F_MULTI,
   NLMSG_DONE,
-  NLMSGERR_ATTR_MSG,
   putU16,
   putU32,
 } from "../../uapi/index.js";
 import { sk_filter } from "../core/filter.js";
 import type { Nlmsghdr } from "./ack.js";
-import { type NlmsghdrRef, nla_put_string, nlmsg_data, nlmsg_end, nlmsg_put, nlmsg_total_size } from "./nlmsg.js";
+import { type NlmsghdrRef, nlmsg_append, nlmsg_data, nlmsg_end, nlmsg_put, nlmsg_total_size } from "./nlmsg.js";
 import {
   alloc_skb,
   kfree_skb,
@@ -194,9 +194,18 @@ const netlink_dump_done = (sk: NetlinkSock, skb: SkBuff, cb: NetlinkCallback, ex
   }
   nl_dump_check_consistent(cb, nlh);
   putU32(skb.head, nlmsg_data(nlh), sk.dump_done_errno >>> 0);
-  if (extack.msg !== undefined && sk.flags & NETLINK_F_EXT_ACK) {
-    nlmsg_set_flags(nlh, nlmsg_flags(nlh) | NLM_F_ACK_TLVS);
-    if (!nla_put_string(skb, NLMSGERR_ATTR_MSG, extack.msg)) nlmsg_end(skb, nlh);
+  // the extended-ACK TLVs as netlink_ack writes them: the message, and with an error the bad
+  // attribute's offset in the request and its policy [live: a dump's policy failure carries both]
+  if (sk.flags & NETLINK_F_EXT_ACK) {
+    const tlvs = encodeExtAckTlvs(sk.dump_done_errno, extack);
+    if (tlvs.length > 0) {
+      nlmsg_set_flags(nlh, nlmsg_flags(nlh) | NLM_F_ACK_TLVS);
+      const off = nlmsg_append(skb, tlvs.length);
+      if (off !== null) {
+        skb.head.set(tlvs, off);
+        nlmsg_end(skb, nlh);
+      }
+    }
   }
   return 0;
 };

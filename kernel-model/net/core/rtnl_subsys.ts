@@ -1,0 +1,28 @@
+// The rtnetlink handlers the other subsystems register at boot (their *_init functions call
+// rtnl_register): net_namespace.c, neighbour.c, fib_rules.c, devinet.c, fib_frontend.c, route.c,
+// addrconf.c, addrlabel.c and ip6 route.c, for the namespace rtnetlink_net_init set up. Each
+// answers as a fresh 6.18 namespace does: lo down, no address, no route, the default FIB rules.
+
+import { devinet_net_init } from "../ipv4/devinet.js";
+import { ip_fib_net_init } from "../ipv4/fib_frontend.js";
+import { ip_rt_net_init } from "../ipv4/route.js";
+import { addrconf_net_init } from "../ipv6/addrconf.js";
+import { addrlabel_net_init } from "../ipv6/addrlabel.js";
+import { ip6_route_net_init } from "../ipv6/route.js";
+import type { Net } from "../netlink/table.js";
+import { fib_rules_net_init } from "./fib_rules.js";
+import { neigh_net_init } from "./neighbour.js";
+import { net_ns_rtnl_init } from "./net_namespace.js";
+
+/** rtnl_subsys_net_init(net): every subsystem's rtnetlink handlers (after rtnetlink_net_init) */
+export const rtnl_subsys_net_init = (net: Net): void => {
+  net_ns_rtnl_init(net);
+  neigh_net_init(net);
+  fib_rules_net_init(net);
+  devinet_net_init(net);
+  ip_fib_net_init(net);
+  ip_rt_net_init(net);
+  addrconf_net_init(net);
+  addrlabel_net_init(net);
+  ip6_route_net_init(net);
+};

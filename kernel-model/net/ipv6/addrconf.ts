@@ -1,0 +1,331 @@
+// net/ipv6/addrconf.c (6.18), the part a fresh network namespace answers: the AF_INET6 address
+// dumps (inet6_dump_addr for RTM_GETADDR, RTM_GETMULTICAST and RTM_GETANYCAST, with
+// inet6_valid_dump_ifaddr_req), netconf (RTM_GETNETCONF do and dump), and the AF_INET6 link dump
+// (inet6_dump_ifinfo, inet6_fill_ifinfo). lo is down: no unicast or anycast address, and the two
+// groups ipv6_add_dev joins at registration, ff02::1 and ff01::1.
+
+import { GFP_ATOMIC } from "../../kernel/gfp.js";
+import {
+  ERRNO,
+  NLA_S32,
+  NLA_U8,
+  NLA_U32,
+  NLM_F_DUMP_FILTERED,
+  NLM_F_MULTI,
+  type NlaPolicySet,
+  nlaPolicy,
+  putU16,
+  putU32,
+} from "../../uapi/index.js";
+import {
+  AF_INET6,
+  IF_OPER_DOWN,
+  IFADDRMSG_SIZE,
+  IFINFOMSG_SIZE,
+  IFLA_ADDRESS,
+  IFLA_IFNAME,
+  IFLA_MTU,
+  IFLA_OPERSTATE,
+  IFLA_PROTINFO,
+  RTM_GETADDR,
+  RTM_GETANYCAST,
+  RTM_GETLINK,
+  RTM_GETMULTICAST,
+  RTM_GETNETCONF,
+  RTM_NEWLINK,
+  RTM_NEWNETCONF,
+} from "../../uapi/rtnetlink.js";
+import { __dev_get_by_index, for_each_netdev, type LinkDevice } from "../core/loopback.js";
+import {
+  inet6_fill_link_af,
+  nlmsg_len,
+  type RtnlDoitFunc,
+  type RtnlDumpitFunc,
+  rtnl_register,
+  rtnl_unicast,
+  skb_net,
+  u32s,
+} from "../core/rtnetlink.js";
+import {
+  IFA_ADDRESS,
+  IFA_CACHEINFO,
+  IFA_FLAGS,
+  IFA_LOCAL,
+  IFA_MAX,
+  IFA_MULTICAST,
+  IFA_PROTO,
+  IFA_RT_PRIORITY,
+  IFA_TARGET_NETNSID,
+  NETCONFA_FORWARDING,
+  NETCONFA_IFINDEX,
+  NETCONFA_IFINDEX_ALL,
+  NETCONFA_IFINDEX_DEFAULT,
+  NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN,
+  NETCONFA_MAX,
+  NETCONFA_PROXY_NEIGH,
+  netconf_dump,
+  netconf_entries,
+  netconf_valid_get_req,
+  valid_dump_ifaddr_req,
+} from "../ipv4/devinet.js";
+import type { NetlinkCallback } from "../netlink/dump.js";
+import {
+  nla_nest_end,
+  nla_nest_start_noflag,
+  nla_put,
+  nla_put_string,
+  nla_put_u8,
+  nla_put_u32,
+  nlmsg_cancel,
+  nlmsg_data,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+} from "../netlink/nlmsg.js";
+import { kfree_skb, type SkBuff } from "../netlink/skb.js";
+import type { Net } from "../netlink/table.js";
+
+/** IFA_F_PERMANENT */
+const IFA_F_PERMANENT = 0x80;
+/** INFINITY_LIFE_TIME */
+const INFINITY_LIFE_TIME = 0xffffffff;
+
+// DEVCONF_* indices into idev->cnf (ipv6_store_devconf order)
+const DEVCONF_FORWARDING = 0;
+const DEVCONF_PROXY_NDP = 22;
+const DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 39;
+
+/** ifa_ipv6_policy */
+const ifa_ipv6_policy: NlaPolicySet = nlaPolicy(IFA_MAX, {
+  [IFA_ADDRESS]: { type: 0, len: 16 },
+  [IFA_LOCAL]: { type: 0, len: 16 },
+  [IFA_CACHEINFO]: { type: 0, len: 16 },
+  [IFA_FLAGS]: { type: NLA_U32 },
+  [IFA_RT_PRIORITY]: { type: NLA_U32 },
+  [IFA_TARGET_NETNSID]: { type: NLA_S32 },
+  [IFA_PROTO]: { type: NLA_U8 },
+});
+
+/** devconf_ipv6_policy */
+const devconf_ipv6_policy: NlaPolicySet = nlaPolicy(NETCONFA_MAX, {
+  [NETCONFA_IFINDEX]: { type: 0, len: 4 },
+  [NETCONFA_FORWARDING]: { type: 0, len: 4 },
+  [NETCONFA_PROXY_NEIGH]: { type: 0, len: 4 },
+  [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN]: { type: 0, len: 4 },
+});
+
+/** ff02::1 (all nodes, link-local) and ff01::1 (interface-local): idev->mc_list of a new device */
+const LO_MC_LIST: ReadonlyArray<Uint8Array> = [
+  Uint8Array.of(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+  Uint8Array.of(0xff, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+];
+
+/** inet6_fill_ifmcaddr: {128, IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, ifindex}, IFA_MULTICAST, IFA_CACHEINFO */
+const inet6_fill_ifmcaddr = (
+  skb: SkBuff,
+  dev: LinkDevice,
+  addr: Uint8Array,
+  cb: NetlinkCallback,
+  flags: number,
+): number => {
+  const nlh = nlmsg_put(skb, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_GETMULTICAST, IFADDRMSG_SIZE, flags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const ifm = nlmsg_data(nlh);
+  skb.head[ifm] = AF_INET6;
+  skb.head[ifm + 1] = 128;
+  skb.head[ifm + 2] = IFA_F_PERMANENT;
+  skb.head[ifm + 3] = 0;
+  putU32(skb.head, ifm + 4, dev.ifindex);
+  // put_cacheinfo(mca_cstamp, mca_tstamp, INFINITY, INFINITY): the group was joined when the
+  // device registered, the time IFLA_INET6_CACHEINFO reports
+  const stamp = dev.inet6_cacheinfo[1];
+  if (
+    nla_put(skb, IFA_MULTICAST, addr) ||
+    nla_put(skb, IFA_CACHEINFO, u32s([INFINITY_LIFE_TIME, INFINITY_LIFE_TIME, stamp, stamp]))
+  ) {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/**
+ * inet6_dump_addr(skb, cb, type): lo has no unicast or anycast address; its multicast list is
+ * LO_MC_LIST. cb->args[0] is the next device, cb->args[1] the next entry of it. 0 when all are in.
+ */
+const inet6_dump_addr =
+  (type: number): RtnlDumpitFunc =>
+  (skb, cb) => {
+    const net = skb_net(cb.skb);
+    if (net === undefined) return -ERRNO.EINVAL;
+    let flags = NLM_F_MULTI;
+    let devs = for_each_netdev(net);
+    if (cb.strict_check) {
+      const ifindex = valid_dump_ifaddr_req(cb, "ipv6: ", ifa_ipv6_policy);
+      if (ifindex < 0) return ifindex;
+      if (ifindex) {
+        const dev = __dev_get_by_index(net, ifindex);
+        if (dev === undefined) return -ERRNO.ENODEV;
+        flags |= NLM_F_DUMP_FILTERED;
+        devs = [dev];
+      }
+    }
+    if (type !== RTM_GETMULTICAST) return 0;
+    for (const dev of devs) {
+      if (dev.ifindex < cb.args[0]!) continue;
+      cb.args[0] = dev.ifindex;
+      const list = dev.ifindex === 1 ? LO_MC_LIST : [];
+      for (let i = cb.args[1]!; i < list.length; i++) {
+        const err = inet6_fill_ifmcaddr(skb, dev, list[i]!, cb, flags);
+        if (err < 0) return skb.len || err;
+        cb.args[1] = i + 1;
+      }
+      cb.args[0] = dev.ifindex + 1;
+      cb.args[1] = 0;
+    }
+    return 0;
+  };
+
+/** inet6_netconf_fill_devconf(..., NETCONFA_ALL): no NETCONFA_MC_FORWARDING without CONFIG_IPV6_MROUTE */
+const inet6_netconf_fill_devconf = (
+  skb: SkBuff,
+  ifindex: number,
+  cnf: ReadonlyArray<number>,
+  portid: number,
+  seq: number,
+  flags: number,
+): number => {
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWNETCONF, 1, flags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  skb.head[nlmsg_data(nlh)] = AF_INET6;
+  const puts: ReadonlyArray<readonly [number, number]> = [
+    [NETCONFA_IFINDEX, ifindex],
+    [NETCONFA_FORWARDING, cnf[DEVCONF_FORWARDING] ?? 0],
+    [NETCONFA_PROXY_NEIGH, cnf[DEVCONF_PROXY_NDP] ?? 0],
+    [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, cnf[DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN] ?? 0],
+  ];
+  for (const [t, v] of puts) {
+    if (nla_put_u32(skb, t, v >>> 0)) {
+      nlmsg_cancel(skb, nlh);
+      return -ERRNO.EMSGSIZE;
+    }
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** net->ipv6.devconf_all / devconf_dflt: in a new namespace both start as lo's does */
+const devconf6_all_default = (net: Net): ReadonlyArray<number> | undefined => __dev_get_by_index(net, 1)?.ipv6_devconf;
+
+const inet6_netconf_dump_devconf: RtnlDumpitFunc = (skb, cb) => {
+  const net = skb_net(cb.skb);
+  const all = net === undefined ? undefined : devconf6_all_default(net);
+  if (net === undefined || all === undefined) return 0;
+  return netconf_dump(
+    skb,
+    cb,
+    "ipv6: ",
+    netconf_entries(for_each_netdev(net), (d) => d.ipv6_devconf, all),
+    inet6_netconf_fill_devconf,
+  );
+};
+
+/** inet6_netconf_get_devconf: RTM_GETNETCONF do for AF_INET6 */
+const inet6_netconf_get_devconf: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const req = netconf_valid_get_req(skb, nlh, extack, "ipv6: ", devconf_ipv6_policy);
+  if (typeof req === "number") return req;
+  const cnf =
+    req.ifindex === NETCONFA_IFINDEX_ALL || req.ifindex === NETCONFA_IFINDEX_DEFAULT
+      ? devconf6_all_default(net)
+      : __dev_get_by_index(net, req.ifindex)?.ipv6_devconf;
+  if (cnf === undefined) return -ERRNO.ENODEV;
+  const nskb = nlmsg_new(128, GFP_ATOMIC);
+  const err = inet6_netconf_fill_devconf(nskb, req.ifindex, cnf, skb.cb.portid, nlh.nlmsg_seq, 0);
+  if (err < 0) {
+    kfree_skb(nskb);
+    return err;
+  }
+  return rtnl_unicast(nskb, net, skb.cb.portid);
+};
+
+/** inet6_fill_ifinfo: RTM_NEWLINK (AF_INET6) with IFLA_PROTINFO holding the inet6 link attributes */
+const inet6_fill_ifinfo = (skb: SkBuff, dev: LinkDevice, portid: number, seq: number, flags: number): number => {
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWLINK, IFINFOMSG_SIZE, flags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const h = nlmsg_data(nlh);
+  const b = skb.head;
+  b[h] = AF_INET6;
+  b[h + 1] = 0;
+  putU16(b, h + 2, dev.type);
+  putU32(b, h + 4, dev.ifindex);
+  putU32(b, h + 8, dev.flags);
+  putU32(b, h + 12, 0);
+  const fail = (): number => {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  };
+  // IFLA_MTU is idev->cnf.mtu6; IFLA_OPERSTATE is IF_OPER_DOWN while the device is not running
+  const mtu6 = dev.ipv6_devconf[2] ?? dev.mtu;
+  if (
+    nla_put_string(skb, IFLA_IFNAME, dev.name) ||
+    (dev.dev_addr.length > 0 && nla_put(skb, IFLA_ADDRESS, dev.dev_addr)) ||
+    nla_put_u32(skb, IFLA_MTU, mtu6 >>> 0) ||
+    nla_put_u8(skb, IFLA_OPERSTATE, dev.flags & 1 /* IFF_UP */ ? dev.operstate : IF_OPER_DOWN)
+  )
+    return fail();
+  const protoinfo = nla_nest_start_noflag(skb, IFLA_PROTINFO);
+  if (protoinfo === null) return fail();
+  if (inet6_fill_link_af(skb, dev) < 0) return fail();
+  nla_nest_end(skb, protoinfo);
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** inet6_valid_dump_ifinfo: a strict AF_INET6 link dump is a bare, all-zero ifinfomsg */
+const inet6_valid_dump_ifinfo = (cb: NetlinkCallback): number => {
+  const extack = cb.extack ?? {};
+  const len = nlmsg_len(cb.nlh);
+  if (len < IFINFOMSG_SIZE) {
+    extack.msg = "ipv6: Invalid header for link dump request";
+    return -ERRNO.EINVAL;
+  }
+  if (len > IFINFOMSG_SIZE) {
+    extack.msg = "ipv6: Invalid data after header";
+    return -ERRNO.EINVAL;
+  }
+  // __ifi_pad, ifi_type, ifi_index, ifi_flags, ifi_change
+  if (cb.nlh.msg.subarray(17, 32).some((x) => x !== 0)) {
+    extack.msg = "ipv6: Invalid values in header for dump request";
+    return -ERRNO.EINVAL;
+  }
+  return 0;
+};
+
+/** inet6_dump_ifinfo: RTM_GETLINK dump for AF_INET6, cb->args[0] the next ifindex */
+const inet6_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
+  const net = skb_net(cb.skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  if (cb.strict_check) {
+    const err = inet6_valid_dump_ifinfo(cb);
+    if (err < 0) return err;
+  }
+  for (const dev of for_each_netdev(net)) {
+    if (dev.ifindex < cb.args[0]!) continue;
+    const err = inet6_fill_ifinfo(skb, dev, cb.skb.cb.portid, cb.nlh.nlmsg_seq, NLM_F_MULTI);
+    if (err < 0) return skb.len || err;
+    cb.args[0] = dev.ifindex + 1;
+  }
+  return 0;
+};
+
+/** addrconf_init's handlers */
+export const addrconf_net_init = (net: Net): void => {
+  rtnl_register(net, AF_INET6, RTM_GETLINK, null, inet6_dump_ifinfo);
+  rtnl_register(net, AF_INET6, RTM_GETADDR, null, inet6_dump_addr(RTM_GETADDR));
+  rtnl_register(net, AF_INET6, RTM_GETMULTICAST, null, inet6_dump_addr(RTM_GETMULTICAST));
+  rtnl_register(net, AF_INET6, RTM_GETANYCAST, null, inet6_dump_addr(RTM_GETANYCAST));
+  rtnl_register(net, AF_INET6, RTM_GETNETCONF, inet6_netconf_get_devconf, inet6_netconf_dump_devconf);
+};

@@ -33,7 +33,9 @@ describe("sweep example in swarm worlds", () => {
     for (const swarm of [true, false]) {
       const target = { kind: "example", name: "nl-demo", swarm } as const;
       for (const seed of [1, 2, 3]) expect(await runSeed(target, seed)).toEqual({ seed, ok: true });
-      expect(replayCommand(target, 9)).toBe(`nlsim sweep example nl-demo --from 9 --seeds 1${swarm ? "" : " --no-swarm"}`);
+      expect(replayCommand(target, 9)).toBe(
+        `nlsim sweep example nl-demo --from 9 --seeds 1${swarm ? "" : " --no-swarm"}`,
+      );
     }
   });
 

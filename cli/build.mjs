@@ -29,6 +29,8 @@ export const bundleCli = async () => {
     bundle: true,
     splitting: true,
     minify: true,
+    // the walk names the module's functions (its input, its timers) from Function.name
+    keepNames: true,
     sourcemap: "linked",
     sourcesContent: false,
     platform: "node",

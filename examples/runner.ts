@@ -51,6 +51,7 @@ export const runExampleOnSim = async <Options, Details>(
     throw new Error(`${example.name} has no mode '${mode}' (modes: ${example.modes.map((m) => m.name).join(", ")})`);
   }
   const options = cfg.options ?? example.options(mode, cfg.params ?? {}, cfg.file);
+  const netlinkInput = example.netlinkInput(mode);
   const world = new World({
     seed: cfg.seed,
     // enough to run it again (the trace viewer re-runs a trace for its sockets' queues)
@@ -60,7 +61,7 @@ export const runExampleOnSim = async <Options, Details>(
       ...(cfg.params === undefined || Object.keys(cfg.params).length === 0 ? {} : { params: { ...cfg.params } }),
       ...(cfg.file === undefined ? {} : { file: cfg.file }),
     },
-    netlinkInput: example.netlinkInput(mode),
+    ...(netlinkInput === null ? {} : { netlinkInput }),
     ...(cfg.pickNext === undefined ? {} : { pickNext: cfg.pickNext }),
   });
   cfg.onWorld?.(world);

@@ -57,8 +57,11 @@ export interface Example<Options = unknown, Details = unknown> {
   readonly modes: readonly [ExampleMode, ...ExampleMode[]];
   /** the protocol unit its sockets use (walkthroughs watch those sockets and decode for it) */
   readonly protocol: number;
-  /** the kernel era to model for a mode: how a kernel socket's input runs */
-  readonly netlinkInput: (mode: string) => NetlinkInputMode;
+  /**
+   * how a kernel socket's input runs in a mode (the kernel era, or the strict softirq model); null
+   * when the example has no kernel netlink socket (the walk then prints no `model:` line)
+   */
+  readonly netlinkInput: (mode: string) => NetlinkInputMode | null;
   /** the example reads an input file, which `--file PATH` may name (a default otherwise) */
   readonly input?: { readonly description: string };
   /** the parameters `--set` may change (none when undefined) */

@@ -1,5 +1,6 @@
-// Execution contexts in a world: softirq-style input (the 2.6-era model the seed articles teach)
-// against 2.6.24+ synchronous input, sleeping in atomic context, kthreads, timers, determinism.
+// Execution contexts in a world: softirq-style input (a stricter model than any kernel), the
+// 2.6.13–2.6.23 sk_data_ready input and 2.6.24+ synchronous input, sleeping in atomic context,
+// kthreads, timers, determinism.
 // The modules below use only the kernel-model's kernel API, as their C twins would.
 import { describe, expect, it } from "vitest";
 import {
@@ -94,7 +95,7 @@ const echoWorld = (opts: Omit<WorldOptions, "seed">) => {
   return { w, seen };
 };
 
-describe("a kernel socket's input, softirq-style (the default)", () => {
+describe("a kernel socket's input, softirq-style (the default, a strict model)", () => {
   it("sendto returns first, the input runs from a softirq right after, the reply is there at the next syscall", async () => {
     const { w, seen } = echoWorld({});
     const r = await w.run();
@@ -132,6 +133,19 @@ describe("a kernel socket's input, softirq-style (the default)", () => {
       .filter((s) => s.startsWith("syscall:s") || s === "printk" || s.startsWith("softirq"));
     expect(order).toEqual(["syscall:socket", "printk", "syscall:sendto"]);
   });
+
+  it("with netlinkInput 'data_ready' (2.6.13–2.6.23) sendto queues the skb and sk_data_ready drains the queue in the sender's context", async () => {
+    const { w, seen } = echoWorld({ netlinkInput: "data_ready" });
+    await w.run();
+    expect(seen.reply).toBe(20);
+    expect(seen.afterSend).toEqual(["[    0.000000] echo: 20 bytes from 501 in process context, atomic false"]);
+    const order = events(w)
+      .map(shape)
+      .filter((s) => s.startsWith("syscall:s") || s === "printk" || s === "data_ready" || s.startsWith("softirq"));
+    expect(order).toEqual(["syscall:socket", "data_ready", "printk", "syscall:sendto"]);
+    const ready = events(w).find((e) => e.kind === "data_ready")!;
+    expect(ready).toMatchObject({ fn: "echo_input", protocol: NETLINK_TEST, len: 20, queued: [501], ctx: "process" });
+  });
 });
 
 describe("sleeping in atomic context", () => {
@@ -164,13 +178,16 @@ describe("sleeping in atomic context", () => {
     expect(w.now).toBe(0); // nothing slept
   });
 
-  it("the same module with synchronous input (process context) reports nothing", async () => {
-    const w = await sleepyRun({ netlinkInput: "process" });
-    expect(w.dmesg()).toEqual(["[    0.000000] sleepy: done with 16 bytes"]);
-    expect(events(w).filter((e) => e.kind === "bug")).toEqual([]);
-    // legal in the kernel, but the model cannot suspend a sendmsg: the skipped sleep is traced
-    expect(events(w).find((e) => e.kind === "nosleep")).toMatchObject({ fn: "schedule_timeout", comm: "sender" });
-  });
+  it.each(["process", "data_ready"] as const)(
+    "the same module with input in the sender's context (%s) reports nothing",
+    async (netlinkInput) => {
+      const w = await sleepyRun({ netlinkInput });
+      expect(w.dmesg()).toEqual(["[    0.000000] sleepy: done with 16 bytes"]);
+      expect(events(w).filter((e) => e.kind === "bug")).toEqual([]);
+      // legal in the kernel, but the model cannot suspend a sendmsg: the skipped sleep is traced
+      expect(events(w).find((e) => e.kind === "nosleep")).toMatchObject({ fn: "schedule_timeout", comm: "sender" });
+    },
+  );
 
   it("a blocking kernel unicast to a full queue from a softirq is scheduling while atomic", async () => {
     const w = new World({ seed: 3 });

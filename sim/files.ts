@@ -69,9 +69,10 @@ export class SimFiles {
     const f = this.files.get(fd);
     if (f === undefined) return { ret: this.trace("read", { fd, count }, -ERRNO.EBADF), data: new Uint8Array(0) };
     const mem = mapped > 0 ? new Uint8Array(Math.min(mapped, count)) : null;
+    const pos = f.f_pos;
     const ret = this.k(() => vfs_read(f, userMem(mem), count));
     const data = ret > 0 && mem !== null ? mem.slice(0, ret) : new Uint8Array(0);
-    this.trace("read", { fd, count, data: ret > 0 ? toHex(data) : null }, ret);
+    this.trace("read", { fd, count, pos, pos_out: f.f_pos, data: ret > 0 ? toHex(data) : null }, ret);
     return { ret, data };
   }
 
@@ -79,8 +80,13 @@ export class SimFiles {
   write(fd: number, data: Uint8Array | null, count = data?.length ?? 0): SysRet {
     const f = this.files.get(fd);
     if (f === undefined) return this.trace("write", { fd, count }, -ERRNO.EBADF);
+    const pos = f.f_pos;
     const ret = this.k(() => vfs_write(f, userMem(data), count));
-    return this.trace("write", { fd, count, data: data === null ? null : toHex(data.subarray(0, count)) }, ret);
+    return this.trace(
+      "write",
+      { fd, count, pos, pos_out: f.f_pos, data: data === null ? null : toHex(data.subarray(0, count)) },
+      ret,
+    );
   }
 
   /** lseek(fd, offset, whence) */

@@ -69,7 +69,14 @@ export type SyscallDetail =
   | { readonly call: "sendmsg" }
   | { readonly call: "poll"; readonly fds: string; readonly timeout: number; readonly revents: string }
   | { readonly call: "open"; readonly path: string; readonly flags: number }
-  | ({ readonly call: "read" | "write"; readonly count: number; readonly data?: string | null } & Fd)
+  | ({
+      readonly call: "read" | "write";
+      readonly count: number;
+      /** the file position (*ppos) before and after the call */
+      readonly pos?: number;
+      readonly pos_out?: number;
+      readonly data?: string | null;
+    } & Fd)
   | ({ readonly call: "lseek"; readonly offset: number; readonly whence: number } & Fd)
   | { readonly call: "init_module"; readonly name: string }
   | { readonly call: "delete_module"; readonly name: string; readonly refcnt: number | null }
@@ -155,6 +162,7 @@ export const TRACE_VERSION = 3;
 const TRACE_EVENT_KINDS: { readonly [K in TraceEventKind]: true } = {
   syscall: true,
   softirq: true,
+  data_ready: true,
   tap: true,
   printk: true,
   bug: true,

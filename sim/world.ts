@@ -118,7 +118,11 @@ export interface WorldOptions {
   readonly run?: { readonly [k: string]: TraceValue };
   /** stop a run after this many task switches (a livelock guard); default 10 million */
   readonly maxSwitches?: number;
-  /** how a kernel socket's input runs: "softirq" (2.6-era, default) or "process" (2.6.24+, synchronous) */
+  /**
+   * how a kernel socket's input runs: "softirq" (default; a stricter model, atomic context),
+   * "data_ready" (2.6.13–2.6.23, sk_data_ready drains the queue in the sender's context) or
+   * "process" (2.6.24+, input(skb) synchronously in the sender's sendmsg)
+   */
   readonly netlinkInput?: NetlinkInputMode;
   /**
    * keep the trace (default true). Off, nothing is stored or formatted per event — for long

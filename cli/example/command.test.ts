@@ -1,8 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { icmpLoggerExample } from "../../examples/icmp-logger/index.js";
 import { nlDemoExample } from "../../examples/nl-demo/index.js";
+import { procfsExample } from "../../examples/procfs/index.js";
 import { runExampleOnSim } from "../../examples/runner.js";
+import { selectThroughputExample } from "../../examples/select-throughput/index.js";
+import { sockoptExample } from "../../examples/sockopt/index.js";
+import type { Example } from "../../examples/types.js";
 import { Narrator } from "./narrate.js";
 
 const bin = fileURLToPath(new URL("../../bin/nlsim.js", import.meta.url));
@@ -15,11 +20,11 @@ const nlsim = (args: string[]) =>
   });
 
 /** The walkthrough as text, in-process. */
-const walk = async (mode: string, seed: number, color = false): Promise<string> => {
+const walk = async (mode: string, seed: number, color = false, example: Example = nlDemoExample): Promise<string> => {
   const lines: string[] = [];
-  const n = new Narrator(nlDemoExample, { line: (s) => lines.push(s), step: () => {} }, color);
+  const n = new Narrator(example, { line: (s) => lines.push(s), step: () => {} }, color);
   let world: Parameters<Narrator["onSend"]>[0] | undefined;
-  const r = await runExampleOnSim(nlDemoExample, {
+  const r = await runExampleOnSim(example, {
     seed,
     mode,
     onWorld: (w) => {
@@ -48,13 +53,10 @@ describe("the nl-demo walkthrough", () => {
     expect(text).not.toContain("\x1b[");
   });
 
-  it("shows the 2.6 softirq input, the BUG line and the exclusion bug in buggy mode", async () => {
+  it("shows the article's 2.6.32 module in process context, with no BUG for its mutex, and the exclusion bug in buggy mode", async () => {
     const text = await walk("buggy", 1);
-    expect(text).toContain("softirq NET_RX: nl_demo_rcv(skb) runs with 16 bytes from port 1001");
-    expect(text).toContain("» API history: up to 2.6.23 a kernel socket's input ran from a softirq");
-    expect(text).toContain(
-      "⚠ sleeping function called from invalid context in mutex_lock (softirq context, probe/1001)",
-    );
+    expect(text).toContain("probe[1001]                      printk <6> nl_demo(2.6): accepted a 16-byte message");
+    expect(text).not.toContain("sleeping function called from invalid context");
     expect(text).toContain("The article's bug: netlink_broadcast(nlfd, skb, pid, gid, ...)");
   });
 
@@ -62,6 +64,47 @@ describe("the nl-demo walkthrough", () => {
     expect(await walk("multicast", 3)).toBe(await walk("multicast", 3));
     expect(await walk("unicast", 1, true)).toContain("\x1b[");
   });
+});
+
+describe("the other examples' walks name what happens", () => {
+  it("sockopt: an AF_INET raw socket, and ip_setsockopt's fall-through to nf_setsockopt", async () => {
+    const text = await walk("correct", 1, false, sockoptExample);
+    expect(text).toContain("socket(AF_INET, SOCK_RAW, IPPROTO_RAW) = 3");
+    expect(text).not.toContain("AF_NETLINK");
+    expect(text).toContain("setsockopt(fd 3, SOL_IP, 128, 0x");
+    expect(text).toContain(
+      "⤷ ip_setsockopt: 128 is no IP_* option, so it falls through to nf_setsockopt(sk, PF_INET, 128, …)",
+    );
+    expect(text).toContain(
+      "⤷ ip_getsockopt: 128 is no IP_* option, so it falls through to nf_getsockopt(sk, PF_INET, 128, …)",
+    );
+  });
+
+  it("procfs: open's path, read/write with count and *ppos, and a read that never moves *ppos", async () => {
+    const buggy = await walk("buggy", 1, false, procfsExample);
+    expect(buggy).toContain('open("/proc/procfs_example", O_RDONLY) = 3');
+    expect(buggy).toContain("read(fd 3, count 4096, *ppos 0) = 22");
+    expect(buggy).toContain("⤷ *ppos did not move: the next read starts at the same place");
+    const correct = await walk("correct", 1, false, procfsExample);
+    expect(correct).toMatch(/read\(fd 3, count \d+, \*ppos 0 → \d+\) = \d+/);
+    expect(correct).not.toContain("*ppos did not move");
+  });
+
+  it("icmp-logger: a packet goes NIC → NET_RX → ip_rcv → get_icmp → netlink_unicast to the logger's port", async () => {
+    const text = await walk("default", 1, false, icmpLoggerExample);
+    expect(text).toContain("a 84-byte ICMP packet 10.0.0.2 → 10.0.0.1 arrives (echo id 4096, seq 1)");
+    expect(text).toContain(
+      "softirq NET_RX: __netif_receive_skb(skb) from eth0, 84 bytes → ip_rcv → NF_HOOK(NF_INET_PRE_ROUTING): get_icmp, atomic context",
+    );
+    expect(text).toContain("netlink_unicast → port 1001: 24 bytes (IMP2_K_MSG) queued by __netlink_sendskb");
+    expect(text).not.toContain("from port  (protocol )");
+  });
+
+  it("select-throughput small-rcvbuf: the overrun is narrated with its drops and ENOBUFS", async () => {
+    const text = await walk("small-rcvbuf", 1, false, selectThroughputExample);
+    expect(text).toMatch(/✗ overrun at port \d+: 1 skb dropped \(queue full: rmem 2304\/2304 B, congested\)/);
+    expect(text).toContain("» Overrun: the receiver's queue was full.");
+  }, 60_000);
 });
 
 describe("nlsim run / walk", () => {
@@ -73,6 +116,20 @@ describe("nlsim run / walk", () => {
     expect(r.stdout).toContain("sendto(fd 3, 20 bytes, flags 0x0) = 20");
     expect(r.stdout).toContain("recvmsg(fd 3, buf 8192, flags 0x0) = 24 (msg_name: port 0)");
     expect(r.stdout).toContain("nl_demo: netlink_kernel_release done, unloaded");
+  }, 60_000);
+
+  it("walk prints the model line only for an example with a kernel netlink socket, naming its input mode", () => {
+    const exam = nlsim(["walk", "netlink-exam", "--seed", "1"]);
+    expect(exam.status).toBe(0);
+    expect(exam.stdout).toContain(
+      "model: 2.6.13–2.6.23 kernel: the send queues the skb and sk_data_ready runs the input",
+    );
+    expect(exam.stdout).toContain(
+      "sk_data_ready: netlink_data_ready → netlink_exam_input(sk, 210), process context; drains 1 skb (from port 2001)",
+    );
+    const sockopt = nlsim(["walk", "sockopt", "--seed", "1"]);
+    expect(sockopt.status).toBe(0);
+    expect(sockopt.stdout).not.toMatch(/^model:/m);
   }, 60_000);
 
   it("run nl-demo prints the daemon's lines and dmesg", () => {

@@ -12,10 +12,16 @@ import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
 import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
 import { ALL_STEPS, BoundedSink, DEFAULT_WALK_LIMIT, LEGEND, parseWalkFilter, type WalkFilter } from "./bound.js";
-import { type NarrationSink, Narrator } from "./narrate.js";
+import { LESSON_EXAMPLES } from "./lessons.js";
+import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
+
+/** The examples, then the lessons (walkthroughs of a scenario: ack, dump, addressing, macros). */
+const findRunnable = (name: string): Example | undefined =>
+  findExample(name) ?? (Object.hasOwn(LESSON_EXAMPLES, name) ? LESSON_EXAMPLES[name] : undefined);
+const runnableNames = (): string[] => [...exampleNames(), ...Object.keys(LESSON_EXAMPLES)];
 
 const exampleArg = Argument.String("example").pipe(
-  Argument.withDescription(`the example to run (${exampleNames().join(", ")})`),
+  Argument.withDescription(`the example or lesson to run (${runnableNames().join(", ")})`),
 );
 const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("the world's seed"), Flag.withDefault(1));
 const setFlag = Flag.String("set").pipe(
@@ -45,10 +51,10 @@ export const resolve = (
   CliUsageError
 > =>
   Effect.gen(function* () {
-    const example = findExample(name);
+    const example = findRunnable(name);
     if (example === undefined) {
       return yield* new CliUsageError({
-        message: `unknown example '${name}' (known: ${exampleNames().join(", ")})`,
+        message: `unknown example '${name}' (known: ${runnableNames().join(", ")})`,
       });
     }
     if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });
@@ -292,14 +298,12 @@ export const walkCommand = Command.make(
       );
       const sink: NarrationSink = out;
       const narrator = new Narrator(example, bounded, color);
-      const era =
-        example.netlinkInput(m) === "softirq"
-          ? "2.6-era kernel: a kernel socket's input runs from the NET_RX softirq after the send returns"
-          : "today's kernel (2.6.24+): a kernel socket's input runs synchronously in the sender's process context";
       const modeText = example.modes.find((x) => x.name === m)!.description;
       sink.line(`nlsim walk ${name} --mode ${m} --seed ${seed}: ${example.description}`);
       sink.line(`scenario: ${modeText}`);
-      sink.line(`model: ${era}`);
+      // only an example with a kernel netlink socket (whose input the mode decides) gets the model line
+      const input = example.netlinkInput(m);
+      if (input !== null) sink.line(`model: ${inputModelLine(input)}`);
       for (const l of LEGEND) sink.line(l);
       sink.line("");
       let worldRef: Parameters<typeof narrator.onEvent>[1] | undefined;

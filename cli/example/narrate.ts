@@ -6,14 +6,17 @@
 import type { Example } from "../../examples/index.js";
 import { SOFTIRQ_OFFSET } from "../../kernel-model/kernel/preempt.js";
 import { print_time } from "../../kernel-model/kernel/printk.js";
-import { netlink_is_kernel } from "../../kernel-model/net/netlink/sock.js";
+import { NF_INET_PRE_ROUTING, NFPROTO_IPV4, nf_hook_entries } from "../../kernel-model/net/netfilter/core.js";
+import { NETLINK_S_CONGESTED, netlink_is_kernel } from "../../kernel-model/net/netlink/sock.js";
 import {
+  AF_INET,
   NETLINK_SOCKOPT_NAMES,
   parseMessages,
   parseSockaddrNl,
   SO_NAMES,
   SOCK_DGRAM,
   SOCK_RAW,
+  SOL_IP,
   SOL_NETLINK,
   SOL_SOCKET,
 } from "../../kernel-model/uapi/index.js";
@@ -47,24 +50,60 @@ const hexBytes = (hex: string): Uint8Array => {
 
 /** The history notes the walkthrough itself knows (the example adds its own). */
 export const NOTE_SOFTIRQ_INPUT =
-  "API history: up to 2.6.23 a kernel socket's input ran from a softirq. sendto returned at once; NET_RX then " +
-  "called the input (2.6.13: input(sock, len), which dequeued from sk_receive_queue itself) in atomic context: no " +
-  "sleeping, no mutex, GFP_ATOMIC only. Since 2.6.24 input(skb) runs synchronously inside sendmsg " +
-  "(netlink_unicast_kernel in af_netlink.c; model: kernel-model/net/netlink/input.ts).";
+  "Model note: this mode runs a kernel socket's input from a softirq right after the send returns, in atomic " +
+  "context: no sleeping, no mutex, GFP_ATOMIC only. No kernel ever did that for netlink input; it is a stricter " +
+  "model, the rules a handler must keep when the same code is also called from a timer or a netfilter hook. " +
+  "2.6.13–2.6.23 ran input(sk, len) from netlink_sendskb → sk_data_ready in the sender's process context; since " +
+  "2.6.24 netlink_unicast_kernel calls input(skb) there (model: kernel-model/net/netlink/input.ts).";
 export const NOTE_PROCESS_INPUT =
   "API history: since 2.6.24 the input runs synchronously inside the sender's sendmsg, in its process context " +
   "(netlink_unicast_kernel → nlk->netlink_rcv in af_netlink.c; model: kernel-model/net/netlink/input.ts): the " +
-  "module's lines come before sendto returns. Up to 2.6.23 it ran later, from the NET_RX softirq.";
+  "module's lines come before sendto returns. From 2.6.13 to 2.6.23 it also ran in the sender's context, but " +
+  "through the receive queue: netlink_sendskb → sk_data_ready → input(sk, len), which drained the queue.";
+export const NOTE_DATA_READY_INPUT =
+  "API history (2.6.13–2.6.23): netlink_unicast → netlink_sendskb queued the skb on the kernel socket's " +
+  "sk_receive_queue and called sk->sk_data_ready, i.e. netlink_data_ready → nlk->data_ready(sk, len), the " +
+  "module's input, synchronously in the sender's process context (af_netlink.c). The input drained the whole " +
+  "queue (while ((skb = skb_dequeue(&sk->sk_receive_queue)))), so on SMP it could process skbs another sender had " +
+  "queued, in this sender's context; handlers of that era took mutexes there (rtnetlink_rcv took rtnl_mutex; " +
+  "2.6.13's with down_trylock, returning when another context held it, whose do/while loop on the queue length " +
+  "then processed this sender's skb too). " +
+  "2.6.24 replaced it with input(skb) called from netlink_unicast_kernel, one skb per call (model: " +
+  "kernel-model/net/netlink/input.ts).";
+
+export const NOTE_NET_RX_FRAME =
+  "A network packet really is handled in softirq context: the NIC's interrupt queued the frame (netif_rx) and " +
+  "NET_RX_SOFTIRQ runs net_rx_action → __netif_receive_skb → ip_rcv → NF_HOOK(NF_INET_PRE_ROUTING) on whatever " +
+  "task the CPU was running (net/core/dev.c, net/ipv4/ip_input.c; model: kernel-model/net/core/dev.ts). A hook " +
+  "runs in atomic context: GFP_ATOMIC, no mutex, and a netlink_unicast from it must not wait (nonblock).";
+export const NOTE_OVERRUN =
+  "Overrun: the receiver's queue was full. netlink_attachskb (a unicast) or netlink_broadcast_deliver charged the " +
+  "skb's truesize to sk_rmem_alloc and it did not fit sk_rcvbuf, so the skb is dropped: netlink_overrun sets " +
+  "NETLINK_S_CONGESTED and sk_err = ENOBUFS (once, unless NETLINK_NO_ENOBUFS) and counts every lost skb in " +
+  "sk_drops (af_netlink.c; model: kernel-model/net/netlink/unicast.ts). The next recvmsg fails with ENOBUFS; " +
+  "the congestion clears once the reader empties the queue (netlink_rcv_wake). A user sender to a full socket " +
+  "would sleep or get EAGAIN instead.";
+
+/** The `model:` line of a walk: how a kernel socket's input runs in this world. */
+export const inputModelLine = (mode: "softirq" | "data_ready" | "process"): string =>
+  mode === "softirq"
+    ? "strict softirq model: a kernel socket's input runs from a softirq after the send returns, in atomic context (the handler must not sleep)"
+    : mode === "data_ready"
+      ? "2.6.13–2.6.23 kernel: the send queues the skb and sk_data_ready runs the input over the whole queue, in the sender's process context"
+      : "today's kernel (2.6.24+): a kernel socket's input runs synchronously in the sender's process context";
 
 interface SockState {
   readonly key: string;
   readonly dead: boolean;
+  readonly drops: number;
 }
 
 export class Narrator {
   private readonly tasks = new Map<number, string>();
   private readonly socks = new Map<object, SockState>();
   private readonly notesShown = new Set<string>();
+  /** "pid:fd" of the AF_INET sockets open now (their options are IP_*, then netfilter's) */
+  private readonly inetFds = new Set<string>();
   /** pid of a process whose sendto has started (tap) and not yet returned (syscall event) */
   private sending: number | undefined = undefined;
   private readonly dim: Paint;
@@ -191,8 +230,12 @@ export class Narrator {
   }
 
   onEvent(e: TraceEvent, world: World): void {
-    // a tap repeats a delivery the syscalls around it narrate (a pcap frame, not a step)
-    if (e.kind === "tap") return;
+    // a tap repeats a delivery the syscalls around it narrate (a pcap frame, not a step), but for
+    // the kernel's own sends from a softirq (a timer, a netfilter hook), which no syscall shows
+    if (e.kind === "tap") {
+      if (e.fn === "__netlink_sendskb" && e.from === 0 && e.ctx === "softirq") this.kernelDelivery(e, world);
+      return;
+    }
     this.events++;
     switch (e.kind) {
       case "spawn":
@@ -209,14 +252,20 @@ export class Narrator {
         break;
       case "softirq":
         this.sink.step();
-        if (e.vec === "NET_RX") {
-          // a device's frame has no port or protocol: those stay blank
-          const from = "from" in e ? e.from : "";
-          const protocol = "protocol" in e ? e.protocol : "";
+        if (e.vec === "NET_RX" && "dev" in e) {
+          // a frame from a device: ip_rcv, then the PRE_ROUTING hooks registered now
+          const hooks = nf_hook_entries(world.net, NFPROTO_IPV4, NF_INET_PRE_ROUTING).map((o) => o.hook.name || "hook");
           this.line(
             world,
             this.who(world),
-            `${this.bold("softirq NET_RX")}: ${e.fn}(skb) runs with ${e.len} bytes from port ${from} (protocol ${protocol}), atomic context`,
+            `${this.bold("softirq NET_RX")}: ${e.fn}(skb) from ${e.dev ?? "?"}, ${e.len} bytes → ip_rcv → NF_HOOK(NF_INET_PRE_ROUTING)${hooks.length === 0 ? "" : `: ${hooks.join(", ")}`}, atomic context`,
+          );
+          this.note("net-rx-frame", NOTE_NET_RX_FRAME);
+        } else if (e.vec === "NET_RX") {
+          this.line(
+            world,
+            this.who(world),
+            `${this.bold("softirq NET_RX")}: ${e.fn}(skb) runs with ${e.len} bytes from port ${e.from} (protocol ${e.protocol}), atomic context`,
           );
           this.note("softirq-input", NOTE_SOFTIRQ_INPUT);
         } else {
@@ -227,6 +276,17 @@ export class Narrator {
           );
         }
         break;
+      case "data_ready": {
+        this.sink.step();
+        const from = e.queued.map((p) => `port ${p}`).join(", ");
+        this.line(
+          world,
+          this.who(world),
+          `${this.bold("sk_data_ready")}: netlink_data_ready → ${e.fn}(sk, ${e.len}), ${e.ctx} context; drains ${e.queued.length} skb${e.queued.length === 1 ? "" : "s"} (from ${from})`,
+        );
+        this.note("data-ready-input", NOTE_DATA_READY_INPUT);
+        break;
+      }
       case "printk": {
         const level = e.level;
         const text = e.text;
@@ -234,6 +294,7 @@ export class Narrator {
         this.line(world, this.who(world), paint(`printk <${level}> ${text}`));
         if (
           this.sending !== undefined &&
+          world.kernel.netlink_input === "process" &&
           world.currentTask?.pid === this.sending &&
           (world.kernel.preempt_count & SOFTIRQ_OFFSET) === 0
         ) {
@@ -268,10 +329,19 @@ export class Narrator {
       case "log":
         this.line(world, this.yellow(`pid ${e.pid}`), this.yellow(`${e.level.toLowerCase()}: ${e.text}`));
         break;
+      case "packet": {
+        const proto = IPPROTO_NAMES[e.protocol]?.replace("IPPROTO_", "") ?? `protocol ${e.protocol}`;
+        const ids = e.protocol === 1 ? ` (echo id ${e.id}, seq ${e.seq})` : "";
+        this.line(
+          world,
+          this.dim(e.dev),
+          this.dim(`a ${e.len}-byte ${proto} packet ${e.src} → ${e.dst} arrives${ids}: the NIC raises its interrupt`),
+        );
+        break;
+      }
       case "busy-wait":
       case "fault-plan":
       case "traffic-plan":
-      case "packet":
         // shown as recorded
         this.line(world, this.who(world), this.dim(`${e.kind} ${JSON.stringify(e)}`));
         break;
@@ -287,10 +357,15 @@ export class Narrator {
     if (call !== "sendto") this.sink.step();
     if (call === "sendto") this.sending = undefined;
     let args: string;
+    let fallThrough: "setsockopt" | "getsockopt" | undefined;
+    let stuck = false;
     switch (e.call) {
       case "socket": {
         const type = e.type & 0xf;
-        args = `AF_NETLINK, ${type === SOCK_RAW ? "SOCK_RAW" : type === SOCK_DGRAM ? "SOCK_DGRAM" : type}, ${e.protocol}`;
+        const inet = e.family === AF_INET;
+        if (inet && e.ret >= 0) this.inetFds.add(`${e.pid}:${e.ret}`);
+        const proto = inet ? (IPPROTO_NAMES[e.protocol] ?? String(e.protocol)) : String(e.protocol);
+        args = `${inet ? "AF_INET" : "AF_NETLINK"}, ${type === SOCK_RAW ? "SOCK_RAW" : type === SOCK_DGRAM ? "SOCK_DGRAM" : type}, ${proto}`;
         break;
       }
       case "bind":
@@ -303,11 +378,25 @@ export class Narrator {
       case "getsockopt": {
         const level = e.level ?? Number.NaN;
         const name = e.name ?? Number.NaN;
-        const lname = level === SOL_NETLINK ? "SOL_NETLINK" : level === SOL_SOCKET ? "SOL_SOCKET" : String(level);
+        const inet = "fd" in e && this.inetFds.has(`${e.pid}:${e.fd}`);
+        const lname =
+          inet && level === SOL_IP
+            ? "SOL_IP"
+            : level === SOL_NETLINK
+              ? "SOL_NETLINK"
+              : level === SOL_SOCKET
+                ? "SOL_SOCKET"
+                : String(level);
         const oname =
-          (level === SOL_NETLINK ? NETLINK_SOCKOPT_NAMES[name] : level === SOL_SOCKET ? SO_NAMES[name] : undefined) ??
-          String(name);
+          (inet && level === SOL_IP
+            ? IP_SOCKOPT_NAMES[name]
+            : level === SOL_NETLINK
+              ? NETLINK_SOCKOPT_NAMES[name]
+              : level === SOL_SOCKET
+                ? SO_NAMES[name]
+                : undefined) ?? String(name);
         args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, ${describeOptval(level, name, e.value)}` : ""}`;
+        if (inet && level === SOL_IP && IP_SOCKOPT_NAMES[name] === undefined) fallThrough = e.call;
         break;
       }
       case "sendto":
@@ -332,12 +421,23 @@ export class Narrator {
       case "setresgid":
         args = `${e.rgid}, ${e.egid}, ${e.sgid}`;
         break;
-      case "close":
-      case "sendmsg":
       case "open":
+        args = `"${e.path}", ${openFlags(e.flags)}`;
+        break;
       case "read":
       case "write":
+        // the file position the handler got in *ppos, and where it left it
+        args = `${fd}, count ${e.count}${e.pos === undefined ? "" : `, *ppos ${e.pos}${e.pos_out !== undefined && e.pos_out !== e.pos ? ` → ${e.pos_out}` : ""}`}`;
+        if (e.call === "read" && e.ret > 0 && e.pos !== undefined && e.pos_out === e.pos) stuck = true;
+        break;
       case "lseek":
+        args = `${fd}, ${e.offset}, ${["SEEK_SET", "SEEK_CUR", "SEEK_END"][e.whence] ?? e.whence}`;
+        break;
+      case "close":
+        if (e.ret === 0) this.inetFds.delete(`${e.pid}:${e.fd}`);
+        args = fd;
+        break;
+      case "sendmsg":
         args = fd;
         break;
       default:
@@ -345,7 +445,55 @@ export class Narrator {
     }
     const from = e.call === "recvmsg" && e.ret >= 0 ? ` ${this.dim(`(msg_name: port ${e.from ?? ""})`)}` : "";
     this.line(world, this.who(world), `${this.bold(call)}(${args}) ${this.ret(e)}${from}`);
-    if (e.call === "recvmsg" && typeof e.data === "string" && e.ret > 0) this.decode(hexBytes(e.data));
+    if (e.call === "recvmsg" && typeof e.data === "string" && e.ret > 0) {
+      const data = hexBytes(e.data);
+      if (e.ret > data.length) {
+        // MSG_TRUNC: recvmsg returned the datagram's real length; the buffer got only its start
+        this.more(
+          this.yellow(`(truncated: ${data.length} of ${e.ret} bytes copied, the rest of the datagram is discarded)`),
+        );
+      } else this.decode(data);
+    }
+    if (stuck) {
+      this.more(this.red("⤷ *ppos did not move: the next read starts at the same place"));
+      this.note(
+        "ppos",
+        "A read handler gets the file position in *ppos and must advance it by what it copied " +
+          "(simple_read_from_buffer does); returning 0 is end of file. A handler that returns its whole text " +
+          "every time and never moves *ppos makes cat read forever (fs/read_write.c vfs_read; model: " +
+          "kernel-model/fs/vfs.ts).",
+      );
+    }
+    if (fallThrough !== undefined) {
+      const nf = fallThrough === "setsockopt" ? "nf_setsockopt" : "nf_getsockopt";
+      this.more(
+        this.dim(
+          `⤷ ip_${fallThrough}: ${"name" in e ? e.name : ""} is no IP_* option, so it falls through to ${nf}(sk, PF_INET, ${"name" in e ? e.name : ""}, …)`,
+        ),
+      );
+      this.note(
+        "nf-sockopt",
+        `How it got there: ${fallThrough}(2) on an AF_INET socket → sock_common_${fallThrough} → raw_${fallThrough} (level ` +
+          `SOL_IP) → ip_${fallThrough} (net/ipv4/ip_sockglue.c). do_ip_${fallThrough} knows no option ${"name" in e ? e.name : ""} ` +
+          `and answers ENOPROTOOPT; with CONFIG_NETFILTER ip_${fallThrough} then calls ${nf} (net/netfilter/nf_sockopt.c), ` +
+          "which finds the nf_sockopt_ops whose range holds the number and calls its handler; with none, the caller " +
+          "still sees ENOPROTOOPT (model: kernel-model/net/ipv4/ip_sockglue.ts, kernel-model/net/netfilter/nf_sockopt.ts).",
+      );
+    }
+  }
+
+  /** A skb the kernel queued on a user socket from a softirq (netlink_unicast or a broadcast copy). */
+  private kernelDelivery(e: Extract<TraceEvent, { kind: "tap" }>, world: World): void {
+    let what = `${e.bytes.length} bytes`;
+    try {
+      const names = this.example.typeNames ?? {};
+      const types = parseMessages(e.bytes, { zeroPadding: false }).map((m) => names[m.type] ?? `type ${m.type}`);
+      what = `${e.bytes.length} bytes (${types.join(", ")})`;
+    } catch {
+      // malformed: the bytes' length is all there is to say
+    }
+    const how = e.groups === 0 ? "netlink_unicast" : `netlink_broadcast (group mask 0x${e.groups.toString(16)})`;
+    this.line(world, this.who(world), this.dim(`${how} → port ${e.to}: ${what} queued by __netlink_sendskb`));
   }
 
   /** Queue depth, rmem and drops of the example's user sockets, when they change. */
@@ -357,15 +505,23 @@ export class Narrator {
       const prev = this.socks.get(sk);
       if (sk.dead) {
         if (prev !== undefined && !prev.dead) this.more(this.dim(`⇒ port ${sk.portid}: socket released`));
-        this.socks.set(sk, { key, dead: true });
+        this.socks.set(sk, { key, dead: true, drops: sk.sk_drops });
         continue;
       }
       if (prev === undefined && key === "0/0/0/0") {
-        this.socks.set(sk, { key, dead: false });
+        this.socks.set(sk, { key, dead: false, drops: 0 });
         continue;
       }
       if (prev?.key === key) continue;
-      this.socks.set(sk, { key, dead: false });
+      this.socks.set(sk, { key, dead: false, drops: sk.sk_drops });
+      if (sk.sk_drops > (prev?.drops ?? 0)) {
+        this.more(
+          this.red(
+            `✗ overrun at port ${sk.portid}: ${sk.sk_drops - (prev?.drops ?? 0)} skb${sk.sk_drops - (prev?.drops ?? 0) === 1 ? "" : "s"} dropped (queue full: rmem ${sk.sk_rmem_alloc}/${sk.sk_rcvbuf} B${(sk.state & NETLINK_S_CONGESTED) !== 0 ? ", congested" : ""})`,
+          ),
+        );
+        this.note("overrun", NOTE_OVERRUN);
+      }
       const drops = sk.sk_drops > 0 ? this.red(`, drops ${sk.sk_drops}`) : "";
       const err = sk.sk_err !== 0 ? this.red(`, sk_err ${sk.sk_err}`) : "";
       this.more(
@@ -388,6 +544,27 @@ export class Narrator {
     for (const f of result.failed) this.more(this.red(`${f.task}: ${String(f.error)}`));
   }
 }
+
+/** open(2)'s access mode and the flags a walk meets */
+const openFlags = (flags: number): string => {
+  const acc = ["O_RDONLY", "O_WRONLY", "O_RDWR"][flags & 3] ?? String(flags & 3);
+  const rest = [
+    [0o100, "O_CREAT"],
+    [0o1000, "O_TRUNC"],
+    [0o2000, "O_APPEND"],
+    [0o4000, "O_NONBLOCK"],
+  ] as const;
+  return [acc, ...rest.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n)].join("|");
+};
+
+/** The IP_* options ip_setsockopt handles itself (the model's; any other number goes to netfilter) */
+const IP_SOCKOPT_NAMES: Readonly<Record<number, string>> = { 1: "IP_TOS", 2: "IP_TTL", 3: "IP_HDRINCL" };
+const IPPROTO_NAMES: Readonly<Record<number, string>> = {
+  1: "IPPROTO_ICMP",
+  6: "IPPROTO_TCP",
+  17: "IPPROTO_UDP",
+  255: "IPPROTO_RAW",
+};
 
 /** Length without ANSI escapes. */
 const ANSI = new RegExp(`${ESC.replace("[", "\\[")}[0-9;]*m`, "g");

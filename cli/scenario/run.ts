@@ -348,6 +348,12 @@ class Run {
 }
 
 /**
+ * Called before each run of a step, with the port ids resolved as the step will see them (the
+ * walkthroughs of `nlsim walk ack|dump|addressing|macros` caption and decode from here).
+ */
+export type ScenarioStepHook = (step: Step, resolve: (ref: PortRef) => number) => Effect.Effect<void>;
+
+/**
  * The scenario as a program: each step (as its credentials say, through Creds), with the port
  * ids re-read around it; the trace lines. `tgid` is the process id the program runs as. The
  * sockets still open at the end close with the program's scope.
@@ -355,6 +361,7 @@ class Run {
 export const runScenario = (
   scenario: Scenario,
   tgid: number,
+  onStep?: ScenarioStepHook,
 ): Effect.Effect<string[], NetlinkError | CredError, Netlink | Creds | Scope.Scope> =>
   Effect.gen(function* () {
     const run = new Run(yield* Netlink, tgid);
@@ -364,6 +371,7 @@ export const runScenario = (
       const once = Effect.gen(function* () {
         for (let n = 0; n < step.repeat; n++) {
           yield* run.refresh();
+          if (onStep !== undefined) yield* onStep(step, run.resolve);
           const line = yield* run.step(step);
           lines.push(JSON.stringify({ i: lines.length, ...line }));
           yield* run.refresh();

@@ -270,6 +270,14 @@ const eventNote = (e: Trace["events"][number], lanes: Lanes, nameOf: (pid: numbe
       return { t: e.t, lane: 0, kind: "failure", text: `deadlock: ${e.tasks.join(", ")}` };
     case "log":
       return { t: e.t, lane: 0, kind: "log", text: `${nameOf(e.pid)}[${e.pid}] ${e.level.toLowerCase()}: ${e.text}` };
+    case "data_ready":
+      // 2.6.13–2.6.23: the send queued the skb and sk_data_ready ran the input over the whole queue
+      return {
+        t: e.t,
+        lane: 0,
+        kind: "printk",
+        text: `sk_data_ready → ${e.fn}(sk, ${e.len}) in ${e.ctx} context: drains ${e.queued.length} skb${e.queued.length === 1 ? "" : "s"}`,
+      };
     case "tap":
     case "softirq":
     case "nosleep":

@@ -55,7 +55,7 @@ describe("icmp-logger (imp2)", () => {
   });
 
   it("the GFP_KERNEL variant prints the kernel's BUG line from the softirq hook (rate-limited to once a second)", async () => {
-    const { r } = await go(4, { durationMs: 1500, tailMs: 0, pings, noisePerSec: 0, buggy: true });
+    const { r } = await go(4, { durationMs: 1500, tailMs: 0, pings, noisePerSec: 0, gfpKernel: true });
     const bug = r.dmesg.filter((l) => l.includes("BUG: sleeping function called from invalid context"));
     expect(bug).toEqual([
       "[    0.005000] BUG: sleeping function called from invalid context at include/linux/sched/mm.h:321",
@@ -69,6 +69,20 @@ describe("icmp-logger (imp2)", () => {
     expect(r.module.sent).toBe(r.module.icmp);
     const fixed = await go(4, { durationMs: 1500, tailMs: 0, pings, noisePerSec: 0 });
     expect(fixed.r.dmesg.join("\n")).not.toContain("BUG");
+  });
+
+  it("the article's module: write_lock_bh(&user_proc.pid) registers 1001 as 768, every send is refused, CLOSE locks up", async () => {
+    const { r } = await go(4, { durationMs: 1500, tailMs: 0, pings, noisePerSec: 0, buggy: true });
+    expect(r.dmesg).toContain(
+      "[    0.000000] imp2(article): IMP2_U_PID from 1001: user_proc.pid is 768 after write_unlock_bh(&user_proc.pid)",
+    );
+    expect(r.module.sent).toBe(0);
+    expect(r.module.failed).toEqual({ ECONNREFUSED: r.module.icmp });
+    expect(r.dmesg.filter((l) => l.includes("netlink_unicast(nlfd, skb, 768, MSG_DONTWAIT) = -111"))).toHaveLength(3);
+    expect(r.dmesg.some((l) => l.includes("watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [imp2_u:1001]"))).toBe(
+      true,
+    );
+    expect(r.lines.filter((l) => l.startsWith("ICMP"))).toEqual([]);
   });
 
   it("is deterministic: the same seed gives the same trace, another seed other noise", async () => {

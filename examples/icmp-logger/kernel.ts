@@ -9,13 +9,16 @@
 // - the hook reads the port once and sends to that value (the article re-reads it after
 //   unlocking: a CLOSE in between makes it unicast to port 0, its own kernel socket);
 // - a process that dies without CLOSE (Ctrl-C) is forgotten by the NETLINK_URELEASE notifier;
-// - the hook runs in softirq context, so the reply is allocated with GFP_ATOMIC. `gfp:
-//   GFP_KERNEL` keeps the bug for the walkthrough: the model prints the kernel's BUG line.
+// - the hook runs in softirq context, so the reply is allocated with GFP_ATOMIC, as the article
+//   does. `gfp: GFP_KERNEL` shows the mistake it avoids (mode gfp-kernel: the kernel's BUG line);
+//   `article: true` keeps the article's own bugs (mode buggy).
 import {
   DEFINE_SPINLOCK,
   GFP_ATOMIC,
   GFP_KERNEL,
+  get_current,
   type gfp_t,
+  pr_emerg,
   pr_info,
   pr_warn,
   printk,
@@ -53,7 +56,7 @@ import {
   nlmsg_put,
   type SkBuff,
 } from "../../kernel-model/net/netlink/kernel-api.js";
-import { ERRNO, errnoName } from "../../kernel-model/uapi/index.js";
+import { ERRNO, errnoName, getU16, getU32 } from "../../kernel-model/uapi/index.js";
 import { IPPROTO_ICMP } from "../../kernel-model/uapi/ip.js";
 import {
   IMP2_CLOSE,
@@ -66,9 +69,35 @@ import {
 } from "./proto.js";
 
 export interface Imp2Options {
-  /** the allocation flags of send_to_user: GFP_ATOMIC (right) or GFP_KERNEL (the bug) */
+  /** the allocation flags of send_to_user: GFP_ATOMIC (right) or GFP_KERNEL (wrong in a hook) */
   readonly gfp?: gfp_t;
+  /**
+   * the article's own module, bugs kept: its kernel_receive (inverted length check, the header's
+   * nlmsg_pid trusted, write_lock_bh(&user_proc.pid)), a hook that re-reads the pid after
+   * unlocking, no release notifier
+   */
+  readonly article?: boolean;
 }
+
+/**
+ * write_lock_bh(&user_proc.pid) on today's x86 rwlock (qrwlock): the u32 is taken for the lock's
+ * `cnts`. queued_write_lock sets it from 0 to _QW_LOCKED (0xff); with any other value the lock
+ * looks held (by readers) and queued_write_lock_slowpath spins for ever. The model cannot spin: it
+ * prints the soft-lockup watchdog's line and goes on without the lock (false).
+ */
+const article_write_lock_bh = (up: { pid: number }): boolean => {
+  if (up.pid !== 0) {
+    const t = get_current();
+    pr_emerg(`watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [${t?.comm ?? "swapper/0"}:${t?.pid ?? 0}]`);
+    return false;
+  }
+  up.pid = 0xff; // _QW_LOCKED
+  return true;
+};
+/** write_unlock_bh(&user_proc.pid): queued_write_unlock stores 0 in the low byte (lock->wlocked) */
+const article_write_unlock_bh = (up: { pid: number }): void => {
+  up.pid = (up.pid & ~0xff) >>> 0;
+};
 
 /** The module's static state (the C file's globals), kept where tests can read it. */
 export interface Imp2Module {
@@ -78,6 +107,8 @@ export interface Imp2Module {
   readonly imp2_ops: NfHookOps;
   readonly notifier: NetlinkNotifier;
   readonly gfp: gfp_t;
+  /** the article's module (bugs kept) */
+  readonly article: boolean;
   /** ICMP packets the hook saw, messages it sent, and its unicast failures by errno name */
   readonly stats: { icmp: number; sent: number; failed: Record<string, number> };
 }
@@ -108,6 +139,7 @@ export const imp2_init = (net: Net, opts: Imp2Options = {}): Imp2Module | number
     nlfd: null,
     user_proc: { pid: 0, lock: DEFINE_SPINLOCK("user_proc.lock") },
     gfp: opts.gfp ?? GFP_ATOMIC,
+    article: opts.article === true,
     stats: { icmp: 0, sent: 0, failed: {} },
     imp2_ops: undefined as unknown as NfHookOps,
     notifier: undefined as unknown as NetlinkNotifier,
@@ -134,9 +166,34 @@ export const imp2_init = (net: Net, opts: Imp2Options = {}): Imp2Module | number
         return -ERRNO.EINVAL;
     }
   };
-  /** kernel_receive: the kernel socket's input (softirq, or the sender's context on 2.6.24+). */
+  /** kernel_receive: the kernel socket's input, in the sender's process context (2.6.24+). */
   const kernel_receive = (skb: SkBuff): void => {
     netlink_rcv_skb(skb, imp2_rcv_msg);
+  };
+
+  /** The article's kernel_receive, one skb (its skb_dequeue loop is the 2.6.13 input(sk, len)). */
+  const article_kernel_receive = (skb: SkBuff): void => {
+    const d = skb.data;
+    // bug: `skb->len <= sizeof(struct nlmsghdr)` takes only header-sized datagrams
+    if (skb.len > 16 || skb.len < 16) return;
+    const nlmsg_len = getU32(d, 0);
+    if (!(nlmsg_len <= 16 && skb.len <= nlmsg_len)) return;
+    const type = getU16(d, 4);
+    const nlmsg_pid = getU32(d, 12); // bug: the header's claim, not NETLINK_CB(skb).portid
+    if (type === IMP2_U_PID) {
+      // bug: write_lock_bh(&user_proc.pid) — the pid is taken for a rwlock_t
+      const locked = article_write_lock_bh(up);
+      up.pid = nlmsg_pid;
+      if (locked) article_write_unlock_bh(up);
+      pr_info(
+        `imp2(article): IMP2_U_PID from ${nlmsg_pid}: user_proc.pid is ${up.pid} after write_unlock_bh(&user_proc.pid)`,
+      );
+    } else if (type === IMP2_CLOSE) {
+      const locked = article_write_lock_bh(up);
+      if (nlmsg_pid === up.pid) up.pid = 0;
+      if (locked) article_write_unlock_bh(up);
+      pr_info(`imp2(article): IMP2_CLOSE from ${nlmsg_pid}: user_proc.pid is ${up.pid}`);
+    }
   };
 
   /** get_icmp: the NF_INET_PRE_ROUTING hook, in softirq context. Never changes the packet's fate. */
@@ -147,6 +204,16 @@ export const imp2_init = (net: Net, opts: Imp2Options = {}): Imp2Module | number
     spin_lock_bh(up.lock);
     const pid = up.pid;
     spin_unlock_bh(up.lock);
+    if (opts.article === true) {
+      // the article: `if (user_proc.pid != 0) { read_unlock_bh(...); send_to_user(&info); }`, and
+      // send_to_user reads user_proc.pid again, unlocked (a CLOSE in between: port 0)
+      if (pid !== 0) {
+        const ret = send_to_user(m, up.pid, { src: iph.saddr, dest: iph.daddr });
+        if (ret < 0 && (m.stats.failed[errnoName(ret) ?? String(ret)] ?? 0) <= 3)
+          pr_info(`imp2(article): netlink_unicast(nlfd, skb, ${up.pid}, MSG_DONTWAIT) = ${ret} (ignored)`);
+      }
+      return NF_ACCEPT;
+    }
     if (pid !== 0) send_to_user(m, pid, { src: iph.saddr, dest: iph.daddr });
     return NF_ACCEPT;
   };
@@ -169,19 +236,22 @@ export const imp2_init = (net: Net, opts: Imp2Options = {}): Imp2Module | number
   };
   (m as { notifier: NetlinkNotifier }).notifier = imp2_netlink_event;
 
-  m.nlfd = netlink_kernel_create(net, NETLINK_IMP2, { input: kernel_receive });
+  m.nlfd = netlink_kernel_create(net, NETLINK_IMP2, {
+    input: opts.article === true ? article_kernel_receive : kernel_receive,
+  });
   if (m.nlfd === null) {
     printk("imp2: can not create a netlink socket");
     return -ERRNO.ENOMEM;
   }
-  netlink_register_notifier(net, m.notifier);
+  // the article registers no notifier: a process that dies keeps its registration
+  if (opts.article !== true) netlink_register_notifier(net, m.notifier);
   const err = nf_register_net_hook(net, m.imp2_ops);
   if (err < 0) {
-    netlink_unregister_notifier(net, m.notifier);
+    if (opts.article !== true) netlink_unregister_notifier(net, m.notifier);
     netlink_kernel_release(m.nlfd);
     return err;
   }
-  if (m.gfp === GFP_KERNEL) pr_warn("imp2: loaded with GFP_KERNEL in send_to_user (the article's bug)");
+  if (m.gfp === GFP_KERNEL) pr_warn("imp2: loaded with GFP_KERNEL in send_to_user (a bug: the hook runs in softirq)");
   pr_info("imp2: hooked NF_INET_PRE_ROUTING");
   return m;
 };
@@ -189,7 +259,7 @@ export const imp2_init = (net: Net, opts: Imp2Options = {}): Imp2Module | number
 /** imp2_exit (module_exit): the reverse order of init. */
 export const imp2_exit = (net: Net, m: Imp2Module): void => {
   nf_unregister_net_hook(net, m.imp2_ops);
-  netlink_unregister_notifier(net, m.notifier);
+  if (!m.article) netlink_unregister_notifier(net, m.notifier); // the article registers none
   netlink_kernel_release(m.nlfd);
   m.nlfd = null;
   pr_info(`imp2: unloaded (${m.stats.icmp} ICMP packets seen, ${m.stats.sent} sent)`);

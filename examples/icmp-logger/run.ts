@@ -23,8 +23,10 @@ export interface IcmpLoggerOptions {
   readonly noisePerSec?: number;
   /** Ctrl-C: kill imp2_u at this virtual ms (no IMP2_CLOSE; NETLINK_URELEASE tells the module) */
   readonly killAtMs?: number;
-  /** the article's bug: send_to_user allocates with GFP_KERNEL in softirq context */
+  /** the article's module, its own bugs kept (write_lock_bh(&user_proc.pid), the pid re-read unlocked, ...) */
   readonly buggy?: boolean;
+  /** send_to_user allocates with GFP_KERNEL in softirq context (a bug the article avoids) */
+  readonly gfpKernel?: boolean;
 }
 
 /** icmp-logger's figures after a run. */
@@ -49,7 +51,9 @@ export const setupIcmpLogger = (
 ): ExampleSetup<IcmpLoggerDetails> => {
   const durationMs = opts.durationMs ?? 5000;
   const untilMs = durationMs + (opts.tailMs ?? 1000);
-  const m = world.insmod(() => imp2_init(world.net, { gfp: opts.buggy ? GFP_KERNEL : GFP_ATOMIC }));
+  const m = world.insmod(() =>
+    imp2_init(world.net, { gfp: opts.gfpKernel ? GFP_KERNEL : GFP_ATOMIC, article: opts.buggy === true }),
+  );
   if (typeof m === "number") throw new Error(`insmod imp2: ${m}`);
   const packets = installTraffic(world, {
     pings: opts.pings ?? DEFAULT_PINGS,

@@ -43,7 +43,7 @@ export const netlinkExamExample: Example<NetlinkExamRunOptions, NetlinkExamModul
   ],
   protocol: NETLINK_EXAM,
   input: { description: "the text file the sender sends (default: the mode's shipped file)" },
-  netlinkInput: () => "softirq",
+  netlinkInput: () => "data_ready", // the 2.6.14 kernel the article was written for
   typeNames: { [NLEXAM_MSG]: "NLEXAM_MSG" },
   options: (mode, _params, file) => ({ file: netlinkExamFile(mode, file) }),
   setup: setupNetlinkExam,

@@ -1,11 +1,13 @@
 // netlink-exam's module: receives a text over NETLINK_EXAM, keeps it in a kernel buffer, exposes
 // the buffer as /proc/netlink_exam_buffer (readable, and writable to replace it) and forwards it
 // to the receivers in NETLINK_EXAM_GROUP. Written with the kernel's names so that
-// kmod/netlink-exam/netlink-exam-kern.c reads beside it line by line.
+// kmod/netlink-exam/netlink_exam.c (the article's netlink-exam-kern.c) reads beside it line by line.
 //
-// The input runs in softirq context (the 2.6 model the article has): the buffer is guarded by a
-// spinlock taken with bottom halves off on the /proc side, allocations are GFP_ATOMIC, and a text
-// longer than the buffer is cut to NETLINK_EXAM_BUFSIZE - 1 bytes (and said so in the log).
+// The walk runs it with the article's 2.6.14 input model ("data_ready": netlink_sendskb queues the
+// skb and sk_data_ready runs the input over the receive queue, in the sender's process context).
+// The locking would also hold if the input ran from a softirq: the buffer is guarded by a spinlock
+// taken with bottom halves off on the /proc side, allocations are GFP_ATOMIC, and a text longer
+// than the buffer is cut to NETLINK_EXAM_BUFSIZE - 1 bytes (and said so in the log).
 
 import {
   copy_from_user,
@@ -82,7 +84,7 @@ export const netlink_exam_init = (net: Net): NetlinkExamModule => {
           pr_warn(`netlink_exam: ${n} bytes do not fit, keeping ${NETLINK_EXAM_BUFSIZE - 1}`);
           n = NETLINK_EXAM_BUFSIZE - 1;
         }
-        spin_lock(buffer_lock); // softirq context: bottom halves are already off
+        spin_lock(buffer_lock); // the sender's process context; the /proc side takes it _bh
         buffer.set(d.subarray(off + NLMSG_HDRLEN, off + NLMSG_HDRLEN + n));
         buffer_len = n;
         buffer[n] = 0;

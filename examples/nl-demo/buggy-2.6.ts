@@ -1,6 +1,7 @@
 // nl_demo as the seed article wrote it (its 2.6.32 branch), bugs kept on purpose, so a
-// walkthrough can show what goes wrong. Run it in a world with netlinkInput "softirq" (the 2.6-era
-// input the article was written for). Compare with kernel.ts, the port to today's API.
+// walkthrough can show what goes wrong. Run it in a world with netlinkInput "process": on 2.6.32
+// input(skb) runs synchronously in the sender's process context (netlink_unicast_kernel, since
+// 2.6.24). Compare with kernel.ts, the port to today's API.
 //
 // The bugs reproduced here:
 // 1. netlink_broadcast(nlfd, skb, pid, gid, ...) passes the registered daemon's own port id as the
@@ -9,10 +10,10 @@
 // 2. The length checks are upside down: `skb->len <= NLMSG_LENGTH(sizeof(*msg))` accepts any
 //    message up to that size (a 16-byte header-only U_PID included) and then reads msg->gid past
 //    the end of the message; a longer datagram (two messages, or padding) is silently ignored.
-// 3. mutex_lock(&nl_demo_mutex) in the input: in 2.6 the input ran from a softirq, where sleeping is
-//    a bug ("BUG: sleeping function called from invalid context").
-// 4. The registered pid is nlh->nlmsg_pid (whatever the sender wrote), not NETLINK_CB(skb).portid.
-// 5. Nothing cleans up when the daemon dies (no NETLINK_URELEASE notifier), and netlink_unicast's
+// (Its mutex_lock(&nl_demo_mutex) in the input is not a bug: the input runs in process context,
+// where a mutex may sleep; it serialises the input against itself, as rtnl_mutex did for rtnetlink.)
+// 3. The registered pid is nlh->nlmsg_pid (whatever the sender wrote), not NETLINK_CB(skb).portid.
+// 4. Nothing cleans up when the daemon dies (no NETLINK_URELEASE notifier), and netlink_unicast's
 //    ECONNREFUSED is ignored: the module keeps sending to a dead port.
 // (The article's exit calls sock_release(nlfd->sk_socket); the model has only the kernel's
 // netlink_kernel_release, which this version uses.)
@@ -117,7 +118,7 @@ export const nl_demo_buggy_module = (net: Net, params: NlDemoParams = {}): NlDem
 
   /** The article's nl_demo_rcv(struct sk_buff *skb), 2.6.32 branch, bugs included. */
   const nl_demo_rcv = (skb: SkBuff): void => {
-    mutex_lock(nl_demo_mutex); // BUG 3: may sleep, and this runs from a softirq
+    mutex_lock(nl_demo_mutex); // process context: a mutex may sleep here
     const d = skb.data;
     // BUG 2: "<=" accepts short messages; nothing checks that the payload is there
     if (skb.len <= NLMSG_LENGTH(NLDEMO_KRNL_MSG_SIZE)) {
@@ -132,7 +133,7 @@ export const nl_demo_buggy_module = (net: Net, params: NlDemoParams = {}): NlDem
           pr_info(`nl_demo(2.6): accepted a ${skb.len}-byte message: msg->gid read from past its end (${gid})`);
         if (type === NLDEMO_U_PID) {
           write_lock_bh(lock);
-          user_proc.pid = nlmsg_pid; // BUG 4: the header's claim, not NETLINK_CB(skb).portid
+          user_proc.pid = nlmsg_pid; // BUG 3: the header's claim, not NETLINK_CB(skb).portid
           user_proc.gid = gid;
           write_unlock_bh(lock);
           pr_info(`nl_demo(2.6): NLDEMO_U_PID: pid ${nlmsg_pid}, gid ${gid}`);

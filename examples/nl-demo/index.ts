@@ -22,7 +22,11 @@ export const NL_DEMO_MODES = [
     description: "rmmod while the daemon listens is refused (its socket holds the module); after it exits, rmmod works",
   },
   { name: "short", description: "a 16-byte NLDEMO_U_PID (no payload): the module answers EINVAL" },
-  { name: "buggy", description: "the article's 2.6 module: softirq input, mutex BUG, broadcast excludes the daemon" },
+  {
+    name: "buggy",
+    description:
+      "the article's 2.6.32 module: short messages accepted, the header's pid trusted, broadcast excludes the daemon",
+  },
 ] as const;
 
 export type NlDemoMode = (typeof NL_DEMO_MODES)[number]["name"];
@@ -120,15 +124,18 @@ const NOTES: Example["notes"] = [
     match: /netlink_kernel_create\(&init_net, \d+, &cfg\)/,
     note:
       "API history: 2.6.13 netlink_kernel_create(unit, input(sock, len)); 2.6.14 adds groups and THIS_MODULE; " +
-      "2.6.24 adds the net namespace and makes input(skb) synchronous; 3.6 folds the rest into struct " +
+      "2.6.22 has cb_mutex; 2.6.24 adds the net namespace and replaces input(sk, len), which sk_data_ready called " +
+      "after queueing the skb, with input(skb) called directly; 3.6 folds the rest into struct " +
       "netlink_kernel_cfg {input, groups, flags, bind, unbind, release}. Model: netlink_kernel_create in " +
       "kernel-model/net/netlink/kernel.ts; kernel: __netlink_kernel_create in net/netlink/af_netlink.c.",
   },
   {
     match: /netlink_kernel_create\(&init_net, \d+, 1, nl_demo_rcv/,
     note:
-      "API history: this is the 2.6.24–3.5 signature (net, unit, groups, input, cb_mutex, module). The article's " +
-      "#else branch is the 2.6.14–2.6.23 one, whose input(sock, len) drained sk_receive_queue itself from a softirq.",
+      "API history: this is the 2.6.24–3.5 signature (net, unit, groups, input, cb_mutex, module): input(skb) runs " +
+      "synchronously in the sender's process context, from netlink_unicast_kernel. The article's #else branch is the " +
+      "older one, (unit, groups, input, cb_mutex, module) by 2.6.22, whose input(sk, len) was called by " +
+      "netlink_sendskb → sk_data_ready, also in the sender's context, and drained sk_receive_queue itself.",
   },
   {
     match: /too short: EINVAL/,
@@ -187,13 +194,6 @@ const NOTES: Example["notes"] = [
       "does not run, the module keeps working. netlink_release drops the reference (module_put) when the daemon " +
       "closes its socket or exits; then rmmod works.",
   },
-  {
-    match: /sleeping function called from invalid context/,
-    note:
-      "The article's mutex_lock(&nl_demo_mutex) in the input: in 2.6 the input ran from the NET_RX softirq, where " +
-      "sleeping is forbidden. Since 2.6.24 the input runs in the sender's process context and a mutex is fine; the " +
-      "port takes a spinlock with bottom halves off instead, because the timer reads user_proc from softirq context.",
-  },
 ];
 
 export const nlDemoExample: Example<NlDemoOptions, NlDemoModule> = {
@@ -201,7 +201,8 @@ export const nlDemoExample: Example<NlDemoOptions, NlDemoModule> = {
   description: "two-way messaging with a custom netlink protocol: register, events by unicast or multicast, close",
   modes: NL_DEMO_MODES as unknown as Example["modes"],
   protocol: NETLINK_NLDEMO,
-  netlinkInput: (mode) => (mode === "buggy" ? "softirq" : "process"),
+  // the article's module is its 2.6.32 branch: input(skb) in the sender's context, as today
+  netlinkInput: () => "process",
   params: PARAMS,
   options: nlDemoOptions,
   setup: setupNlDemo,

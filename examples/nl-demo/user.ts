@@ -6,6 +6,8 @@
 import { Console, Effect, Fiber, Option, type Scope } from "effect";
 import {
   errnoName,
+  extAckInfo,
+  NETLINK_EXT_ACK,
   NETLINK_PKTINFO,
   NLMSG_ERROR,
   type NlMsg,
@@ -101,10 +103,12 @@ const report = (d: Datagram, log: (s: string) => Effect.Effect<void>): Effect.Ef
         yield* log(`event #${evt.seq} (jiffies ${evt.jiffies}) via ${via}`);
       } else if (m.type === NLMSG_ERROR) {
         const e = parseNlmsgerr(m);
+        // the extended ACK's message, when the socket asked for one (NETLINK_EXT_ACK, 4.12+)
+        const why = e.tlvs === undefined ? undefined : extAckInfo(e.tlvs).msg;
         yield* log(
           e.error === 0
             ? `ACK for seq ${e.req.seq}`
-            : `the kernel refused request type 0x${e.req.type.toString(16)}: ${errnoName(e.error) ?? e.error}`,
+            : `the kernel refused request type 0x${e.req.type.toString(16)}: ${errnoName(e.error) ?? e.error}${why === undefined ? "" : ` ("${why}")`}`,
         );
       } else {
         yield* log(`message type 0x${m.type.toString(16)} (${m.len} bytes)`);
@@ -194,6 +198,8 @@ export const shortRequestProbe = (waitMs = PROBE_WAIT_MS): Effect.Effect<void, N
     const nl = yield* Netlink;
     const sock = yield* nl.socket(NETLINK_NLDEMO);
     yield* nl.bind(sock, { pid: 0, groups: 0 });
+    // without NETLINK_EXT_ACK the kernel's NLMSG_ERROR carries no message, only the errno
+    yield* nl.setsockopt(sock, SOL_NETLINK, NETLINK_EXT_ACK, 1);
     const me = yield* nl.getsockname(sock);
     const full = encodeKrnlRequest(NLDEMO_U_PID, { gid: 0 }, 1, me.pid);
     const short = full.slice(0, 16);

@@ -13,7 +13,7 @@ export const procfsExample: Example<ProcfsRunOptions, ProcfsModule> = {
     { name: "buggy", description: "the article's read_proc/write_proc: cat never ends, EPERM, overflow reports" },
   ],
   protocol: NETLINK_USERSOCK, // no netlink socket: nothing to watch
-  netlinkInput: () => "softirq",
+  netlinkInput: () => null, // no kernel netlink socket
   options: (mode) => ({ mode: mode === "buggy" ? "buggy" : "correct" }),
   setup: setupProcfs,
   // the same steps on the real /proc; the mode is the module's: insmod procfs_example.ko [buggy=1]

@@ -16,6 +16,22 @@ const go = async (seed: number, options: SelectThroughputOptions) => {
 /** the message as it arrives: nlmsghdr + payload */
 const wire = (size: number) => size + 16;
 
+describe("select-throughput --mode article10 (the article's 10-thread run)", () => {
+  it("reads within 10% of the article's 218 msg/s: 10 threads × 20 sends/s, the sleep sets the rate", async () => {
+    // one statistics line (every 500 KB) needs about 3.3 s of reading
+    const r = await runExampleOnSim(selectThroughputExample, {
+      seed: 1,
+      mode: "article10",
+      params: { durationMs: 3500 },
+    });
+    const line = r.output.find((l) => l.startsWith("received 500 Kbytes"));
+    expect(line).toBeDefined();
+    const rate = Number(/, ([\d.]+)\/s\.$/.exec(line!)?.[1]);
+    expect(Math.abs(rate - 218) / 218).toBeLessThan(0.1);
+    expect(rate).toBeCloseTo(10 * 20, -1);
+  });
+});
+
 describe("select-throughput (the 100-socket model)", () => {
   it("adds up: bytes = messages × size, delivered + failures = sent; the threads outlive usr: ECONNREFUSED until rmmod", async () => {
     const { r } = await go(1, { n: 20, durationMs: 500 });

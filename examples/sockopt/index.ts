@@ -13,7 +13,7 @@ export const sockoptExample: Example<SockoptRunOptions, SockoptModule> = {
     { name: "buggy", description: "the article's recv_msg/send_msg: fixed 64-byte copies, *len never set" },
   ],
   protocol: NETLINK_USERSOCK,
-  netlinkInput: () => "softirq",
+  netlinkInput: () => null, // no kernel netlink socket
   options: (mode) => ({ mode: mode === "buggy" ? "buggy" : "correct" }),
   setup: setupSockopt,
   // the client as root, then as uid 1000; the mode is the module's: insmod sockopt_srv.ko [buggy=1]

@@ -26,6 +26,21 @@ export type KernelTraceEvent =
       readonly bytes: Uint8Array;
       readonly ctx: "softirq";
     }
+  /**
+   * netlink_data_ready (2.6.13–2.6.23): netlink_sendskb called the kernel socket's sk_data_ready,
+   * which runs the module's input over the whole receive queue in the sender's context; `queued`
+   * are the sender port ids of the skbs on the queue at the call (this send's last)
+   */
+  | {
+      readonly kind: "data_ready";
+      readonly fn: string;
+      readonly protocol: number;
+      readonly len: number;
+      readonly queued: ReadonlyArray<number>;
+      readonly ctx: "process" | "kthread" | "softirq" | "idle";
+      /** the current task's pid (0: idle) */
+      readonly pid: number;
+    }
   /** a frame received from a device (netif_receive_skb from NET_RX) */
   | {
       readonly kind: "softirq";

@@ -1,15 +1,23 @@
 // The per-machine state C keeps in globals and per-CPU variables: preempt_count, the pending
 // softirq bits and their actions, expired timers, the printk ring, and the one switch that says
-// how a kernel socket's input runs (2.6-era softirq, or 2.6.24+ in the sender's process context).
+// how a kernel socket's input runs (net/netlink/input.ts).
 import type { KernelHost } from "./host.js";
 import { PrintkRing, vprintk_emit } from "./printk.js";
 import type { TimerList } from "./timer.js";
 
 /** How a kernel socket's input callback runs. */
 export type NetlinkInputMode =
-  /** up to 2.6.23 (and what the seed articles teach): queued by the send, run from a softirq */
+  /**
+   * a stricter model than any kernel: queued by the send and run from a softirq right after it, in
+   * atomic context, so a handler that sleeps is a BUG (as code called from a timer or a hook must not)
+   */
   | "softirq"
-  /** since 2.6.24: synchronously inside the sender's sendmsg, in its process context */
+  /**
+   * 2.6.13–2.6.23: netlink_sendskb queues the skb and calls sk_data_ready → the module's input,
+   * which drains the whole receive queue, synchronously in the sender's process context
+   */
+  | "data_ready"
+  /** since 2.6.24: input(skb) synchronously inside the sender's sendmsg, in its process context */
   | "process";
 
 export interface KernelOptions {

@@ -22,10 +22,10 @@
 
 #include "icmp_logger_proto.h"
 
-/* kernel.ts's Imp2Options.gfp: the article's bug, GFP_KERNEL in the softirq hook */
+/* kernel.ts's Imp2Options.gfp (mode gfp-kernel): GFP_KERNEL in the softirq hook, a bug the article avoids */
 static bool buggy;
 module_param(buggy, bool, 0444);
-MODULE_PARM_DESC(buggy, "allocate with GFP_KERNEL in send_to_user (the article's bug)");
+MODULE_PARM_DESC(buggy, "allocate with GFP_KERNEL in send_to_user (a bug: the hook runs in softirq)");
 
 /* The module's static state (kernel.ts: Imp2Module). */
 static struct sock *nlfd;
@@ -162,7 +162,7 @@ static int __init imp2_init(void)
 		return err;
 	}
 	if (buggy)
-		pr_warn("imp2: loaded with GFP_KERNEL in send_to_user (the article's bug)\n");
+		pr_warn("imp2: loaded with GFP_KERNEL in send_to_user (a bug: the hook runs in softirq)\n");
 	pr_info("imp2: hooked NF_INET_PRE_ROUTING\n");
 	return 0;
 }

@@ -5,10 +5,12 @@
  * writable to replace it) and forwards it to the receivers in NETLINK_EXAM_GROUP. The twin of
  * examples/netlink-exam/kernel.ts, function by function.
  *
- * kernel.ts models the 2.6 kernel, where the input ran in softirq context; since 2.6.24 it runs
- * in the sender's process context. The locking is kernel.ts's and is right for both: the buffer
- * is guarded by a spinlock taken with bottom halves off on the /proc side, allocations under it
- * are GFP_ATOMIC, and a text longer than the buffer is cut to NETLINK_EXAM_BUFSIZE - 1 bytes.
+ * kernel.ts is walked with the 2.6.14 input the article had (netlink_sendskb -> sk_data_ready ->
+ * the input, draining the receive queue in the sender's process context); since 2.6.24 the input
+ * is called with each skb, still in the sender's context. The locking is kernel.ts's and would
+ * also hold if the input were called from a softirq: the buffer is guarded by a spinlock taken
+ * with bottom halves off on the /proc side, allocations under it are GFP_ATOMIC, and a text
+ * longer than the buffer is cut to NETLINK_EXAM_BUFSIZE - 1 bytes.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -63,7 +65,7 @@ static void netlink_exam_input(struct sk_buff *skb)
 				pr_warn("netlink_exam: %zu bytes do not fit, keeping %d\n", n, NETLINK_EXAM_BUFSIZE - 1);
 				n = NETLINK_EXAM_BUFSIZE - 1;
 			}
-			spin_lock(&buffer_lock);	/* softirq (2.6) or process context: the /proc side takes it _bh */
+			spin_lock(&buffer_lock);	/* the sender's process context: the /proc side takes it _bh */
 			memcpy(buffer, d + off + NLMSG_HDRLEN, n);
 			buffer_len = n;
 			buffer[n] = 0;

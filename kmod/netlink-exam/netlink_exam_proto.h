@@ -6,7 +6,7 @@
 #ifndef NETLINK_EXAM_PROTO_H
 #define NETLINK_EXAM_PROTO_H
 
-#define NETLINK_EXAM          18	/* a free protocol unit */
+#define NETLINK_EXAM          25	/* free in mainline: 0-22 are taken (18 is NETLINK_SCSITRANSPORT) */
 #define NETLINK_EXAM_GROUP    1		/* the receivers' multicast group */
 #define NETLINK_EXAM_GROUP_MASK (1 << (NETLINK_EXAM_GROUP - 1))	/* the group as a bind mask */
 #define NLEXAM_MSG            0x10	/* the only message type: the text */

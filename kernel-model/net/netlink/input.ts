@@ -1,11 +1,20 @@
-// How a kernel socket's input callback runs, the one switch between the two eras:
-// - "softirq" (up to 2.6.23, what the seed articles describe): netlink_unicast_kernel queues the
-//   skb on the kernel socket's sk_receive_queue and raises NET_RX_SOFTIRQ; the sender's sendmsg
-//   returns its length at once; the input runs when softirqs next run (right after the syscall),
-//   in atomic context, one skb per call (the modern input(skb) signature).
-// - "process" (2.6.24+): the input runs inside the sender's sendmsg, in its process context.
+// How a kernel socket's input callback runs, the one switch between the kernel's eras and a
+// stricter model:
+// - "data_ready" (2.6.13–2.6.23): netlink_unicast → netlink_sendskb queues the skb on the kernel
+//   socket's sk_receive_queue and calls sk->sk_data_ready, i.e. netlink_data_ready →
+//   nlk->data_ready(sk, len), the module's input, synchronously in the sender's process context.
+//   That input drained the whole queue (skb_dequeue, later netlink_run_queue), so on SMP it could
+//   process skbs that another sender had queued; modelled here as the drain calling input(skb)
+//   once per dequeued skb.
+// - "process" (2.6.24+, netlink_unicast_kernel): input(skb) runs inside the sender's sendmsg, in
+//   its process context, one skb per call.
+// - "softirq": not an era but a stricter model. The skb is queued and NET_RX_SOFTIRQ raised; the
+//   sender's sendmsg returns its length at once and the input runs when softirqs next run (right
+//   after the syscall), in atomic context, so a handler that sleeps is reported as a BUG — as it
+//   would be if the same code were called from a timer or a netfilter hook.
 // A bare namespace (no kernel: the model's unit tests) runs the input synchronously.
 import { type Kernel, NET_RX_SOFTIRQ } from "../../kernel/kernel.js";
+import { SOFTIRQ_OFFSET } from "../../kernel/preempt.js";
 import { open_softirq_if_unset, raise_softirq } from "../../kernel/softirq.js";
 import { consume_skb, NETLINK_CB, type SkBuff, SkbUseAfterFree } from "./skb.js";
 import type { NetlinkSock } from "./sock.js";
@@ -70,13 +79,64 @@ export const netlink_rx_action = (k: Kernel): void => {
 };
 
 /**
- * netlink_unicast_kernel's hand-off, after the skb is charged to the kernel socket: queue it for
- * the softirq or run the input now, as the namespace's kernel's netlink input mode says.
+ * netlink_data_ready(sk, len) (2.6.13–2.6.23, af_netlink.c): the kernel socket's sk_data_ready,
+ * called by netlink_sendskb after queueing, in whatever context the sender runs. It calls
+ * nlk->data_ready, the module's input, which empties sk_receive_queue: every skb queued there,
+ * whoever sent it, is processed now, in this sender's context.
+ */
+const netlink_data_ready = (sk: NetlinkSock, len: number, k: Kernel): void => {
+  const input = sk.netlink_rcv;
+  if (input === null) return;
+  if (k.host.tracing) {
+    const current = k.host.current();
+    k.host.record({
+      kind: "data_ready",
+      fn: input.name || "netlink_rcv",
+      protocol: sk.sk_protocol,
+      len,
+      queued: sk.sk_receive_queue.toArray().map((q) => NETLINK_CB(q).portid),
+      ctx:
+        (k.preempt_count & SOFTIRQ_OFFSET) !== 0
+          ? "softirq"
+          : current === undefined
+            ? "idle"
+            : current.kthread !== null
+              ? "kthread"
+              : "process",
+      pid: current?.pid ?? 0,
+    });
+  }
+  k.sync_depth++;
+  try {
+    // while ((skb = skb_dequeue(&sk->sk_receive_queue)) != NULL) { ... }
+    for (let skb = sk.sk_receive_queue.shift(); skb !== undefined; skb = sk.sk_receive_queue.shift()) {
+      if (sk.dead || sk.netlink_rcv === null) {
+        consume_skb(skb);
+        continue;
+      }
+      netlink_input_run(sk, skb);
+    }
+  } finally {
+    k.sync_depth--;
+  }
+};
+
+/**
+ * netlink_unicast_kernel's hand-off, after the skb is charged to the kernel socket: run the input
+ * now (2.6.24+), queue it and call sk_data_ready (2.6.13–2.6.23), or queue it for the softirq, as
+ * the namespace's kernel's netlink input mode says.
  */
 export const netlink_input_deliver = (sk: NetlinkSock, skb: SkBuff): void => {
   const k = sk.net.kernel;
-  if (k === undefined || k.netlink_input !== "softirq") {
+  if (k === undefined || k.netlink_input === "process") {
     netlink_input_sync(sk, skb, k);
+    return;
+  }
+  if (k.netlink_input === "data_ready") {
+    // netlink_sendskb: skb_queue_tail(&sk->sk_receive_queue, skb); sk->sk_data_ready(sk, len)
+    const len = skb.len;
+    sk.sk_receive_queue.push(skb);
+    netlink_data_ready(sk, len, k);
     return;
   }
   // from inside a softirq (an input sending to another kernel socket) it runs in this same drain

@@ -26,7 +26,7 @@ import {
   parseNlmsgerr,
 } from "../uapi/index.js";
 import { net_boot } from "./boot.js";
-import { genl_families, genl_family_find_byname } from "./genetlink/family.js";
+import { genl_families, genl_family_find_byname, genl_unregister_family } from "./genetlink/family.js";
 import { genl_family_from_profile, genl_profile_policy_sets } from "./genetlink/profile.js";
 import { netlink_recvmsg, netlink_sendmsg } from "./netlink/af_netlink.js";
 import type { NetlinkSock } from "./netlink/sock.js";
@@ -170,5 +170,22 @@ describe("a namespace booted from the 6.18 profile", () => {
     expect(fam.split_ops?.length).toBe(
       ethtool.ops.reduce((n, op) => n + ((op.flags & 2) !== 0 ? 1 : 0) + ((op.flags & 4) !== 0 ? 1 : 0), 0),
     );
+  });
+
+  it("gives each namespace its own family objects: one namespace's unregister leaves the other's registered", () => {
+    const a = booted();
+    const b = booted();
+    const famA = genl_family_find_byname(a.net, "ethtool")!;
+    const famB = genl_family_find_byname(b.net, "ethtool")!;
+    expect(famA).not.toBe(famB);
+    expect(famA.id).toBe(famB.id);
+    expect(famB.mcgrp_offset).toBeGreaterThan(0);
+    expect(genl_unregister_family(a.net, famA)).toBe(0);
+    expect(genl_family_find_byname(a.net, "ethtool")).toBeUndefined();
+    expect(genl_family_find_byname(b.net, "ethtool")).toBe(famB);
+    expect(genl_unregister_family(b.net, famA)).toBe(-ERRNO.ENOENT);
+    // a namespace booted after the unregister has the family again, with its group ids
+    const c = booted();
+    expect(genl_family_find_byname(c.net, "ethtool")?.mcgrp_offset).toBe(famB.mcgrp_offset);
   });
 });

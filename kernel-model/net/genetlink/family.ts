@@ -325,13 +325,13 @@ const genl_validate_ops = (family: GenlFamily, check_resv = true): number => {
   const seen = new Set<number>();
   const resv = family.resv_start_op ?? 0;
   // split ops: exactly one of DO / DUMP, the matching handler, no direction of a command twice
-  const splitSeen = new Set<string>();
+  const splitSeen = new Set<number>();
   for (const op of family.split_ops ?? []) {
     const dir = op.flags & (GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP);
     if (dir !== GENL_CMD_CAP_DO && dir !== GENL_CMD_CAP_DUMP) return -ERRNO.EINVAL;
     if (dir === GENL_CMD_CAP_DO ? op.doit === undefined : op.dumpit === undefined) return -ERRNO.EINVAL;
     if (check_resv && op.cmd >= resv && op.validate) return -ERRNO.EINVAL;
-    const key = `${op.cmd}/${dir}`;
+    const key = op.cmd * 8 + dir;
     if (splitSeen.has(key)) return -ERRNO.EINVAL;
     splitSeen.add(key);
   }

@@ -65,13 +65,17 @@ export interface PendingSend {
   readonly dst_portid: number;
 }
 
+/** The items of every SkbQueue that has never held an skb: read, never written. */
+const NO_ITEMS: Array<SkBuff | undefined> = [];
+
 /**
  * Per-socket simple FIFO of skbs (sk_receive_queue) without O(n) shifts: `items[head..tail)` are
  * queued. A queue that empties starts again at slot 0, so a socket that reads what it receives
  * reuses the same slots and allocates nothing.
  */
 export class SkbQueue {
-  private items: Array<SkBuff | undefined> = [];
+  // an idle socket's queue shares one empty array (a socket that never receives allocates none)
+  private items: Array<SkBuff | undefined> = NO_ITEMS;
   private head = 0;
   private tail = 0;
   get length(): number {
@@ -81,6 +85,7 @@ export class SkbQueue {
     return this.head < this.tail ? this.items[this.head] : undefined;
   }
   push(skb: SkBuff): void {
+    if (this.items === NO_ITEMS) this.items = [];
     this.items[this.tail++] = skb;
   }
   shift(): SkBuff | undefined {
@@ -132,8 +137,22 @@ export class NetlinkSock implements SockCommon {
   sk_err_soft = 0;
   sk_drops = 0;
   sk_userlocks = 0;
-  sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
-  sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+  // sk_rcvtimeo/sk_sndtimeo (µs, MAX_SCHEDULE_TIMEOUT = Infinity) are stored with −1 for Infinity:
+  // a double in a field is a heap number of each socket's own in V8, two more objects per socket
+  private rcvtimeo = -1;
+  private sndtimeo = -1;
+  get sk_rcvtimeo(): number {
+    return this.rcvtimeo < 0 ? MAX_SCHEDULE_TIMEOUT : this.rcvtimeo;
+  }
+  set sk_rcvtimeo(timeo: number) {
+    this.rcvtimeo = timeo === MAX_SCHEDULE_TIMEOUT ? -1 : timeo;
+  }
+  get sk_sndtimeo(): number {
+    return this.sndtimeo < 0 ? MAX_SCHEDULE_TIMEOUT : this.sndtimeo;
+  }
+  set sk_sndtimeo(timeo: number) {
+    this.sndtimeo = timeo === MAX_SCHEDULE_TIMEOUT ? -1 : timeo;
+  }
   sock_passcred = false;
   /** sk->sk_filter: the classic BPF program attached with SO_ATTACH_FILTER (net/core/filter.ts) */
   sk_filter: ReadonlyArray<SockFilter> | null = null;
@@ -146,10 +165,19 @@ export class NetlinkSock implements SockCommon {
   /** O_NONBLOCK on the file (SOCK_NONBLOCK at socket(), or fcntl) */
   file_nonblock = false;
   readonly sk_receive_queue = new SkbQueue();
+  // the two wait queues are made on first use: most sockets of a large namespace never wait
+  private wq_readers: WaitQueue | null = null;
+  private wq_senders: WaitQueue | null = null;
   /** sk_sleep(sk): readers */
-  readonly sk_wq: WaitQueue;
+  get sk_wq(): WaitQueue {
+    if (this.wq_readers === null) this.wq_readers = new WaitQueue(this, "sk_wq");
+    return this.wq_readers;
+  }
   /** nlk->wait: unicast senders waiting for this socket to drain */
-  readonly wait: WaitQueue;
+  get wait(): WaitQueue {
+    if (this.wq_senders === null) this.wq_senders = new WaitQueue(this, "nlk_wait");
+    return this.wq_senders;
+  }
 
   /** nlk->module: the unit's module a user socket holds a reference on (null: built-in, or a kernel socket) */
   module: Module | null = null;
@@ -185,8 +213,6 @@ export class NetlinkSock implements SockCommon {
   ) {
     this.sk_rcvbuf = net.sysctl.rmem_default;
     this.sk_sndbuf = net.sysctl.wmem_default;
-    this.sk_wq = new WaitQueue(this, "sk_wq");
-    this.wait = new WaitQueue(this, "nlk_wait");
     this.ino = net.alloc_ino();
     this.sk_index = net.alloc_sk_index();
   }

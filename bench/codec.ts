@@ -255,6 +255,18 @@ export const registerCodec = (suite: Suite): void => {
   ) {
     throw new Error("attrs20: finishMessage does not encode what encodeMessage does");
   }
+  {
+    const into = new Uint8Array(512);
+    const len = fillAttrs20(new AttributeEncoder(), 1).finishMessageInto(into, 0, {
+      type: MSG_TYPE,
+      flags: FLAGS,
+      seq: 1,
+      pid: PID,
+    });
+    if (len !== attrs20.length || into.subarray(0, len).some((x, k) => x !== attrs20[k])) {
+      throw new Error("attrs20: finishMessageInto does not encode what encodeMessage does");
+    }
+  }
   suite.add("codec.encode.attrs20", (n) => {
     let acc = 0;
     for (let i = 0; i < n; i++) {
@@ -265,6 +277,23 @@ export const registerCodec = (suite: Suite): void => {
         pid: PID,
       });
       acc = (acc + b.length + b[8]!) | 0;
+    }
+    return acc;
+  });
+  // the same message written into memory the caller reuses: one encoder (reset()) and one buffer,
+  // finishMessageInto, as a sender that hands each message to sendto before encoding the next
+  const attrsEncoder = new AttributeEncoder();
+  const attrsInto = new Uint8Array(512);
+  suite.add("codec.encode.attrs20.into", (n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const len = fillAttrs20(attrsEncoder.reset(), i).finishMessageInto(attrsInto, 0, {
+        type: MSG_TYPE,
+        flags: FLAGS,
+        seq: i,
+        pid: PID,
+      });
+      acc = (acc + len + attrsInto[8]!) | 0;
     }
     return acc;
   });

@@ -27,7 +27,7 @@ import {
 import { getU16, toHex } from "./bytes.js";
 import { NetlinkDecodeError, type NetlinkDecodeProblem } from "./decode-error.js";
 import { encodeMessage } from "./msg.js";
-import { NLA_F_NESTED, NLA_F_NET_BYTEORDER } from "./netlink.js";
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLMSG_HDRLEN } from "./netlink.js";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 
@@ -246,6 +246,36 @@ describe("AttributeEncoder", () => {
     expect(m.byteOffset).toBe(0);
     expect(m.buffer.byteLength).toBe(m.length);
     expect(e.finish().buffer.byteLength).toBe(e.length);
+  });
+
+  it("a message over 64 bytes owns its bytes: its own buffer, unchanged by the encoder's next use", () => {
+    const e = new AttributeEncoder().binary(1, new Uint8Array(100).fill(0xaa));
+    const m1 = e.finishMessage({ type: 0x10, seq: 1 });
+    const a1 = e.finish();
+    const before = toHex(m1);
+    e.reset().binary(1, new Uint8Array(100).fill(0x55));
+    const m2 = e.finishMessage({ type: 0x10, seq: 2 });
+    expect(toHex(m1)).toBe(before);
+    expect(a1.every((x, i) => i < 4 || x === 0xaa)).toBe(true);
+    for (const m of [m1, a1, m2]) {
+      expect(m.byteOffset).toBe(0);
+      expect(m.buffer.byteLength).toBe(m.length);
+    }
+    expect(m2[NLMSG_HDRLEN + 4]).toBe(0x55);
+  });
+
+  it("finishMessageInto() writes finishMessage()'s bytes into the caller's memory and refuses what does not fit", () => {
+    const e = new AttributeEncoder().u32(1, 5).string(2, "eth0");
+    const header = { type: 0x10, flags: 5, seq: 9, pid: 42 };
+    const buf = new Uint8Array(64).fill(0xee);
+    const n = e.finishMessageInto(buf, 8, header);
+    expect(n).toBe(e.length + NLMSG_HDRLEN);
+    expect(toHex(buf.subarray(8, 8 + n))).toBe(toHex(e.finishMessage(header)));
+    expect(buf[7]).toBe(0xee);
+    expect(buf[8 + n]).toBe(0xee);
+    expect(() => e.finishMessageInto(buf, 64 - n + 1, header)).toThrow(/does not fit in 64 bytes from offset 29/);
+    expect(() => e.finishMessageInto(buf, -1, header)).toThrow(RangeError);
+    expect(() => new AttributeEncoder().u8(-1, 0).finishMessageInto(buf, 0, header)).toThrow(AttributeEncodeError);
   });
 });
 

@@ -327,15 +327,14 @@ export class AttributeEncodeError extends RangeError {
  */
 export class AttributeEncoder {
   private buf: Uint8Array;
-  /** the attributes are buf[HEAD..off): the first 16 bytes are kept for finishMessage's nlmsghdr */
-  private off = HEAD;
+  private off = 0;
   private error: AttributeEncodeError | undefined = undefined;
 
   // the working buffer is carved from a shared chunk (carveBytes): growing it costs no off-heap
-  // allocation; finish() and finishMessage() hand out one copy of their own (slice: one
-  // allocation and one memcpy), finishMessageInto() writes into the caller's memory
+  // allocation; finish() and finishMessage() hand out a copy of their own (one allocation, which
+  // is most of their cost), finishMessageInto() writes into the caller's memory
   constructor(initialCapacity = 256) {
-    this.buf = carveBytes(HEAD + initialCapacity);
+    this.buf = carveBytes(initialCapacity);
   }
 
   /** The first error of the chain so far (finish() throws it), or undefined. */
@@ -518,7 +517,7 @@ export class AttributeEncoder {
   }
   /** Bytes written so far. */
   get length(): number {
-    return this.off - HEAD;
+    return this.off;
   }
   /**
    * The encoded attributes, in an ArrayBuffer of their own (the encoder may be reused after
@@ -526,7 +525,9 @@ export class AttributeEncoder {
    */
   finish(): Uint8Array {
     if (this.error !== undefined) throw this.error;
-    return this.buf.slice(HEAD, this.off);
+    const out = new Uint8Array(this.off);
+    out.set(this.off === this.buf.length ? this.buf : this.buf.subarray(0, this.off));
+    return out;
   }
 
   /**
@@ -536,9 +537,15 @@ export class AttributeEncoder {
    */
   finishMessage(header: NlMsgHeaderInit): Uint8Array {
     if (this.error !== undefined) throw this.error;
-    // the header goes into the 16 bytes kept in front of the attributes; one slice copies both
-    putHeader(this.buf, 0, header, this.off);
-    return this.buf.slice(0, this.off);
+    const len = NLMSG_HDRLEN + this.off;
+    const out = new Uint8Array(len);
+    putU32(out, 0, header.len ?? len);
+    putU16(out, 4, header.type);
+    putU16(out, 6, header.flags ?? 0);
+    putU32(out, 8, header.seq ?? 0);
+    putU32(out, 12, header.pid ?? 0);
+    out.set(this.buf.subarray(0, this.off), NLMSG_HDRLEN);
+    return out;
   }
 
   /**
@@ -549,31 +556,23 @@ export class AttributeEncoder {
    */
   finishMessageInto(buf: Uint8Array, off: number, header: NlMsgHeaderInit): number {
     if (this.error !== undefined) throw this.error;
-    const len = this.off;
+    const len = NLMSG_HDRLEN + this.off;
     if (!(Number.isInteger(off) && off >= 0 && off + len <= buf.length)) {
       throw new RangeError(`a ${len}-byte message does not fit in ${buf.length} bytes from offset ${off}`);
     }
-    putHeader(buf, off, header, len);
-    buf.set(this.buf.subarray(HEAD, len), off + NLMSG_HDRLEN);
+    putU32(buf, off, header.len ?? len);
+    putU16(buf, off + 4, header.type);
+    putU16(buf, off + 6, header.flags ?? 0);
+    putU32(buf, off + 8, header.seq ?? 0);
+    putU32(buf, off + 12, header.pid ?? 0);
+    buf.set(this.buf.subarray(0, this.off), off + NLMSG_HDRLEN);
     return len;
   }
 
   /** Empties the encoder (and forgets its error) for the next list. */
   reset(): this {
-    this.off = HEAD;
+    this.off = 0;
     this.error = undefined;
     return this;
   }
 }
-
-/** Where an encoder's attributes start in its buffer: room for a struct nlmsghdr in front of them. */
-const HEAD = NLMSG_HDRLEN;
-
-/** nlmsghdr at `off`: `len` unless the header sets one (a malformed message on purpose). */
-const putHeader = (buf: Uint8Array, off: number, header: NlMsgHeaderInit, len: number): void => {
-  putU32(buf, off, header.len ?? len);
-  putU16(buf, off + 4, header.type);
-  putU16(buf, off + 6, header.flags ?? 0);
-  putU32(buf, off + 8, header.seq ?? 0);
-  putU32(buf, off + 12, header.pid ?? 0);
-};

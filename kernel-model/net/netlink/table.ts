@@ -23,6 +23,13 @@ export interface Prng {
   nextU32(): number;
 }
 
+/**
+ * The counts of a unit no socket has subscribed in yet: empty, grown on the first join
+ * (listener_count). A world has 32 units, most never joined; 32 counts each would be 32 off-heap
+ * buffers per world.
+ */
+const NO_COUNTS = new Uint32Array(0);
+
 /** struct netlink_table (one per protocol unit). */
 export class NetlinkTable {
   /** the port-id hash: portid (u32) → socket */
@@ -40,7 +47,7 @@ export class NetlinkTable {
    * How many mc_list members hold each group bit (index g−1 for group g): a listener bit is set
    * while its count is above zero, so one socket's change updates the mask without walking mc_list.
    */
-  listener_counts: Uint32Array = new Uint32Array(32);
+  listener_counts: Uint32Array = NO_COUNTS;
   /** the listeners array the counts were last folded into (replaced or grown: rebuilt whole) */
   listeners_synced: Uint32Array | null = null;
 

@@ -12,7 +12,7 @@
 // - Time is Effect's Clock (the real one unless a program provides another): deadlines are
 //   Effect.sleep / Effect.timeoutOption, so interruption abandons a wait like a signal.
 import { fstatSync, readFileSync } from "node:fs";
-import { Data, Duration, Effect, Layer, Option } from "effect";
+import { Data, Duration, Effect, Fiber, Layer, Option, Utils } from "effect";
 import {
   decodeSockFilters,
   encodeSockFilters,
@@ -154,6 +154,8 @@ export interface BlockingOptions {
 const EAGAIN: NativeErrno = { errno: "EAGAIN", code: 11 };
 /** The receive scratch buffer's first size, and the addon's cap on one recvmsg buffer. */
 const SCRATCH_BYTES = 64 * 1024;
+/** The largest scratch buffer the service keeps for later receives (a bigger one is used once). */
+const SCRATCH_KEEP = 1024 * 1024;
 const MAX_RECV = 64 * 1024 * 1024;
 
 /** recvmsg as the kernel does it for this socket and these flags, without blocking Node. */
@@ -228,6 +230,57 @@ export const sendBlocking = (
     );
   });
 
+// ---- one syscall as an Effect that yield* runs in the generator's own step ---------------------
+
+/**
+ * How many calls run inline (below) between two yields to the scheduler: a fiber that loops on
+ * non-blocking calls lets others run about as often as before (each call was two run-loop
+ * operations, and a fiber yields after 2,048 by default).
+ */
+const INLINE_CALLS_PER_YIELD = 1024;
+let inlineCalls = 0;
+
+const STEP: unique symbol = Symbol("nlsim.kernel.step");
+
+interface InlineStep {
+  readonly [STEP]: () => Effect.Effect<unknown, unknown>;
+}
+
+/** A yield to the scheduler, then the step. */
+function* yieldThenStep(step: () => Effect.Effect<unknown, unknown>): Generator<unknown, unknown, unknown> {
+  yield Effect.yieldNow;
+  return yield step();
+}
+
+/**
+ * `yield*` of a syscall effect: the step runs right here, in the step of the Effect.gen that
+ * yields it. A step that has its answer (the syscall did not block) returns an Exit, which
+ * Effect.gen takes as the value of `yield*` (or its failure) without a turn of the fiber's run
+ * loop; a step that must wait returns an ordinary effect, which the run loop runs as before.
+ * Under a tracer (which wraps every operation) the effect is yielded whole, as any effect is.
+ */
+function iterateInline(this: InlineStep & Effect.Effect<unknown, unknown>): Iterator<unknown, unknown, unknown> {
+  const fiber = Fiber.getCurrent();
+  if (fiber === undefined || fiber.cache.tracerContext !== undefined) return new Utils.SingleShotGen(this);
+  if (++inlineCalls >= INLINE_CALLS_PER_YIELD) {
+    inlineCalls = 0;
+    if (!fiber.cache.preventYield) return yieldThenStep(this[STEP]);
+  }
+  return new Utils.SingleShotGen(this[STEP]());
+}
+
+/**
+ * Effect.suspend(step) whose `yield*` runs the step inline (iterateInline). The kernel layer's
+ * per-message calls are built with it: the same effect as suspend everywhere (run, piped,
+ * retried, yielded twice: the step runs each time), minus two turns of the run loop per call.
+ */
+const syscallEffect = <A, E>(step: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  const effect = Effect.suspend(step) as Effect.Effect<A, E> & { [STEP]?: unknown };
+  effect[STEP] = step;
+  (effect as unknown as { [Symbol.iterator]: unknown })[Symbol.iterator] = iterateInline;
+  return effect;
+};
+
 // ---- the service --------------------------------------------------------------------------------
 
 /**
@@ -256,8 +309,12 @@ const slowPath = (addon: NetlinkAddon): Pick<NetlinkAddon, "sendTo" | "recvInto"
   },
 });
 
+/** Marks the kernel layer's sockets: a property test is cheaper per call than `instanceof`. */
+const KERNEL_SOCKET: unique symbol = Symbol("nlsim.KernelSocket");
+
 /** The kernel layer's socket handle. */
 class KernelSocket implements NetlinkSocket {
+  readonly [KERNEL_SOCKET] = true;
   closed = false;
   private ino: number | undefined;
   constructor(
@@ -304,7 +361,8 @@ const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fa
 
 const addrBytes = (a: SocketAddress): Uint8Array => (a instanceof Uint8Array ? a : sockaddrNl(a.pid, a.groups));
 
-const open = (s: NetlinkSocket): s is KernelSocket => s instanceof KernelSocket && !s.closed;
+const open = (s: NetlinkSocket): s is KernelSocket =>
+  (s as Partial<KernelSocket>)[KERNEL_SOCKET] === true && !(s as KernelSocket).closed;
 
 /** One non-blocking syscall on an open socket: EBADF without reaching the kernel once closed. */
 const call = <A>(
@@ -450,10 +508,15 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
 
   /** recvmsg with MSG_DONTWAIT as a Datagram, or the negative errno. */
   const recvNow = (fd: number, size: number, flags: number): Datagram | number => {
-    if (size > scratch.length && size <= MAX_RECV) scratch = new Uint8Array(size);
-    const ret = fast.recvInto(fd, scratch, size, flags | DONTWAIT, meta);
+    let buf = scratch;
+    if (size > buf.length && size <= MAX_RECV) {
+      // the service lives as long as the addon: keep a larger scratch only up to SCRATCH_KEEP
+      buf = new Uint8Array(size);
+      if (size <= SCRATCH_KEEP) scratch = buf;
+    }
+    const ret = fast.recvInto(fd, buf, size, flags | DONTWAIT, meta);
     if (ret < 0) return ret;
-    const data = scratch.slice(0, Math.min(ret, size));
+    const data = buf.slice(0, Math.min(ret, size));
     const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
       data,
       length: ret,
@@ -467,7 +530,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   };
 
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    Effect.suspend(() => {
+    syscallEffect(() => {
       if (!open(socket)) return ebadf("recvmsg");
       const first = recvNow(socket.fd, size, flags);
       if (typeof first !== "number") return Effect.succeed(first);
@@ -486,7 +549,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     data: Uint8Array,
     options?: SendOptions,
   ): Effect.Effect<number, NetlinkError> =>
-    Effect.suspend(() => {
+    syscallEffect(() => {
       if (!open(socket)) return ebadf("sendto");
       const to = options?.to;
       const flags = options?.flags ?? 0;
@@ -590,8 +653,27 @@ export const loadKernelAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = E
   return Effect.succeed(addon);
 });
 
+/**
+ * One service per addon, made on the layer's first build. Every build hands out the same
+ * functions, so code the JIT optimised around them (it inlines a program's `nl.sendto`) stays
+ * valid when an earlier build's scope is gone; a program that provides kernelLayer again and
+ * again (runPromiseKernel per call, a benchmark's batches) does not pay for deoptimisation and
+ * recompilation each time. The service holds no per-build state: sockets belong to the scope
+ * that opened them, and its readiness watches are per fd, which the process owns once.
+ */
+const services = new WeakMap<NetlinkAddon, NetlinkService>();
+
+const serviceFor = (addon: NetlinkAddon): NetlinkService => {
+  let service = services.get(addon);
+  if (service === undefined) {
+    service = makeKernelNetlink(addon);
+    services.set(addon, service);
+  }
+  return service;
+};
+
 /** The kernel layer: Netlink over real AF_NETLINK sockets. Fails to build with KernelUnavailable. */
 export const kernelLayer: Layer.Layer<Netlink, KernelUnavailable> = Layer.effect(
   Netlink,
-  Effect.map(loadKernelAddon, makeKernelNetlink),
+  Effect.map(loadKernelAddon, serviceFor),
 );

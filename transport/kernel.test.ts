@@ -185,7 +185,7 @@ describe.skipIf(skip)("the same Effect program on the sim layer and the kernel l
         let ran = false;
         yield* Effect.forkChild(Effect.sync(() => (ran = true)));
         let rounds = 0;
-        // every call succeeds at once: only the layer's own yields let the child run
+        // every call succeeds at once: only the fiber's own yields (every few thousand operations) let the child run
         while (!ran && rounds < 100_000) {
           yield* nl.sendto(a, msg(1), { to, flags: MSG_DONTWAIT });
           yield* nl.recvmsg(a, 64, MSG_DONTWAIT);

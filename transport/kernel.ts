@@ -12,7 +12,7 @@
 // - Time is Effect's Clock (the real one unless a program provides another): deadlines are
 //   Effect.sleep / Effect.timeoutOption, so interruption abandons a wait like a signal.
 import { fstatSync, readFileSync } from "node:fs";
-import { Data, Duration, Effect, Fiber, Layer, Option, Utils } from "effect";
+import { Data, Duration, Effect, Layer, Option } from "effect";
 import {
   decodeSockFilters,
   encodeSockFilters,
@@ -229,57 +229,6 @@ export const sendBlocking = (
       },
     );
   });
-
-// ---- one syscall as an Effect that yield* runs in the generator's own step ---------------------
-
-/**
- * How many calls run inline (below) between two yields to the scheduler: a fiber that loops on
- * non-blocking calls lets others run about as often as before (each call was two run-loop
- * operations, and a fiber yields after 2,048 by default).
- */
-const INLINE_CALLS_PER_YIELD = 1024;
-let inlineCalls = 0;
-
-const STEP: unique symbol = Symbol("nlsim.kernel.step");
-
-interface InlineStep {
-  readonly [STEP]: () => Effect.Effect<unknown, unknown>;
-}
-
-/** A yield to the scheduler, then the step. */
-function* yieldThenStep(step: () => Effect.Effect<unknown, unknown>): Generator<unknown, unknown, unknown> {
-  yield Effect.yieldNow;
-  return yield step();
-}
-
-/**
- * `yield*` of a syscall effect: the step runs right here, in the step of the Effect.gen that
- * yields it. A step that has its answer (the syscall did not block) returns an Exit, which
- * Effect.gen takes as the value of `yield*` (or its failure) without a turn of the fiber's run
- * loop; a step that must wait returns an ordinary effect, which the run loop runs as before.
- * Under a tracer (which wraps every operation) the effect is yielded whole, as any effect is.
- */
-function iterateInline(this: InlineStep & Effect.Effect<unknown, unknown>): Iterator<unknown, unknown, unknown> {
-  const fiber = Fiber.getCurrent();
-  if (fiber === undefined || fiber.cache.tracerContext !== undefined) return new Utils.SingleShotGen(this);
-  if (++inlineCalls >= INLINE_CALLS_PER_YIELD) {
-    inlineCalls = 0;
-    if (!fiber.cache.preventYield) return yieldThenStep(this[STEP]);
-  }
-  return new Utils.SingleShotGen(this[STEP]());
-}
-
-/**
- * Effect.suspend(step) whose `yield*` runs the step inline (iterateInline). The kernel layer's
- * per-message calls are built with it: the same effect as suspend everywhere (run, piped,
- * retried, yielded twice: the step runs each time), minus two turns of the run loop per call.
- */
-const syscallEffect = <A, E>(step: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  const effect = Effect.suspend(step) as Effect.Effect<A, E> & { [STEP]?: unknown };
-  effect[STEP] = step;
-  (effect as unknown as { [Symbol.iterator]: unknown })[Symbol.iterator] = iterateInline;
-  return effect;
-};
 
 // ---- the service --------------------------------------------------------------------------------
 
@@ -530,7 +479,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   };
 
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    syscallEffect(() => {
+    Effect.suspend(() => {
       if (!open(socket)) return ebadf("recvmsg");
       const first = recvNow(socket.fd, size, flags);
       if (typeof first !== "number") return Effect.succeed(first);
@@ -549,7 +498,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     data: Uint8Array,
     options?: SendOptions,
   ): Effect.Effect<number, NetlinkError> =>
-    syscallEffect(() => {
+    Effect.suspend(() => {
       if (!open(socket)) return ebadf("sendto");
       const to = options?.to;
       const flags = options?.flags ?? 0;

@@ -21,17 +21,32 @@ import {
   NLMSG_HDRLEN,
   type NlaPolicySet,
   nlaPolicy,
+  putU32,
 } from "../../uapi/index.js";
 import {
   AF_INET_RT,
   IFADDRMSG_SIZE,
   IFNAMSIZ,
   NETCONFMSG_SIZE,
+  RTM_DELMULTICAST,
+  RTM_DELNETCONF,
   RTM_GETADDR,
   RTM_GETMULTICAST,
   RTM_GETNETCONF,
+  RTM_NEWMULTICAST,
   RTM_NEWNETCONF,
+  RTNLGRP_IPV4_MCADDR,
+  RTNLGRP_IPV4_NETCONF,
 } from "../../uapi/rtnetlink.js";
+import {
+  NETDEV_CHANGENAME,
+  NETDEV_DOWN,
+  NETDEV_REGISTER,
+  NETDEV_UNREGISTER,
+  NETDEV_UP,
+  type NetdevNotifier,
+  register_netdevice_notifier,
+} from "../core/dev_api.js";
 import { __dev_get_by_index, for_each_netdev, type LinkDevice } from "../core/loopback.js";
 import {
   netlink_strict_get_check,
@@ -40,12 +55,14 @@ import {
   RTNL_FLAG_DUMP_SPLIT_NLM_DONE,
   type RtnlDoitFunc,
   type RtnlDumpitFunc,
+  rtnl_notify,
   rtnl_register,
   rtnl_unicast,
   skb_net,
+  u32s,
 } from "../core/rtnetlink.js";
 import type { NetlinkCallback } from "../netlink/dump.js";
-import { nla_put_u32, nlmsg_cancel, nlmsg_data, nlmsg_end, nlmsg_new, nlmsg_put } from "../netlink/nlmsg.js";
+import { nla_put, nla_put_u32, nlmsg_cancel, nlmsg_data, nlmsg_end, nlmsg_new, nlmsg_put } from "../netlink/nlmsg.js";
 import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
 
@@ -153,19 +170,44 @@ export const valid_dump_ifaddr_req = (cb: NetlinkCallback, mod: string, policy: 
 };
 
 /**
- * inet_dump_addr for RTM_GETADDR and RTM_GETMULTICAST: lo has neither addresses nor groups, so a
- * valid request dumps nothing; a strict request's unknown ifa_index is ENODEV.
+ * inet_dump_addr for RTM_GETADDR and RTM_GETMULTICAST (inet_dump_ifmcaddr): a strict request's
+ * unknown ifa_index is ENODEV. The addresses come from the address hooks (devinet_ifa.ts); the
+ * groups are each device's joined ones. cb->args[0] is the next device, cb->args[1] its next entry.
  */
-const inet_dump_addr: RtnlDumpitFunc = (skb, cb) => {
-  const net = skb_net(cb.skb);
-  if (net === undefined) return -ERRNO.EINVAL;
-  if (cb.strict_check) {
-    const ifindex = valid_dump_ifaddr_req(cb, "ipv4: ", ifa_ipv4_policy);
-    if (ifindex < 0) return ifindex;
-    if (ifindex && __dev_get_by_index(net, ifindex) === undefined) return -ERRNO.ENODEV;
-  }
-  return skb.len;
-};
+const inet_dump_addr =
+  (type: number): RtnlDumpitFunc =>
+  (skb, cb) => {
+    const net = skb_net(cb.skb);
+    if (net === undefined) return -ERRNO.EINVAL;
+    let devs = for_each_netdev(net);
+    let flags = NLM_F_MULTI;
+    if (cb.strict_check) {
+      const ifindex = valid_dump_ifaddr_req(cb, "ipv4: ", ifa_ipv4_policy);
+      if (ifindex < 0) return ifindex;
+      if (ifindex) {
+        const dev = __dev_get_by_index(net, ifindex);
+        if (dev === undefined) return -ERRNO.ENODEV;
+        devs = [dev];
+        flags |= NLM_F_DUMP_FILTERED;
+      }
+    }
+    for (const dev of devs) {
+      if (dev.ifindex < cb.args[0]!) continue;
+      cb.args[0] = dev.ifindex;
+      const n = type === RTM_GETMULTICAST ? in_dev_get(dev).mc_list.length : (inetdev_hooks.count?.(dev) ?? 0);
+      for (let i = cb.args[1]!; i < n; i++) {
+        const err =
+          type === RTM_GETMULTICAST
+            ? inet_fill_ifmcaddr(skb, dev, in_dev_get(dev).mc_list[i]!, cb.skb.cb.portid, cb.nlh.nlmsg_seq, type, flags)
+            : inetdev_hooks.fill!(skb, dev, i, cb.skb.cb.portid, cb.nlh.nlmsg_seq, flags);
+        if (err < 0) return skb.len || err;
+        cb.args[1] = i + 1;
+      }
+      cb.args[0] = dev.ifindex + 1;
+      cb.args[1] = 0;
+    }
+    return skb.len;
+  };
 
 /** One netconf entry's values: in_dev->cnf for a device, net->ipv4.devconf_all / _dflt otherwise. */
 const devconf_value = (cnf: ReadonlyArray<number>, i: number): number => cnf[i - 1] ?? 0;
@@ -174,7 +216,10 @@ const devconf_value = (cnf: ReadonlyArray<number>, i: number): number => cnf[i -
 const devconf_all_default = (net: Net): ReadonlyArray<number> | undefined =>
   for_each_netdev(net).find((d) => d.ifindex === 1)?.ipv4_devconf;
 
-/** inet_netconf_fill_devconf(skb, ifindex, devconf, portid, seq, event, flags, NETCONFA_ALL) */
+/**
+ * inet_netconf_fill_devconf(skb, ifindex, devconf, portid, seq, event, flags, type): NETCONFA_ALL
+ * for RTM_NEWNETCONF, the index alone for RTM_DELNETCONF.
+ */
 const inet_netconf_fill_devconf = (
   skb: SkBuff,
   ifindex: number,
@@ -182,19 +227,23 @@ const inet_netconf_fill_devconf = (
   portid: number,
   seq: number,
   flags: number,
+  event = RTM_NEWNETCONF,
 ): number => {
-  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWNETCONF, NETCONFMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, NETCONFMSG_SIZE, flags);
   if (nlh === null) return -ERRNO.EMSGSIZE;
   skb.head[nlmsg_data(nlh)] = AF_INET_RT;
-  const puts: ReadonlyArray<readonly [number, number]> = [
-    [NETCONFA_IFINDEX, ifindex],
-    [NETCONFA_FORWARDING, devconf_value(cnf, IPV4_DEVCONF_FORWARDING)],
-    [NETCONFA_RP_FILTER, devconf_value(cnf, IPV4_DEVCONF_RP_FILTER)],
-    [NETCONFA_MC_FORWARDING, devconf_value(cnf, IPV4_DEVCONF_MC_FORWARDING)],
-    [NETCONFA_BC_FORWARDING, devconf_value(cnf, IPV4_DEVCONF_BC_FORWARDING)],
-    [NETCONFA_PROXY_NEIGH, devconf_value(cnf, IPV4_DEVCONF_PROXY_ARP)],
-    [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, devconf_value(cnf, IPV4_DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN)],
-  ];
+  const puts: ReadonlyArray<readonly [number, number]> =
+    event !== RTM_NEWNETCONF
+      ? [[NETCONFA_IFINDEX, ifindex]]
+      : [
+          [NETCONFA_IFINDEX, ifindex],
+          [NETCONFA_FORWARDING, devconf_value(cnf, IPV4_DEVCONF_FORWARDING)],
+          [NETCONFA_RP_FILTER, devconf_value(cnf, IPV4_DEVCONF_RP_FILTER)],
+          [NETCONFA_MC_FORWARDING, devconf_value(cnf, IPV4_DEVCONF_MC_FORWARDING)],
+          [NETCONFA_BC_FORWARDING, devconf_value(cnf, IPV4_DEVCONF_BC_FORWARDING)],
+          [NETCONFA_PROXY_NEIGH, devconf_value(cnf, IPV4_DEVCONF_PROXY_ARP)],
+          [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, devconf_value(cnf, IPV4_DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN)],
+        ];
   for (const [t, v] of puts) {
     if (nla_put_u32(skb, t, v >>> 0)) {
       nlmsg_cancel(skb, nlh);
@@ -316,9 +365,150 @@ const inet_netconf_get_devconf: RtnlDoitFunc = (skb, nlh, extack) => {
   return rtnl_unicast(nskb, net, skb.cb.portid);
 };
 
+// ---------------------------------------------------------------------------------------------
+// The device's IPv4 life (inetdev_event)
+
+/** IGMP_ALL_HOSTS: 224.0.0.1, the group ip_mc_up joins on every device that comes up */
+const IGMP_ALL_HOSTS = 0xe0000001;
+/** IFA_F_PERMANENT */
+export const IFA_F_PERMANENT = 0x80;
+/** INFINITY_LIFE_TIME */
+export const INFINITY_LIFE_TIME = 0xffffffff;
+
+/** struct in_device, the part the model keeps: the joined groups (ip_mc_up / ip_mc_down) */
+interface InDevice {
+  mc_list: number[];
+}
+const in_devices = new WeakMap<LinkDevice, InDevice>();
+
+/** __in_dev_get_rtnl(dev) (made on first use: inetdev_init at registration) */
+export const in_dev_get = (dev: LinkDevice): InDevice => {
+  let d = in_devices.get(dev);
+  if (d === undefined) {
+    d = { mc_list: [] };
+    in_devices.set(dev, d);
+  }
+  return d;
+};
+
+export const be32_bytes = (v: number): Uint8Array =>
+  Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+
+/** inet_fill_ifmcaddr: {32, IFA_F_PERMANENT, RT_SCOPE_UNIVERSE, ifindex}, IFA_MULTICAST, IFA_CACHEINFO */
+const inet_fill_ifmcaddr = (
+  skb: SkBuff,
+  dev: LinkDevice,
+  group: number,
+  portid: number,
+  seq: number,
+  event: number,
+  flags: number,
+): number => {
+  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const ifm = nlmsg_data(nlh);
+  skb.head[ifm] = AF_INET_RT;
+  skb.head[ifm + 1] = 32;
+  skb.head[ifm + 2] = IFA_F_PERMANENT;
+  skb.head[ifm + 3] = 0;
+  putU32(skb.head, ifm + 4, dev.ifindex);
+  // put_cacheinfo(mca_cstamp, mca_tstamp, INFINITY, INFINITY): the kernel's stamps are jiffies since boot; 0 here
+  if (
+    nla_put(skb, IFA_MULTICAST, be32_bytes(group)) ||
+    nla_put(skb, IFA_CACHEINFO, u32s([INFINITY_LIFE_TIME, INFINITY_LIFE_TIME, 0, 0]))
+  ) {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** inet_ifmcaddr_notify(dev, im, event): to RTNLGRP_IPV4_MCADDR (since 6.15) */
+const inet_ifmcaddr_notify = (net: Net, dev: LinkDevice, group: number, event: number): void => {
+  const skb = nlmsg_new(128, GFP_ATOMIC);
+  if (inet_fill_ifmcaddr(skb, dev, group, 0, 0, event, 0) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, 0, RTNLGRP_IPV4_MCADDR, null);
+};
+
+/** inet_netconf_notify_devconf(net, event, NETCONFA_ALL, ifindex, devconf): to RTNLGRP_IPV4_NETCONF */
+const inet_netconf_notify_devconf = (net: Net, event: number, dev: LinkDevice): void => {
+  const skb = nlmsg_new(128, GFP_ATOMIC);
+  if (inet_netconf_fill_devconf(skb, dev.ifindex, dev.ipv4_devconf, 0, 0, 0, event) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, 0, RTNLGRP_IPV4_NETCONF, null);
+};
+
+/** ip_mc_up: join 224.0.0.1 (and announce it) */
+const ip_mc_up = (net: Net, dev: LinkDevice): void => {
+  const in_dev = in_dev_get(dev);
+  if (in_dev.mc_list.includes(IGMP_ALL_HOSTS)) return;
+  in_dev.mc_list.unshift(IGMP_ALL_HOSTS);
+  inet_ifmcaddr_notify(net, dev, IGMP_ALL_HOSTS, RTM_NEWMULTICAST);
+};
+
+/** ip_mc_down: leave the groups (each announced) */
+const ip_mc_down = (net: Net, dev: LinkDevice): void => {
+  const in_dev = in_dev_get(dev);
+  for (const g of in_dev.mc_list) inet_ifmcaddr_notify(net, dev, g, RTM_DELMULTICAST);
+  in_dev.mc_list = [];
+};
+
+/** The hooks the address part of this file (devinet_ifa.ts) adds to inetdev_event. */
+export interface InetdevHooks {
+  /** NETDEV_UP before ip_mc_up (lo gets 127.0.0.1/8) */
+  up?: (net: Net, dev: LinkDevice) => void;
+  /** NETDEV_CHANGENAME before the sysctls are re-registered (inetdev_changename) */
+  changename?: (net: Net, dev: LinkDevice) => void;
+  /** NETDEV_UNREGISTER before the sysctls go (inetdev_destroy's address removal) */
+  unregister?: (net: Net, dev: LinkDevice) => void;
+  /** the device's address count, and inet_fill_ifaddr of the i-th (RTM_GETADDR dumps) */
+  count?: (dev: LinkDevice) => number;
+  fill?: (skb: SkBuff, dev: LinkDevice, i: number, portid: number, seq: number, flags: number) => number;
+}
+export const inetdev_hooks: InetdevHooks = {};
+
+/**
+ * inetdev_event: NETDEV_REGISTER (inetdev_init: the netconf announcement), NETDEV_UP (lo's
+ * 127.0.0.1, ip_mc_up), NETDEV_DOWN (ip_mc_down), NETDEV_CHANGENAME (the addresses' labels,
+ * RTM_DELNETCONF + RTM_NEWNETCONF), NETDEV_UNREGISTER (inetdev_destroy: the addresses, then
+ * RTM_DELNETCONF).
+ */
+const inetdev_event: NetdevNotifier = (event, dev, net) => {
+  switch (event) {
+    case NETDEV_REGISTER:
+      in_dev_get(dev);
+      inet_netconf_notify_devconf(net, RTM_NEWNETCONF, dev);
+      return;
+    case NETDEV_UP:
+      inetdev_hooks.up?.(net, dev);
+      ip_mc_up(net, dev);
+      return;
+    case NETDEV_DOWN:
+      ip_mc_down(net, dev);
+      return;
+    case NETDEV_CHANGENAME:
+      inetdev_hooks.changename?.(net, dev);
+      inet_netconf_notify_devconf(net, RTM_DELNETCONF, dev);
+      inet_netconf_notify_devconf(net, RTM_NEWNETCONF, dev);
+      return;
+    case NETDEV_UNREGISTER:
+      inetdev_hooks.unregister?.(net, dev);
+      in_dev_get(dev).mc_list = [];
+      inet_netconf_notify_devconf(net, RTM_DELNETCONF, dev);
+      return;
+  }
+};
+
 /** devinet_init's handlers */
 export const devinet_net_init = (net: Net): void => {
-  rtnl_register(net, AF_INET_RT, RTM_GETADDR, null, inet_dump_addr, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
-  rtnl_register(net, AF_INET_RT, RTM_GETMULTICAST, null, inet_dump_addr);
+  register_netdevice_notifier(net, inetdev_event);
+  rtnl_register(net, AF_INET_RT, RTM_GETADDR, null, inet_dump_addr(RTM_GETADDR), RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
+  rtnl_register(net, AF_INET_RT, RTM_GETMULTICAST, null, inet_dump_addr(RTM_GETMULTICAST));
   rtnl_register(net, AF_INET_RT, RTM_GETNETCONF, inet_netconf_get_devconf, inet_netconf_dump_devconf);
 };

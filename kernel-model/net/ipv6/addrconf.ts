@@ -27,20 +27,33 @@ import {
   IFLA_MTU,
   IFLA_OPERSTATE,
   IFLA_PROTINFO,
+  RTM_DELMULTICAST,
+  RTM_DELNETCONF,
   RTM_GETADDR,
   RTM_GETANYCAST,
   RTM_GETLINK,
   RTM_GETMULTICAST,
   RTM_GETNETCONF,
   RTM_NEWLINK,
+  RTM_NEWMULTICAST,
   RTM_NEWNETCONF,
+  RTNLGRP_IPV6_MCADDR,
+  RTNLGRP_IPV6_NETCONF,
 } from "../../uapi/rtnetlink.js";
+import {
+  NETDEV_CHANGENAME,
+  NETDEV_REGISTER,
+  NETDEV_UNREGISTER,
+  type NetdevNotifier,
+  register_netdevice_notifier,
+} from "../core/dev_api.js";
 import { __dev_get_by_index, for_each_netdev, type LinkDevice } from "../core/loopback.js";
 import {
   inet6_fill_link_af,
   nlmsg_len,
   type RtnlDoitFunc,
   type RtnlDumpitFunc,
+  rtnl_notify,
   rtnl_register,
   rtnl_unicast,
   skb_net,
@@ -92,6 +105,7 @@ const INFINITY_LIFE_TIME = 0xffffffff;
 
 // DEVCONF_* indices into idev->cnf (ipv6_store_devconf order)
 const DEVCONF_FORWARDING = 0;
+const DEVCONF_MTU6 = 2;
 const DEVCONF_PROXY_NDP = 22;
 const DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 39;
 
@@ -125,10 +139,12 @@ const inet6_fill_ifmcaddr = (
   skb: SkBuff,
   dev: LinkDevice,
   addr: Uint8Array,
-  cb: NetlinkCallback,
+  portid: number,
+  seq: number,
+  event: number,
   flags: number,
 ): number => {
-  const nlh = nlmsg_put(skb, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_GETMULTICAST, IFADDRMSG_SIZE, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, IFADDRMSG_SIZE, flags);
   if (nlh === null) return -ERRNO.EMSGSIZE;
   const ifm = nlmsg_data(nlh);
   skb.head[ifm] = AF_INET6;
@@ -175,9 +191,17 @@ const inet6_dump_addr =
     for (const dev of devs) {
       if (dev.ifindex < cb.args[0]!) continue;
       cb.args[0] = dev.ifindex;
-      const list = dev.ifindex === 1 ? LO_MC_LIST : [];
+      const list = dev.inet6 ? LO_MC_LIST : [];
       for (let i = cb.args[1]!; i < list.length; i++) {
-        const err = inet6_fill_ifmcaddr(skb, dev, list[i]!, cb, flags);
+        const err = inet6_fill_ifmcaddr(
+          skb,
+          dev,
+          list[i]!,
+          cb.skb.cb.portid,
+          cb.nlh.nlmsg_seq,
+          RTM_GETMULTICAST,
+          flags,
+        );
         if (err < 0) return skb.len || err;
         cb.args[1] = i + 1;
       }
@@ -187,7 +211,10 @@ const inet6_dump_addr =
     return 0;
   };
 
-/** inet6_netconf_fill_devconf(..., NETCONFA_ALL): no NETCONFA_MC_FORWARDING without CONFIG_IPV6_MROUTE */
+/**
+ * inet6_netconf_fill_devconf(..., NETCONFA_ALL): no NETCONFA_MC_FORWARDING without
+ * CONFIG_IPV6_MROUTE. RTM_DELNETCONF (type 0) carries the index alone.
+ */
 const inet6_netconf_fill_devconf = (
   skb: SkBuff,
   ifindex: number,
@@ -195,16 +222,20 @@ const inet6_netconf_fill_devconf = (
   portid: number,
   seq: number,
   flags: number,
+  event = RTM_NEWNETCONF,
 ): number => {
-  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWNETCONF, 1, flags);
+  const nlh = nlmsg_put(skb, portid, seq, event, 1, flags);
   if (nlh === null) return -ERRNO.EMSGSIZE;
   skb.head[nlmsg_data(nlh)] = AF_INET6;
-  const puts: ReadonlyArray<readonly [number, number]> = [
-    [NETCONFA_IFINDEX, ifindex],
-    [NETCONFA_FORWARDING, cnf[DEVCONF_FORWARDING] ?? 0],
-    [NETCONFA_PROXY_NEIGH, cnf[DEVCONF_PROXY_NDP] ?? 0],
-    [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, cnf[DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN] ?? 0],
-  ];
+  const puts: ReadonlyArray<readonly [number, number]> =
+    event !== RTM_NEWNETCONF
+      ? [[NETCONFA_IFINDEX, ifindex]]
+      : [
+          [NETCONFA_IFINDEX, ifindex],
+          [NETCONFA_FORWARDING, cnf[DEVCONF_FORWARDING] ?? 0],
+          [NETCONFA_PROXY_NEIGH, cnf[DEVCONF_PROXY_NDP] ?? 0],
+          [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, cnf[DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN] ?? 0],
+        ];
   for (const [t, v] of puts) {
     if (nla_put_u32(skb, t, v >>> 0)) {
       nlmsg_cancel(skb, nlh);
@@ -226,7 +257,11 @@ const inet6_netconf_dump_devconf: RtnlDumpitFunc = (skb, cb) => {
     skb,
     cb,
     "ipv6: ",
-    netconf_entries(for_each_netdev(net), (d) => d.ipv6_devconf, all),
+    netconf_entries(
+      for_each_netdev(net).filter((d) => d.inet6),
+      (d) => d.ipv6_devconf,
+      all,
+    ),
     inet6_netconf_fill_devconf,
   );
 };
@@ -241,6 +276,7 @@ const inet6_netconf_get_devconf: RtnlDoitFunc = (skb, nlh, extack) => {
     req.ifindex === NETCONFA_IFINDEX_ALL || req.ifindex === NETCONFA_IFINDEX_DEFAULT
       ? devconf6_all_default(net)
       : __dev_get_by_index(net, req.ifindex)?.ipv6_devconf;
+  // a device without IPv6 (registered with an MTU below 1280) has no inet6_dev: ENODEV too
   if (cnf === undefined) return -ERRNO.ENODEV;
   const nskb = nlmsg_new(128, GFP_ATOMIC);
   const err = inet6_netconf_fill_devconf(nskb, req.ifindex, cnf, skb.cb.portid, nlh.nlmsg_seq, 0);
@@ -313,7 +349,7 @@ const inet6_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
     if (err < 0) return err;
   }
   for (const dev of for_each_netdev(net)) {
-    if (dev.ifindex < cb.args[0]!) continue;
+    if (dev.ifindex < cb.args[0]! || !dev.inet6) continue;
     const err = inet6_fill_ifinfo(skb, dev, cb.skb.cb.portid, cb.nlh.nlmsg_seq, NLM_F_MULTI);
     if (err < 0) return skb.len || err;
     cb.args[0] = dev.ifindex + 1;
@@ -321,8 +357,65 @@ const inet6_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
   return 0;
 };
 
+/** IPV6_MIN_MTU: ipv6_add_dev refuses a device with a smaller MTU (it gets no inet6_dev) */
+const IPV6_MIN_MTU = 1280;
+
+/** inet6_netconf_notify_devconf(net, event, NETCONFA_ALL, ifindex, devconf): to RTNLGRP_IPV6_NETCONF */
+const inet6_netconf_notify_devconf = (net: Net, event: number, dev: LinkDevice): void => {
+  const skb = nlmsg_new(128, GFP_ATOMIC);
+  if (inet6_netconf_fill_devconf(skb, dev.ifindex, dev.ipv6_devconf, 0, 0, 0, event) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, 0, RTNLGRP_IPV6_NETCONF, null);
+};
+
+/** inet6_ifmcaddr_notify(dev, ifmca, event): to RTNLGRP_IPV6_MCADDR */
+const inet6_ifmcaddr_notify = (net: Net, dev: LinkDevice, addr: Uint8Array, event: number): void => {
+  const skb = nlmsg_new(128, GFP_ATOMIC);
+  if (inet6_fill_ifmcaddr(skb, dev, addr, 0, 0, event, 0) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, 0, RTNLGRP_IPV6_MCADDR, null);
+};
+
+/**
+ * addrconf_notify, the device's life: NETDEV_REGISTER attaches IPv6 (ipv6_add_dev: the netconf
+ * announcement, then ff01::1 and ff02::1 joined, each announced) unless the MTU is below 1280;
+ * NETDEV_CHANGENAME re-registers the sysctls (RTM_DELNETCONF, RTM_NEWNETCONF); NETDEV_UNREGISTER
+ * (addrconf_ifdown, ipv6_mc_destroy_dev) announces leaving ff02::1 — not ff01::1, as 6.18 does
+ * [live] — then RTM_DELNETCONF.
+ */
+const addrconf_notify: NetdevNotifier = (event, dev, net) => {
+  switch (event) {
+    case NETDEV_REGISTER:
+      if (dev.mtu < IPV6_MIN_MTU) {
+        dev.inet6 = false;
+        return;
+      }
+      dev.inet6 = true;
+      dev.ipv6_devconf = dev.ipv6_devconf.map((v, i) => (i === DEVCONF_MTU6 ? dev.mtu : v));
+      inet6_netconf_notify_devconf(net, RTM_NEWNETCONF, dev);
+      inet6_ifmcaddr_notify(net, dev, LO_MC_LIST[1]!, RTM_NEWMULTICAST);
+      inet6_ifmcaddr_notify(net, dev, LO_MC_LIST[0]!, RTM_NEWMULTICAST);
+      return;
+    case NETDEV_CHANGENAME:
+      if (!dev.inet6) return;
+      inet6_netconf_notify_devconf(net, RTM_DELNETCONF, dev);
+      inet6_netconf_notify_devconf(net, RTM_NEWNETCONF, dev);
+      return;
+    case NETDEV_UNREGISTER:
+      if (!dev.inet6) return;
+      inet6_ifmcaddr_notify(net, dev, LO_MC_LIST[0]!, RTM_DELMULTICAST);
+      inet6_netconf_notify_devconf(net, RTM_DELNETCONF, dev);
+      return;
+  }
+};
+
 /** addrconf_init's handlers */
 export const addrconf_net_init = (net: Net): void => {
+  register_netdevice_notifier(net, addrconf_notify);
   rtnl_register(net, AF_INET6, RTM_GETLINK, null, inet6_dump_ifinfo);
   rtnl_register(net, AF_INET6, RTM_GETADDR, null, inet6_dump_addr(RTM_GETADDR));
   rtnl_register(net, AF_INET6, RTM_GETMULTICAST, null, inet6_dump_addr(RTM_GETMULTICAST));

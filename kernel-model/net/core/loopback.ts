@@ -151,12 +151,21 @@ export const __dev_get_by_index = (net: Net, ifindex: number): LinkDevice | unde
 export const __dev_get_by_name = (net: Net, name: string): LinkDevice | undefined =>
   for_each_netdev(net).find((d) => d.name === name);
 
+/** net->dev_base_seq: bumped whenever the device list changes (link dumps check it between rounds) */
+const dev_base_seqs = new WeakMap<Net, number>();
+export const dev_base_seq = (net: Net): number => dev_base_seqs.get(net) ?? 1;
+/** dev_base_seq_inc: never 0 (nl_dump_check_consistent reads 0 as "not set") */
+const dev_base_seq_inc = (net: Net): void => {
+  dev_base_seqs.set(net, (dev_base_seq(net) + 1) >>> 0 || 1);
+};
+
 /** list_netdevice: the device joins the namespace's list, kept in ifindex order. */
 export const list_netdevice = (net: Net, dev: LinkDevice): void => {
   const l = devices.get(net);
   if (l === undefined) return;
   l.push(dev);
   l.sort((a, b) => a.ifindex - b.ifindex);
+  dev_base_seq_inc(net);
 };
 
 /** unlist_netdevice */
@@ -164,6 +173,7 @@ export const unlist_netdevice = (net: Net, dev: LinkDevice): void => {
   const l = devices.get(net);
   const i = l?.indexOf(dev) ?? -1;
   if (l !== undefined && i >= 0) l.splice(i, 1);
+  dev_base_seq_inc(net);
 };
 
 /**

@@ -140,7 +140,7 @@ import {
 import { type Nlmsghdr, netlink_rcv_skb } from "../netlink/ack.js";
 import { nlmsg_multicast } from "../netlink/broadcast.js";
 import { netlink_capable } from "../netlink/capable.js";
-import { type NetlinkCallback, netlink_dump_start } from "../netlink/dump.js";
+import { type NetlinkCallback, netlink_dump_start, nl_dump_check_consistent } from "../netlink/dump.js";
 import { netlink_kernel_create } from "../netlink/kernel.js";
 import {
   type NlattrRef,
@@ -178,7 +178,7 @@ import {
   register_netdevice_notifier,
   unregister_netdevice,
 } from "./dev_api.js";
-import { __dev_get_by_index, __dev_get_by_name, for_each_netdev, type LinkDevice } from "./loopback.js";
+import { __dev_get_by_index, __dev_get_by_name, dev_base_seq, for_each_netdev, type LinkDevice } from "./loopback.js";
 
 /** rtnl_doit_func */
 export type RtnlDoitFunc = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck) => number;
@@ -631,6 +631,11 @@ export const rtnl_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
     if (err < 0) break;
     cb.args[0] = dev.ifindex + 1;
   }
+  // cb->seq = dev_base_seq; nl_dump_check_consistent(cb, nlmsg_hdr(skb)): a list that changed since
+  // the last round marks the round's first message NLM_F_DUMP_INTR
+  cb.seq = dev_base_seq(net);
+  if (skb.len > 0) nl_dump_check_consistent(cb, { skb, off: skb.data_off });
+  else cb.prev_seq = cb.seq;
   return err < 0 ? err : skb.len;
 };
 

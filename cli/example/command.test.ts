@@ -8,7 +8,7 @@ import { runExampleOnSim } from "../../examples/runner.js";
 import { selectThroughputExample } from "../../examples/select-throughput/index.js";
 import { sockoptExample } from "../../examples/sockopt/index.js";
 import type { Example } from "../../examples/types.js";
-import { Narrator } from "./narrate.js";
+import { Narrator } from "../../sim/walk/narrate.js";
 
 const bin = fileURLToPath(new URL("../../bin/nlsim.js", import.meta.url));
 const nlsim = (args: string[]) =>

@@ -8,12 +8,19 @@ import { type Example, exampleNames, findExample } from "../../examples/index.js
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
 import { encodeTrace } from "../../sim/trace.js";
+import {
+  ALL_STEPS,
+  BoundedSink,
+  DEFAULT_WALK_LIMIT,
+  LEGEND,
+  parseWalkFilter,
+  type WalkFilter,
+} from "../../sim/walk/bound.js";
+import { inputModelLine, type NarrationSink, Narrator } from "../../sim/walk/narrate.js";
 import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
 import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
-import { ALL_STEPS, BoundedSink, DEFAULT_WALK_LIMIT, LEGEND, parseWalkFilter, type WalkFilter } from "./bound.js";
 import { LESSON_EXAMPLES } from "./lessons.js";
-import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
 
 /** The examples, then the lessons (walkthroughs of a scenario: ack, dump, addressing, macros). */
 const findRunnable = (name: string): Example | undefined =>

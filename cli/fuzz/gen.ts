@@ -61,8 +61,22 @@ const changeRequest = (rnd: SeededPrng, flags: number, seq: number, self: string
     () => ({ type: 24, payload: rtmsgHex(33), attrs: [{ type: 1, hex: "0a000000" }] }), // "Invalid prefix length"
     () => ({ type: 24, payload: rtmsgHex(8), attrs: [{ type: 1, hex: "0a000001" }] }), // host bits set
     () => ({ type: 24, payload: rtmsgHex(24, 1), attrs: [{ type: 1, hex: "0a000000" }] }), // ECN bits in the tos
-    () => ({ type: 24, payload: rtmsgHex(24), attrs: [{ type: 1, hex: "0a000000" }, { type: 5, hex: "0a050505" }] }), // no route to the gateway
-    () => ({ type: 24, payload: rtmsgHex(24), attrs: [{ type: 1, hex: "0a000000" }, { type: 4, hex: le32(9) }] }), // ENODEV
+    () => ({
+      type: 24,
+      payload: rtmsgHex(24),
+      attrs: [
+        { type: 1, hex: "0a000000" },
+        { type: 5, hex: "0a050505" },
+      ],
+    }), // no route to the gateway
+    () => ({
+      type: 24,
+      payload: rtmsgHex(24),
+      attrs: [
+        { type: 1, hex: "0a000000" },
+        { type: 4, hex: le32(9) },
+      ],
+    }), // ENODEV
     () => ({ type: 25, payload: rtmsgHex(24, 0, 77), attrs: [{ type: 1, hex: "0a000000" }] }), // "FIB table does not exist"
     () => ({ type: 25, payload: rtmsgHex(24), attrs: [{ type: 1, hex: "0a000000" }] }),
     () => ({ type: pickOf(rnd, [16, 17, 19, 20, 21, 24, 25]), payload: pickOf(rnd, ["", "00", "0200"]) }), // short headers

@@ -5,6 +5,7 @@
 // (dev_validate_mtu) and dev_change_name (dev_valid_name). Each subsystem reacts through the chain, as
 // in the kernel: rtnetlink_event, inetdev_event and fib_netdev_event (IPv4), addrconf_notify (IPv6).
 
+import { KERN_INFO } from "../../kernel/printk.js";
 import { ERRNO, type NetlinkExtAck } from "../../uapi/index.js";
 import {
   IF_OPER_DOWN,
@@ -64,11 +65,21 @@ const dev_raw_flags = (dev: LinkDevice): number => dev.flags & ~(IFF_RUNNING | I
 export const dev_change_flags = (net: Net, dev: LinkDevice, flags: number, _extack: NetlinkExtAck): number => {
   const old_flags = dev_raw_flags(dev);
   let raw = (flags & IFF_SETTABLE) | (old_flags & (IFF_UP | IFF_VOLATILE | IFF_PROMISC | IFF_ALLMULTI));
-  // IFF_PROMISC and IFF_ALLMULTI requests (dev_set_promiscuity, dev_set_allmulti) are not modelled
   if ((old_flags ^ flags) & IFF_UP) {
     if (old_flags & IFF_UP) __dev_close(dev);
     else __dev_open(dev);
     raw = (raw & ~IFF_UP) | (flags & IFF_UP);
+  }
+  // dev->gflags: the user's own promiscuous / all-multicast request counts once (__dev_set_promiscuity,
+  // __dev_set_allmulti); the model has no other user of either, so the flag follows the count
+  if ((flags ^ old_flags) & IFF_PROMISC) {
+    dev.promiscuity += flags & IFF_PROMISC ? 1 : -1;
+    raw = (raw & ~IFF_PROMISC) | (dev.promiscuity > 0 ? IFF_PROMISC : 0);
+    net.kernel?.printk(`${KERN_INFO}${dev.name}: ${dev.promiscuity > 0 ? "entered" : "left"} promiscuous mode`);
+  }
+  if ((flags ^ old_flags) & IFF_ALLMULTI) {
+    dev.allmulti += flags & IFF_ALLMULTI ? 1 : -1;
+    raw = (raw & ~IFF_ALLMULTI) | (dev.allmulti > 0 ? IFF_ALLMULTI : 0);
   }
   dev.flags = raw | (raw & IFF_UP ? IFF_RUNNING | IFF_LOWER_UP : 0);
   __dev_notify_flags(net, dev, old_flags, old_flags ^ raw);

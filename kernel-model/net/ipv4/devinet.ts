@@ -231,7 +231,8 @@ const inet_dump_addr =
       cb.args[0] = dev.ifindex + 1;
       cb.args[1] = 0;
     }
-    return skb.len;
+    // finished: 0 (RTM_GETADDR's NLMSG_DONE still comes alone: RTNL_FLAG_DUMP_SPLIT_NLM_DONE)
+    return 0;
   };
 
 /** One netconf entry's values: in_dev->cnf for a device, net->ipv4.devconf_all / _dflt otherwise. */

@@ -285,7 +285,7 @@ export const inet_dump_fib: RtnlDumpitFunc = (skb, cb) => {
           cb.nlh.nlmsg_seq,
           RTM_NEWROUTE,
           { fi: fa.fi, tb_id: tb.tb_id, dst: fa.key, dst_len: fa.plen, dscp: fa.dscp, type: fa.type },
-          NLM_F_MULTI,
+          NLM_F_MULTI | (filter.filter_set ? NLM_F_DUMP_FILTERED : 0),
         );
         if (err < 0) return skb.len || err;
       }

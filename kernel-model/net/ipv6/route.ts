@@ -18,6 +18,7 @@ import {
   NLA_U16,
   NLA_U32,
   NLM_F_CREATE,
+  NLM_F_DUMP_FILTERED,
   NLM_F_EXCL,
   NLM_F_MULTI,
   type NlaPolicySet,
@@ -280,7 +281,8 @@ export const inet6_dump_fib: RtnlDumpitFunc = (skb, cb) => {
       cb.args[0] = i + 1;
       continue;
     }
-    if (rt6_fill_node(skb, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, NLM_F_MULTI) < 0) return skb.len;
+    const flags = NLM_F_MULTI | (filter.filter_set ? NLM_F_DUMP_FILTERED : 0);
+    if (rt6_fill_node(skb, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, flags) < 0) return skb.len;
     cb.args[0] = i + 1;
   }
   return skb.len;

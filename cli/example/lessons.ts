@@ -526,8 +526,9 @@ const NOTIFY: Lesson = {
       say: "l reads: RTM_NEWLINK for lo, now up (group 1)",
       note:
         "rtmsg_ifinfo sends the whole link, every IFLA_* attribute, as a dump would: a listener need not ask " +
-        "again. Counters and timestamps (IFLA_STATS64, IFLA_INET6_CACHEINFO) differ from run to run; this " +
-        "walk shows them masked, by length only.",
+        "again. Counters and timestamps (IFLA_STATS64, IFLA_INET6_CACHEINFO) differ from run to run: the " +
+        "lesson's trace, which a test compares with the live kernel's, masks them (the scenario format's " +
+        "decode and mask).",
     },
     9: {
       say: "l reads: RTM_NEWADDR 127.0.0.1/8 (group 5): the kernel gives lo its address when lo comes up",

@@ -37,6 +37,9 @@ for (const must of [
   "package/dist/transport/index.js",
   "package/dist/transport/index.d.ts",
   "package/dist/bin/nlsim.js",
+  "package/dist/ynl/index.js",
+  "package/ynl/specs/rt-link.yaml",
+  "package/ynl/specs/ATTRIBUTION.md",
   "package/LICENSE",
   "package/README.md",
 ]) {

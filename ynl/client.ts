@@ -28,7 +28,7 @@ import {
   type SubscriptionEvent,
 } from "../transport/client.js";
 import type { NetlinkError } from "../transport/errors.js";
-import type { Netlink } from "../transport/netlink.js";
+import { Netlink } from "../transport/netlink.js";
 import { decodeAttrs, decodeStruct, encodeAttrs, encodeStruct, type YnlEncodeError, type YnlObject } from "./codec.js";
 import { camel, specSet, specStruct, type YnlOperation, type YnlSpec } from "./spec.js";
 
@@ -104,7 +104,10 @@ export interface YnlClient<F = YnlAnyOps> {
     request?: DumpReq<F, K>,
     options?: YnlRequestOptions,
   ) => Effect.Effect<Array<DumpReply<F, K>>, YnlError>;
-  /** Joins the spec's multicast groups by name and decodes what arrives (an overrun fails the stream). */
+  /**
+   * Joins the spec's multicast groups by name on a socket of its own (closed when the stream
+   * ends) and decodes what arrives; an overrun fails the stream.
+   */
   readonly subscribe: (
     groups: string | ReadonlyArray<string>,
   ) => Stream.Stream<YnlNotification, NetlinkError | NetlinkProtocolError>;
@@ -280,6 +283,9 @@ export const openYnl = <F = YnlAnyOps>(
       };
     };
 
+    // notifications come on a socket of their own: on the request socket they would meet a
+    // pending request's reader, which drops what matches no request
+    const nl = yield* Netlink;
     const subscribe = (groups: string | ReadonlyArray<string>) =>
       Stream.unwrap(
         Effect.gen(function* () {
@@ -288,7 +294,10 @@ export const openYnl = <F = YnlAnyOps>(
             catch: (e) =>
               new NetlinkProtocolError({ reason: "malformed", message: e instanceof Error ? e.message : String(e) }),
           });
-          return Stream.mapEffect(conn.subscribe(ids), (ev: SubscriptionEvent) =>
+          const sub = yield* NetlinkConn.open(protocol, { ...options, pid: 0 }).pipe(
+            Effect.provideService(Netlink, nl),
+          );
+          return Stream.mapEffect(sub.subscribe(ids), (ev: SubscriptionEvent) =>
             ev._tag === "Overrun"
               ? Effect.fail(
                   new NetlinkProtocolError({

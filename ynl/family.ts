@@ -41,8 +41,6 @@ import {
   GENL_CMD_CAP_DO,
   GENL_CMD_CAP_DUMP,
   GENL_HDRLEN,
-  GENL_MCAST_CAP_NET_ADMIN,
-  GENL_MCAST_CAP_SYS_ADMIN,
   GENL_UNS_ADMIN_PERM,
   NLA_BE16,
   NLA_BE32,
@@ -346,12 +344,7 @@ export const genlFamilyFromSpec = (spec: YnlSpec, impl: YnlFamilyImpl, options: 
       });
     }
   }
-  const mcgrps: GenlMulticastGroup[] = spec.mcastGroups.map((g) => ({
-    name: g.name,
-    flags:
-      (g.flags.includes("admin-perm") ? GENL_MCAST_CAP_NET_ADMIN : 0) |
-      (g.flags.includes("sys-admin-perm") ? GENL_MCAST_CAP_SYS_ADMIN : 0),
-  }));
+  const mcgrps: GenlMulticastGroup[] = spec.mcastGroups.map((g) => ({ name: g.name }));
   const family: GenlFamily = {
     name: options.name ?? spec.name,
     version: options.version ?? spec.version,

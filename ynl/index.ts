@@ -31,6 +31,14 @@ export {
   type YnlObject,
   type YnlValue,
 } from "./codec.js";
+export {
+  genlFamilyFromSpec,
+  registerSpecFamily,
+  type SpecFamily,
+  type YnlFamilyImpl,
+  type YnlFamilyOptions,
+  type YnlOpImpl,
+} from "./family.js";
 export { generateTypes } from "./gen.js";
 export { BUNDLED_SPECS, type BundledSpec, loadSpec, loadSpecFile, loadSpecText } from "./load.js";
 export * from "./spec.js";

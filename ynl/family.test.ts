@@ -8,6 +8,7 @@ import { decodeAttrs, type YnlObject } from "./codec.js";
 import { registerSpecFamily } from "./family.js";
 import { loadSpec, loadSpecText } from "./load.js";
 import type { FouOps } from "./types/fou.js";
+import type { HandshakeOps } from "./types/handshake.js";
 import type { NlctrlOps } from "./types/nlctrl.js";
 
 const fou = loadSpec("fou");
@@ -249,5 +250,100 @@ describe("a family from the user's own spec: split policies, enums, groups", () 
     expect(r.extra).toMatchObject({ errno: "EINVAL", msg: "Unknown attribute type" });
     expect(r.family?.mcastGroups.get("events")).toBe(r.group);
     expect(r.seen.map((n) => [n.op, n.value, n.group])).toEqual([["changed", { id: 3, value: 2n ** 40n }, r.group]]);
+  });
+});
+
+describe("the kernel's handshake spec as a simulated family", () => {
+  const handshake = loadSpec("handshake");
+
+  /** A handshake module: one queued request for tlshd; `done` announces the next on the tlshd group. */
+  const handshakeModule = (world: World) => {
+    const finished: YnlObject[] = [];
+    const hs = registerSpecFamily(world, handshake, {
+      accept: {
+        do: (req) =>
+          req.handlerClass === "tlshd"
+            ? {
+                sockfd: 7,
+                messageType: "clienthello",
+                timeout: 5000,
+                authMode: "x509",
+                peerIdentity: [11, 12],
+                certificate: [{ cert: 1, privkey: 2 }],
+              }
+            : -2,
+      },
+      done: {
+        do: (req) => {
+          finished.push(req);
+          hs.notify("tlshd", "ready", { handlerClass: "tlshd" });
+          return undefined;
+        },
+      },
+    });
+    return { hs, finished };
+  };
+
+  it("lists its groups and ops, bounds its enum, and sends `ready` to tlshd's subscribers", async () => {
+    const world = new World({ seed: 7 });
+    const { finished } = handshakeModule(world);
+    const r = await run(
+      world,
+      Effect.scoped(
+        Effect.gen(function* () {
+          const fam = yield* (yield* openYnl<NlctrlOps>(nlctrl)).do("getfamily", { familyName: "handshake" });
+          const c = yield* openYnl<HandshakeOps>(handshake);
+          const ready = yield* Effect.forkScoped(Stream.runCollect(Stream.take(c.subscribe("tlshd"), 1)));
+          yield* Effect.yieldNow;
+          const req = yield* c.do("accept", { handlerClass: "tlshd" });
+          const none = yield* failure(c.do("accept", { handlerClass: "none" }));
+          const outOfEnum = yield* failure(c.do("accept", { handlerClass: 3 }));
+          yield* c.do("done", { status: 0, sockfd: 7, remoteAuth: [11] });
+          const seen = Array.from(yield* Fiber.join(ready));
+          return { fam, req, none, outOfEnum, seen: seen.map((n) => [n.op, n.value]) };
+        }),
+      ),
+    );
+    expect(r.fam?.mcastGroups?.map((g) => g.name)).toEqual(["none", "tlshd"]);
+    // `ready` has no handler (a notification), so nlctrl lists accept and done
+    expect(r.fam?.ops).toEqual([
+      { id: 2, flags: ["admin-perm", "cmd-cap-do", "cmd-cap-haspol"] },
+      { id: 3, flags: ["cmd-cap-do", "cmd-cap-haspol"] },
+    ]);
+    expect(r.req).toEqual({
+      sockfd: 7,
+      messageType: "clienthello",
+      timeout: 5000,
+      authMode: "x509",
+      peerIdentity: [11, 12],
+      certificate: [{ cert: 1, privkey: 2 }],
+    });
+    expect(r.none.errno).toBe("ENOENT");
+    // the kernel's generated policy: NLA_POLICY_MAX(NLA_U32, HANDSHAKE_HANDLER_CLASS_MAX)
+    expect(r.outOfEnum).toMatchObject({
+      errno: "ERANGE",
+      msg: "integer out of range",
+      policy: { type: "u32", minValueU: 0n, maxValueU: 2n },
+    });
+    expect(finished).toEqual([{ status: 0, sockfd: 7, remoteAuth: [11] }]);
+    expect(r.seen).toEqual([["ready", { handlerClass: "tlshd" }]]);
+  });
+
+  it("accept is admin-perm: EPERM for uid 1000, while done answers", async () => {
+    const world = new World({ seed: 8 });
+    handshakeModule(world);
+    const r = await run(
+      world,
+      Effect.scoped(
+        Effect.gen(function* () {
+          const c = yield* openYnl<HandshakeOps>(handshake);
+          const accept = yield* failure(c.do("accept", { handlerClass: "tlshd" }));
+          const done = yield* failure(c.do("done", { status: 1 }));
+          return { accept: accept.errno, done: done.errno };
+        }),
+      ),
+      1000,
+    );
+    expect(r).toEqual({ accept: "EPERM", done: "none" });
   });
 });

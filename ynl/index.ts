@@ -43,6 +43,7 @@ export { generateTypes } from "./gen.js";
 export { BUNDLED_SPECS, type BundledSpec, loadSpec, loadSpecFile, loadSpecText } from "./load.js";
 export * from "./spec.js";
 export type * from "./types/fou.js";
+export type * from "./types/handshake.js";
 export type * from "./types/nlctrl.js";
 export type * from "./types/rt-addr.js";
 export type * from "./types/rt-link.js";

@@ -6,7 +6,7 @@ import { parse as parseYaml, YAMLError } from "yaml";
 import { parseSpec, type YnlSpec, YnlSpecError } from "./spec.js";
 
 /** The kernel specs that ship with nlsim (ynl/specs/, BSD-3-Clause; see ATTRIBUTION.md there). */
-export const BUNDLED_SPECS = ["nlctrl", "rt-link", "rt-addr", "rt-route", "fou"] as const;
+export const BUNDLED_SPECS = ["nlctrl", "rt-link", "rt-addr", "rt-route", "fou", "handshake"] as const;
 export type BundledSpec = (typeof BUNDLED_SPECS)[number];
 
 /** Parses a spec from YAML text; `file` names it in errors. Throws YnlSpecError. */

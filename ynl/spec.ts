@@ -244,6 +244,17 @@ class Reader {
     return v;
   }
 
+  /** An integer, or the name of a const definition read before (value-start, len). */
+  optIntOrConst(o: Obj, key: string, path: string, defs: ReadonlyMap<string, YnlDefinition>): number | undefined {
+    const v = o[key];
+    if (typeof v === "string") {
+      const d = defs.get(v);
+      if (d?.kind !== "const") this.fail(join(path, key), `"${v}" is neither an integer nor a const definition`);
+      return d.value;
+    }
+    return this.optInt(o, key, path);
+  }
+
   optBool(o: Obj, key: string, path: string): boolean {
     const v = o[key];
     if (v === undefined || v === null) return false;
@@ -330,11 +341,17 @@ const STRUCT_KEYS = ["name", "type", "doc", "header", "members"];
 const CONST_KEYS = ["name", "type", "doc", "header", "value"];
 const MEMBER_KEYS = ["name", "type", "doc", "len", "byte-order", "enum", "enum-as-flags", "display-hint", "struct"];
 
-const readEnum = (r: Reader, d: Obj, path: string, kind: "enum" | "flags"): YnlEnum => {
+const readEnum = (
+  r: Reader,
+  d: Obj,
+  path: string,
+  kind: "enum" | "flags",
+  defs: ReadonlyMap<string, YnlDefinition>,
+): YnlEnum => {
   r.known(d, path, ENUM_KEYS);
   const name = r.str(d, "name", path);
   const entries: Array<{ name: string; value: number }> = [];
-  let next = r.optInt(d, "value-start", path) ?? 0;
+  let next = r.optIntOrConst(d, "value-start", path, defs) ?? 0;
   const list = r.list(d.entries ?? [], join(path, "entries"));
   list.forEach((e, i) => {
     const p = `${join(path, "entries")}[${i}]`;
@@ -362,7 +379,7 @@ const readEnum = (r: Reader, d: Obj, path: string, kind: "enum" | "flags"): YnlE
   };
 };
 
-const readStruct = (r: Reader, d: Obj, path: string): YnlStruct => {
+const readStruct = (r: Reader, d: Obj, path: string, defs: ReadonlyMap<string, YnlDefinition>): YnlStruct => {
   r.known(d, path, STRUCT_KEYS);
   const name = r.str(d, "name", path);
   const members = r.list(d.members ?? [], join(path, "members")).map((m, i): YnlMember => {
@@ -370,7 +387,7 @@ const readStruct = (r: Reader, d: Obj, path: string): YnlStruct => {
     const o = r.obj(m, p);
     r.known(o, p, MEMBER_KEYS);
     const type = r.oneOf(o, "type", p, [...INT_TYPES, "pad", "binary", "string"] as const);
-    const len = r.optInt(o, "len", p);
+    const len = r.optIntOrConst(o, "len", p, defs);
     if ((type === "pad" || type === "binary" || type === "string") && len === undefined) {
       r.fail(join(p, "len"), `a ${type} member needs its length`);
     }
@@ -394,13 +411,13 @@ const readDefinitions = (r: Reader, spec: Obj): Map<string, YnlDefinition> => {
     const o = r.obj(d, path);
     const type = r.oneOf(o, "type", path, ["enum", "flags", "struct", "const"] as const);
     let def: YnlDefinition;
-    if (type === "struct") def = readStruct(r, o, path);
+    if (type === "struct") def = readStruct(r, o, path, out);
     else if (type === "const") {
       r.known(o, path, CONST_KEYS);
       const value = r.optInt(o, "value", path);
       if (value === undefined) r.fail(join(path, "value"), "a const needs its value");
       def = { kind: "const", name: r.str(o, "name", path), value };
-    } else def = readEnum(r, o, path, type);
+    } else def = readEnum(r, o, path, type, out);
     if (out.has(def.name)) r.fail(join(path, "name"), `definition "${def.name}" appears twice`);
     out.set(def.name, def);
   });
@@ -427,7 +444,17 @@ const NAMED_LIMITS: Readonly<Record<string, bigint>> = {
   "s64-max": 2n ** 63n - 1n,
 };
 
-const CHECK_KEYS = ["min", "max", "min-len", "max-len", "exact-len", "flags-mask", "unterminated-ok", "sparse"];
+const CHECK_KEYS = [
+  "min",
+  "max",
+  "min-len",
+  "max-len",
+  "exact-len",
+  "flags-mask",
+  "unterminated-ok",
+  "sparse",
+  "full-range",
+];
 
 const readChecks = (r: Reader, v: unknown, path: string, defs: ReadonlyMap<string, YnlDefinition>): YnlChecks => {
   if (v === undefined || v === null) return {};
@@ -495,6 +522,7 @@ const ATTR_KEYS = [
   "checks",
   "len",
   "header",
+  "name-prefix",
 ];
 const SET_KEYS = [
   "name",
@@ -523,11 +551,21 @@ const readAttr = (
   base?: YnlAttr,
 ): YnlAttr => {
   r.known(o, path, ATTR_KEYS);
-  const type = base !== undefined && o.type === undefined ? base.type : r.oneOf(o, "type", path, ATTR_TYPES);
+  // array-nest: the old name of an indexed-array of nests
+  const arrayNest = o.type === "array-nest";
+  const type: YnlAttrType = arrayNest
+    ? "indexed-array"
+    : base !== undefined && o.type === undefined
+      ? base.type
+      : r.oneOf(o, "type", path, ATTR_TYPES);
   const pick = (key: string, was: string | undefined): string | undefined => r.optStr(o, key, path) ?? was;
   const nestedAttributes = pick("nested-attributes", base?.nestedAttributes);
   const subTypeRaw = o["sub-type"];
-  const subType = subTypeRaw === undefined ? base?.subType : r.oneOf(o, "sub-type", path, ATTR_TYPES);
+  const subType: YnlAttrType | undefined = arrayNest
+    ? "nest"
+    : subTypeRaw === undefined
+      ? base?.subType
+      : r.oneOf(o, "sub-type", path, ATTR_TYPES);
   if ((type === "nest" || type === "nest-type-value") && nestedAttributes === undefined) {
     r.fail(join(path, "nested-attributes"), `a ${type} attribute needs the attribute set it nests`);
   }

@@ -7,8 +7,8 @@ import {
   NetlinkDecodeError,
   parseMessages,
 } from "../kernel-model/uapi/index.js";
+import { messagesToText } from "../sim/walk/text.js";
 import { messageToJson } from "./format/json.js";
-import { messagesToText } from "./format/text.js";
 
 /** Hex text to bytes: whitespace, `0x` prefixes and `:` separators are ignored; anything else is an error. */
 export const parseHex = (text: string): Uint8Array => {

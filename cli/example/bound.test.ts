@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { selectThroughputExample } from "../../examples/select-throughput/index.js";
-import { ALL_STEPS, BoundedSink, parseWalkFilter, type WalkBounds } from "./bound.js";
-import { Narrator } from "./narrate.js";
-import { describeOptval } from "./optval.js";
+import { ALL_STEPS, BoundedSink, parseWalkFilter, type WalkBounds } from "../../sim/walk/bound.js";
+import { Narrator } from "../../sim/walk/narrate.js";
+import { describeOptval } from "../../sim/walk/optval.js";
 
 const at = (s: number): string => `[${s.toFixed(6).padStart(12)}] `;
 const who = (w: string): string => w.padEnd(33);

@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { icmpLoggerExample } from "../../examples/icmp-logger/index.js";
@@ -8,7 +11,7 @@ import { runExampleOnSim } from "../../examples/runner.js";
 import { selectThroughputExample } from "../../examples/select-throughput/index.js";
 import { sockoptExample } from "../../examples/sockopt/index.js";
 import type { Example } from "../../examples/types.js";
-import { Narrator } from "./narrate.js";
+import { Narrator } from "../../sim/walk/narrate.js";
 
 const bin = fileURLToPath(new URL("../../bin/nlsim.js", import.meta.url));
 const nlsim = (args: string[]) =>
@@ -156,4 +159,49 @@ describe("nlsim run / walk", () => {
     expect(step.status).toBe(2);
     expect(step.stderr + step.stdout).toContain("stdin is not a terminal");
   }, 60_000);
+});
+
+describe("nlsim walk FILE.json", () => {
+  it("narrates a scenario file, its comments as captions, and refuses a bad one with exit 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nlsim-walkfile-"));
+    try {
+      const file = join(dir, "ack.json");
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: "my ack test",
+          description: "an unknown rtnetlink type gets EOPNOTSUPP",
+          protocol: 0,
+          steps: [
+            { do: "socket", as: "a" },
+            {
+              do: "sendto",
+              sock: "a",
+              comment: "ask for an ACK of a type nobody handles",
+              to: { pid: 0, groups: 0 },
+              msg: { type: 0x7f, flags: 5, seq: 1, pid: 0 },
+              flags: ["MSG_DONTWAIT"],
+            },
+            { do: "recv", sock: "a", size: 4096, flags: ["MSG_DONTWAIT"] },
+          ],
+        }),
+      );
+      const r = nlsim(["walk", file]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`nlsim walk ${file} --mode default --seed 1: an unknown rtnetlink type`);
+      expect(r.stdout).toContain("│ step 1: ask for an ACK of a type nobody handles");
+      expect(r.stdout).toMatch(/my_ack_test\[\d+\] +sendto 16 bytes to the kernel \(port 0\)/);
+      expect(r.stdout).toMatch(/error +-95 \(EOPNOTSUPP/);
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, JSON.stringify({ name: "x", protocol: 0, steps: [{ do: "recv", sock: "nope" }] }));
+      const b = nlsim(["walk", bad]);
+      expect(b.status).toBe(2);
+      expect(b.stderr).toContain("socket 'nope' is not created by an earlier step");
+      const missing = nlsim(["walk", join(dir, "none.json")]);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(/cannot read the scenario .*none\.json: ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // `nlsim run EXAMPLE` and `nlsim walk EXAMPLE`: run an example and print what its programs print,
 // or walk through it step by step from the world's trace.
-import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Effect, Layer, Option } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
@@ -8,12 +8,20 @@ import { type Example, exampleNames, findExample } from "../../examples/index.js
 import { runExampleOnSim } from "../../examples/runner.js";
 import { parseExampleParams } from "../../examples/types.js";
 import { encodeTrace } from "../../sim/trace.js";
+import {
+  ALL_STEPS,
+  BoundedSink,
+  DEFAULT_WALK_LIMIT,
+  LEGEND,
+  parseWalkFilter,
+  type WalkFilter,
+} from "../../sim/walk/bound.js";
+import { inputModelLine, type NarrationSink, Narrator } from "../../sim/walk/narrate.js";
 import { captureLayer, capturing } from "../../transport/capture.js";
 import { CliUsageError } from "../errors.js";
 import { pcapFlag, writeFramesFile, writeTracePcap } from "../pcap/command.js";
-import { ALL_STEPS, BoundedSink, DEFAULT_WALK_LIMIT, LEGEND, parseWalkFilter, type WalkFilter } from "./bound.js";
-import { LESSON_EXAMPLES } from "./lessons.js";
-import { inputModelLine, type NarrationSink, Narrator } from "./narrate.js";
+import { ScenarioError } from "../scenario/parse.js";
+import { LESSON_EXAMPLES, scenarioFileExample } from "./lessons.js";
 
 /** The examples, then the lessons (walkthroughs of a scenario: ack, dump, addressing, macros). */
 const findRunnable = (name: string): Example | undefined =>
@@ -21,7 +29,9 @@ const findRunnable = (name: string): Example | undefined =>
 const runnableNames = (): string[] => [...exampleNames(), ...Object.keys(LESSON_EXAMPLES)];
 
 const exampleArg = Argument.String("example").pipe(
-  Argument.withDescription(`the example or lesson to run (${runnableNames().join(", ")})`),
+  Argument.withDescription(
+    `the example or lesson to run (${runnableNames().join(", ")}), or a scenario FILE.json to walk through`,
+  ),
 );
 const seedFlag = Flag.Int("seed").pipe(Flag.withDescription("the world's seed"), Flag.withDefault(1));
 const setFlag = Flag.String("set").pipe(
@@ -39,6 +49,19 @@ const modeFlag = Flag.String("mode").pipe(
   Flag.optional,
 );
 
+/** A scenario file as an example (`nlsim walk FILE.json`), or why it cannot be one (exit 2). */
+const scenarioFile = (path: string): Effect.Effect<Example, CliUsageError> =>
+  Effect.try({
+    try: () => scenarioFileExample(readFileSync(path, "utf8"), path),
+    catch: (e) =>
+      new CliUsageError({
+        message:
+          e instanceof ScenarioError
+            ? e.message
+            : `cannot read the scenario ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      }),
+  });
+
 /** The example and mode, or a usage error (exit 2). */
 export const resolve = (
   name: string,
@@ -51,10 +74,10 @@ export const resolve = (
   CliUsageError
 > =>
   Effect.gen(function* () {
-    const example = findRunnable(name);
+    const example = name.endsWith(".json") ? yield* scenarioFile(name) : findRunnable(name);
     if (example === undefined) {
       return yield* new CliUsageError({
-        message: `unknown example '${name}' (known: ${runnableNames().join(", ")})`,
+        message: `unknown example '${name}' (known: ${runnableNames().join(", ")}, or a scenario FILE.json)`,
       });
     }
     if (seed < 0) return yield* new CliUsageError({ message: `--seed must be ≥ 0, got ${seed}` });

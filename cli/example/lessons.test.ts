@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runExampleOnSim } from "../../examples/runner.js";
 import { NETLINK_USERSOCK } from "../../kernel-model/uapi/index.js";
+import { Narrator } from "../../sim/walk/narrate.js";
 import { kernelMode, kernelTrace } from "../scenario/kernel-run.js";
 import { runScenarioOnSim } from "../scenario/sim-api.js";
 import { LESSON_EXAMPLES, LESSONS, lessonScenario } from "./lessons.js";
-import { Narrator } from "./narrate.js";
 
 const walk = async (name: string): Promise<string> => {
   const example = LESSON_EXAMPLES[name]!;

@@ -438,30 +438,37 @@ export const lessonScenario = (lesson: Lesson): Scenario =>
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A lesson as an example `nlsim walk` and `nlsim run` take: one process running its scenario. */
-export const lessonExample = (lesson: Lesson): Example => {
-  const scenario = lessonScenario(lesson);
+/** What a scenario walk says beside the trace: its name, description, and captions by step. */
+interface ScenarioCaptions {
+  readonly name: string;
+  readonly description: string;
+  readonly mode: string;
+  readonly steps: Readonly<Record<number, LessonStep>>;
+}
+
+/** A scenario as an example `nlsim walk` and `nlsim run` take: one process running it. */
+const scenarioExample = (scenario: Scenario, c: ScenarioCaptions): Example => {
   const caption = (i: number, say: string): string => `step ${i}: ${say}`;
   return {
-    name: lesson.name,
-    description: lesson.description,
-    modes: [{ name: "default", description: lesson.scenario.description }],
-    protocol: lesson.protocol,
+    name: c.name,
+    description: c.description,
+    modes: [{ name: "default", description: c.mode }],
+    protocol: scenario.protocol,
     // rtnetlink's input runs in the sender's context (today's kernel); USERSOCK has no kernel socket
-    netlinkInput: () => (lesson.protocol === NETLINK_USERSOCK ? null : "process"),
-    notes: Object.entries(lesson.steps).flatMap(([i, s]) =>
+    netlinkInput: () => (scenario.protocol === NETLINK_USERSOCK ? null : "process"),
+    notes: Object.entries(c.steps).flatMap(([i, s]) =>
       s.note === undefined ? [] : [{ match: new RegExp(`^${escapeRegExp(caption(Number(i), s.say))}$`), note: s.note }],
     ),
     options: () => undefined,
     setup: (world, _options, hooks) => {
       const pid = world.allocPid();
-      const who = { name: lesson.name, pid };
+      const who = { name: c.name, pid };
       runProcess(
         world,
-        { name: lesson.name, pid },
+        { name: c.name, pid },
         runScenario(scenario, pid, (step, resolve) =>
           Effect.sync(() => {
-            const s = lesson.steps[step.index];
+            const s = c.steps[step.index];
             if (s !== undefined) hooks.out(caption(step.index, s.say));
             // the port id getsockname is about to report (the runner re-read it before this step)
             if (step.do === "getsockname")
@@ -480,6 +487,35 @@ export const lessonExample = (lesson: Lesson): Example => {
       return { details: () => undefined };
     },
   };
+};
+
+/** A lesson as an example `nlsim walk` and `nlsim run` take: one process running its scenario. */
+export const lessonExample = (lesson: Lesson): Example =>
+  scenarioExample(lessonScenario(lesson), {
+    name: lesson.name,
+    description: lesson.description,
+    mode: lesson.scenario.description,
+    steps: lesson.steps,
+  });
+
+/**
+ * A scenario file (docs/scenario-format.md) as an example: `nlsim walk FILE.json` narrates it on the
+ * simulator. Its process is named after the file's `name`; its `comment` keys become captions.
+ */
+export const scenarioFileExample = (text: string, fileName: string): Example => {
+  const scenario = parseScenario(text, fileName);
+  const raw = JSON.parse(text) as { description?: unknown; steps?: ReadonlyArray<{ comment?: unknown }> };
+  const steps: Record<number, LessonStep> = {};
+  raw.steps?.forEach((st, i) => {
+    if (typeof st?.comment === "string" && st.comment !== "") steps[i] = { say: st.comment };
+  });
+  const description = typeof raw.description === "string" ? raw.description : `the scenario ${fileName}`;
+  return scenarioExample(scenario, {
+    name: scenario.name.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 15) || "scenario",
+    description,
+    mode: description,
+    steps,
+  });
 };
 
 export const LESSON_EXAMPLES: Readonly<Record<string, Example>> = Object.fromEntries(

@@ -42,8 +42,8 @@ import {
   parseNlmsgerr,
 } from "../../kernel-model/uapi/index.js";
 import { SeededPrng } from "../../sim/prng.js";
+import { messagesToText } from "../../sim/walk/text.js";
 import { messageToJson } from "../format/json.js";
-import { messagesToText } from "../format/text.js";
 
 const inner = nlaPolicy(4, {
   1: { type: NLA_U32 },

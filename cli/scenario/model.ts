@@ -64,7 +64,14 @@ export type Step = StepBase &
         readonly msgs: ReadonlyArray<MsgSpec>;
         readonly flags: number;
       }
-    | { readonly do: "recv"; readonly sock: string; readonly size: number; readonly flags: number }
+    | {
+        readonly do: "recv";
+        readonly sock: string;
+        readonly size: number;
+        readonly flags: number;
+        /** `"decode": "attrs"`: payloads as header and attributes, the masked ones by length only */
+        readonly decode: { readonly masks: ReadonlyArray<ReadonlyArray<number>> } | undefined;
+      }
     | {
         readonly do: "setsockopt";
         readonly sock: string;

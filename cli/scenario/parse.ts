@@ -1,6 +1,9 @@
 // Reads and validates a scenario file (shared/spec/scenario-format.md) before anything runs:
 // unknown step kinds, keys or option names, bad hex, a socket no earlier step creates, invalid
 // JSON — each a ScenarioError naming the step. Exit status 2 in the CLI.
+
+import * as devinet from "../../kernel-model/net/ipv4/devinet.js";
+import * as uapi from "../../kernel-model/uapi/index.js";
 import {
   CAPABILITIES,
   MSG_FLAG_NAMES,
@@ -26,6 +29,8 @@ import {
   SOL_NETLINK,
   SOL_SOCKET,
 } from "../../kernel-model/uapi/index.js";
+import * as rtnetlink from "../../kernel-model/uapi/rtnetlink.js";
+import type { AttrPath } from "../format/attrs.js";
 import type { AddrSpec, AttrSpec, Creds, MsgSpec, OptValue, PortRef, Scenario, Step } from "./model.js";
 
 export class ScenarioError extends Error {
@@ -70,7 +75,7 @@ const STEP_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   connect: ["sock", "pid", "groups", "family", "pad", "addrlen", "unspec"],
   sendto: ["sock", "to", "msg", "msgs", "flags"],
   send: ["sock", "msg", "msgs", "flags"],
-  recv: ["sock", "size", "flags"],
+  recv: ["sock", "size", "flags", "decode", "mask"],
   setsockopt: ["sock", "level", "name", "value", "size", "filter", "filterLen"],
   getsockopt: ["sock", "level", "name", "size"],
   getsockname: ["sock"],
@@ -277,6 +282,34 @@ class StepFields {
     return { kind: "fprog", insns, len: (lenOverride as number | undefined) ?? insns.length };
   }
 
+  /**
+   * `"decode": "attrs"` and its `mask` (paths like "IFLA_AF_SPEC/AF_INET6/IFLA_INET6_CACHEINFO" or
+   * "26/10/5"), or undefined without `decode`.
+   */
+  decodeOf(): { readonly masks: ReadonlyArray<AttrPath> } | undefined {
+    const { decode, mask } = this.raw;
+    if (decode === undefined) {
+      if (mask !== undefined) return this.bad('\'mask\' needs "decode": "attrs"');
+      return undefined;
+    }
+    if (decode !== "attrs") return this.bad(`'decode' must be "attrs"`);
+    if (mask === undefined) return { masks: [] };
+    if (!Array.isArray(mask) || !mask.every((m) => typeof m === "string" && m !== ""))
+      return this.bad('\'mask\' must be a list of attribute paths such as "IFA_CACHEINFO" or "26/10/5"');
+    // the uapi's constants by name (IFA_* still live with devinet.c's model)
+    const ifa = Object.entries(devinet).filter(([k]) => k.startsWith("IFA_"));
+    const table: Readonly<Record<string, unknown>> = { ...uapi, ...rtnetlink, ...Object.fromEntries(ifa) };
+    const masks = (mask as string[]).map((path) =>
+      path.split("/").map((part) => {
+        const n = /^\d+$/.test(part) ? Number(part) : table[part];
+        if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 0x3fff)
+          return this.bad(`'mask' ${path}: ${part} is no attribute type (a number in 0..16383 or a constant's name)`);
+        return n;
+      }),
+    );
+    return { masks };
+  }
+
   sizeOf(v: Json, dflt: number | undefined): number | undefined {
     if (v === undefined) return dflt;
     if (isInt(v) && v >= 0 && v <= 1 << 24) return v;
@@ -371,6 +404,7 @@ const readStep = (
         sock,
         size: f.sizeOf(raw.size, 65536)!,
         flags: f.flagsOf(raw.flags, MSG_FLAGS, "MSG flag"),
+        decode: f.decodeOf(),
       };
     }
     case "setsockopt":

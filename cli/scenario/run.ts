@@ -27,6 +27,7 @@ import {
 import { type Cred, type CredError, Creds, type CredsService } from "../../transport/creds.js";
 import type { NetlinkError } from "../../transport/errors.js";
 import { Netlink, type NetlinkService, type NetlinkSocket } from "../../transport/netlink.js";
+import { withAttrs } from "../format/attrs.js";
 import { type JsonValue, messageToJson } from "../format/json.js";
 import { datagramBytes, sockaddrBytes } from "./build.js";
 import type { OptValue, PortRef, Scenario, Step, Creds as StepCreds } from "./model.js";
@@ -238,7 +239,13 @@ class Run {
         } catch {
           msgs = undefined;
         }
-        if (msgs !== undefined) out.msgs = msgs.map((m) => messageToJson(m, pid));
+        const decode = step.decode;
+        if (msgs !== undefined)
+          out.msgs = msgs.map((m) =>
+            decode === undefined
+              ? messageToJson(m, pid)
+              : withAttrs(messageToJson(m, pid), s.protocol, m.type, m.payload, decode.masks),
+          );
         else out.hex = toHex(r.data);
         return out;
       },

@@ -19,7 +19,7 @@ import {
 } from "../../kernel-model/uapi/index.js";
 import { type TraceDatagram, traceDatagrams } from "../../sim/datagrams.js";
 import { type Trace, unhandledEvent } from "../../sim/trace.js";
-import { messagesToText } from "../format/text.js";
+import { messagesToText } from "../../sim/walk/text.js";
 import type { QueueSamples } from "./queues.js";
 
 export interface ViewLane {

@@ -6,14 +6,18 @@
 //   unit                 model
 //   0  ROUTE             rtnetlink (net/core/rtnetlink.ts), lo
 //   2  USERSOCK          registered by the Net constructor (netlink_add_usersock_entry)
-//   4  SOCK_DIAG         registered + kernel socket; requests not modelled (see below)
-//   6  XFRM              registered + kernel socket; requests not modelled
+//   4  SOCK_DIAG         registered + kernel socket; dispatch and errors (net/core/sock_diag.ts),
+//                        the dumps not modelled (see below)
+//   6  XFRM              registered + kernel socket; type range and CAP_NET_ADMIN
+//                        (net/xfrm/xfrm_user.ts), the SAD/SPD not modelled
 //   7  SELINUX           registered, no kernel socket in a new namespace (selnl_init uses
 //                        init_net): socket() works, unicast to port 0 → ECONNREFUSED [live]
-//   9  AUDIT             registered + kernel socket; requests not modelled
+//   9  AUDIT             registered + kernel socket; audit_netlink_ok's checks (net/audit.ts),
+//                        the audit state not modelled
 //  10  FIB_LOOKUP        registered + kernel socket; requests not modelled
 //  11  CONNECTOR         registered, no kernel socket in a new namespace (cn_init uses init_net) [live]
-//  12  NETFILTER         registered + kernel socket; requests not modelled
+//  12  NETFILTER         registered + kernel socket; CAP_NET_ADMIN, nfgenmsg and subsystem checks
+//                        (net/netfilter/nfnetlink.ts), the subsystems not modelled
 //  15  KOBJECT_UEVENT    uevent_net_init: kernel socket, input uevent_net_rcv (CAP_SYS_ADMIN, then
 //                        the message is rebroadcast to group 1 with a SEQNUM; a success ACK) [live]
 //  16  GENERIC           genl_init (net/genetlink), nlctrl
@@ -21,8 +25,9 @@
 // Units whose protocol the model does not implement (SOCK_DIAG, XFRM, AUDIT, FIB_LOOKUP, NETFILTER)
 // are registered with the kernel's group counts and NONROOT flags and a kernel socket at port 0,
 // because on a stock kernel socket(), bind(), memberships and the send itself succeed, and programs
-// probe for them that way. Their input logs "not modelled" (printk) and drops the request without a
-// reply: a reply the model cannot compute honestly would be worse than none, and leaving the units
+// probe for them that way. What their input cannot compute it logs "not modelled" (printk) and
+// drops without a reply; the checks in front of it (types, lengths, capabilities) answer as the
+// kernel's do (conformance: units-*-dispatch): a reply the model cannot compute honestly would be worse than none, and leaving the units
 // closed (EPROTONOSUPPORT) would misreport every step before the request. The group counts and the
 // uid-1000 bind results were measured (conformance: units-socket-groups-permissions).
 import { GFP_ATOMIC } from "../kernel/gfp.js";
@@ -30,17 +35,24 @@ import { KERN_NOTICE } from "../kernel/printk.js";
 import {
   CAP_SYS_ADMIN,
   ERRNO,
+  NETLINK_AUDIT,
   NETLINK_KOBJECT_UEVENT,
+  NETLINK_NETFILTER,
   NETLINK_PROTOCOL_NAMES,
+  NETLINK_SOCK_DIAG,
+  NETLINK_XFRM,
   type NetlinkExtAck,
   NL_CFG_F_NONROOT_RECV,
   NLMSG_HDRLEN,
 } from "../uapi/index.js";
+import { audit_receive } from "./audit.js";
 import { loopback_net_init } from "./core/loopback.js";
 import { rtnetlink_net_init } from "./core/rtnetlink.js";
 import { rtnl_subsys_net_init } from "./core/rtnl_subsys.js";
+import { sock_diag_rcv } from "./core/sock_diag.js";
 import { genl_init } from "./genetlink/ctrl.js";
 import { genl_boot_profile } from "./genetlink/profile.js";
+import { nfnetlink_rcv } from "./netfilter/nfnetlink.js";
 import { type Nlmsghdr, netlink_rcv_skb } from "./netlink/ack.js";
 import { netlink_broadcast } from "./netlink/broadcast.js";
 import { netlink_ns_capable } from "./netlink/capable.js";
@@ -50,6 +62,7 @@ import { type NetlinkSock, NLGRPWORDS } from "./netlink/sock.js";
 import type { Net } from "./netlink/table.js";
 import type { KernelProfile } from "./profile.js";
 import { LINUX_6_18_NETNS } from "./profiles/linux-6.18.js";
+import { xfrm_netlink_rcv } from "./xfrm/xfrm_user.js";
 
 /** UEVENT_BUFFER_SIZE (include/linux/kobject.h) */
 const UEVENT_BUFFER_SIZE = 2048;
@@ -123,15 +136,33 @@ const netlink_register_unit_without_socket = (net: Net, unit: number, groups: nu
   tbl.registered = 1;
 };
 
-/** A unit the model registers but does not implement: its input logs and drops the request. */
+/**
+ * The input of a unit the model implements only in part: its dispatch and permission checks, as
+ * the kernel's input runs them, with the requests it cannot answer logged and left unanswered.
+ */
+const PARTIAL_INPUTS: Readonly<Record<number, (net: Net) => (skb: SkBuff) => void>> = {
+  [NETLINK_SOCK_DIAG]: sock_diag_rcv,
+  [NETLINK_XFRM]: xfrm_netlink_rcv,
+  [NETLINK_AUDIT]: audit_receive,
+  [NETLINK_NETFILTER]: nfnetlink_rcv,
+};
+
+/**
+ * A unit the model registers but does not implement (or implements in part, PARTIAL_INPUTS): its
+ * input logs and drops what it cannot answer.
+ */
 const netlink_create_unmodelled_unit = (net: Net, unit: number, groups: number, flags: number): void => {
   const name = NETLINK_PROTOCOL_NAMES[unit] ?? `unit ${unit}`;
+  const partial = PARTIAL_INPUTS[unit];
   netlink_kernel_create(net, unit, {
     groups,
     flags,
-    input: (skb) => {
-      net.kernel?.printk(`${KERN_NOTICE}nlsim: ${name} requests are not modelled: ${skb.len} bytes dropped`);
-    },
+    input:
+      partial !== undefined
+        ? partial(net)
+        : (skb) => {
+            net.kernel?.printk(`${KERN_NOTICE}nlsim: ${name} requests are not modelled: ${skb.len} bytes dropped`);
+          },
   });
 };
 

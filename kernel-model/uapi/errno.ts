@@ -172,3 +172,44 @@ const ERRNO_ALIASES: Readonly<Record<string, ErrnoName>> = {
   EDEADLOCK: "EDEADLK",
   ENOTSUP: "EOPNOTSUPP",
 };
+
+/** A short description per errno a netlink program meets (strerror); others print the name only. */
+export const STRERROR_TEXT: Readonly<Record<string, string>> = {
+  EPERM: "Operation not permitted",
+  EBADF: "Bad file descriptor",
+  EAGAIN: "Resource temporarily unavailable",
+  ENOMEM: "Cannot allocate memory",
+  EFAULT: "Bad address",
+  EBUSY: "Device or resource busy",
+  EINVAL: "Invalid argument",
+  EINTR: "Interrupted system call",
+  ENODATA: "No data available",
+  ENOBUFS: "No buffer space available",
+  EMSGSIZE: "Message too long",
+  ENOPROTOOPT: "Protocol not available",
+  EPROTONOSUPPORT: "Protocol not supported",
+  ESOCKTNOSUPPORT: "Socket type not supported",
+  EOPNOTSUPP: "Operation not supported",
+  EADDRINUSE: "Address already in use",
+  ECONNREFUSED: "Connection refused",
+  ESRCH: "No such process",
+  ENOENT: "No such file or directory",
+  EEXIST: "File exists",
+  ENODEV: "No such device",
+  ERANGE: "Numerical result out of range",
+  EACCES: "Permission denied",
+  EIO: "Input/output error",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ENOSPC: "No space left on device",
+  ESPIPE: "Illegal seek",
+  ENOTSOCK: "Socket operation on non-socket",
+  EAFNOSUPPORT: "Address family not supported by protocol",
+};
+
+/** "sendto: ECONNREFUSED (Connection refused)": a syscall's failure as a line, from its errno number. */
+export const errnoMessage = (syscall: string, errno: number): string => {
+  const name = errnoName(errno) ?? `E${Math.abs(errno)}`;
+  const text = STRERROR_TEXT[name];
+  return text === undefined ? `${syscall}: ${name}` : `${syscall}: ${name} (${text})`;
+};

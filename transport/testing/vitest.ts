@@ -8,7 +8,7 @@
  */
 import { test } from "vitest";
 import type { World } from "../../sim/world.js";
-import { seedNote, testWorld } from "./world.js";
+import { NARRATION_HEAD, seedNote, testWorld, worldNarration } from "./world.js";
 
 /** Adds the seed note to the recorded errors of a failed test (what the reporter prints). */
 export const noteSeedOnErrors = (
@@ -22,10 +22,22 @@ export const noteSeedOnErrors = (
   }
 };
 
+/** Adds a narrated world's last steps (testWorld's `narrate`, NLSIM_NARRATE) to the recorded errors of a failed test. */
+export const noteNarrationOnErrors = (errors: ReadonlyArray<{ message?: string }> | undefined, world: World): void => {
+  const text = worldNarration(world);
+  if (text === undefined) return;
+  for (const e of errors ?? []) {
+    if (typeof e.message === "string" && !e.message.includes(NARRATION_HEAD)) e.message = `${e.message}\n${text}`;
+  }
+};
+
 export const worldTest = test.extend<{ world: World }>({
   world: async ({ onTestFailed }, use) => {
     const world = testWorld();
-    onTestFailed(({ task }) => noteSeedOnErrors(task.result?.errors, world.prng.seed));
+    onTestFailed(({ task }) => {
+      noteNarrationOnErrors(task.result?.errors, world);
+      noteSeedOnErrors(task.result?.errors, world.prng.seed);
+    });
     await use(world);
   },
 });

@@ -1,6 +1,10 @@
 // A world per test, its seed on every failure: `withWorld(async (world) => ...)` builds the world
 // from NLSIM_SEED (when set) or the given seed, runs the body, and adds
-// "seed N (replay: NLSIM_SEED=N)" to whatever the body throws.
+// "seed N (replay: NLSIM_SEED=N)" to whatever the body throws. With `narrate: N` (or
+// NLSIM_NARRATE=N) a failure also carries the last N steps of the world, narrated as `nlsim walk`
+// narrates an example.
+import { Narrator } from "../../sim/walk/narrate.js";
+import { TailSink } from "../../sim/walk/tail.js";
 import { type RunResult, World, type WorldOptions } from "../../sim/world.js";
 import { writePcap } from "./pcap.js";
 
@@ -15,6 +19,18 @@ export const seedFromEnv = (env: Readonly<Record<string, string | undefined>> = 
   if (raw === undefined || raw.trim() === "") return undefined;
   const n = Number(raw);
   if (!Number.isSafeInteger(n)) throw new Error(`${SEED_ENV}=${raw} is not an integer seed`);
+  return n;
+};
+
+/** The environment variable that turns on the narration of failures in every test world: a number of steps. */
+export const NARRATE_ENV = "NLSIM_NARRATE";
+
+/** NLSIM_NARRATE as a number of steps, or undefined when unset; throws on a value that is not a positive integer. */
+export const narrateFromEnv = (env: Readonly<Record<string, string | undefined>> = process.env): number | undefined => {
+  const raw = env[NARRATE_ENV];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${NARRATE_ENV}=${raw} is not a number of steps`);
   return n;
 };
 
@@ -43,12 +59,61 @@ export interface TestWorldOptions extends Omit<WorldOptions, "seed"> {
    * body ends, whether it passed or failed; a failure names the file.
    */
   readonly pcap?: string;
+  /**
+   * Narrate the world as `nlsim walk` does and, when the test fails, add the last `narrate` steps
+   * before the failure to the error (0: off). NLSIM_NARRATE=N overrides it for every test world.
+   * Narration needs the trace, so it keeps `trace` on.
+   */
+  readonly narrate?: number;
 }
+
+/** The narrations of test worlds that have one. */
+const narrations = new WeakMap<World, TailSink>();
 
 /** A world whose seed is NLSIM_SEED, else `seed`, else DEFAULT_SEED. */
 export const testWorld = (seed?: number, options: TestWorldOptions = {}): World => {
-  const { pcap: _pcap, ...world } = options;
-  return new World({ ...world, seed: seedFromEnv() ?? seed ?? DEFAULT_SEED });
+  const { pcap: _pcap, narrate: asked, ...opts } = options;
+  const narrate = narrateFromEnv() ?? asked ?? 0;
+  if (!Number.isSafeInteger(narrate) || narrate < 0)
+    throw new RangeError(`narrate: ${narrate} is not a number of steps`);
+  const world = new World({
+    ...opts,
+    ...(narrate > 0 ? { trace: true } : {}),
+    seed: seedFromEnv() ?? seed ?? DEFAULT_SEED,
+  });
+  if (narrate > 0) {
+    const tail = new TailSink(narrate);
+    const narrator = new Narrator({}, tail, { decodeSends: true });
+    world.trace.onEvent((e) => narrator.onEvent(e, world));
+    narrations.set(world, tail);
+  }
+  return world;
+};
+
+/** The first words of a narration added to a failure. */
+export const NARRATION_HEAD = "the last steps of the world before the failure";
+
+/**
+ * The narration of a test world's last steps so far (as `nlsim walk` prints them), with a header
+ * line; undefined when the world was made without `narrate` (and NLSIM_NARRATE unset).
+ */
+export const worldNarration = (world: World): string | undefined => {
+  const tail = narrations.get(world);
+  if (tail === undefined) return undefined;
+  const { total, kept } = tail.counts;
+  const head = `${NARRATION_HEAD} (${kept} of ${total} steps, narrated as nlsim walk does):`;
+  return [head, ...tail.lines()].join("\n");
+};
+
+/** Adds the world's narration (if it has one) to an error's message, once. */
+export const addNarration = (error: Error, world: World): Error => {
+  const text = worldNarration(world);
+  if (text === undefined || error.message.includes(NARRATION_HEAD)) return error;
+  // before the seed's line, which stays the last
+  const note = `\n${seedNote(world.prng.seed)}`;
+  const m = error.message;
+  error.message = m.endsWith(note) ? `${m.slice(0, -note.length)}\n${text}${note}` : `${m}\n${text}`;
+  return error;
 };
 
 /**
@@ -62,7 +127,7 @@ export const runWorld = async (world: World): Promise<RunResult> => {
     for (const f of r.failed)
       lines.push(`task ${f.task} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
     if (r.deadlocked.length > 0) lines.push(`deadlocked: ${r.deadlocked.join(", ")}`);
-    throw addSeed(new Error(lines.join("\n")), world.prng.seed);
+    throw addNarration(addSeed(new Error(lines.join("\n")), world.prng.seed), world);
   }
   return r;
 };
@@ -89,7 +154,7 @@ export async function withWorld<A>(
   try {
     value = await body(world);
   } catch (e) {
-    const err = addSeed(e, world.prng.seed);
+    const err = addNarration(addSeed(e, world.prng.seed), world);
     if (pcap !== undefined) {
       const n = writePcap(pcap, world);
       err.message = `${err.message}\ncapture: ${pcap} (${n} frames; open it in Wireshark)`;

@@ -3,13 +3,13 @@
 // result with errno names, the messages decoded (cli/format), the receiving sockets' queue depth,
 // rmem and drops, printk and BUG lines, and notes where the API's history matters.
 
-import type { Example } from "../../examples/index.js";
 import { SOFTIRQ_OFFSET } from "../../kernel-model/kernel/preempt.js";
 import { print_time } from "../../kernel-model/kernel/printk.js";
 import { NF_INET_PRE_ROUTING, NFPROTO_IPV4, nf_hook_entries } from "../../kernel-model/net/netfilter/core.js";
 import { NETLINK_S_CONGESTED, netlink_is_kernel } from "../../kernel-model/net/netlink/sock.js";
 import {
   AF_INET,
+  errnoMessage,
   NETLINK_SOCKOPT_NAMES,
   parseMessages,
   parseSockaddrNl,
@@ -20,11 +20,10 @@ import {
   SOL_NETLINK,
   SOL_SOCKET,
 } from "../../kernel-model/uapi/index.js";
-import { type SyscallEvent, type TraceEvent, unhandledEvent } from "../../sim/trace.js";
-import type { RunResult, World } from "../../sim/world.js";
-import { NetlinkError } from "../../transport/errors.js";
-import { messagesToText } from "../format/text.js";
+import { type SyscallEvent, type TraceEvent, unhandledEvent } from "../trace.js";
+import type { RunResult, World } from "../world.js";
 import { describeOptval } from "./optval.js";
+import { messagesToText } from "./text.js";
 
 /** Where the narration goes: lines, and the boundaries between steps (for --step). */
 export interface NarrationSink {
@@ -92,6 +91,31 @@ export const inputModelLine = (mode: "softirq" | "data_ready" | "process"): stri
       ? "2.6.13–2.6.23 kernel: the send queues the skb and sk_data_ready runs the input over the whole queue, in the sender's process context"
       : "today's kernel (2.6.24+): a kernel socket's input runs synchronously in the sender's process context";
 
+/**
+ * What a narration knows about the program it narrates: an example's protocol, names and notes, or
+ * nothing (a user's test: every netlink socket watched, messages decoded by their own protocol).
+ */
+export interface NarrationSubject {
+  /** the protocol whose user sockets are watched (undefined: every user netlink socket) */
+  readonly protocol?: number;
+  /** names of the program's own message types */
+  readonly typeNames?: Readonly<Record<number, string>>;
+  /** one line about a message's payload, when the program's format is known */
+  readonly describePayload?: (type: number, payload: Uint8Array) => string | undefined;
+  /** notes shown once, the first time a printk or output line matches */
+  readonly notes?: ReadonlyArray<{ readonly match: RegExp; readonly note: string }>;
+}
+
+export interface NarratorOptions {
+  /** colour with ANSI escapes */
+  readonly color?: boolean;
+  /**
+   * decode what each sendto sends from its syscall event (when no runner calls onSend before the
+   * send, as in a user's test)
+   */
+  readonly decodeSends?: boolean;
+}
+
 interface SockState {
   readonly key: string;
   readonly dead: boolean;
@@ -116,12 +140,16 @@ export class Narrator {
   private readonly blue: Paint;
   events = 0;
 
+  private readonly decodeSends: boolean;
+
   constructor(
-    private readonly example: Example,
+    private readonly subject: NarrationSubject,
     private readonly sink: NarrationSink,
-    color: boolean,
+    options: boolean | NarratorOptions = {},
   ) {
-    const p = painter(color);
+    const o = typeof options === "boolean" ? { color: options } : options;
+    this.decodeSends = o.decodeSends ?? false;
+    const p = painter(o.color ?? false);
     this.dim = p("2");
     this.bold = p("1");
     this.red = p("31");
@@ -164,19 +192,20 @@ export class Narrator {
     const r = e.ret;
     if (r >= 0) return this.green(`= ${r}`);
     // "sendto: ECONNREFUSED (Connection refused)" without the syscall
-    const what = NetlinkError.fromErrno(e.call, r).message.replace(/^[^:]*: /, "");
+    const what = errnoMessage(e.call, r).replace(/^[^:]*: /, "");
     return this.red(`= -1 ${what}`);
   }
 
-  private decode(bytes: Uint8Array): void {
+  private decode(bytes: Uint8Array, protocol?: number): void {
     let text: string;
     try {
-      text = messagesToText(parseMessages(bytes, { zeroPadding: false }), { protocol: this.example.protocol });
+      const hint = { protocol: this.subject.protocol ?? protocol };
+      text = messagesToText(parseMessages(bytes, { zeroPadding: false }), hint);
     } catch (e) {
       this.more(this.red(`(malformed: ${(e as Error).message})`));
       return;
     }
-    const names = this.example.typeNames ?? {};
+    const names = this.subject.typeNames ?? {};
     for (const l of text.trimEnd().split("\n")) {
       if (l === "") continue;
       this.more(
@@ -189,7 +218,7 @@ export class Narrator {
     }
     try {
       for (const m of parseMessages(bytes, { zeroPadding: false })) {
-        const d = this.example.describePayload?.(m.type, m.payload);
+        const d = this.subject.describePayload?.(m.type, m.payload);
         if (d !== undefined) this.more(`= ${names[m.type] ?? m.type}: ${d}`);
       }
     } catch {
@@ -224,7 +253,7 @@ export class Narrator {
 
   /** The example's notes whose pattern matches `text` (a printk line or a program's output line), once each. */
   private notesFor(text: string): void {
-    for (const n of this.example.notes ?? []) {
+    for (const n of this.subject.notes ?? []) {
       if (n.match.test(text)) this.note(n.match.source, n.note);
     }
   }
@@ -251,30 +280,7 @@ export class Narrator {
         this.syscall(e, world);
         break;
       case "softirq":
-        this.sink.step();
-        if (e.vec === "NET_RX" && "dev" in e) {
-          // a frame from a device: ip_rcv, then the PRE_ROUTING hooks registered now
-          const hooks = nf_hook_entries(world.net, NFPROTO_IPV4, NF_INET_PRE_ROUTING).map((o) => o.hook.name || "hook");
-          this.line(
-            world,
-            this.who(world),
-            `${this.bold("softirq NET_RX")}: ${e.fn}(skb) from ${e.dev ?? "?"}, ${e.len} bytes → ip_rcv → NF_HOOK(NF_INET_PRE_ROUTING)${hooks.length === 0 ? "" : `: ${hooks.join(", ")}`}, atomic context`,
-          );
-          this.note("net-rx-frame", NOTE_NET_RX_FRAME);
-        } else if (e.vec === "NET_RX") {
-          this.line(
-            world,
-            this.who(world),
-            `${this.bold("softirq NET_RX")}: ${e.fn}(skb) runs with ${e.len} bytes from port ${e.from} (protocol ${e.protocol}), atomic context`,
-          );
-          this.note("softirq-input", NOTE_SOFTIRQ_INPUT);
-        } else {
-          this.line(
-            world,
-            this.who(world),
-            `${this.bold(`softirq ${e.vec}`)}: ${e.fn}() (timer tick → run_timer_softirq)`,
-          );
-        }
+        this.softirq(e, world);
         break;
       case "data_ready": {
         this.sink.step();
@@ -287,22 +293,9 @@ export class Narrator {
         this.note("data-ready-input", NOTE_DATA_READY_INPUT);
         break;
       }
-      case "printk": {
-        const level = e.level;
-        const text = e.text;
-        const paint = level <= 3 ? this.red : level === 4 ? this.yellow : (s: string) => s;
-        this.line(world, this.who(world), paint(`printk <${level}> ${text}`));
-        if (
-          this.sending !== undefined &&
-          world.kernel.netlink_input === "process" &&
-          world.currentTask?.pid === this.sending &&
-          (world.kernel.preempt_count & SOFTIRQ_OFFSET) === 0
-        ) {
-          this.note("process-input", NOTE_PROCESS_INPUT);
-        }
-        this.notesFor(text);
+      case "printk":
+        this.printk(e, world);
         break;
-      }
       case "bug":
         this.more(this.red(`⚠ ${e.bug} in ${e.fn} (${e.context ?? ""} context, ${e.comm}/${e.pid})`));
         break;
@@ -329,16 +322,9 @@ export class Narrator {
       case "log":
         this.line(world, this.yellow(`pid ${e.pid}`), this.yellow(`${e.level.toLowerCase()}: ${e.text}`));
         break;
-      case "packet": {
-        const proto = IPPROTO_NAMES[e.protocol]?.replace("IPPROTO_", "") ?? `protocol ${e.protocol}`;
-        const ids = e.protocol === 1 ? ` (echo id ${e.id}, seq ${e.seq})` : "";
-        this.line(
-          world,
-          this.dim(e.dev),
-          this.dim(`a ${e.len}-byte ${proto} packet ${e.src} → ${e.dst} arrives${ids}: the NIC raises its interrupt`),
-        );
+      case "packet":
+        this.packet(e, world);
         break;
-      }
       case "busy-wait":
       case "fault-plan":
       case "traffic-plan":
@@ -349,6 +335,58 @@ export class Narrator {
         unhandledEvent(e);
     }
     this.watchSockets(world);
+  }
+
+  /** A softirq: a frame from a device (ip_rcv and the hooks), a kernel socket's input, or a timer. */
+  private softirq(e: Extract<TraceEvent, { kind: "softirq" }>, world: World): void {
+    this.sink.step();
+    if (e.vec === "NET_RX" && "dev" in e) {
+      // a frame from a device: ip_rcv, then the PRE_ROUTING hooks registered now
+      const hooks = nf_hook_entries(world.net, NFPROTO_IPV4, NF_INET_PRE_ROUTING).map((o) => o.hook.name || "hook");
+      this.line(
+        world,
+        this.who(world),
+        `${this.bold("softirq NET_RX")}: ${e.fn}(skb) from ${e.dev ?? "?"}, ${e.len} bytes → ip_rcv → NF_HOOK(NF_INET_PRE_ROUTING)${hooks.length === 0 ? "" : `: ${hooks.join(", ")}`}, atomic context`,
+      );
+      this.note("net-rx-frame", NOTE_NET_RX_FRAME);
+    } else if (e.vec === "NET_RX") {
+      this.line(
+        world,
+        this.who(world),
+        `${this.bold("softirq NET_RX")}: ${e.fn}(skb) runs with ${e.len} bytes from port ${e.from} (protocol ${e.protocol}), atomic context`,
+      );
+      this.note("softirq-input", NOTE_SOFTIRQ_INPUT);
+    } else {
+      this.line(world, this.who(world), `${this.bold(`softirq ${e.vec}`)}: ${e.fn}() (timer tick → run_timer_softirq)`);
+    }
+  }
+
+  /** A printk line, with the notes it calls up. */
+  private printk(e: Extract<TraceEvent, { kind: "printk" }>, world: World): void {
+    const level = e.level;
+    const text = e.text;
+    const paint = level <= 3 ? this.red : level === 4 ? this.yellow : (s: string) => s;
+    this.line(world, this.who(world), paint(`printk <${level}> ${text}`));
+    if (
+      this.sending !== undefined &&
+      world.kernel.netlink_input === "process" &&
+      world.currentTask?.pid === this.sending &&
+      (world.kernel.preempt_count & SOFTIRQ_OFFSET) === 0
+    ) {
+      this.note("process-input", NOTE_PROCESS_INPUT);
+    }
+    this.notesFor(text);
+  }
+
+  /** A network packet arriving at a device. */
+  private packet(e: Extract<TraceEvent, { kind: "packet" }>, world: World): void {
+    const proto = IPPROTO_NAMES[e.protocol]?.replace("IPPROTO_", "") ?? `protocol ${e.protocol}`;
+    const ids = e.protocol === 1 ? ` (echo id ${e.id}, seq ${e.seq})` : "";
+    this.line(
+      world,
+      this.dim(e.dev),
+      this.dim(`a ${e.len}-byte ${proto} packet ${e.src} → ${e.dst} arrives${ids}: the NIC raises its interrupt`),
+    );
   }
 
   private syscall(e: SyscallEvent, world: World): void {
@@ -376,27 +414,9 @@ export class Narrator {
       }
       case "setsockopt":
       case "getsockopt": {
-        const level = e.level ?? Number.NaN;
-        const name = e.name ?? Number.NaN;
-        const inet = "fd" in e && this.inetFds.has(`${e.pid}:${e.fd}`);
-        const lname =
-          inet && level === SOL_IP
-            ? "SOL_IP"
-            : level === SOL_NETLINK
-              ? "SOL_NETLINK"
-              : level === SOL_SOCKET
-                ? "SOL_SOCKET"
-                : String(level);
-        const oname =
-          (inet && level === SOL_IP
-            ? IP_SOCKOPT_NAMES[name]
-            : level === SOL_NETLINK
-              ? NETLINK_SOCKOPT_NAMES[name]
-              : level === SOL_SOCKET
-                ? SO_NAMES[name]
-                : undefined) ?? String(name);
-        args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, ${describeOptval(level, name, e.value)}` : ""}`;
-        if (inet && level === SOL_IP && IP_SOCKOPT_NAMES[name] === undefined) fallThrough = e.call;
+        const o = this.sockoptArgs(e, fd);
+        args = o.args;
+        fallThrough = o.fallThrough;
         break;
       }
       case "sendto":
@@ -445,6 +465,12 @@ export class Narrator {
     }
     const from = e.call === "recvmsg" && e.ret >= 0 ? ` ${this.dim(`(msg_name: port ${e.from ?? ""})`)}` : "";
     this.line(world, this.who(world), `${this.bold(call)}(${args}) ${this.ret(e)}${from}`);
+    this.syscallData(e);
+    this.syscallNotes(e, stuck, fallThrough);
+  }
+
+  /** The bytes a syscall moved, decoded: a recvmsg's datagram (or its truncation), a sendto's when asked. */
+  private syscallData(e: SyscallEvent): void {
     if (e.call === "recvmsg" && typeof e.data === "string" && e.ret > 0) {
       const data = hexBytes(e.data);
       if (e.ret > data.length) {
@@ -452,8 +478,43 @@ export class Narrator {
         this.more(
           this.yellow(`(truncated: ${data.length} of ${e.ret} bytes copied, the rest of the datagram is discarded)`),
         );
-      } else this.decode(data);
+      } else this.decode(data, e.protocol);
     }
+    if (e.call === "sendto" && this.decodeSends && e.bytes !== undefined && e.ret >= 0)
+      this.decode(e.bytes, e.protocol);
+  }
+
+  /** setsockopt/getsockopt's arguments named by level, and whether an AF_INET call falls through to netfilter. */
+  private sockoptArgs(
+    e: Extract<SyscallEvent, { call: "setsockopt" | "getsockopt" }>,
+    fd: string,
+  ): { readonly args: string; readonly fallThrough: "setsockopt" | "getsockopt" | undefined } {
+    const level = e.level ?? Number.NaN;
+    const name = e.name ?? Number.NaN;
+    const inet = "fd" in e && this.inetFds.has(`${e.pid}:${e.fd}`);
+    const lname =
+      inet && level === SOL_IP
+        ? "SOL_IP"
+        : level === SOL_NETLINK
+          ? "SOL_NETLINK"
+          : level === SOL_SOCKET
+            ? "SOL_SOCKET"
+            : String(level);
+    const oname =
+      (inet && level === SOL_IP
+        ? IP_SOCKOPT_NAMES[name]
+        : level === SOL_NETLINK
+          ? NETLINK_SOCKOPT_NAMES[name]
+          : level === SOL_SOCKET
+            ? SO_NAMES[name]
+            : undefined) ?? String(name);
+    const args = `${fd}, ${lname}, ${oname}${e.call === "setsockopt" ? `, ${describeOptval(level, name, e.value)}` : ""}`;
+    const fallThrough = inet && level === SOL_IP && IP_SOCKOPT_NAMES[name] === undefined ? e.call : undefined;
+    return { args, fallThrough };
+  }
+
+  /** What a syscall's line leaves unsaid: a read whose *ppos did not move, a sockopt that went on to netfilter. */
+  private syscallNotes(e: SyscallEvent, stuck: boolean, fallThrough: "setsockopt" | "getsockopt" | undefined): void {
     if (stuck) {
       this.more(this.red("⤷ *ppos did not move: the next read starts at the same place"));
       this.note(
@@ -486,7 +547,7 @@ export class Narrator {
   private kernelDelivery(e: Extract<TraceEvent, { kind: "tap" }>, world: World): void {
     let what = `${e.bytes.length} bytes`;
     try {
-      const names = this.example.typeNames ?? {};
+      const names = this.subject.typeNames ?? {};
       const types = parseMessages(e.bytes, { zeroPadding: false }).map((m) => names[m.type] ?? `type ${m.type}`);
       what = `${e.bytes.length} bytes (${types.join(", ")})`;
     } catch {
@@ -499,7 +560,8 @@ export class Narrator {
   /** Queue depth, rmem and drops of the example's user sockets, when they change. */
   private watchSockets(world: World): void {
     for (const sk of world.net.sockets) {
-      if (sk.sk_protocol !== this.example.protocol || netlink_is_kernel(sk)) continue;
+      if (netlink_is_kernel(sk)) continue;
+      if (this.subject.protocol !== undefined && sk.sk_protocol !== this.subject.protocol) continue;
       const q = sk.sk_receive_queue.length;
       const key = `${q}/${sk.sk_rmem_alloc}/${sk.sk_drops}/${sk.sk_err}`;
       const prev = this.socks.get(sk);

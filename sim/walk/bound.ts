@@ -209,12 +209,14 @@ export class BoundedSink implements NarrationSink {
     this.flushFolded();
     if (this.overLimit > 0) {
       this.emit(
-        `⋯ --limit ${this.bounds.limit}: ${this.overLimit.toLocaleString("en")} more steps (${this.overLimitLines.toLocaleString("en")} lines) not shown; --limit N shows more, --all everything`,
+        `⋯ --limit ${this.bounds.limit}: ${this.overLimit.toLocaleString("en")} more ${this.overLimit === 1 ? "step" : "steps"} (${this.overLimitLines.toLocaleString("en")} ${this.overLimitLines === 1 ? "line" : "lines"}) not shown; --limit N shows more, --all everything`,
       );
     }
     if (this.filteredOut > 0) this.emit(`⋯ ${this.filteredOut.toLocaleString("en")} steps did not match --filter`);
     if (this.totalFolded > 0 && this.bounds.limit !== undefined)
-      this.emit(`⋯ ${this.totalFolded.toLocaleString("en")} repeated steps were folded in all; --all prints them`);
+      this.emit(
+        `⋯ ${this.totalFolded.toLocaleString("en")} repeated ${this.totalFolded === 1 ? "step was" : "steps were"} folded in all; --all prints them`,
+      );
     this.out.step();
     for (const l of last) this.emit(l);
   }
@@ -278,7 +280,8 @@ export class BoundedSink implements NarrationSink {
         : this.foldedFrom === this.foldedTo
           ? ` at ${this.foldedFrom} s`
           : ` from ${this.foldedFrom} to ${this.foldedTo} s`;
-    const text = `${INDENT}⋯ ${this.foldedSteps.toLocaleString("en")} steps like the ones above${when} (${kinds})`;
+    const n = this.foldedSteps;
+    const text = `${INDENT}⋯ ${n.toLocaleString("en")} ${n === 1 ? "step like the one" : "steps like the ones"} above${when} (${kinds})`;
     this.folded = new Map();
     this.foldedSteps = 0;
     this.foldedFrom = undefined;

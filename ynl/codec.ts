@@ -543,12 +543,23 @@ const encodeTypeValue = (
   }
 };
 
+const camelKeys = new WeakMap<YnlAttrSet, ReadonlyMap<string, YnlAttr>>();
+/** A set's attributes by their camelCase key, built once per set. */
+const byCamel = (set: YnlAttrSet): ReadonlyMap<string, YnlAttr> => {
+  let m = camelKeys.get(set);
+  if (m === undefined) {
+    m = new Map(set.attributes.map((a) => [camel(a.name), a]));
+    camelKeys.set(set, m);
+  }
+  return m;
+};
+
 /** Encodes `obj` by `set` into an encoder, in the set's attribute order. Unknown keys are errors. */
 export const encodeInto = (spec: YnlSpec, e: AttributeEncoder, set: YnlAttrSet, obj: YnlObject, path: string): void => {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj) || obj instanceof Uint8Array) {
     throw new YnlEncodeError(spec.file, path, `expected an object of ${set.name} attributes`);
   }
-  const keys = new Map(set.attributes.map((a) => [camel(a.name), a]));
+  const keys = byCamel(set);
   for (const k of Object.keys(obj)) {
     if (!keys.has(k)) {
       throw new YnlEncodeError(spec.file, `${path}.${k}`, `attribute set ${set.name} has no attribute "${k}"`);

@@ -969,4 +969,13 @@ export const specSet = (spec: YnlSpec, name: string): YnlAttrSet => {
 };
 
 /** kebab-case → camelCase: the key a spec name has in the objects the client reads and writes. */
-export const camel = (name: string): string => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export const camel = (name: string): string => {
+  let c = camelCache.get(name);
+  if (c === undefined) {
+    c = name.replace(/-([a-z0-9])/g, (_, x: string) => x.toUpperCase());
+    camelCache.set(name, c);
+  }
+  return c;
+};
+// the codec asks for the same few hundred names on every message
+const camelCache = new Map<string, string>();

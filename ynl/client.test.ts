@@ -29,9 +29,12 @@ const program = Effect.gen(function* () {
   const link = yield* openYnl<RtLinkOps>(loadSpec("rt-link"));
   const links = yield* link.dumpAll("getlink");
   const lo = yield* link.do("getlink", { ifname: "lo" });
+  const noSuchLink = yield* link
+    .do("getlink", { ifname: "nlsim-none0" })
+    .pipe(Effect.match({ onFailure: (e) => ("errno" in e ? e.errno : e._tag), onSuccess: () => "found" }));
   const addrs = yield* (yield* openYnl<RtAddrOps>(loadSpec("rt-addr"))).dumpAll("getaddr");
   const routes = yield* (yield* openYnl<RtRouteOps>(loadSpec("rt-route"))).dumpAll("getroute");
-  return { nlctrl, families, policies, missing, links, lo, addrs, routes };
+  return { nlctrl, families, policies, missing, links, lo, noSuchLink, addrs, routes };
 });
 
 type Result = Effect.Success<typeof program>;
@@ -59,6 +62,7 @@ const checkAnyKernel = (r: Result): void => {
   expect(lo).toMatchObject({ ifiIndex: 1, ifiType: 772, mtu: 65536 });
   expect(lo?.ifiFlags).toContain("loopback");
   expect(r.lo).toMatchObject({ ifname: "lo", ifiIndex: 1 });
+  expect(r.noSuchLink).toBe("ENODEV");
   for (const a of r.addrs) expect([2, 10]).toContain(a.ifaFamily);
   for (const rt of r.routes) expect(typeof rt.rtmTable).toBe("number");
 };

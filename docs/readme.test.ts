@@ -1,7 +1,8 @@
 // The documents a user reads keep their promises: every relative link in a Markdown file of the
 // repository resolves to one of its files, no document names a path outside the repository, each
 // `$ npx nlsim ...` shown with its output in README.md prints that output, and README's test
-// example is the code of transport/testing/readme-example.test.ts.
+// example is the code of transport/testing/readme-example.test.ts (and its rtnetlink example that
+// of transport/testing/readme-rtnetlink.test.ts).
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -222,6 +223,22 @@ describe("README.md", () => {
     const shown = blocks.find((b) => b.includes("fakeModule("));
     expect(shown, "README has a ```ts block with the fakeModule example").toBeDefined();
     expect(normalise(shown!, "README.md")).toBe(normalise(body, testFile));
+  });
+
+  it("shows its rtnetlink test exactly as transport/testing/readme-rtnetlink.test.ts runs it", () => {
+    const testFile = join("transport", "testing", "readme-rtnetlink.test.ts");
+    const code = readFileSync(join(ROOT, testFile), "utf8");
+    const normalise = (src: string, from: string): string =>
+      src
+        .replace(
+          / from "(\.{1,2}\/[^"]+)";/g,
+          (_, spec: string) => ` from "${relative(ROOT, resolve(ROOT, dirname(from), spec))}";`,
+        )
+        .trim();
+    const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    const shown = blocks.find((b) => b.includes("linkAddressRoute("));
+    expect(shown, "README has a ```ts block with the linkAddressRoute test").toBeDefined();
+    expect(normalise(shown!, "README.md")).toBe(normalise(code.slice(code.indexOf("import ")), testFile));
   });
 
   it("prints what its codec example's last comment says", async () => {

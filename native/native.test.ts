@@ -495,6 +495,21 @@ describe.skipIf(skip)("native AF_NETLINK binding (real kernel)", () => {
         expect(() => m.recvInto!(a.fd, buf, 16, DONTWAIT, new Int32Array(RECV_META))).toThrow(TypeError);
         expect(() => m.recvInto!(a.fd, [0], 1, DONTWAIT, meta)).toThrow(TypeError);
         expect(() => m.sendTo!(a.fd, bytes(1), 0, "1", 0)).toThrow(TypeError);
+        expect(() => m.sendTo!(a.fd, bytes(1), 0, a.pid, "0")).toThrow("groups must be a number");
+        expect(() => m.sendTo!(a.fd, [1], 0, a.pid, 0)).toThrow("data must be a Uint8Array");
+        expect(() => m.sendTo!("3", bytes(1), 0)).toThrow("fd must be a number");
+        expect(() => m.recvInto!(a.fd, buf, "16", DONTWAIT, meta)).toThrow("size must be a number");
+        expect(() => m.recvInto!(a.fd, buf, 16, "0", meta)).toThrow("flags must be a number");
+        // a bad fd is found before a bad type, as in every other call
+        expect(m.sendTo!(12345, [1], 0)).toBe(-9);
+        expect(n.sendTo(a.fd, bytes(1), 1.5, a.pid, 0)).toBe(-22);
+        expect(n.recvInto(a.fd, buf, 2.5, DONTWAIT, meta)).toBe(-22);
+        // flags, pid and groups absent: 0, no address (ECONNREFUSED unconnected), groups 0
+        expect(m.sendTo!(a.fd, bytes(1))).toBe(-111);
+        expect(m.sendTo!(a.fd, bytes(1), undefined, null)).toBe(-111);
+        expect(m.sendTo!(a.fd, bytes(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), 0, a.pid)).toBe(16);
+        expect(n.recvInto(a.fd, buf, 16, DONTWAIT, meta)).toBe(16);
+        expect([meta[2], meta[3]]).toEqual([a.pid, 0]);
       },
       LIMIT,
     );

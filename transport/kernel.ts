@@ -154,6 +154,8 @@ export interface BlockingOptions {
 const EAGAIN: NativeErrno = { errno: "EAGAIN", code: 11 };
 /** The receive scratch buffer's first size, and the addon's cap on one recvmsg buffer. */
 const SCRATCH_BYTES = 64 * 1024;
+/** The largest scratch buffer the service keeps for later receives (a bigger one is used once). */
+const SCRATCH_KEEP = 1024 * 1024;
 const MAX_RECV = 64 * 1024 * 1024;
 
 /** recvmsg as the kernel does it for this socket and these flags, without blocking Node. */
@@ -256,8 +258,12 @@ const slowPath = (addon: NetlinkAddon): Pick<NetlinkAddon, "sendTo" | "recvInto"
   },
 });
 
+/** Marks the kernel layer's sockets: a property test is cheaper per call than `instanceof`. */
+const KERNEL_SOCKET: unique symbol = Symbol("nlsim.KernelSocket");
+
 /** The kernel layer's socket handle. */
 class KernelSocket implements NetlinkSocket {
+  readonly [KERNEL_SOCKET] = true;
   closed = false;
   private ino: number | undefined;
   constructor(
@@ -304,7 +310,8 @@ const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fa
 
 const addrBytes = (a: SocketAddress): Uint8Array => (a instanceof Uint8Array ? a : sockaddrNl(a.pid, a.groups));
 
-const open = (s: NetlinkSocket): s is KernelSocket => s instanceof KernelSocket && !s.closed;
+const open = (s: NetlinkSocket): s is KernelSocket =>
+  (s as Partial<KernelSocket>)[KERNEL_SOCKET] === true && !(s as KernelSocket).closed;
 
 /** One non-blocking syscall on an open socket: EBADF without reaching the kernel once closed. */
 const call = <A>(
@@ -450,10 +457,15 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
 
   /** recvmsg with MSG_DONTWAIT as a Datagram, or the negative errno. */
   const recvNow = (fd: number, size: number, flags: number): Datagram | number => {
-    if (size > scratch.length && size <= MAX_RECV) scratch = new Uint8Array(size);
-    const ret = fast.recvInto(fd, scratch, size, flags | DONTWAIT, meta);
+    let buf = scratch;
+    if (size > buf.length && size <= MAX_RECV) {
+      // the service lives as long as the addon: keep a larger scratch only up to SCRATCH_KEEP
+      buf = new Uint8Array(size);
+      if (size <= SCRATCH_KEEP) scratch = buf;
+    }
+    const ret = fast.recvInto(fd, buf, size, flags | DONTWAIT, meta);
     if (ret < 0) return ret;
-    const data = scratch.slice(0, Math.min(ret, size));
+    const data = buf.slice(0, Math.min(ret, size));
     const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
       data,
       length: ret,
@@ -590,8 +602,27 @@ export const loadKernelAddon: Effect.Effect<NetlinkAddon, KernelUnavailable> = E
   return Effect.succeed(addon);
 });
 
+/**
+ * One service per addon, made on the layer's first build. Every build hands out the same
+ * functions, so code the JIT optimised around them (it inlines a program's `nl.sendto`) stays
+ * valid when an earlier build's scope is gone; a program that provides kernelLayer again and
+ * again (runPromiseKernel per call, a benchmark's batches) does not pay for deoptimisation and
+ * recompilation each time. The service holds no per-build state: sockets belong to the scope
+ * that opened them, and its readiness watches are per fd, which the process owns once.
+ */
+const services = new WeakMap<NetlinkAddon, NetlinkService>();
+
+const serviceFor = (addon: NetlinkAddon): NetlinkService => {
+  let service = services.get(addon);
+  if (service === undefined) {
+    service = makeKernelNetlink(addon);
+    services.set(addon, service);
+  }
+  return service;
+};
+
 /** The kernel layer: Netlink over real AF_NETLINK sockets. Fails to build with KernelUnavailable. */
 export const kernelLayer: Layer.Layer<Netlink, KernelUnavailable> = Layer.effect(
   Netlink,
-  Effect.map(loadKernelAddon, makeKernelNetlink),
+  Effect.map(loadKernelAddon, serviceFor),
 );

@@ -1,5 +1,6 @@
-// `nlsim walk ack|dump|addressing|macros`: walkthroughs of what netlink tutorials teach and no
-// example program shows — ACKs, dumps, port ids and groups, several messages in one datagram.
+// `nlsim walk ack|dump|addressing|macros|notify`: walkthroughs of what netlink tutorials teach and no
+// example program shows — ACKs, dumps, port ids and groups, several messages in one datagram,
+// rtnetlink's notifications.
 // Each lesson is a scenario (the conformance suite's format, cli/scenario) with a caption and a
 // note for its steps; the walk runs it on the simulator, and a test compares its trace with the
 // live kernel's. Historical claims name the kernel version and the function they come from.
@@ -422,11 +423,156 @@ const DUMP: Lesson = {
   },
 };
 
+/** What a listener masks in rtnetlink notifications: counters and timestamps, whose bytes vary between runs. */
+const VOLATILE: Json = [
+  "IFLA_STATS",
+  "IFLA_STATS64",
+  "IFLA_AF_SPEC/AF_INET6/IFLA_INET6_CACHEINFO",
+  "IFLA_AF_SPEC/AF_INET6/IFLA_INET6_STATS",
+  "IFLA_AF_SPEC/AF_INET6/IFLA_INET6_ICMP6STATS",
+  "IFA_CACHEINFO",
+];
+const listen = (n: number): Json[] =>
+  Array.from({ length: n }, () => ({
+    do: "recv",
+    sock: "l",
+    size: 65536,
+    flags: DONTWAIT,
+    decode: "attrs",
+    mask: VOLATILE,
+  }));
+/** struct ifaddrmsg for 192.0.2.1/24 on lo, and its IFA_LOCAL (and IFA_ADDRESS) */
+const ADDR = "0218000001000000";
+const IFA_192_0_2_1: Json = { type: 2, hex: "c0000201" };
+
+const NOTIFY: Lesson = {
+  name: "notify",
+  description:
+    "rtnetlink notifications: groups by mask and by number, what lo up, a new address and its removal announce (NETLINK_ROUTE)",
+  protocol: NETLINK_ROUTE,
+  scenario: {
+    description:
+      "a listener on RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE and IPV4_MCADDR; a second socket brings lo up, adds 192.0.2.1/24 to it and removes it",
+    steps: [
+      { do: "socket", as: "l" },
+      { do: "bind", sock: "l", pid: 0, groups: 0x51 },
+      { do: "setsockopt", sock: "l", level: "SOL_NETLINK", name: "NETLINK_ADD_MEMBERSHIP", value: 37 },
+      { do: "setsockopt", sock: "l", level: "SOL_NETLINK", name: "NETLINK_PKTINFO", value: 1 },
+      { do: "socket", as: "a" },
+      { do: "bind", sock: "a", pid: 4242, groups: 0 },
+      {
+        do: "sendto",
+        sock: "a",
+        to: KERNEL,
+        msg: { type: 16, flags: 5, seq: 1, pid: "@a", payload: "00000000010000000100000001000000" },
+        flags: DONTWAIT,
+      },
+      { do: "recv", sock: "a", size: 4096, flags: DONTWAIT },
+      ...listen(7),
+      {
+        do: "sendto",
+        sock: "a",
+        to: KERNEL,
+        msg: {
+          type: 20,
+          flags: 0x605,
+          seq: 2,
+          pid: "@a",
+          payload: ADDR,
+          attrs: [IFA_192_0_2_1, { ...IFA_192_0_2_1, type: 1 }],
+        },
+        flags: DONTWAIT,
+      },
+      { do: "recv", sock: "a", size: 4096, flags: DONTWAIT },
+      ...listen(5),
+      {
+        do: "sendto",
+        sock: "a",
+        to: KERNEL,
+        msg: { type: 21, flags: 5, seq: 3, pid: "@a", payload: ADDR, attrs: [IFA_192_0_2_1] },
+        flags: DONTWAIT,
+      },
+      { do: "recv", sock: "a", size: 4096, flags: DONTWAIT },
+      ...listen(5),
+    ],
+  },
+  steps: {
+    1: {
+      say: "l binds with nl_groups 0x51: RTNLGRP_LINK (1), RTNLGRP_IPV4_IFADDR (5), RTNLGRP_IPV4_ROUTE (7)",
+      note:
+        "nl_groups is a bit mask, bit n-1 for group n (RTMGRP_LINK 0x1, RTMGRP_IPV4_IFADDR 0x10, RTMGRP_IPV4_ROUTE " +
+        "0x40 in linux/rtnetlink.h): it reaches the first 32 groups only. Binding with groups needs no privilege " +
+        "on NETLINK_ROUTE (NL_CFG_F_NONROOT_RECV).",
+    },
+    2: {
+      say: "l joins RTNLGRP_IPV4_MCADDR (37) by number: above 32, no mask bit can name it",
+      note:
+        "NETLINK_ADD_MEMBERSHIP (2.6.14) takes a group number, any group the unit has (RTNLGRP_MAX, 40-odd " +
+        "groups in 6.x). The IPv4 multicast address notifications (RTM_NEWMULTICAST/DELMULTICAST on group 37) " +
+        "came with 6.15; before that a program polled RTM_GETMULTICAST.",
+    },
+    3: {
+      say: "l asks NETLINK_PKTINFO: each notification read says which group brought it",
+    },
+    6: {
+      say: "a brings lo up: RTM_NEWLINK for ifindex 1, ifi_flags IFF_UP, ifi_change IFF_UP",
+      note:
+        "A change is a request like any other: rtnl_newlink → do_setlink → dev_change_flags (rtnetlink.c, " +
+        "dev.c). It needs CAP_NET_ADMIN; a's ACK says only that it worked. What changed is announced to the " +
+        "groups, by the kernel (pid 0), with nlmsg_seq 0 and nlmsg_pid 0 unless the change answers a request " +
+        "that asked for it (the address below carries a's seq).",
+    },
+    8: {
+      say: "l reads: RTM_NEWLINK for lo, now up (group 1)",
+      note:
+        "rtmsg_ifinfo sends the whole link, every IFLA_* attribute, as a dump would: a listener need not ask " +
+        "again. Counters and timestamps (IFLA_STATS64, IFLA_INET6_CACHEINFO) differ from run to run: the " +
+        "lesson's trace, which a test compares with the live kernel's, masks them (the scenario format's " +
+        "decode and mask).",
+    },
+    9: {
+      say: "l reads: RTM_NEWADDR 127.0.0.1/8 (group 5): the kernel gives lo its address when lo comes up",
+      note:
+        "inetdev_event on NETDEV_UP adds 127.0.0.1/8 to a loopback device (devinet.c); nobody asked for it, " +
+        "so the notification has seq 0. Then the routes the address implies follow on group 7.",
+    },
+    10: {
+      say: "l reads: RTM_NEWROUTE, a route in table local (group 7), and two more below",
+      note:
+        "fib_add_ifaddr adds a host route for the address itself, one for its prefix and the broadcast route, " +
+        "all in table local (255), each announced by rtmsg_fib with NLM_F_EXCL|NLM_F_CREATE as if requested.",
+    },
+    13: {
+      say: "l reads: RTM_NEWMULTICAST 224.0.0.1 (group 37, joined by number)",
+    },
+    14: { say: "l reads: nothing more" },
+    15: {
+      say: "a adds 192.0.2.1/24 to lo: RTM_NEWADDR with NLM_F_CREATE|NLM_F_EXCL",
+    },
+    17: {
+      say: "l reads: RTM_NEWADDR 192.0.2.1/24 with a's seq: it answers a's request",
+      note:
+        "The notification of a change someone asked for carries the requester's nlmsg_seq and port id " +
+        "(inet_rtm_newaddr passes them to rtmsg_ifa): a program can tell its own changes from others'.",
+    },
+    18: { say: "l reads: the new address's routes, in table local and main" },
+    22: { say: "a removes 192.0.2.1: RTM_DELADDR" },
+    24: {
+      say: "l reads: RTM_DELADDR, then RTM_DELROUTE for each of its routes",
+      note:
+        "A removal is announced as the addition was, with the DEL types (21, 25); the routes go with their " +
+        "address (fib_del_ifaddr), with no request of their own.",
+    },
+    28: { say: "l reads: nothing more" },
+  },
+};
+
 export const LESSONS: Readonly<Record<string, Lesson>> = {
   ack: ACK,
   dump: DUMP,
   addressing: ADDRESSING,
   macros: MACROS,
+  notify: NOTIFY,
 };
 
 /** The lesson's scenario, validated as a scenario file would be. */

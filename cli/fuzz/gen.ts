@@ -1,6 +1,7 @@
 // Random valid scenarios (the scenario format of transport/conformance/*.json) for differential
 // fuzzing: socket calls, options and messages to user sockets and to the kernel's ROUTE and
-// GENERIC families. Requests to the kernel are reads (GET, dumps, unknown or malformed types):
+// GENERIC families. Requests to the kernel are reads (GET, dumps, unknown or malformed types) or
+// rtnetlink changes the kernel refuses (so the namespace stays as it was):
 // nothing a scenario sends changes the namespace, so a kernel can run many in a row.
 import { SeededPrng } from "../../sim/prng.js";
 
@@ -21,9 +22,75 @@ const hex = (rnd: SeededPrng, n: number): string => {
 };
 const pickOf = <T>(rnd: SeededPrng, xs: ReadonlyArray<T>): T => xs[rnd.nextInt(xs.length)]!;
 
+const le32 = (v: number): string => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v, true);
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+};
+/** struct ifinfomsg with this ifindex, flags and change */
+const ifinfo = (index: number, flags = 0, change = 0): string => `00000000${le32(index)}${le32(flags)}${le32(change)}`;
+/** struct ifaddrmsg (AF_INET) */
+const ifaddr = (prefixlen: number, index: number): string =>
+  `02${prefixlen.toString(16).padStart(2, "0")}0000${le32(index)}`;
+/** struct rtmsg (AF_INET, main, boot, universe, unicast) with this prefix length and tos */
+const rtmsgHex = (dst_len: number, tos = 0, table = 254): string =>
+  `02${dst_len.toString(16).padStart(2, "0")}00${tos.toString(16).padStart(2, "0")}${table.toString(16).padStart(2, "0")}03000100000000`;
+const IFNAME_NOSUCH = { type: 3, hex: "6e6f737563683000" }; // "nosuch0"
+const IFA_LOCAL_10_9_9_9 = { type: 2, hex: "0a090909" };
+
+/**
+ * A change request to rtnetlink that the kernel refuses whatever the flags (so the namespace stays
+ * as it was for the next scenario): links, addresses and routes that do not exist or cannot
+ * (ENODEV, EOPNOTSUPP, EINVAL with the kernel's extack, EADDRNOTAVAIL, ESRCH, ENETUNREACH).
+ */
+const changeRequest = (rnd: SeededPrng, flags: number, seq: number, self: string): Step => {
+  const templates: ReadonlyArray<() => { type: number; payload: string; attrs?: Json[] }> = [
+    () => ({ type: 16, payload: ifinfo(9, 1, 1) }), // NEWLINK: no device 9
+    () => ({ type: 16, payload: ifinfo(-1) }), // negative ifindex
+    () => ({ type: 16, payload: ifinfo(0), attrs: [IFNAME_NOSUCH] }), // ENODEV, or "Unknown device type"
+    () => ({ type: 17, payload: ifinfo(1) }), // DELLINK lo: EOPNOTSUPP
+    () => ({ type: 17, payload: ifinfo(0) }), // DELLINK of nothing: EINVAL
+    () => ({ type: 17, payload: ifinfo(0), attrs: [IFNAME_NOSUCH] }),
+    () => ({ type: 19, payload: ifinfo(42, 1, 1) }), // SETLINK: ENODEV
+    () => ({ type: 19, payload: ifinfo(0) }), // SETLINK of nothing: EINVAL
+    () => ({ type: 20, payload: ifaddr(24, 9), attrs: [IFA_LOCAL_10_9_9_9] }), // "ipv4: Device not found"
+    () => ({ type: 20, payload: ifaddr(33, 1), attrs: [IFA_LOCAL_10_9_9_9] }), // "ipv4: Invalid prefix length"
+    () => ({ type: 20, payload: ifaddr(24, 1) }), // "ipv4: Local address is not supplied"
+    () => ({ type: 21, payload: ifaddr(24, 1), attrs: [IFA_LOCAL_10_9_9_9] }), // "ipv4: Address not found"
+    () => ({ type: 21, payload: ifaddr(24, 9) }),
+    () => ({ type: 24, payload: rtmsgHex(33), attrs: [{ type: 1, hex: "0a000000" }] }), // "Invalid prefix length"
+    () => ({ type: 24, payload: rtmsgHex(8), attrs: [{ type: 1, hex: "0a000001" }] }), // host bits set
+    () => ({ type: 24, payload: rtmsgHex(24, 1), attrs: [{ type: 1, hex: "0a000000" }] }), // ECN bits in the tos
+    () => ({
+      type: 24,
+      payload: rtmsgHex(24),
+      attrs: [
+        { type: 1, hex: "0a000000" },
+        { type: 5, hex: "0a050505" },
+      ],
+    }), // no route to the gateway
+    () => ({
+      type: 24,
+      payload: rtmsgHex(24),
+      attrs: [
+        { type: 1, hex: "0a000000" },
+        { type: 4, hex: le32(9) },
+      ],
+    }), // ENODEV
+    () => ({ type: 25, payload: rtmsgHex(24, 0, 77), attrs: [{ type: 1, hex: "0a000000" }] }), // "FIB table does not exist"
+    () => ({ type: 25, payload: rtmsgHex(24), attrs: [{ type: 1, hex: "0a000000" }] }),
+    () => ({ type: pickOf(rnd, [16, 17, 19, 20, 21, 24, 25]), payload: pickOf(rnd, ["", "00", "0200"]) }), // short headers
+  ];
+  const t = pickOf(rnd, templates)();
+  const msg: Step = { type: t.type, flags, seq, pid: self, payload: t.payload };
+  if (t.attrs !== undefined) msg.attrs = t.attrs;
+  return msg;
+};
+
 /** A message to the kernel of `protocol` (rtnetlink GETs, nlctrl GETFAMILY, odd types and lengths). */
 const kernelMsg = (rnd: SeededPrng, protocol: number, seq: number, self: string): Step => {
   const flags = pickOf(rnd, [1, 5, 0x301, 0x305, 0, 4, 0x101]);
+  if (protocol === 0 && rnd.chance(0.3)) return changeRequest(rnd, flags, seq, self);
   if (protocol === 0) {
     // GET requests (18 link, 22 addr, 26 route, 30 neigh, 34 rule), control types, out of range
     const type = pickOf(rnd, [18, 18, 22, 26, 30, 34, 2, 3, 1, 15, 0x7fff]);

@@ -141,3 +141,37 @@ export const IFADDRLBLMSG_SIZE = 12;
 
 /** IFLA_PROTINFO: the per-protocol link data of an AF_INET6 RTM_GETLINK dump */
 export const IFLA_PROTINFO = 12;
+
+// Link, address and route changes (linux/rtnetlink.h, if.h, if_arp.h, if_link.h)
+export const RTM_NEWMULTICAST = 56;
+export const RTM_DELMULTICAST = 57;
+export const RTM_DELNETCONF = 81;
+export const ARPHRD_ETHER = 1;
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_RUNNING = 0x40;
+export const IFF_NOARP = 0x80;
+export const IFF_PROMISC = 0x100;
+export const IFF_ALLMULTI = 0x200;
+export const IFF_MULTICAST = 0x1000;
+export const IFF_LOWER_UP = 0x10000;
+export const IFF_DORMANT = 0x20000;
+/** IF_OPER_UNKNOWN: what a device without link-state reporting (lo, ifb) shows once up */
+export const IF_OPER_UNKNOWN = 0;
+/** IFLA_INFO_* inside IFLA_LINKINFO */
+export const IFLA_INFO_KIND = 1;
+export const IFLA_INFO_DATA = 2;
+export const IFLA_INFO_SLAVE_KIND = 4;
+export const IFLA_INFO_SLAVE_DATA = 5;
+export const IFLA_INFO_MAX = 5;
+/** The RTNLGRP_* groups the model notifies (linux/rtnetlink.h) */
+export const RTNLGRP_LINK = 1;
+export const RTNLGRP_IPV4_IFADDR = 5;
+export const RTNLGRP_IPV4_ROUTE = 7;
+export const RTNLGRP_IPV6_IFADDR = 9;
+export const RTNLGRP_IPV6_ROUTE = 11;
+export const RTNLGRP_IPV6_IFINFO = 12;
+export const RTNLGRP_IPV4_NETCONF = 24;
+export const RTNLGRP_IPV6_NETCONF = 25;
+export const RTNLGRP_IPV4_MCADDR = 37;
+export const RTNLGRP_IPV6_MCADDR = 38;

@@ -17,7 +17,6 @@
 #include <new>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "errno_list.h"
@@ -76,9 +75,36 @@ Napi::Object ErrnoObject(Napi::Env env, int e) {
 // ---- per-environment state (main thread and each worker have their own) ---------------------
 struct PollHandle;
 
+// The fds this addon opened and has not closed: one byte per fd number, so the check on every
+// call (FdArg, the fast path) is an index, not a hash lookup.
+class FdSet {
+ public:
+  void insert(int fd) {
+    if (fd < 0) return;
+    if (static_cast<size_t>(fd) >= owned_.size()) owned_.resize(static_cast<size_t>(fd) + 64, 0);
+    owned_[static_cast<size_t>(fd)] = 1;
+  }
+  void erase(int fd) {
+    if (fd >= 0 && static_cast<size_t>(fd) < owned_.size()) owned_[static_cast<size_t>(fd)] = 0;
+  }
+  size_t count(int fd) const {
+    return fd >= 0 && static_cast<size_t>(fd) < owned_.size() && owned_[static_cast<size_t>(fd)] != 0 ? 1 : 0;
+  }
+  std::vector<int> list() const {
+    std::vector<int> out;
+    for (size_t i = 0; i < owned_.size(); i++)
+      if (owned_[i] != 0) out.push_back(static_cast<int>(i));
+    return out;
+  }
+  void clear() { owned_.clear(); }
+
+ private:
+  std::vector<uint8_t> owned_;
+};
+
 struct State {
   napi_env env = nullptr;
-  std::unordered_set<int> fds;                     // sockets this addon opened and has not closed
+  FdSet fds;                                        // sockets this addon opened and has not closed
   std::unordered_map<uint32_t, PollHandle*> polls;  // active pollers by id
   std::unordered_map<int, uint32_t> pollByFd;       // one poller per fd (libuv's rule)
   uint32_t nextPollId = 1;
@@ -453,39 +479,151 @@ void FillMeta(uint32_t* m, const msghdr& msg) {
   }
 }
 
+// The two per-message calls are plain N-API callbacks (no node-addon-api wrapper, no C++
+// exception, the State handed in as the function's data): each argument costs one N-API call,
+// the fd check is an index, and the result is a number. Their checks and results are those of
+// the helpers above: a wrong JS type throws TypeError; a bad fd, size or flag is -EBADF/-EINVAL.
+
+// A fast-path check's outcome: 0 ok, kThrown when a TypeError is pending, else an errno.
+constexpr int kThrown = -1;
+
+int ThrowType(napi_env env, const char* message) {
+  napi_throw_type_error(env, nullptr, message);
+  return kThrown;
+}
+
+// As FdArg.
+int FastFd(napi_env env, State* st, napi_value v, int* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return ThrowType(env, "fd must be a number");
+  if (!IsIntegral(d) || d < 0 || d > std::numeric_limits<int32_t>::max()) return EBADF;
+  int fd = static_cast<int>(d);
+  if (st == nullptr || st->fds.count(fd) == 0) return EBADF;
+  *out = fd;
+  return 0;
+}
+
+// As FlagsArg (undefined reads 0); with `optional`, null and undefined say "absent" (false in *present).
+int FastFlags(napi_env env, napi_value v, const char* typeError, int* out, bool* present = nullptr) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
+    napi_valuetype t = napi_object;
+    napi_typeof(env, v, &t);
+    if (t == napi_undefined || (present != nullptr && t == napi_null)) {
+      *out = 0;
+      if (present != nullptr) *present = false;
+      return 0;
+    }
+    return ThrowType(env, typeError);
+  }
+  if (!IsIntegral(d) || d < std::numeric_limits<int32_t>::min() || d > std::numeric_limits<uint32_t>::max()) {
+    return EINVAL;
+  }
+  *out = static_cast<int>(static_cast<uint32_t>(static_cast<int64_t>(d)));
+  if (present != nullptr) *present = true;
+  return 0;
+}
+
+// As SizeArg.
+int FastSize(napi_env env, napi_value v, const char* typeError, int64_t max, size_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return ThrowType(env, typeError);
+  if (!IsIntegral(d) || d < 0 || d > static_cast<double>(max)) return EINVAL;
+  *out = static_cast<size_t>(d);
+  return 0;
+}
+
+// As BytesArg: a Uint8Array (detached or empty: gEmpty, 0).
+int FastBytes(napi_env env, napi_value v, const char* typeError, Bytes* out) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array) {
+    return ThrowType(env, typeError);
+  }
+  *out = data == nullptr || length == 0 ? Bytes{gEmpty, 0} : Bytes{static_cast<const uint8_t*>(data), length};
+  return 0;
+}
+
+// As MetaArg.
+int FastMeta(napi_env env, napi_value v, size_t min, uint32_t** out) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint32_array) {
+    return ThrowType(env, "meta must be a Uint32Array");
+  }
+  if (length < min || data == nullptr) return EINVAL;
+  *out = static_cast<uint32_t*>(data);
+  return 0;
+}
+
+// A number result (bytes, or -errno), or nullptr when a TypeError is pending.
+napi_value FastResult(napi_env env, int64_t v) {
+  napi_value out = nullptr;
+  if (v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max()) {
+    napi_create_int32(env, static_cast<int32_t>(v), &out);
+  } else {
+    napi_create_double(env, static_cast<double>(v), &out);
+  }
+  return out;
+}
+
+// A check's outcome as the call's result: nullptr (TypeError pending) or -errno.
+napi_value FastFail(napi_env env, int rc) { return rc == kThrown ? nullptr : FastResult(env, -rc); }
+
 // sendTo(fd, data, flags, pid?, groups?) -> bytes sent | -errno. With pid (a number) the
 // message goes to sockaddr_nl {AF_NETLINK, pid, groups}; without, no msg_name.
-Napi::Value SendTo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = FdArg(info, 0);
-  Bytes d = BytesArg(info, 1, "data");
-  int flags = FlagsArg(info, 2, "flags");
+napi_value SendTo(napi_env env, napi_callback_info cb) {
+  size_t argc = 5;
+  napi_value argv[5];
+  State* st = nullptr;
+  if (napi_get_cb_info(env, cb, &argc, argv, nullptr, reinterpret_cast<void**>(&st)) != napi_ok) return nullptr;
+  int fd = -1, flags = 0, pid = 0, groups = 0;
+  bool named = false;
+  Bytes d{gEmpty, 0};
+  int rc = FastFd(env, st, argv[0], &fd);
+  if (rc == 0) rc = FastBytes(env, argv[1], "data must be a Uint8Array", &d);
+  if (rc == 0) rc = FastFlags(env, argv[2], "flags must be a number", &flags);
+  if (rc == 0) rc = FastFlags(env, argv[3], "pid must be a number", &pid, &named);
+  if (rc == 0 && named) rc = FastFlags(env, argv[4], "groups must be a number", &groups);
+  if (rc != 0) return FastFail(env, rc);
   msghdr msg{};
   iovec iov{const_cast<uint8_t*>(d.data), d.length};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   sockaddr_nl to{};
-  if (!OptionalAbsent(info, 3)) {
+  if (named) {
     to.nl_family = AF_NETLINK;
-    to.nl_pid = static_cast<uint32_t>(FlagsArg(info, 3, "pid"));
-    to.nl_groups = static_cast<uint32_t>(FlagsArg(info, 4, "groups"));
+    to.nl_pid = static_cast<uint32_t>(pid);
+    to.nl_groups = static_cast<uint32_t>(groups);
     msg.msg_name = &to;
     msg.msg_namelen = sizeof to;
   }
   ssize_t r = ::sendmsg(fd, &msg, flags);
-  return Napi::Number::New(env, r < 0 ? -errno : static_cast<double>(r));
+  return FastResult(env, r < 0 ? -errno : r);
 }
 
 // recvInto(fd, buf, size, flags, meta) -> recvmsg's return | -errno. Receives with a buffer of
 // `size` bytes (at most buf.length) into buf; the caller copies min(ret, size) bytes out.
-Napi::Value RecvInto(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = FdArg(info, 0);
-  Bytes b = BufferArg(info, 1, "buf");
-  size_t size = SizeArg(info, 2, "size", kMaxRecv);
-  int flags = FlagsArg(info, 3, "flags");
-  uint32_t* meta = MetaArg(info, 4, kRecvMeta);
-  if (size > b.length) throw ErrnoFail{EINVAL};
+napi_value RecvInto(napi_env env, napi_callback_info cb) {
+  size_t argc = 5;
+  napi_value argv[5];
+  State* st = nullptr;
+  if (napi_get_cb_info(env, cb, &argc, argv, nullptr, reinterpret_cast<void**>(&st)) != napi_ok) return nullptr;
+  int fd = -1, flags = 0;
+  size_t size = 0;
+  Bytes b{gEmpty, 0};
+  uint32_t* meta = nullptr;
+  int rc = FastFd(env, st, argv[0], &fd);
+  if (rc == 0) rc = FastBytes(env, argv[1], "buf must be a Uint8Array", &b);
+  if (rc == 0) rc = FastSize(env, argv[2], "size must be a number", kMaxRecv, &size);
+  if (rc == 0) rc = FastFlags(env, argv[3], "flags must be a number", &flags);
+  if (rc == 0) rc = FastMeta(env, argv[4], kRecvMeta, &meta);
+  if (rc == 0 && size > b.length) rc = EINVAL;
+  if (rc != 0) return FastFail(env, rc);
   sockaddr_nl name{};
   alignas(cmsghdr) uint8_t control[kControlSpace];
   iovec iov{const_cast<uint8_t*>(size == 0 ? gEmpty : b.data), size};
@@ -497,9 +635,9 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info) {
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t r = ::recvmsg(fd, &msg, flags);
-  if (r < 0) return Napi::Number::New(env, -errno);
+  if (r < 0) return FastResult(env, -errno);
   FillMeta(meta, msg);
-  return Napi::Number::New(env, static_cast<double>(r));
+  return FastResult(env, r);
 }
 
 // recvmmsgInto(fd, buf, count, size, flags, meta) -> datagrams received | -errno. Datagram i
@@ -1122,13 +1260,22 @@ void OnTeardown(napi_async_cleanup_hook_handle handle, void* arg) {
   std::vector<PollHandle*> active;
   for (auto& kv : st->polls) active.push_back(kv.second);
   for (PollHandle* p : active) StopPoll(st, p);
-  for (int fd : st->fds) ::close(fd);
+  for (int fd : st->fds.list()) ::close(fd);
   st->fds.clear();
   if (st->closing == 0) FinishTeardown(st);
 }
 #endif
 
 void KeepState(Napi::Env, State*) {}
+
+#ifdef NLSIM_HAVE_NETLINK
+// A plain N-API function with the environment's State as its data.
+Napi::Value FastFunction(Napi::Env env, State* st, const char* name, napi_callback f) {
+  napi_value fn = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, f, st, &fn), Napi::Value());
+  return Napi::Value(env, fn);
+}
+#endif
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   State* st = new State();
@@ -1146,8 +1293,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendmsg", Napi::Function::New<Guard<SendMsg>>(env, "sendmsg"));
   exports.Set("recvmsg", Napi::Function::New<Guard<RecvMsg>>(env, "recvmsg"));
   exports.Set("recvmmsg", Napi::Function::New<Guard<RecvMmsg>>(env, "recvmmsg"));
-  exports.Set("sendTo", Napi::Function::New<GuardNum<SendTo>>(env, "sendTo"));
-  exports.Set("recvInto", Napi::Function::New<GuardNum<RecvInto>>(env, "recvInto"));
+  exports.Set("sendTo", FastFunction(env, st, "sendTo", SendTo));
+  exports.Set("recvInto", FastFunction(env, st, "recvInto", RecvInto));
   exports.Set("recvmmsgInto", Napi::Function::New<GuardNum<RecvmmsgInto>>(env, "recvmmsgInto"));
   exports.Set("setsockopt", Napi::Function::New<Guard<SetSockOpt>>(env, "setsockopt"));
   exports.Set("getsockopt", Napi::Function::New<Guard<GetSockOpt>>(env, "getsockopt"));

@@ -49,6 +49,7 @@ import {
   parseNlmsgerr,
   toHex,
 } from "../../kernel-model/uapi/index.js";
+import { rtmTypeName, rtnetlinkLines } from "./rtnl-text.js";
 
 /** What the dump knows about the protocol the bytes were captured on. */
 export type ProtoHint = { readonly protocol: number | undefined };
@@ -131,6 +132,7 @@ const typeName = (type: number, hint: ProtoHint): string => {
   if (type < NLMSG_MIN_TYPE) return "reserved control type";
   if (hint.protocol === NETLINK_GENERIC)
     return type === GENL_ID_CTRL ? "GENL_ID_CTRL (nlctrl)" : "generic netlink family id";
+  if (hint.protocol === NETLINK_ROUTE) return rtmTypeName(type) ?? "not an rtnetlink type";
   return "protocol-specific";
 };
 
@@ -340,6 +342,8 @@ export const messagesToText = (msgs: ReadonlyArray<NlMsg>, hint: ProtoHint): str
       );
     } else if (hint.protocol === NETLINK_GENERIC && m.type >= NLMSG_MIN_TYPE && m.payload.length >= GENL_HDRLEN) {
       lines.push(...genericLines(m, "  "));
+    } else if (hint.protocol === NETLINK_ROUTE && rtnetlinkLines(m, "  ") !== undefined) {
+      lines.push(...rtnetlinkLines(m, "  ")!);
     } else if (m.payload.length > 0) {
       lines.push(`  payload (${m.payload.length} bytes):`);
       lines.push(...hexLines(m.payload, "    ", off + NLMSG_HDRLEN));

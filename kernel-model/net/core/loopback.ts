@@ -8,64 +8,71 @@
 // the time (net.ipv4.conf.default / net.ipv6.conf.default as a new namespace inherits them), so
 // another host may differ there; the IPv6 cacheinfo timestamp and reachable time are not fixed at
 // all in the kernel (see `inet6_cacheinfo` below).
+import { ERRNO } from "../../uapi/index.js";
 import { ARPHRD_LOOPBACK, IF_OPER_DOWN, IFF_LOOPBACK } from "../../uapi/rtnetlink.js";
 import type { Net } from "../netlink/table.js";
 import type { NetDevice } from "./netdevice.js";
 
 /** struct net_device, the fields rtnl_fill_ifinfo reports. */
 export interface LinkDevice extends NetDevice {
+  /** dev->name (dev_change_name renames) */
+  name: string;
+  /** dev->rtnl_link_ops->kind: null for lo (no rtnl_link_ops, so RTM_DELLINK cannot remove it) */
+  kind: string | null;
+  /** dev->ip6_ptr != NULL: ipv6_add_dev attached IPv6 at registration (it refuses an MTU below 1280) */
+  inet6: boolean;
   /** dev->type (ARPHRD_*) */
-  readonly type: number;
+  type: number;
   /** dev_get_flags(dev) */
-  readonly flags: number;
-  readonly tx_queue_len: number;
-  readonly operstate: number;
-  readonly link_mode: number;
-  readonly netns_immutable: boolean;
-  readonly mtu: number;
-  readonly min_mtu: number;
-  readonly max_mtu: number;
-  readonly group: number;
-  readonly promiscuity: number;
-  readonly allmulti: number;
-  readonly num_tx_queues: number;
-  readonly num_rx_queues: number;
-  readonly gso_max_segs: number;
-  readonly gso_max_size: number;
-  readonly gro_max_size: number;
-  readonly gso_ipv4_max_size: number;
-  readonly gro_ipv4_max_size: number;
-  readonly tso_max_size: number;
-  readonly tso_max_segs: number;
-  readonly max_pacing_offload_horizon: number;
+  flags: number;
+  tx_queue_len: number;
+  operstate: number;
+  link_mode: number;
+  netns_immutable: boolean;
+  mtu: number;
+  min_mtu: number;
+  max_mtu: number;
+  group: number;
+  promiscuity: number;
+  allmulti: number;
+  num_tx_queues: number;
+  num_rx_queues: number;
+  gso_max_segs: number;
+  gso_max_size: number;
+  gro_max_size: number;
+  gso_ipv4_max_size: number;
+  gro_ipv4_max_size: number;
+  tso_max_size: number;
+  tso_max_segs: number;
+  max_pacing_offload_horizon: number;
   /** netif_carrier_ok */
-  readonly carrier: boolean;
-  readonly carrier_up_count: number;
-  readonly carrier_down_count: number;
-  readonly needed_headroom: number;
-  readonly needed_tailroom: number;
-  readonly proto_down: boolean;
+  carrier: boolean;
+  carrier_up_count: number;
+  carrier_down_count: number;
+  needed_headroom: number;
+  needed_tailroom: number;
+  proto_down: boolean;
   /** dev->addr_len bytes */
-  readonly dev_addr: Uint8Array;
-  readonly broadcast: Uint8Array;
+  dev_addr: Uint8Array;
+  broadcast: Uint8Array;
   /** dev->qdisc->ops->id: "noop" until the device is first brought up */
-  readonly qdisc: string;
+  qdisc: string;
   /** in_dev->cnf.data: IPV4_DEVCONF_MAX (33) values, IFLA_INET_CONF */
-  readonly ipv4_devconf: ReadonlyArray<number>;
+  ipv4_devconf: ReadonlyArray<number>;
   /** idev->cnf as ipv6_store_devconf writes it: DEVCONF_MAX (60) s32 values, IFLA_INET6_CONF */
-  readonly ipv6_devconf: ReadonlyArray<number>;
+  ipv6_devconf: ReadonlyArray<number>;
   /** idev->if_flags (IFLA_INET6_FLAGS) */
-  readonly inet6_flags: number;
+  inet6_flags: number;
   /** IFLA_INET6_CACHEINFO {max_reasm_len, tstamp, reachable_time, retrans_time} */
-  readonly inet6_cacheinfo: readonly [number, number, number, number];
+  inet6_cacheinfo: readonly [number, number, number, number];
 }
 
 /** The IPv4 devconf of lo in a fresh namespace (IFLA_INET_CONF, 33 × u32) [live, this host]. */
-const LO_IPV4_DEVCONF: ReadonlyArray<number> = [
+export const LO_IPV4_DEVCONF: ReadonlyArray<number> = [
   0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10000, 1000, 0, 0, 0, 0, 1,
 ];
 /** The IPv6 devconf of lo in a fresh namespace (IFLA_INET6_CONF, 60 × s32) [live, this host]. */
-const LO_IPV6_DEVCONF: ReadonlyArray<number> = [
+export const LO_IPV6_DEVCONF: ReadonlyArray<number> = [
   0, 64, 65536, 1, 1, 1, 1, -1, 4000, 1000, -1, 604800, 86400, 3, 600, 16, 0, 1, 1, 1, 60000, 0, 0, 0, 0, 0, 0, -1, 0,
   0, 10000, 1000, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 3600000, 0, 0, 1, 0, 0, 0, 0, 0, 1024, 0, 65535, -1, 1, 0, 0, 0,
 ];
@@ -82,6 +89,8 @@ const LO_INET6_CACHEINFO: readonly [number, number, number, number] = [65535, 0,
 /** loopback_setup + register_netdev in a fresh namespace: lo, ifindex 1, down, no addresses. */
 const loopback_dev = (): LinkDevice => ({
   name: "lo",
+  kind: null,
+  inet6: true,
   ifindex: 1,
   type: ARPHRD_LOOPBACK,
   flags: IFF_LOOPBACK,
@@ -122,6 +131,8 @@ const loopback_dev = (): LinkDevice => ({
 
 /** A namespace's devices (net->dev_base_head), in ifindex order. */
 const devices = new WeakMap<Net, LinkDevice[]>();
+/** net->ifindex: the last index dev_index_reserve handed out by itself (xa_alloc_cyclic's cursor) */
+const ifindex_cursor = new WeakMap<Net, number>();
 
 /** for_each_netdev(net): the namespace's devices in ifindex order (empty before dev_net_init). */
 export const for_each_netdev = (net: Net): ReadonlyArray<LinkDevice> => devices.get(net) ?? [];
@@ -139,3 +150,42 @@ export const __dev_get_by_index = (net: Net, ifindex: number): LinkDevice | unde
 /** __dev_get_by_name (and netdev_name_node_alt_lookup: lo has no alternative names) */
 export const __dev_get_by_name = (net: Net, name: string): LinkDevice | undefined =>
   for_each_netdev(net).find((d) => d.name === name);
+
+/** net->dev_base_seq: bumped whenever the device list changes (link dumps check it between rounds) */
+const dev_base_seqs = new WeakMap<Net, number>();
+export const dev_base_seq = (net: Net): number => dev_base_seqs.get(net) ?? 1;
+/** dev_base_seq_inc: never 0 (nl_dump_check_consistent reads 0 as "not set") */
+const dev_base_seq_inc = (net: Net): void => {
+  dev_base_seqs.set(net, (dev_base_seq(net) + 1) >>> 0 || 1);
+};
+
+/** list_netdevice: the device joins the namespace's list, kept in ifindex order. */
+export const list_netdevice = (net: Net, dev: LinkDevice): void => {
+  const l = devices.get(net);
+  if (l === undefined) return;
+  l.push(dev);
+  l.sort((a, b) => a.ifindex - b.ifindex);
+  dev_base_seq_inc(net);
+};
+
+/** unlist_netdevice */
+export const unlist_netdevice = (net: Net, dev: LinkDevice): void => {
+  const l = devices.get(net);
+  const i = l?.indexOf(dev) ?? -1;
+  if (l !== undefined && i >= 0) l.splice(i, 1);
+  dev_base_seq_inc(net);
+};
+
+/**
+ * dev_index_reserve(net, ifindex): 0 asks for the next free index after the last one handed out
+ * (cyclic, as xa_alloc_cyclic does; an index a caller chose does not move the cursor); a taken
+ * index is −EBUSY. Returns the index or a negative errno.
+ */
+export const dev_index_reserve = (net: Net, ifindex: number): number => {
+  const taken = (i: number): boolean => __dev_get_by_index(net, i) !== undefined;
+  if (ifindex > 0) return taken(ifindex) ? -ERRNO.EBUSY : ifindex;
+  let i = (ifindex_cursor.get(net) ?? 1) + 1;
+  while (taken(i)) i++;
+  ifindex_cursor.set(net, i);
+  return i;
+};

@@ -6,10 +6,14 @@
 // dump (empty: lo is no bridge port). The other subsystems' GET handlers (neighbours, FIB rules,
 // routes, netconf, address labels, netns ids) register from rtnl_subsys.ts.
 //
-// Not modelled: link creation and changes. RTM_NEWLINK, RTM_DELLINK and RTM_SETLINK are
-// registered (so the permission and the empty-payload rules hold and a caller with CAP_NET_ADMIN
-// is not told EOPNOTSUPP silently) but their handler only logs "not modelled" and returns
-// −EOPNOTSUPP; a type no handler is registered for gets EOPNOTSUPP, as in the kernel.
+// Links change through RTM_NEWLINK / RTM_SETLINK (rtnl_newlink, __rtnl_newlink, rtnl_setlink,
+// do_setlink: IFF_UP, IFLA_MTU, IFLA_IFNAME) and come and go through RTM_NEWLINK with
+// IFLA_LINKINFO/IFLA_INFO_KIND (rtnl_newlink_create; the link kinds are rtnl_link_ops, ifb is
+// ifb.ts) and RTM_DELLINK (rtnl_dellink). Every change is announced to RTNLGRP_LINK
+// (rtmsg_ifinfo, rtnetlink_event). A link attribute the model does not apply (IFLA_ADDRESS on an
+// existing device, IFLA_TXQLEN, IFLA_MASTER, IFLA_AF_SPEC, …) is logged "not modelled" and refused
+// with −EOPNOTSUPP rather than ignored. A type no handler is registered for gets EOPNOTSUPP, as in
+// the kernel.
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import { KERN_NOTICE } from "../../kernel/printk.js";
@@ -29,8 +33,12 @@ import {
   NLA_U8,
   NLA_U32,
   NLM_F_BULK,
+  NLM_F_CREATE,
   NLM_F_DUMP,
+  NLM_F_ECHO,
+  NLM_F_EXCL,
   NLM_F_MULTI,
+  NLM_F_REPLACE,
   NLMSG_ALIGN,
   NLMSG_HDRLEN,
   type NlAttr,
@@ -45,6 +53,10 @@ import {
   AF_INET_RT,
   AF_INET6,
   ALTIFNAMSIZ,
+  IF_OPER_UNKNOWN,
+  IFF_LOWER_UP,
+  IFF_RUNNING,
+  IFF_UP,
   IFINFOMSG_SIZE,
   IFLA_ADDRESS,
   IFLA_AF_SPEC,
@@ -75,6 +87,11 @@ import {
   IFLA_INET6_ICMP6STATS,
   IFLA_INET6_STATS,
   IFLA_INET6_TOKEN,
+  IFLA_INFO_DATA,
+  IFLA_INFO_KIND,
+  IFLA_INFO_MAX,
+  IFLA_INFO_SLAVE_DATA,
+  IFLA_INFO_SLAVE_KIND,
   IFLA_LINK,
   IFLA_LINKINFO,
   IFLA_LINKMODE,
@@ -92,6 +109,7 @@ import {
   IFLA_NUM_TX_QUEUES,
   IFLA_OPERSTATE,
   IFLA_PROMISCUITY,
+  IFLA_PROTINFO,
   IFLA_PROTO_DOWN,
   IFLA_QDISC,
   IFLA_STATS,
@@ -116,11 +134,13 @@ import {
   RTM_SETLINK,
   RTNL_KIND_DEL,
   RTNL_KIND_GET,
+  RTNLGRP_LINK,
   RTNLGRP_MAX,
 } from "../../uapi/rtnetlink.js";
 import { type Nlmsghdr, netlink_rcv_skb } from "../netlink/ack.js";
+import { nlmsg_multicast } from "../netlink/broadcast.js";
 import { netlink_capable } from "../netlink/capable.js";
-import { type NetlinkCallback, netlink_dump_start } from "../netlink/dump.js";
+import { type NetlinkCallback, netlink_dump_start, nl_dump_check_consistent } from "../netlink/dump.js";
 import { netlink_kernel_create } from "../netlink/kernel.js";
 import {
   type NlattrRef,
@@ -141,11 +161,24 @@ import {
   nlmsg_new,
   nlmsg_put,
 } from "../netlink/nlmsg.js";
-import { kfree_skb, NLMSG_GOODSIZE, type SkBuff } from "../netlink/skb.js";
+import { kfree_skb, NLMSG_GOODSIZE, type SkBuff, skb_get } from "../netlink/skb.js";
 import { NETLINK_F_STRICT_CHK, type NetlinkSock } from "../netlink/sock.js";
 import type { Net } from "../netlink/table.js";
 import { nlmsg_unicast } from "../netlink/unicast.js";
-import { __dev_get_by_index, __dev_get_by_name, for_each_netdev, type LinkDevice } from "./loopback.js";
+import {
+  call_netdevice_notifiers,
+  dev_change_flags,
+  dev_change_name,
+  dev_set_mtu,
+  dev_validate_mtu,
+  NETDEV_CHANGEMTU,
+  NETDEV_CHANGENAME,
+  NETDEV_UP,
+  register_netdevice,
+  register_netdevice_notifier,
+  unregister_netdevice,
+} from "./dev_api.js";
+import { __dev_get_by_index, __dev_get_by_name, dev_base_seq, for_each_netdev, type LinkDevice } from "./loopback.js";
 
 /** rtnl_doit_func */
 export type RtnlDoitFunc = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck) => number;
@@ -164,12 +197,28 @@ export interface RtnlLink {
   readonly flags: number;
 }
 
-/** The namespace's rtnetlink: net->rtnl and (global in the kernel) the handler table. */
+/** The namespace's rtnetlink: net->rtnl and (global in the kernel) the handler table and link kinds. */
 export interface RtnlNet {
   rtnl: NetlinkSock | null;
   /** rtnl_msg_handlers: key family * 256 + (type − RTM_BASE) */
   readonly handlers: Map<number, RtnlLink>;
+  /** link_ops: the registered rtnl_link_ops by kind */
+  readonly link_ops: Map<string, RtnlLinkOps>;
 }
+
+/** struct rtnl_link_ops, as far as the model's link kinds use it */
+export interface RtnlLinkOps {
+  readonly kind: string;
+  /** alloc_netdev_mqs + ops->setup: a new device with the driver's defaults, named `name` */
+  readonly setup: (net: Net, name: string) => LinkDevice;
+  /** ops->validate(tb, data, extack) */
+  readonly validate?: (tb: IflaTb, extack: NetlinkExtAck) => number;
+}
+
+/** rtnl_link_register(ops) */
+export const rtnl_link_register = (net: Net, ops: RtnlLinkOps): void => {
+  rtnl_net(net).link_ops.set(ops.kind, ops);
+};
 
 const rtnl_nets = new WeakMap<Net, RtnlNet>();
 
@@ -177,7 +226,7 @@ const rtnl_nets = new WeakMap<Net, RtnlNet>();
 export const rtnl_net = (net: Net): RtnlNet => {
   let r = rtnl_nets.get(net);
   if (r === undefined) {
-    r = { rtnl: null, handlers: new Map() };
+    r = { rtnl: null, handlers: new Map(), link_ops: new Map() };
     rtnl_nets.set(net, r);
   }
   return r;
@@ -363,14 +412,16 @@ export const inet6_fill_link_af = (skb: SkBuff, dev: LinkDevice): number => {
   return 0;
 };
 
-/** rtnl_fill_link_af: IFLA_AF_SPEC with one nest per address family that has link data (inet, inet6). */
-const rtnl_fill_link_af = (skb: SkBuff, dev: LinkDevice): number => {
+/**
+ * rtnl_fill_link_af: IFLA_AF_SPEC with one nest per address family that has link data (inet, and
+ * inet6 where IPv6 is attached). A device being unregistered has neither any more: an empty nest.
+ */
+const rtnl_fill_link_af = (skb: SkBuff, dev: LinkDevice, no_inet: boolean): number => {
   const af_spec = nla_nest_start_noflag(skb, IFLA_AF_SPEC);
   if (af_spec === null) return -ERRNO.EMSGSIZE;
-  const fams: ReadonlyArray<readonly [number, (skb: SkBuff, dev: LinkDevice) => number]> = [
-    [AF_INET_RT, inet_fill_link_af],
-    [AF_INET6, inet6_fill_link_af],
-  ];
+  const fams: Array<readonly [number, (skb: SkBuff, dev: LinkDevice) => number]> = [];
+  if (!no_inet) fams.push([AF_INET_RT, inet_fill_link_af]);
+  if (!no_inet && dev.inet6) fams.push([AF_INET6, inet6_fill_link_af]);
   for (const [family, fill] of fams) {
     const af: NlattrRef | null = nla_nest_start_noflag(skb, family);
     if (af === null) return -ERRNO.EMSGSIZE;
@@ -394,6 +445,7 @@ export const rtnl_fill_ifinfo = (
   seq: number,
   change: number,
   flags: number,
+  no_inet = false,
 ): number => {
   const nlh: NlmsghdrRef | null = nlmsg_put(skb, pid, seq, type, IFINFOMSG_SIZE, flags);
   if (nlh === null) return -ERRNO.EMSGSIZE;
@@ -442,8 +494,9 @@ export const rtnl_fill_ifinfo = (
     return fail();
   if (nla_put(skb, IFLA_ADDRESS, dev.dev_addr) || nla_put(skb, IFLA_BROADCAST, dev.broadcast)) return fail();
   if (rtnl_fill_stats(skb) || rtnl_xdp_fill(skb)) return fail();
+  if (dev.kind !== null && rtnl_link_fill(skb, dev.kind)) return fail();
   if (nla_put_string(skb, IFLA_QDISC, dev.qdisc)) return fail();
-  if (rtnl_fill_link_af(skb, dev)) return fail();
+  if (rtnl_fill_link_af(skb, dev, no_inet)) return fail();
   // rtnl_fill_link_ifmap: struct rtnl_link_ifmap {u64 mem_start, mem_end, base_addr; u16 irq; u8 dma, port} = 32
   if (nla_reserve(skb, IFLA_MAP, 32) === null) return fail();
   // rtnl_fill_devlink_port / rtnl_fill_dpll_pin: empty nests (lo has neither)
@@ -453,6 +506,18 @@ export const rtnl_fill_ifinfo = (
     nla_nest_end(skb, n);
   }
   nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** rtnl_link_fill: IFLA_LINKINFO {IFLA_INFO_KIND} (ifb has no IFLA_INFO_DATA) */
+const rtnl_link_fill = (skb: SkBuff, kind: string): number => {
+  const linkinfo = nla_nest_start_noflag(skb, IFLA_LINKINFO);
+  if (linkinfo === null) return -ERRNO.EMSGSIZE;
+  if (nla_put_string(skb, IFLA_INFO_KIND, kind)) {
+    nla_nest_cancel(skb, linkinfo);
+    return -ERRNO.EMSGSIZE;
+  }
+  nla_nest_end(skb, linkinfo);
   return 0;
 };
 
@@ -566,6 +631,11 @@ export const rtnl_dump_ifinfo: RtnlDumpitFunc = (skb, cb) => {
     if (err < 0) break;
     cb.args[0] = dev.ifindex + 1;
   }
+  // cb->seq = dev_base_seq; nl_dump_check_consistent(cb, nlmsg_hdr(skb)): a list that changed since
+  // the last round marks the round's first message NLM_F_DUMP_INTR
+  cb.seq = dev_base_seq(net);
+  if (skb.len > 0) nl_dump_check_consistent(cb, { skb, off: skb.data_off });
+  else cb.prev_seq = cb.seq;
   return err < 0 ? err : skb.len;
 };
 
@@ -622,15 +692,254 @@ const rtnl_dumpit = (skb: SkBuff, cb: NetlinkCallback): number => {
 /** rtnl_calcit: the minimum dump allocation; without IFLA_EXT_MASK it is NLMSG_GOODSIZE. */
 const rtnl_calcit = (): number => NLMSG_GOODSIZE;
 
-/** A handler the kernel has and the model does not: logged, and answered −EOPNOTSUPP. */
-const rtnl_not_modelled =
-  (name: string): RtnlDoitFunc =>
-  (skb) => {
-    (skb.owner as NetlinkSock | null)?.net.kernel?.printk(
-      `${KERN_NOTICE}nlsim: rtnetlink ${name} is not modelled (EOPNOTSUPP)`,
-    );
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+/** nlmsg_notify(sk, skb, portid, group, report): to the group (the reporter excluded), and echoed to it */
+const nlmsg_notify = (sk: NetlinkSock, skb: SkBuff, portid: number, group: number, report: boolean): void => {
+  if (group) {
+    if (report) skb_get(skb);
+    nlmsg_multicast(sk, skb, report ? portid : 0, group, 0);
+  }
+  if (report) nlmsg_unicast(sk, skb, portid);
+};
+
+/** rtnl_notify(skb, net, pid, group, nlh, flags): NLM_F_ECHO in the request asks for a copy. */
+export const rtnl_notify = (skb: SkBuff, net: Net, pid: number, group: number, nlh: Nlmsghdr | null): void => {
+  const rtnl = rtnl_net(net).rtnl;
+  if (rtnl === null) {
+    kfree_skb(skb);
+    return;
+  }
+  nlmsg_notify(rtnl, skb, pid, group, nlh !== null && (nlh.nlmsg_flags & NLM_F_ECHO) !== 0);
+};
+
+/**
+ * rtmsg_ifinfo(type, dev, change, flags): RTM_NEWLINK / RTM_DELLINK to RTNLGRP_LINK, pid and seq 0.
+ * `no_inet`: the protocols already let go of the device (what RTM_DELLINK reports).
+ */
+export const rtmsg_ifinfo = (
+  net: Net,
+  type: number,
+  dev: LinkDevice,
+  change: number,
+  opts: { readonly no_inet?: boolean } = {},
+): void => {
+  const skb = nlmsg_new(if_nlmsg_size(), GFP_ATOMIC);
+  if (rtnl_fill_ifinfo(skb, dev, type, 0, 0, change >>> 0, 0, opts.no_inet ?? false) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, 0, RTNLGRP_LINK, null);
+};
+
+/** rtnetlink_event: the netdevice events rtnetlink announces itself (an MTU, a name). */
+const rtnetlink_event = (event: number, dev: LinkDevice, net: Net): void => {
+  if (event === NETDEV_CHANGEMTU || event === NETDEV_CHANGENAME) rtmsg_ifinfo(net, RTM_NEWLINK, dev, 0);
+};
+
+// ---------------------------------------------------------------------------------------------
+// RTM_NEWLINK, RTM_SETLINK, RTM_DELLINK
+
+/** ifla_info_policy */
+const ifla_info_policy: NlaPolicySet = nlaPolicy(IFLA_INFO_MAX, {
+  [IFLA_INFO_KIND]: { type: NLA_STRING },
+  [IFLA_INFO_DATA]: { type: NLA_NESTED },
+  [IFLA_INFO_SLAVE_KIND]: { type: NLA_STRING },
+  [IFLA_INFO_SLAVE_DATA]: { type: NLA_NESTED },
+});
+
+/** rtnl_dev_get(net, tb): by IFLA_IFNAME, else by IFLA_ALT_IFNAME */
+const rtnl_dev_get = (net: Net, tb: IflaTb): LinkDevice | undefined => {
+  const a = tb[IFLA_IFNAME] ?? tb[IFLA_ALT_IFNAME];
+  return a === undefined ? undefined : __dev_get_by_name(net, attr_name(a));
+};
+
+/** rtnl_dev_combine_flags(dev, ifm): ifi_change selects which of ifi_flags apply (0: all of them) */
+const rtnl_dev_combine_flags = (dev: LinkDevice, ifm: Ifinfomsg): number => {
+  const raw = dev.flags & ~(IFF_RUNNING | IFF_LOWER_UP);
+  return ifm.change ? ((ifm.flags & ifm.change) | (raw & ~ifm.change)) >>> 0 : ifm.flags;
+};
+
+/** An attribute of a link request the model does not apply: logged, and −EOPNOTSUPP. */
+const link_attr_not_modelled = (net: Net, tb: IflaTb, handled: ReadonlySet<number>): number => {
+  for (let i = 1; i <= IFLA_MAX; i++) {
+    if (tb[i] === undefined || handled.has(i)) continue;
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: rtnetlink link attribute ${i} is not modelled (EOPNOTSUPP)`);
     return -ERRNO.EOPNOTSUPP;
-  };
+  }
+  return 0;
+};
+
+const SETLINK_HANDLED: ReadonlySet<number> = new Set([
+  IFLA_IFNAME,
+  IFLA_ALT_IFNAME,
+  IFLA_MTU,
+  IFLA_EXT_MASK,
+  IFLA_LINKINFO,
+]);
+const NEWLINK_HANDLED: ReadonlySet<number> = new Set([
+  IFLA_IFNAME,
+  IFLA_ADDRESS,
+  IFLA_BROADCAST,
+  IFLA_MTU,
+  IFLA_TXQLEN,
+  IFLA_GROUP,
+  IFLA_EXT_MASK,
+  IFLA_LINKINFO,
+]);
+
+/**
+ * do_setlink(skb, dev, ifm, extack, tb): the MTU (netif_set_mtu_ext), the name when the device was
+ * chosen by index (netif_change_name), then the flags (netif_change_flags), in the kernel's order;
+ * each announces itself through the netdevice chain.
+ */
+const do_setlink = (net: Net, dev: LinkDevice, ifm: Ifinfomsg, extack: NetlinkExtAck, tb: IflaTb): number => {
+  const unsupported = link_attr_not_modelled(net, tb, SETLINK_HANDLED);
+  if (unsupported) return unsupported;
+  let err = 0;
+  if (tb[IFLA_MTU] !== undefined) {
+    err = dev_set_mtu(net, dev, getU32(tb[IFLA_MTU]!.data, 0), extack);
+    if (err < 0) return err;
+  }
+  if (ifm.index > 0 && tb[IFLA_IFNAME] !== undefined) {
+    const name = attr_name(tb[IFLA_IFNAME]!);
+    if (name.length > 0) {
+      err = dev_change_name(net, dev, name);
+      if (err < 0) return err;
+    }
+  }
+  if (ifm.flags || ifm.change) {
+    err = dev_change_flags(net, dev, rtnl_dev_combine_flags(dev, ifm), extack);
+    if (err < 0) return err;
+  }
+  return 0;
+};
+
+/** rtnl_setlink: RTM_SETLINK. By ifindex (> 0), else by name; nothing to find by is −EINVAL. */
+const rtnl_setlink: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, IFINFOMSG_SIZE, ifla_policy, NL_VALIDATE_LIBERAL, extack);
+  if (typeof tb === "number") return tb;
+  const ifm = ifinfomsg(nlh);
+  let dev: LinkDevice | undefined;
+  if (ifm.index > 0) dev = __dev_get_by_index(net, ifm.index);
+  else if (tb[IFLA_IFNAME] !== undefined || tb[IFLA_ALT_IFNAME] !== undefined) dev = rtnl_dev_get(net, tb);
+  else return -ERRNO.EINVAL;
+  if (dev === undefined) return -ERRNO.ENODEV;
+  return do_setlink(net, dev, ifm, extack, tb);
+};
+
+/**
+ * rtnl_newlink_create → rtnl_create_link + register_netdevice + rtnl_configure_link: the device of
+ * `ops` with the request's name ("<kind>%d" without one), MTU, addresses, queue length and group;
+ * the requested flags are applied before the first RTM_NEWLINK (ifi_change ~0), then NETDEV_UP.
+ */
+const rtnl_newlink_create = (net: Net, ifm: Ifinfomsg, ops: RtnlLinkOps, tb: IflaTb, extack: NetlinkExtAck): number => {
+  const name = tb[IFLA_IFNAME] !== undefined ? attr_name(tb[IFLA_IFNAME]!) : `${ops.kind}%d`;
+  const dev = ops.setup(net, name);
+  if (tb[IFLA_MTU] !== undefined) {
+    const mtu = getU32(tb[IFLA_MTU]!.data, 0);
+    const err = dev_validate_mtu(dev, mtu, extack);
+    if (err) return err;
+    dev.mtu = mtu;
+  }
+  if (tb[IFLA_ADDRESS] !== undefined) dev.dev_addr = tb[IFLA_ADDRESS]!.data.slice(0, dev.dev_addr.length);
+  if (tb[IFLA_BROADCAST] !== undefined) dev.broadcast = tb[IFLA_BROADCAST]!.data.slice(0, dev.broadcast.length);
+  if (tb[IFLA_TXQLEN] !== undefined) dev.tx_queue_len = getU32(tb[IFLA_TXQLEN]!.data, 0);
+  if (tb[IFLA_GROUP] !== undefined) dev.group = getU32(tb[IFLA_GROUP]!.data, 0);
+  (dev as { ifindex: number }).ifindex = ifm.index;
+  const err = register_netdevice(net, dev);
+  if (err < 0) return err;
+  // rtnl_configure_link: __dev_change_flags, then __dev_notify_flags(dev, old_flags, ~0U)
+  const up = ifm.flags || ifm.change ? rtnl_dev_combine_flags(dev, ifm) & IFF_UP : 0;
+  if (up) dev_open_quiet(dev);
+  rtmsg_ifinfo(net, RTM_NEWLINK, dev, 0xffffffff);
+  if (up) call_netdevice_notifiers(NETDEV_UP, dev, net);
+  return 0;
+};
+
+/** __dev_open before the device was ever announced: up, running, a qdisc */
+const dev_open_quiet = (dev: LinkDevice): void => {
+  dev.flags |= IFF_UP | IFF_RUNNING | IFF_LOWER_UP;
+  dev.operstate = IF_OPER_UNKNOWN;
+  dev.qdisc = dev.kind === null ? "noqueue" : "pfifo_fast";
+};
+
+/**
+ * rtnl_newlink / __rtnl_newlink: RTM_NEWLINK. An existing device (by index, else by name) is
+ * changed (rtnl_changelink: NLM_F_EXCL → −EEXIST, NLM_F_REPLACE → −EOPNOTSUPP); a missing one is
+ * created with NLM_F_CREATE and a known IFLA_INFO_KIND, else −ENODEV or "Unknown device type".
+ */
+const rtnl_newlink: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, IFINFOMSG_SIZE, ifla_policy, NL_VALIDATE_LIBERAL, extack);
+  if (typeof tb === "number") return tb;
+  let kind = "";
+  let info_data = false;
+  const li = tb[IFLA_LINKINFO];
+  if (li !== undefined) {
+    const r = nlaParse(li.data, ifla_info_policy, { validate: NL_VALIDATE_LIBERAL, base: li.offset + 4 });
+    if (!r.ok) {
+      Object.assign(extack, r.extack);
+      return r.error;
+    }
+    if (r.tb[IFLA_INFO_KIND] !== undefined) kind = attr_name(r.tb[IFLA_INFO_KIND]!);
+    info_data = r.tb[IFLA_INFO_DATA] !== undefined || r.tb[IFLA_INFO_SLAVE_DATA] !== undefined;
+  }
+  const ops = kind ? rtnl_net(net).link_ops.get(kind) : undefined;
+  const ifm = ifinfomsg(nlh);
+  let dev: LinkDevice | undefined;
+  if (ifm.index > 0) dev = __dev_get_by_index(net, ifm.index);
+  else if (ifm.index < 0) {
+    extack.msg = "ifindex can't be negative";
+    return -ERRNO.EINVAL;
+  } else if (tb[IFLA_IFNAME] !== undefined || tb[IFLA_ALT_IFNAME] !== undefined) dev = rtnl_dev_get(net, tb);
+  if (ops?.validate !== undefined) {
+    const err = ops.validate(tb, extack);
+    if (err < 0) return err;
+  }
+  if (dev !== undefined) {
+    // rtnl_changelink
+    if (nlh.nlmsg_flags & NLM_F_EXCL) return -ERRNO.EEXIST;
+    if (nlh.nlmsg_flags & NLM_F_REPLACE) return -ERRNO.EOPNOTSUPP;
+    if (info_data) return -ERRNO.EOPNOTSUPP; // no model kind has changelink
+    return do_setlink(net, dev, ifm, extack, tb);
+  }
+  if (!(nlh.nlmsg_flags & NLM_F_CREATE)) {
+    if (tb[IFLA_GROUP] !== undefined) return link_attr_not_modelled(net, tb, new Set());
+    return -ERRNO.ENODEV;
+  }
+  if (tb[IFLA_MAP] !== undefined || tb[IFLA_PROTINFO] !== undefined) return -ERRNO.EOPNOTSUPP;
+  if (ops === undefined) {
+    extack.msg = "Unknown device type";
+    return -ERRNO.EOPNOTSUPP;
+  }
+  const unsupported = link_attr_not_modelled(net, tb, NEWLINK_HANDLED);
+  if (unsupported) return unsupported;
+  return rtnl_newlink_create(net, ifm, ops, tb, extack);
+};
+
+/** rtnl_dellink: RTM_DELLINK. lo has no rtnl_link_ops: −EOPNOTSUPP. */
+const rtnl_dellink: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, IFINFOMSG_SIZE, ifla_policy, NL_VALIDATE_LIBERAL, extack);
+  if (typeof tb === "number") return tb;
+  const ifm = ifinfomsg(nlh);
+  let dev: LinkDevice | undefined;
+  if (ifm.index > 0) dev = __dev_get_by_index(net, ifm.index);
+  else if (tb[IFLA_IFNAME] !== undefined || tb[IFLA_ALT_IFNAME] !== undefined) dev = rtnl_dev_get(net, tb);
+  else if (tb[IFLA_GROUP] !== undefined) return link_attr_not_modelled(net, tb, new Set());
+  else return -ERRNO.EINVAL;
+  if (dev === undefined) return -ERRNO.ENODEV;
+  // rtnl_delete_link: ops->dellink (unregister_netdevice_queue for ifb)
+  if (dev.kind === null) return -ERRNO.EOPNOTSUPP;
+  unregister_netdevice(net, dev, extack);
+  return 0;
+};
 
 /**
  * rtnetlink_rcv_msg: a type above RTM_MAX → −EOPNOTSUPP; a payload shorter than a rtgenmsg → 0;
@@ -685,10 +994,10 @@ export const rtnetlink_rcv = (skb: SkBuff): void => {
 
 /** rtnetlink_init's handler table (the part the model has), registered per namespace here. */
 const rtnetlink_register_handlers = (net: Net): void => {
-  rtnl_register(net, 0, RTM_NEWLINK, rtnl_not_modelled("RTM_NEWLINK"), null);
-  rtnl_register(net, 0, RTM_DELLINK, rtnl_not_modelled("RTM_DELLINK"), null);
+  rtnl_register(net, 0, RTM_NEWLINK, rtnl_newlink, null);
+  rtnl_register(net, 0, RTM_DELLINK, rtnl_dellink, null);
   rtnl_register(net, 0, RTM_GETLINK, rtnl_getlink, rtnl_dump_ifinfo, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
-  rtnl_register(net, 0, RTM_SETLINK, rtnl_not_modelled("RTM_SETLINK"), null);
+  rtnl_register(net, 0, RTM_SETLINK, rtnl_setlink, null);
   rtnl_register(net, 0, RTM_GETADDR, null, rtnl_dump_all, RTNL_FLAG_DUMP_SPLIT_NLM_DONE);
   rtnl_register(net, 0, RTM_GETROUTE, null, rtnl_dump_all);
   rtnl_register(net, 0, RTM_GETNETCONF, null, rtnl_dump_all);
@@ -711,5 +1020,6 @@ export const rtnetlink_net_init = (net: Net): NetlinkSock | number => {
   if (sk === null) return -ERRNO.ENOMEM;
   r.rtnl = sk;
   rtnetlink_register_handlers(net);
+  register_netdevice_notifier(net, rtnetlink_event);
   return sk;
 };

@@ -11,6 +11,7 @@ import { addrlabel_net_init } from "../ipv6/addrlabel.js";
 import { ip6_route_net_init } from "../ipv6/route.js";
 import type { Net } from "../netlink/table.js";
 import { fib_rules_net_init } from "./fib_rules.js";
+import { ifb_init_module } from "./ifb.js";
 import { neigh_net_init } from "./neighbour.js";
 import { net_ns_rtnl_init } from "./net_namespace.js";
 
@@ -25,4 +26,5 @@ export const rtnl_subsys_net_init = (net: Net): void => {
   addrconf_net_init(net);
   addrlabel_net_init(net);
   ip6_route_net_init(net);
+  ifb_init_module(net);
 };

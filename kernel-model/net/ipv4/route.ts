@@ -3,7 +3,8 @@
 // the only routes the kernel resolves are the ones that need no FIB entry: an output lookup of
 // 0.0.0.0 (ip_route_output_key_hash_rcu makes it a local route to 127.0.0.1 over lo) and an
 // input lookup on lo from 0.0.0.0 to 0.0.0.0 or 255.255.255.255 (brd_input). Every other output
-// lookup finds no route (ENETUNREACH); other input lookups are not modelled (logged, EOPNOTSUPP).
+// lookup finds no route (ENETUNREACH); other input lookups, and any lookup once IPv4 routes
+// exist, are not modelled (logged, EOPNOTSUPP).
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import { KERN_NOTICE } from "../../kernel/printk.js";
@@ -45,6 +46,7 @@ import {
   rtm_ipv4_policy,
   rtmsg,
 } from "./fib_frontend.js";
+import { fib_tables } from "./fib_trie.js";
 
 // route types and flags (rtnetlink.h, in_route.h)
 export const RTN_LOCAL = 2;
@@ -170,6 +172,12 @@ export const inet_rtm_getroute: RtnlDoitFunc = (skb, nlh, extack) => {
   const mark = tb[RTA_MARK] === undefined ? 0 : getU32(tb[RTA_MARK]!.data, 0);
   const uid = tb[RTA_UID] === undefined ? skb.creds.uid : getU32(tb[RTA_UID]!.data, 0);
   let rt: Rtable;
+  // the answers below are those of a namespace without IPv4 routes; with any table the model would
+  // have to do the real lookup (fib_lookup, the output route's source address), which it does not
+  if (fib_tables(net).some((t) => t.aliases.length > 0)) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: ipv4 route lookups with routes present are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
   if (iif) {
     const dev = __dev_get_by_index(net, iif);
     if (dev === undefined) return -ERRNO.ENODEV;

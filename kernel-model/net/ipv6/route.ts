@@ -1,8 +1,12 @@
-// net/ipv6/route.c and ip6_fib.c (6.18), the part a fresh network namespace answers: RTM_GETROUTE
-// do (inet6_rtm_getroute, inet6_rtm_valid_getroute_req) and dump (inet6_dump_fib). With lo down
-// the main and local tables hold only the null entry, which a dump skips and a lookup answers
-// with its error, ENETUNREACH. Adding and deleting routes is not modelled.
+// net/ipv6/route.c and ip6_fib.c (6.18), the part a namespace with only lo answers: RTM_GETROUTE
+// do (inet6_rtm_getroute, inet6_rtm_valid_getroute_req) and dump (inet6_dump_fib), and the routes
+// addrconf adds for lo's ::1 (ip6_ins_rt / ip6_del_rt, announced by inet6_rt_notify to
+// RTNLGRP_IPV6_ROUTE, rt6_fill_node). With lo down the main and local tables hold only the null
+// entry, which a dump skips and a lookup answers with its error, ENETUNREACH. RTM_NEWROUTE and
+// RTM_DELROUTE for IPv6, and lookups once a route exists, are not modelled.
 
+import { GFP_ATOMIC } from "../../kernel/gfp.js";
+import { KERN_NOTICE } from "../../kernel/printk.js";
 import {
   ERRNO,
   getU32,
@@ -13,11 +17,22 @@ import {
   NLA_U8,
   NLA_U16,
   NLA_U32,
+  NLM_F_CREATE,
+  NLM_F_DUMP_FILTERED,
+  NLM_F_EXCL,
+  NLM_F_MULTI,
   type NlaPolicySet,
   nlaPolicy,
 } from "../../uapi/index.js";
-import { AF_INET6, RTM_GETROUTE, RTMSG_SIZE } from "../../uapi/rtnetlink.js";
-import { __dev_get_by_index } from "../core/loopback.js";
+import {
+  AF_INET6,
+  RTM_DELROUTE,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
+  RTMSG_SIZE,
+  RTNLGRP_IPV6_ROUTE,
+} from "../../uapi/rtnetlink.js";
+import { __dev_get_by_index, type LinkDevice } from "../core/loopback.js";
 import {
   type IflaTb,
   netlink_strict_get_check,
@@ -26,12 +41,14 @@ import {
   type RtnlDoitFunc,
   type RtnlDumpitFunc,
   rtnl_msg_family,
+  rtnl_notify,
   rtnl_register,
   skb_net,
 } from "../core/rtnetlink.js";
 import {
   fib_dump_filter,
   ip_valid_fib_dump_req,
+  RTA_CACHEINFO,
   RTA_DPORT,
   RTA_DST,
   RTA_ENCAP,
@@ -58,6 +75,17 @@ import {
   rtmsg,
 } from "../ipv4/fib_frontend.js";
 import type { Nlmsghdr } from "../netlink/ack.js";
+import {
+  nla_put,
+  nla_put_u8,
+  nla_put_u32,
+  nlmsg_cancel,
+  nlmsg_data,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+} from "../netlink/nlmsg.js";
+import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
 
 /** rtm_ipv6_policy (strict from RTA_DPORT + 1 on) */
@@ -146,10 +174,90 @@ export const inet6_rtm_getroute: RtnlDoitFunc = (skb, nlh, extack) => {
   const iif = tb[RTA_IIF];
   if (iif !== undefined && getU32(iif.data, 0) !== 0 && __dev_get_by_index(net, getU32(iif.data, 0)) === undefined)
     return -ERRNO.ENODEV;
+  if (rt6_list(net).length > 0) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: ipv6 route lookups with routes present are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
   return -ERRNO.ENETUNREACH;
 };
 
-/** inet6_dump_fib: RTM_GETROUTE dump for AF_INET6; the tables hold nothing a dump shows. */
+/** struct fib6_info, as far as the kernel's own routes for lo need it (no gateway) */
+export interface Rt6Info {
+  readonly dst: Uint8Array;
+  readonly dst_len: number;
+  readonly table: number;
+  readonly protocol: number;
+  readonly type: number;
+  readonly metric: number;
+  readonly dev: LinkDevice;
+}
+
+const rt6_lists = new WeakMap<Net, Rt6Info[]>();
+const rt6_list = (net: Net): Rt6Info[] => {
+  let l = rt6_lists.get(net);
+  if (l === undefined) {
+    l = [];
+    rt6_lists.set(net, l);
+  }
+  return l;
+};
+
+/** rt6_fill_node: rtmsg, RTA_TABLE, RTA_DST, RTA_PRIORITY, RTA_OIF, RTA_CACHEINFO (all zero), RTA_PREF */
+const rt6_fill_node = (skb: SkBuff, rt: Rt6Info, portid: number, seq: number, event: number, flags: number): number => {
+  const nlh = nlmsg_put(skb, portid, seq, event, RTMSG_SIZE, flags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const rtm = nlmsg_data(nlh);
+  const b = skb.head;
+  b[rtm] = AF_INET6;
+  b[rtm + 1] = rt.dst_len;
+  b[rtm + 4] = rt.table < 256 ? rt.table : 252;
+  b[rtm + 5] = rt.protocol;
+  b[rtm + 6] = 0; // RT_SCOPE_UNIVERSE
+  b[rtm + 7] = rt.type;
+  if (
+    nla_put_u32(skb, RTA_TABLE, rt.table) ||
+    (rt.dst_len && nla_put(skb, RTA_DST, rt.dst)) ||
+    nla_put_u32(skb, RTA_PRIORITY, rt.metric) ||
+    nla_put_u32(skb, RTA_OIF, rt.dev.ifindex) ||
+    nla_put(skb, RTA_CACHEINFO, new Uint8Array(32)) ||
+    nla_put_u8(skb, RTA_PREF, 0)
+  ) {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** inet6_rt_notify(event, rt, info, nlm_flags): to RTNLGRP_IPV6_ROUTE */
+const inet6_rt_notify = (net: Net, event: number, rt: Rt6Info, nlm_flags: number): void => {
+  const skb = nlmsg_new(256, GFP_ATOMIC);
+  if (rt6_fill_node(skb, rt, 0, 0, event, nlm_flags) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, 0, RTNLGRP_IPV6_ROUTE, null);
+};
+
+/** ip6_ins_rt (fib6_add): the route joins its table, announced with NLM_F_EXCL | NLM_F_CREATE */
+export const ip6_ins_rt = (net: Net, rt: Rt6Info): void => {
+  rt6_list(net).push(rt);
+  inet6_rt_notify(net, RTM_NEWROUTE, rt, NLM_F_EXCL | NLM_F_CREATE);
+};
+
+/** ip6_del_rt (fib6_del): the route leaves, announced */
+export const ip6_del_rt = (net: Net, rt: Rt6Info): void => {
+  const l = rt6_list(net);
+  const i = l.indexOf(rt);
+  if (i < 0) return;
+  l.splice(i, 1);
+  inet6_rt_notify(net, RTM_DELROUTE, rt, 0);
+};
+
+/**
+ * inet6_dump_fib: RTM_GETROUTE dump for AF_INET6 over the routes above (cb->args[0] the next
+ * one). A round that put something reports it, so NLMSG_DONE comes in a round of its own.
+ */
 export const inet6_dump_fib: RtnlDumpitFunc = (skb, cb) => {
   const net = skb_net(cb.skb);
   if (net === undefined) return -ERRNO.EINVAL;
@@ -164,6 +272,18 @@ export const inet6_dump_fib: RtnlDumpitFunc = (skb, cb) => {
     if (rtnl_msg_family(cb.nlh) !== AF_INET6) return skb.len;
     (cb.extack ?? {}).msg = "ipv6: FIB table does not exist";
     return -ERRNO.ENOENT;
+  }
+  if (filter.flags & RTM_F_PREFIX) return skb.len;
+  const l = rt6_list(net);
+  for (let i = cb.args[0]!; i < l.length; i++) {
+    const rt = l[i]!;
+    if (filter.table_id && rt.table !== filter.table_id) {
+      cb.args[0] = i + 1;
+      continue;
+    }
+    const flags = NLM_F_MULTI | (filter.filter_set ? NLM_F_DUMP_FILTERED : 0);
+    if (rt6_fill_node(skb, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, flags) < 0) return skb.len;
+    cb.args[0] = i + 1;
   }
   return skb.len;
 };

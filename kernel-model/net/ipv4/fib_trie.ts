@@ -1,0 +1,273 @@
+// net/ipv4/fib_trie.c (6.18), as a sorted list per table rather than a trie: the order the kernel's
+// trie walks (keys ascending; within one key the aliases by prefix length, longest first, then
+// dscp and priority) is the list's order, and insertion follows fib_table_insert's rules
+// (NLM_F_EXCL, NLM_F_REPLACE, NLM_F_APPEND, NLM_F_CREATE; the same route twice is EEXIST).
+// fib_table_delete, fib_table_flush (the dead nexthops a device going down leaves), and the
+// lookup fib_check_nh needs (fib_table_lookup, and fib_lookup through the default rules:
+// local, main, default).
+
+import { ERRNO, type NetlinkExtAck, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../uapi/index.js";
+import { RTM_DELROUTE, RTM_NEWROUTE } from "../../uapi/rtnetlink.js";
+import type { LinkDevice } from "../core/loopback.js";
+import type { Net } from "../netlink/table.js";
+import {
+  type FibConfig,
+  type FibInfo,
+  type FibLookupResult,
+  fib_create_info,
+  fib_info_equal,
+  fib_props,
+  RT_SCOPE_NOWHERE,
+  RT_TABLE_DEFAULT,
+  RT_TABLE_LOCAL,
+  RT_TABLE_MAIN,
+  RTNH_F_DEAD,
+  rtmsg_fib,
+} from "./fib_semantics.js";
+
+/** struct fib_alias (with its leaf's key) */
+export interface FibAlias {
+  readonly key: number;
+  readonly plen: number;
+  readonly dscp: number;
+  readonly type: number;
+  fi: FibInfo;
+}
+
+/** struct fib_table */
+export interface FibTable {
+  readonly tb_id: number;
+  /** the trie's walk order */
+  readonly aliases: FibAlias[];
+}
+
+/** net->ipv4.fib_table_hash: the tables in dump order (bucket id & 255, the newest first in a bucket) */
+const tables = new WeakMap<Net, FibTable[]>();
+
+const table_list = (net: Net): FibTable[] => {
+  let l = tables.get(net);
+  if (l === undefined) {
+    l = [];
+    tables.set(net, l);
+  }
+  return l;
+};
+
+/** The namespace's tables in the order inet_dump_fib walks them */
+export const fib_tables = (net: Net): ReadonlyArray<FibTable> => table_list(net);
+
+/** fib_get_table(net, id) */
+export const fib_get_table = (net: Net, id: number): FibTable | undefined =>
+  table_list(net).find((t) => t.tb_id === (id || RT_TABLE_MAIN));
+
+/** fib_new_table(net, id): the table, made (and hashed in) on first use */
+export const fib_new_table = (net: Net, id: number): FibTable => {
+  const tb_id = id || RT_TABLE_MAIN;
+  const found = fib_get_table(net, tb_id);
+  if (found !== undefined) return found;
+  const tb: FibTable = { tb_id, aliases: [] };
+  const l = table_list(net);
+  // hlist_add_head_rcu into bucket tb_id & (FIB_TABLE_HASHSZ − 1)
+  const h = tb_id & 255;
+  const at = l.findIndex((t) => (t.tb_id & 255) >= h);
+  if (at < 0) l.push(tb);
+  else l.splice(at, 0, tb);
+  return tb;
+};
+
+const mask = (plen: number): number => (plen === 0 ? 0 : (0xffffffff << (32 - plen)) >>> 0);
+
+/** inet_dsfield_to_dscp's order inside a leaf: slen ascending (longest prefix first), dscp descending, priority ascending */
+const leaf_before = (a: FibAlias, plen: number, dscp: number, prio: number): boolean =>
+  a.plen > plen || (a.plen === plen && (a.dscp > dscp || (a.dscp === dscp && a.fi.priority < prio)));
+
+/** fib_find_alias(fah, slen, dscp, prio, tb_id, false): the index of the first alias at or after the position */
+const fib_find_alias = (tb: FibTable, key: number, plen: number, dscp: number, prio: number): number => {
+  for (let i = 0; i < tb.aliases.length; i++) {
+    const a = tb.aliases[i]!;
+    if (a.key !== key) continue;
+    if (leaf_before(a, plen, dscp, prio)) continue;
+    if (a.plen !== plen) return -1;
+    return i;
+  }
+  return -1;
+};
+
+/** Where a new alias goes when no alias of its key/slen/dscp/prio exists (fib_insert_alias without fa) */
+const insert_position = (tb: FibTable, key: number, plen: number, dscp: number, prio: number): number => {
+  let i = 0;
+  while (i < tb.aliases.length && tb.aliases[i]!.key >>> 0 < key >>> 0) i++;
+  while (i < tb.aliases.length && tb.aliases[i]!.key === key && leaf_before(tb.aliases[i]!, plen, dscp, prio)) i++;
+  return i;
+};
+
+/** The helpers fib_table_insert needs from the address side (fib_valid_prefsrc) and the lookup. */
+export interface FibEnv {
+  readonly is_local_addr: (addr: number) => boolean;
+}
+
+/**
+ * fib_table_insert(net, tb, cfg, extack): 0, or −EEXIST (NLM_F_EXCL, or the same route again),
+ * −ENOENT (no NLM_F_CREATE), or fib_create_info's error. Announces RTM_NEWROUTE with the flags
+ * the kernel reports: EXCL|CREATE for a new route, REPLACE for a replaced one, APPEND when asked.
+ */
+export const fib_table_insert = (
+  net: Net,
+  tb: FibTable,
+  cfg: FibConfig,
+  extack: NetlinkExtAck,
+  env: FibEnv,
+): number => {
+  const key = cfg.dst >>> 0;
+  const plen = cfg.dst_len;
+  const fi = fib_create_info(net, cfg, extack, fib_lookup_gw, env.is_local_addr);
+  if (typeof fi === "number") return fi;
+  let nlflags = NLM_F_EXCL;
+  let at = fib_find_alias(tb, key, plen, cfg.dscp, fi.priority);
+  const fa = at >= 0 ? tb.aliases[at] : undefined;
+  if (fa !== undefined && fa.dscp === cfg.dscp && fa.fi.priority === fi.priority) {
+    if (cfg.nlflags & NLM_F_EXCL) return -ERRNO.EEXIST;
+    nlflags &= ~NLM_F_EXCL;
+    // the group of aliases with the same key/slen/dscp/priority, and an exact match in it
+    let end = at;
+    let match = -1;
+    for (; end < tb.aliases.length; end++) {
+      const a = tb.aliases[end]!;
+      if (a.key !== key || a.plen !== plen || a.dscp !== cfg.dscp || a.fi.priority !== fi.priority) break;
+      if (match < 0 && a.type === cfg.type && fib_info_equal(a.fi, fi)) match = end;
+    }
+    if (cfg.nlflags & NLM_F_REPLACE) {
+      if (match >= 0) return match === at ? 0 : -ERRNO.EEXIST;
+      const replaced: FibAlias = { key, plen, dscp: cfg.dscp, type: cfg.type, fi };
+      tb.aliases[at] = replaced;
+      rtmsg_fib(net, RTM_NEWROUTE, fri(tb, replaced), cfg.nlh, cfg.portid, nlflags | NLM_F_REPLACE);
+      return 0;
+    }
+    if (match >= 0) return -ERRNO.EEXIST;
+    if (cfg.nlflags & NLM_F_APPEND) {
+      nlflags |= NLM_F_APPEND;
+      at = end;
+    }
+  } else if (at < 0) at = insert_position(tb, key, plen, cfg.dscp, fi.priority);
+  if (!(cfg.nlflags & NLM_F_CREATE)) return -ERRNO.ENOENT;
+  nlflags |= NLM_F_CREATE;
+  const new_fa: FibAlias = { key, plen, dscp: cfg.dscp, type: cfg.type, fi };
+  tb.aliases.splice(at, 0, new_fa);
+  rtmsg_fib(net, RTM_NEWROUTE, fri(tb, new_fa), cfg.nlh, cfg.portid, nlflags);
+  return 0;
+};
+
+const fri = (tb: FibTable, fa: FibAlias) => ({
+  fi: fa.fi,
+  tb_id: tb.tb_id,
+  dst: fa.key,
+  dst_len: fa.plen,
+  dscp: fa.dscp,
+  type: fa.type,
+});
+
+/**
+ * fib_table_delete(net, tb, cfg, extack): the first alias of the prefix that matches what the
+ * request gives (type, scope unless NOWHERE, prefsrc, protocol, priority, device, gateway); −ESRCH
+ * when none does. Announces RTM_DELROUTE.
+ */
+export const fib_table_delete = (net: Net, tb: FibTable, cfg: FibConfig): number => {
+  const key = cfg.dst >>> 0;
+  const plen = cfg.dst_len;
+  const at = fib_find_alias(tb, key, plen, cfg.dscp, 0);
+  if (at < 0) return -ERRNO.ESRCH;
+  for (let i = at; i < tb.aliases.length; i++) {
+    const fa = tb.aliases[i]!;
+    if (fa.key !== key || fa.plen !== plen || fa.dscp !== cfg.dscp) break;
+    const fi = fa.fi;
+    if (cfg.type && fa.type !== cfg.type) continue;
+    if (cfg.scope !== RT_SCOPE_NOWHERE && fi.scope !== cfg.scope) continue;
+    if (cfg.prefsrc && fi.prefsrc !== cfg.prefsrc) continue;
+    if (cfg.protocol && fi.protocol !== cfg.protocol) continue;
+    // fib_nh_match
+    if (cfg.priority && cfg.priority !== fi.priority) continue;
+    if (cfg.oif && cfg.oif !== fi.nh?.oif) continue;
+    if (cfg.gw4 && cfg.gw4 !== fi.nh?.gw4) continue;
+    tb.aliases.splice(i, 1);
+    rtmsg_fib(net, RTM_DELROUTE, fri(tb, fa), cfg.nlh, cfg.portid, 0);
+    return 0;
+  }
+  return -ERRNO.ESRCH;
+};
+
+/**
+ * fib_sync_down_dev(dev, event, force) + fib_flush: a device going down kills every nexthop on it
+ * but the host-scope ones (local routes stay unless `force`, as when it goes away or loses its
+ * last address); the dead routes leave silently, as fib_table_flush removes them.
+ */
+export const fib_disable_ip = (net: Net, dev: LinkDevice, force: boolean): void => {
+  for (const tb of table_list(net)) {
+    for (let i = tb.aliases.length - 1; i >= 0; i--) {
+      const nh = tb.aliases[i]!.fi.nh;
+      if (nh === null || nh.dev !== dev) continue;
+      if (!force && nh.scope === RT_SCOPE_NOWHERE) continue;
+      nh.flags |= RTNH_F_DEAD;
+      tb.aliases.splice(i, 1);
+    }
+  }
+};
+
+/** fib_sync_down_addr(dev, local) + fib_flush: the routes whose preferred source was `local` leave silently */
+export const fib_sync_down_addr = (net: Net, local: number): void => {
+  for (const tb of table_list(net)) {
+    for (let i = tb.aliases.length - 1; i >= 0; i--) {
+      if (tb.aliases[i]!.fi.prefsrc === local) tb.aliases.splice(i, 1);
+    }
+  }
+};
+
+/** fib_table_lookup(tb, flp): the longest prefix whose route has scope ≥ `scope` and a usable nexthop */
+const fib_table_lookup = (tb: FibTable, daddr: number, scope: number, oif: number): FibLookupResult | number | null => {
+  let best: FibAlias | null = null;
+  for (const fa of tb.aliases) {
+    if ((daddr & mask(fa.plen)) >>> 0 !== fa.key) continue;
+    if (best !== null && fa.plen <= best.plen) continue;
+    if (fa.fi.scope < scope) continue;
+    if (fib_props[fa.type]!.error < 0) {
+      best = fa;
+      continue;
+    }
+    const nh = fa.fi.nh;
+    if (nh === null || nh.flags & RTNH_F_DEAD) continue;
+    if (oif && oif !== nh.oif) continue;
+    best = fa;
+  }
+  if (best === null) return null;
+  const err = fib_props[best.type]!.error;
+  if (err < 0) return err;
+  return { type: best.type, scope: best.fi.scope, oif: best.fi.nh?.oif ?? 0, dev: best.fi.nh?.dev ?? null };
+};
+
+/** fib_lookup through the default rules (local, main, default); −ENETUNREACH when nothing matches */
+const fib_lookup = (net: Net, daddr: number, scope: number, oif: number): FibLookupResult | number => {
+  for (const id of [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT]) {
+    const tb = fib_get_table(net, id);
+    if (tb === undefined) continue;
+    const r = fib_table_lookup(tb, daddr, scope, oif);
+    if (r !== null) return r;
+  }
+  return -ERRNO.ENETUNREACH;
+};
+
+/** The lookup of fib_check_nh_v4_gw: the route's own table first (unless main), then the rules */
+const fib_lookup_gw = (
+  net: Net,
+  daddr: number,
+  scope: number,
+  oif: number,
+  table: number,
+): FibLookupResult | number => {
+  if (table && table !== RT_TABLE_MAIN) {
+    const tb = fib_get_table(net, table);
+    if (tb !== undefined) {
+      const r = fib_table_lookup(tb, daddr, scope, oif);
+      if (r !== null && typeof r !== "number") return r;
+    }
+  }
+  return fib_lookup(net, daddr, scope, oif);
+};

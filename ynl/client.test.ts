@@ -1,8 +1,9 @@
 // One typed program, generated from the kernel's nlctrl, rt-link, rt-addr and rt-route specs, on
 // both transports: the simulator, and the real kernel (non-blocking sockets, a timeout, and only
 // what any Linux host has: NETLINK_ROUTE, NETLINK_GENERIC, nlctrl and lo).
-import { Effect, Exit } from "effect";
+import { Effect, Exit, Fiber, Stream } from "effect";
 import { describe, expect, it } from "vitest";
+import { NLM_F_CREATE, NLM_F_EXCL } from "../kernel-model/uapi/index.js";
 import { nativeAvailability } from "../native/index.js";
 import { World } from "../sim/world.js";
 import { runProcess } from "../transport/index.js";
@@ -113,3 +114,60 @@ const typeChecks = Effect.gen(function* () {
   return s;
 });
 void typeChecks;
+
+describe("the typed client changes rtnetlink state and hears it (simulator)", () => {
+  it("creates ifb0, brings it up, adds 10.0.0.1/24, and decodes the RTM_NEWLINK notifications", async () => {
+    const w = new World({ seed: 9 });
+    const p = runProcess(
+      w,
+      { name: "ip" },
+      Effect.scoped(
+        Effect.gen(function* () {
+          const link = yield* openYnl<RtLinkOps>(loadSpec("rt-link"));
+          const addr = yield* openYnl<RtAddrOps>(loadSpec("rt-addr"));
+          const heard = yield* Effect.forkScoped(Stream.runCollect(Stream.take(link.subscribe("rtnlgrp-link"), 2)));
+          yield* Effect.yieldNow;
+          yield* link.do(
+            "newlink",
+            { ifname: "ifb0", linkinfo: { kind: "ifb" } },
+            { flags: NLM_F_CREATE | NLM_F_EXCL },
+          );
+          const ifb = yield* link.do("getlink", { ifname: "ifb0" });
+          const index = ifb?.ifiIndex ?? 0;
+          yield* link.do("setlink", { ifiIndex: index, ifiFlags: ["up"], ifiChange: 1 });
+          yield* addr.do(
+            "newaddr",
+            {
+              ifaFamily: 2,
+              ifaPrefixlen: 24,
+              ifaIndex: index,
+              local: Uint8Array.of(10, 0, 0, 1),
+              address: Uint8Array.of(10, 0, 0, 1),
+            },
+            { flags: NLM_F_CREATE | NLM_F_EXCL },
+          );
+          const addrs = yield* addr.dumpAll("getaddr");
+          const notes = Array.from(yield* Fiber.join(heard));
+          return {
+            kind: ifb?.linkinfo?.kind,
+            notes: notes.map((n) => [n.op, (n.value as { ifname?: string }).ifname, n.group]),
+            up: (notes[1]?.value as { ifiFlags?: ReadonlyArray<unknown> }).ifiFlags?.includes("up"),
+            addrs: addrs.map((a) => [a.ifaIndex, a.ifaPrefixlen, Array.from(a.local ?? [])]),
+            index,
+          };
+        }),
+      ),
+    );
+    await w.run();
+    const e = p.exit();
+    if (e === undefined || !Exit.isSuccess(e)) throw new Error(`sim: ${String(e)}`);
+    const r = e.value;
+    expect(r.kind).toBe("ifb");
+    expect(r.notes).toEqual([
+      ["newlinkNtf", "ifb0", 1],
+      ["newlinkNtf", "ifb0", 1],
+    ]);
+    expect(r.up).toBe(true);
+    expect(r.addrs).toEqual([[r.index, 24, [10, 0, 0, 1]]]);
+  });
+});

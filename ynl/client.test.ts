@@ -151,7 +151,7 @@ describe("the typed client changes rtnetlink state and hears it (simulator)", ()
           return {
             kind: ifb?.linkinfo?.kind,
             notes: notes.map((n) => [n.op, (n.value as { ifname?: string }).ifname, n.group]),
-            up: (notes[1]?.value as { ifiFlags?: ReadonlyArray<unknown> }).ifiFlags?.includes("up"),
+            up: ((notes[1]?.value ?? {}) as { ifiFlags?: ReadonlyArray<unknown> }).ifiFlags?.includes("up"),
             addrs: addrs.map((a) => [a.ifaIndex, a.ifaPrefixlen, Array.from(a.local ?? [])]),
             index,
           };

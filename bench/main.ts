@@ -14,6 +14,7 @@ import { registerKernel } from "./kernel.js";
 import { registerModel } from "./model.js";
 import { registerScale } from "./scale.js";
 import { registerSim } from "./sim.js";
+import { registerYnl } from "./ynl.js";
 
 const USAGE = `usage: npm run bench -- [PREFIX] [options]
 
@@ -124,6 +125,7 @@ const main = async (argv: string[]): Promise<number> => {
 
   const suite = new Suite();
   registerCodec(suite);
+  registerYnl(suite);
   registerModel(suite);
   registerScale(suite);
   registerApi(suite);

@@ -15,6 +15,7 @@ import { replayCommand, scenarioCommand } from "./scenario/command.js";
 import { conformCommand } from "./scenario/conform.js";
 import { sweepCommand } from "./sweep/command.js";
 import { viewCommand } from "./view/command.js";
+import { ynlCommand } from "./ynl/command.js";
 
 const readStdin = (): string => readFileSync(0, "utf8");
 
@@ -101,6 +102,7 @@ const nlsim = Command.make("nlsim").pipe(
     pcapCommand,
     viewCommand,
     profileCommand,
+    ynlCommand,
   ]),
 );
 

@@ -37,6 +37,9 @@ for (const must of [
   "package/dist/transport/index.js",
   "package/dist/transport/index.d.ts",
   "package/dist/bin/nlsim.js",
+  "package/dist/ynl/index.js",
+  "package/ynl/specs/rt-link.yaml",
+  "package/ynl/specs/ATTRIBUTION.md",
   "package/LICENSE",
   "package/README.md",
 ]) {
@@ -125,6 +128,27 @@ await withWorld(async (world) => {
 });
 `,
 );
+writeFileSync(
+  join(app, "ynl.mjs"),
+  `import { Effect } from "effect";
+import { runProcess } from "nlsim";
+import { World } from "nlsim/sim";
+import { loadSpec, openYnl, registerSpecFamily } from "nlsim/ynl";
+
+const world = new World({ seed: 1 });
+registerSpecFamily(world, loadSpec("fou"), { get: { dump: () => [{ port: 5555, ipproto: 17 }] } });
+const p = runProcess(
+  world,
+  { name: "app" },
+  Effect.gen(function* () {
+    const fou = yield* openYnl(loadSpec("fou"));
+    return (yield* fou.dumpAll("get")).map((x) => x.port).join(",");
+  }),
+);
+await world.run();
+console.log("fou", p.exit()?.value);
+`,
+);
 
 step(
   "npm install the tarball, typescript 5, vitest 4, @types/node 20",
@@ -140,6 +164,14 @@ step(
   ["promise.mjs"],
   app,
   (out) => out.trim() === "acked 0" || `printed ${JSON.stringify(out)}`,
+);
+step("node ynl.mjs", "node", ["ynl.mjs"], app, (out) => out.trim() === "fou 5555" || `printed ${JSON.stringify(out)}`);
+step(
+  "npx nlsim ynl show rt-addr",
+  "npx",
+  ["nlsim", "ynl", "show", "rt-addr"],
+  app,
+  (out) => out.includes("getaddr            22  dump") || `printed ${JSON.stringify(out)}`,
 );
 step(
   "npx nlsim decode --json",

@@ -76,6 +76,8 @@ export interface ExtAck {
   readonly missType?: number;
   readonly missNest?: number;
   readonly cookie?: Uint8Array;
+  /** NLMSGERR_ATTR_POLICY: the failed policy entry, as NL_POLICY_TYPE_ATTR_* attributes */
+  readonly policy?: Uint8Array;
 }
 
 /**
@@ -162,6 +164,7 @@ const extAckOf = (tlvs: ReadonlyArray<NlAttr> | undefined): ExtAck => {
   if (i.missType !== undefined) out.missType = i.missType;
   if (i.missNest !== undefined) out.missNest = i.missNest;
   if (i.cookie !== undefined) out.cookie = i.cookie;
+  if (i.policy !== undefined) out.policy = i.policy;
   return out;
 };
 

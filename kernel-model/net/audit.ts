@@ -4,8 +4,8 @@
 // NLM_F_ACK. audit_netlink_ok decides by type: AUDIT_LIST/ADD/DEL are gone (EOPNOTSUPP), the
 // control types need CAP_AUDIT_CONTROL, user messages CAP_AUDIT_WRITE, anything else is EINVAL.
 // The model answers those checks and logs what would follow (the audit state and its replies).
-import { CAPABILITIES, ERRNO, getU16, getU32, NLM_F_ACK, NLMSG_ALIGN, NLMSG_HDRLEN } from "../uapi/index.js";
-import { type Nlmsghdr, netlink_ack } from "./netlink/ack.js";
+import { CAPABILITIES, ERRNO, getU32, NLM_F_ACK, NLMSG_ALIGN, NLMSG_HDRLEN } from "../uapi/index.js";
+import { type Nlmsghdr, netlink_ack, nlmsg_hdr } from "./netlink/ack.js";
 import { netlink_capable } from "./netlink/capable.js";
 import { type SkBuff, skb_pull } from "./netlink/skb.js";
 import type { Net } from "./netlink/table.js";
@@ -77,14 +77,7 @@ export const audit_receive =
       const d = skb.data;
       const len = getU32(d, 0);
       if (len < NLMSG_HDRLEN || len > skb.len) return;
-      const nlh: Nlmsghdr = {
-        nlmsg_len: len,
-        nlmsg_type: getU16(d, 4),
-        nlmsg_flags: getU16(d, 6),
-        nlmsg_seq: getU32(d, 8),
-        nlmsg_pid: getU32(d, 12),
-        msg: d.subarray(0, len),
-      };
+      const nlh = nlmsg_hdr(d, len);
       const err = audit_receive_msg(net, skb, nlh);
       // not modelled: no answer (as netlink_rcv_skb treats −EINTR)
       if (err !== -ERRNO.EINTR && (err || nlh.nlmsg_flags & NLM_F_ACK)) netlink_ack(skb, nlh, err, null);

@@ -4,8 +4,8 @@
 // netlink_rcv_skb(nfnetlink_rcv_msg). The model answers what does not need a subsystem — a request
 // shorter than struct nfgenmsg (handled as nothing), subsystem 0 or one out of range (EINVAL) — and
 // logs the rest (conntrack, nftables, ipset, queue, ...: not modelled), batches included.
-import { CAPABILITIES, ERRNO, getU16, getU32, type NetlinkExtAck, NLMSG_HDRLEN } from "../../uapi/index.js";
-import { type Nlmsghdr, netlink_ack, netlink_rcv_skb, nlmsg_payload } from "../netlink/ack.js";
+import { CAPABILITIES, ERRNO, getU32, type NetlinkExtAck, NLMSG_HDRLEN } from "../../uapi/index.js";
+import { type Nlmsghdr, netlink_ack, netlink_rcv_skb, nlmsg_hdr, nlmsg_payload } from "../netlink/ack.js";
 import { netlink_ns_capable } from "../netlink/capable.js";
 import type { SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
@@ -38,14 +38,7 @@ export const nfnetlink_rcv =
     if (skb.len < NLMSG_HDRLEN) return;
     const len = getU32(d, 0);
     if (len < NLMSG_HDRLEN || skb.len < len) return;
-    const nlh: Nlmsghdr = {
-      nlmsg_len: len,
-      nlmsg_type: getU16(d, 4),
-      nlmsg_flags: getU16(d, 6),
-      nlmsg_seq: getU32(d, 8),
-      nlmsg_pid: getU32(d, 12),
-      msg: d.subarray(0, len),
-    };
+    const nlh = nlmsg_hdr(d, len);
     // netlink_net_capable: the model has one user namespace
     if (!netlink_ns_capable(skb, CAPABILITIES.CAP_NET_ADMIN)) {
       netlink_ack(skb, nlh, -ERRNO.EPERM, null);

@@ -36,7 +36,8 @@ export const nlmsg_payload = (nlh: Nlmsghdr): Uint8Array => nlh.msg.subarray(NLM
 /** The handler netlink_rcv_skb calls per request: 0, a negative errno, or −EINTR for "dump started". */
 export type NetlinkRcvMsg = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck) => number;
 
-const nlmsg_hdr = (d: Uint8Array, len: number): Nlmsghdr => ({
+/** nlmsg_hdr: the message at the start of `d`, `len` bytes long (its nlmsg_len, checked by the caller). */
+export const nlmsg_hdr = (d: Uint8Array, len: number): Nlmsghdr => ({
   nlmsg_len: len,
   nlmsg_type: getU16(d, 4),
   nlmsg_flags: getU16(d, 6),

@@ -12,50 +12,13 @@ import {
   NLMSG_MIN_TYPE,
   toHex,
 } from "../../kernel-model/uapi/index.js";
+import { rtmHeaderSize } from "../../sim/walk/rtnl-text.js";
 import type { JsonValue, MsgJson } from "./json.js";
-
-/**
- * The fixed header of each rtnetlink message family, NLMSG_ALIGNed, by (type − 16) >> 2:
- * ifinfomsg, ifaddrmsg, rtmsg, ndmsg, fib_rule_hdr, tcmsg ×3, tcamsg, prefixmsg, ifaddrmsg ×2
- * (multicast, anycast), ndtmsg, nduseroptmsg, ifaddrlblmsg, dcbmsg, netconfmsg, br_port_msg,
- * rtgenmsg (nsid), if_stats_msg, (cache report: none), tcmsg (chain), nhmsg, ifinfomsg
- * (linkprop), br_vlan_msg, nhmsg (bucket), tunnel_msg — include/uapi/linux/rtnetlink.h and the
- * kernel's rtm_min table.
- */
-const RTM_HDR: ReadonlyArray<number | undefined> = [
-  16,
-  8,
-  12,
-  12,
-  12,
-  20,
-  20,
-  20,
-  4,
-  12,
-  8,
-  8,
-  4,
-  16,
-  12,
-  4,
-  4,
-  8,
-  4,
-  12,
-  undefined,
-  20,
-  8,
-  16,
-  8,
-  8,
-  8,
-];
 
 /** The fixed header before a message's attributes, or undefined when the format is not known. */
 export const fixedHeaderSize = (protocol: number, type: number): number | undefined => {
   if (type < NLMSG_MIN_TYPE) return undefined;
-  if (protocol === NETLINK_ROUTE) return RTM_HDR[(type - NLMSG_MIN_TYPE) >> 2];
+  if (protocol === NETLINK_ROUTE) return rtmHeaderSize(type);
   // genlmsghdr; the families the kernel registers have no user header of their own (hdrsize 0)
   if (protocol === NETLINK_GENERIC) return GENL_HDRLEN;
   return undefined;

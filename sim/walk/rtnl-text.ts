@@ -45,6 +45,10 @@ const RTM_FAMILIES: ReadonlyArray<readonly [string, string, number] | undefined>
 ];
 const VERBS = ["NEW", "DEL", "GET", "SET"] as const;
 
+/** The size of an rtnetlink message's fixed header (NLMSG_ALIGNed), or undefined for a type without a family. */
+export const rtmHeaderSize = (type: number): number | undefined =>
+  type < NLMSG_MIN_TYPE ? undefined : RTM_FAMILIES[(type - NLMSG_MIN_TYPE) >> 2]?.[2];
+
 /** "RTM_NEWLINK", or undefined for a type rtnetlink does not define. */
 export const rtmTypeName = (type: number): string | undefined => {
   if (type < NLMSG_MIN_TYPE) return undefined;

@@ -6,7 +6,7 @@
 import { ERRNO, type NetlinkExtAck } from "../../uapi/index.js";
 import { ARPHRD_ETHER, IF_OPER_DOWN, IFF_BROADCAST, IFF_NOARP, IFLA_ADDRESS } from "../../uapi/rtnetlink.js";
 import type { Net } from "../netlink/table.js";
-import { type LinkDevice, LO_IPV4_DEVCONF, LO_IPV6_DEVCONF } from "./loopback.js";
+import { ALLOC_NETDEV_DEFAULTS, type LinkDevice, LO_IPV4_DEVCONF, LO_IPV6_DEVCONF } from "./loopback.js";
 import { type IflaTb, rtnl_link_register } from "./rtnetlink.js";
 
 const ETH_ALEN = 6;
@@ -41,30 +41,9 @@ const ifb_setup = (net: Net, name: string): LinkDevice => ({
   flags: IFF_BROADCAST | IFF_NOARP,
   tx_queue_len: TX_Q_LIMIT,
   operstate: IF_OPER_DOWN,
-  link_mode: 0,
   netns_immutable: false,
   mtu: 1500,
-  min_mtu: 0,
-  max_mtu: 0,
-  group: 0,
-  promiscuity: 0,
-  allmulti: 0,
-  num_tx_queues: 1,
-  num_rx_queues: 1,
-  gso_max_segs: 65535,
-  gso_max_size: 65536,
-  gro_max_size: 65536,
-  gso_ipv4_max_size: 65536,
-  gro_ipv4_max_size: 65536,
-  tso_max_size: 524280,
-  tso_max_segs: 65535,
-  max_pacing_offload_horizon: 0,
-  carrier: true,
-  carrier_up_count: 0,
-  carrier_down_count: 0,
-  needed_headroom: 0,
-  needed_tailroom: 0,
-  proto_down: false,
+  ...ALLOC_NETDEV_DEFAULTS,
   dev_addr: eth_random_addr(net),
   broadcast: new Uint8Array(ETH_ALEN).fill(0xff),
   qdisc: "noop",

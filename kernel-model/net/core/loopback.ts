@@ -86,19 +86,12 @@ export const LO_IPV6_DEVCONF: ReadonlyArray<number> = [
  */
 const LO_INET6_CACHEINFO: readonly [number, number, number, number] = [65535, 0, 30000, 1000];
 
-/** loopback_setup + register_netdev in a fresh namespace: lo, ifindex 1, down, no addresses. */
-const loopback_dev = (): LinkDevice => ({
-  name: "lo",
-  kind: null,
-  inet6: true,
-  ifindex: 1,
-  type: ARPHRD_LOOPBACK,
-  flags: IFF_LOOPBACK,
-  tx_queue_len: 1000,
-  operstate: IF_OPER_DOWN,
+/**
+ * What every device the model creates starts with (alloc_netdev_mqs, netdev's GSO/GRO/TSO
+ * defaults, register_netdevice): the fields ifb and lo share; each setup sets the rest.
+ */
+export const ALLOC_NETDEV_DEFAULTS = {
   link_mode: 0,
-  netns_immutable: true,
-  mtu: 65536,
   min_mtu: 0,
   max_mtu: 0,
   group: 0,
@@ -120,6 +113,21 @@ const loopback_dev = (): LinkDevice => ({
   needed_headroom: 0,
   needed_tailroom: 0,
   proto_down: false,
+} as const;
+
+/** loopback_setup + register_netdev in a fresh namespace: lo, ifindex 1, down, no addresses. */
+const loopback_dev = (): LinkDevice => ({
+  name: "lo",
+  kind: null,
+  inet6: true,
+  ifindex: 1,
+  type: ARPHRD_LOOPBACK,
+  flags: IFF_LOOPBACK,
+  tx_queue_len: 1000,
+  operstate: IF_OPER_DOWN,
+  netns_immutable: true,
+  mtu: 65536,
+  ...ALLOC_NETDEV_DEFAULTS,
   dev_addr: new Uint8Array(6),
   broadcast: new Uint8Array(6),
   qdisc: "noop",

@@ -4,7 +4,7 @@ import type { Effect } from "effect";
 import { World } from "../sim/world.js";
 import { type Netlink, runProcess } from "../transport/index.js";
 import type { Suite } from "./harness.js";
-import { ackRttProgram, unicastOnewayProgram } from "./programs.js";
+import { ackRttProgram, unicastBatchedProgram, unicastOnewayProgram } from "./programs.js";
 
 /** Runs `program` as a simulated process in a fresh world and returns its result. */
 const inWorld = async <E>(seed: number, program: Effect.Effect<number, E, Netlink>): Promise<number> => {
@@ -21,4 +21,5 @@ const inWorld = async <E>(seed: number, program: Effect.Effect<number, E, Netlin
 export const registerApi = (suite: Suite): void => {
   suite.add("api.sim.unicast.oneway", (n) => inWorld(1, unicastOnewayProgram(n)));
   suite.add("api.sim.ack.rtt", (n) => inWorld(2, ackRttProgram(n)), "round trips/s");
+  suite.add("api.sim.unicast.recvmmsg", (n) => inWorld(1, unicastBatchedProgram(n)));
 };

@@ -74,6 +74,8 @@ const runRef = (path: string, workload: "oneway" | "ack", n: number): TimedRun =
 export const C_TWINS: Readonly<Record<string, string>> = {
   "api.kernel.unicast.oneway": "c.unicast.oneway",
   "api.kernel.ack.rtt": "c.ack.rtt",
+  // the same one-way work as c.unicast.oneway, received in batches (C reads one per recv)
+  "api.kernel.unicast.recvmmsg": "c.unicast.oneway",
 };
 
 /** Registers c.unicast.oneway and c.ack.rtt; returns why not when they cannot run here. */

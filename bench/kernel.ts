@@ -11,7 +11,7 @@ import { type NetlinkAddon, nativeAvailability, nativeNetlink, RECV_META, sockad
 import type { Netlink } from "../transport/index.js";
 import { kernelLayer } from "../transport/kernel.js";
 import type { Suite } from "./harness.js";
-import { ackRttProgram, unicastOnewayProgram } from "./programs.js";
+import { ackRttProgram, unicastBatchedProgram, unicastOnewayProgram } from "./programs.js";
 
 const onKernel = <E>(program: Effect.Effect<number, E, Netlink>): Promise<number> =>
   Effect.runPromise(program.pipe(Effect.provide(kernelLayer)));
@@ -67,6 +67,7 @@ export const registerKernel = (suite: Suite): string | undefined => {
   if (!a.ok) return a.reason;
   suite.add("api.kernel.unicast.oneway", (n) => onKernel(unicastOnewayProgram(n)));
   suite.add("api.kernel.ack.rtt", (n) => onKernel(ackRttProgram(n)), "round trips/s");
+  suite.add("api.kernel.unicast.recvmmsg", (n) => onKernel(unicastBatchedProgram(n)));
   suite.add("native.unicast.oneway", nativeOneway(nativeNetlink()));
   return undefined;
 };

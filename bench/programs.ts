@@ -37,6 +37,34 @@ export const unicastOnewayProgram = (n: number) => {
 };
 
 /**
+ * unicastOnewayProgram with the receive side batched: each batch of 64 read by recvmmsg
+ * (MSG_DONTWAIT), one syscall for what one recvmsg per message reads there.
+ */
+export const unicastBatchedProgram = (n: number) => {
+  const msg = encodeMessage({ type: 16, payload: new Uint8Array(64).fill(0x61) });
+  return Effect.gen(function* () {
+    const nl = yield* Netlink;
+    const tx = yield* nl.socket(NETLINK_USERSOCK);
+    const rx = yield* nl.socket(NETLINK_USERSOCK);
+    yield* nl.bind(tx, { pid: 0, groups: 0 });
+    yield* nl.bind(rx, { pid: 0, groups: 0 });
+    const to = yield* nl.getsockname(rx);
+    let sum = 0;
+    for (let done = 0; done < n; ) {
+      const k = Math.min(BATCH, n - done);
+      for (let i = 0; i < k; i++) sum += yield* nl.sendto(tx, msg, { to, flags: MSG_DONTWAIT });
+      for (let got = 0; got < k; ) {
+        const ds = yield* nl.recvmmsg(rx, k - got, 4096, MSG_DONTWAIT);
+        for (const d of ds) sum += d.length;
+        got += ds.length;
+      }
+      done += k;
+    }
+    return sum;
+  }).pipe(Effect.scoped);
+};
+
+/**
  * `n` NLMSG_NOOP requests with NLM_F_ACK to NETLINK_ROUTE and their ACKs. The kernel answers
  * during sendmsg (the simulator's softirq runs before the syscall returns to the caller), so the
  * ACK is read with MSG_DONTWAIT.

@@ -22,7 +22,7 @@ import {
   type WaitQueue,
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
-import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
+import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, MSG_WAITFORONE, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
 import { receivedDatagram, sentDatagram } from "./datagram.js";
 import type { TraceValue } from "./trace.js";
 import type { Task, World } from "./world.js";
@@ -52,7 +52,8 @@ export const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 :
 export class Parked<R> {
   constructor(
     readonly wq: () => WaitQueue,
-    readonly deadline: number,
+    /** when the current sleep times out; a call that sleeps again (recvmmsg's next datagram) moves it */
+    public deadline: number,
     readonly resume: (timedOut: boolean) => R | undefined,
     readonly interrupt: () => void,
   ) {}
@@ -72,6 +73,15 @@ const ALL_CAPS: ReadonlySet<number> = new Set(Array.from({ length: CAP_LAST_CAP 
 
 /** Results of the raw calls: a value ≥ 0 or a negative errno, as the syscall returns. */
 export type SysRet = number;
+
+/** recvmmsg's return (how many datagrams, or a negative errno when none was read) and the datagrams. */
+export interface RecvmmsgResult {
+  readonly ret: SysRet;
+  readonly datagrams: ReadonlyArray<NetlinkRecvResult>;
+}
+
+/** UIO_MAXIOV: the most datagrams one recvmmsg reads (a larger vlen is cut to it). */
+export const UIO_MAXIOV = 1024;
 
 export class SimProcess {
   readonly pid: number;
@@ -303,6 +313,65 @@ export class SimProcess {
     );
   }
 
+  /**
+   * recvmmsg(2) as do_recvmmsg (net/socket.c) runs it, with no timeout argument: ___sys_recvmsg
+   * for each of up to `vlen` datagrams (at most UIO_MAXIOV), each read traced as a recvmsg with
+   * its place in the batch (`mmsg`), then the call (`recvmmsg`, ret: how many were read). Every
+   * read may sleep as recvmsg does (the socket's SO_RCVTIMEO each time) unless MSG_DONTWAIT; with
+   * MSG_WAITFORONE only the first may. An error after the first datagram ends the batch and,
+   * unless it is EAGAIN, is put back in sk_err for the next call, as the kernel does.
+   */
+  recvmmsgCall(fd: number, vlen: number, size: number, flags: number): RecvmmsgResult | Parked<RecvmmsgResult> {
+    const sk = this.files.get(fd);
+    if (sk === undefined) return { ret: this.bad("recvmmsg", fd), datagrams: [] };
+    // vlen is an unsigned int and each buffer at least a byte here (the kernel layer's addon asks as much)
+    if (!Number.isInteger(vlen) || vlen < 0 || !Number.isInteger(size) || size < 1) {
+      return { ret: this.trace("recvmmsg", { fd, vlen, size, flags }, -ERRNO.EINVAL), datagrams: [] };
+    }
+    const n = Math.min(vlen, UIO_MAXIOV);
+    const datagrams: NetlinkRecvResult[] = [];
+    let inner = flags & ~MSG_WAITFORONE;
+    const end = (err: number): RecvmmsgResult => {
+      let ret = datagrams.length;
+      if (err < 0 && ret === 0) ret = err;
+      // the kernel's "record the error to return on the next call"
+      else if (err < 0 && err !== -ERRNO.EAGAIN) sk.sk_err = -err;
+      this.trace("recvmmsg", { fd, vlen, size, flags }, ret);
+      return { ret, datagrams };
+    };
+    /** reads until the batch is full, an error, or a read that must sleep (WOULD_BLOCK) */
+    const run = (timedOut: boolean): RecvmmsgResult | typeof WOULD_BLOCK => {
+      while (datagrams.length < n) {
+        // closed while it slept: the last try reports EBADF
+        if (this.files.get(fd) !== sk) return end(-ERRNO.EBADF);
+        const r = netlink_recvmsg(sk, size, timedOut ? inner | MSG_DONTWAIT : inner);
+        timedOut = false;
+        if (r.ret === WOULD_BLOCK) return WOULD_BLOCK;
+        if (r.ret < 0) return end(r.ret);
+        this.traceRecv(sk, fd, size, inner, r, datagrams.length);
+        datagrams.push(r);
+        // MSG_WAITFORONE turns on MSG_DONTWAIT after one packet
+        if (flags & MSG_WAITFORONE) inner |= MSG_DONTWAIT;
+      }
+      return end(0);
+    };
+    const first = run(false);
+    if (first !== WOULD_BLOCK) return first;
+    const parked: Parked<RecvmmsgResult> = new Parked(
+      () => sk.sk_wq,
+      this.world.now + usToNs(sk.blocked?.timeo ?? 0),
+      (timedOut) => {
+        const r = run(timedOut);
+        if (r !== WOULD_BLOCK) return r;
+        // the next datagram sleeps with a timeout of its own
+        parked.deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
+        return undefined;
+      },
+      () => {},
+    );
+    return parked;
+  }
+
   /** sendto that may sleep, driven here by world.sleepOn (programs use transport/sim.ts's driver). */
   sendto(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): Promise<SysRet> {
     return sleepThrough(this.world, this.sendtoCall(fd, data, flags, addr));
@@ -313,7 +382,14 @@ export class SimProcess {
     return sleepThrough(this.world, this.recvmsgCall(fd, size, flags));
   }
 
-  private traceRecv(sk: NetlinkSock, fd: number, size: number, flags: number, r: NetlinkRecvResult): NetlinkRecvResult {
+  private traceRecv(
+    sk: NetlinkSock,
+    fd: number,
+    size: number,
+    flags: number,
+    r: NetlinkRecvResult,
+    mmsg?: number,
+  ): NetlinkRecvResult {
     if (!this.world.tracing) {
       this.world.syscall(this.pid, "recvmsg", NO_DETAIL, r.ret);
       return r;
@@ -327,6 +403,7 @@ export class SimProcess {
         from: r.name?.pid ?? null,
         data: r.ret >= 0 ? toHex(r.data) : null,
         ...receivedDatagram(this.world, sk, r),
+        ...(mmsg === undefined ? {} : { mmsg }),
       },
       r.ret,
     );

@@ -63,8 +63,12 @@ export type SyscallDetail =
       readonly from?: number | null;
       /** the bytes read in hex, null when nothing was */
       readonly data?: string | null;
+      /** the datagram's place in the batch of the recvmmsg that read it (absent: a recvmsg of its own) */
+      readonly mmsg?: number;
     } & Fd &
       Partial<Omit<DatagramFields, "from">>)
+  /** recvmmsg: `ret` datagrams read, each traced before it as a recvmsg with its `mmsg` index */
+  | ({ readonly call: "recvmmsg"; readonly vlen?: number; readonly size?: number; readonly flags?: number } & Fd)
   /** the invariant program's sendmsg straight on the model (its worlds keep no trace) */
   | { readonly call: "sendmsg" }
   | { readonly call: "poll"; readonly fds: string; readonly timeout: number; readonly revents: string }

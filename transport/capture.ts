@@ -11,7 +11,7 @@
 import { Clock, Context, Effect, Layer } from "effect";
 import { MSG_PEEK } from "../kernel-model/uapi/index.js";
 import { encodePcap, PACKET_KERNEL, PACKET_USER, type PcapFrame, type PcapOptions } from "../sim/pcap.js";
-import { Netlink, type NetlinkService, type NetlinkSocket, type SocketAddress } from "./netlink.js";
+import { type Datagram, Netlink, type NetlinkService, type NetlinkSocket, type SocketAddress } from "./netlink.js";
 
 /** The frames a capture has kept, and the capture file of them. */
 export interface NetlinkCaptureService {
@@ -65,6 +65,14 @@ export const makeCapture = (
   const keep = (t: bigint, protocol: number, pktType: number, bytes: Uint8Array): void => {
     frames.push({ t: Number(t - startNs), protocol, pktType, bytes });
   };
+  /** A datagram one of the program's sockets read: a frame, unless one of its own sockets sent it (a frame already). */
+  const received = (t: bigint, socket: NetlinkSocket, d: Datagram): void => {
+    const bytes = d.data.slice(0, Math.min(d.data.length, d.length));
+    const i =
+      d.from.pid === 0 ? -1 : sent.findIndex((s) => s.protocol === socket.protocol && sameBytes(s.bytes, bytes));
+    if (i >= 0) sent.splice(i, 1);
+    else keep(t, socket.protocol, PACKET_USER, bytes);
+  };
   const netlink: NetlinkService = {
     ...nl,
     connect: (socket, address) =>
@@ -88,14 +96,15 @@ export const makeCapture = (
     recvmsg: (socket, size, flags) =>
       Effect.flatMap(nl.recvmsg(socket, size, flags), (d) =>
         Effect.map(now, (t) => {
-          if (((flags ?? 0) & MSG_PEEK) !== 0) return d;
-          const bytes = d.data.slice(0, Math.min(d.data.length, d.length));
-          // a datagram one of our own sockets sent is already a frame (from its send)
-          const i =
-            d.from.pid === 0 ? -1 : sent.findIndex((s) => s.protocol === socket.protocol && sameBytes(s.bytes, bytes));
-          if (i >= 0) sent.splice(i, 1);
-          else keep(t, socket.protocol, PACKET_USER, bytes);
+          if (((flags ?? 0) & MSG_PEEK) === 0) received(t, socket, d);
           return d;
+        }),
+      ),
+    recvmmsg: (socket, count, size, flags) =>
+      Effect.flatMap(nl.recvmmsg(socket, count, size, flags), (ds) =>
+        Effect.map(now, (t) => {
+          if (((flags ?? 0) & MSG_PEEK) === 0) for (const d of ds) received(t, socket, d);
+          return ds;
         }),
       ),
   };

@@ -163,6 +163,39 @@ describe("NetlinkConn: dumps", () => {
       expect(recvs.length).toBeGreaterThanOrEqual(4);
     }));
 
+  it("reads a dump in batches (ConnOptions.batch: recvmmsg) with the same messages and fewer receive syscalls", async () => {
+    const dumpWith = (batch: number) =>
+      withWorld(async (world) => {
+        echoModule(world);
+        const out = await run(
+          world,
+          Effect.gen(function* () {
+            const conn = yield* NetlinkConn.open(PROTO, { batch });
+            const all = yield* Stream.runCollect(conn.dump({ type: 0x13 }));
+            const after = yield* conn.request({ type: 0x10, payload: u32(7) });
+            return { all: all.map((m) => getU32(m.payload, 0)), after: after.map((m) => getU32(m.payload, 0)) };
+          }),
+        );
+        const calls = world.trace
+          .snapshot()
+          .events.flatMap((e) => (e.kind === "syscall" && (e.call === "recvmsg" || e.call === "recvmmsg") ? [e] : []));
+        return { out, calls };
+      });
+    const one = await dumpWith(1);
+    const batched = await dumpWith(8);
+    expect(batched.out).toEqual(one.out);
+    expect(one.out.all).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(one.calls.every((e) => e.call === "recvmsg" && e.mmsg === undefined)).toBe(true);
+    const mm = batched.calls.filter((e) => e.call === "recvmmsg");
+    // every datagram was read inside a recvmmsg (its reads carry their place in the batch) ...
+    expect(
+      batched.calls.filter((e) => e.call === "recvmsg").every((e) => e.call === "recvmsg" && e.mmsg !== undefined),
+    ).toBe(true);
+    // ... and a recvmmsg took a dump's rounds together (each read makes the next round)
+    expect(mm.some((e) => e.ret > 1)).toBe(true);
+    expect(mm.length).toBeLessThan(one.calls.length);
+  });
+
   it("fails an interrupted dump (NLM_F_DUMP_INTR) with DumpInterruptedError after handing over every message", () =>
     withWorld(async (world) => {
       echoModule(world);
@@ -217,6 +250,42 @@ describe("NetlinkConn: subscriptions", () => {
       expect(last._tag === "Message" && last.group).toBe(1);
       // fewer than 64 of the burst got through
       expect(tags.filter((t) => t === 0x10).length).toBeLessThan(64);
+    }));
+
+  it("gives the same events, overrun included, when it reads in batches (recvmmsg)", async () => {
+    const subscribeWith = (batch: number) =>
+      withWorld(async (world) => {
+        const mod = echoModule(world);
+        world.addTimer(1_000_000, () => {
+          for (let i = 0; i < 64; i++) mod.broadcast(1, 0x10, new Uint8Array(1024).fill(i));
+        });
+        world.addTimer(2_000_000, () => mod.broadcast(1, 0x11, u32(42)));
+        const events = await run(
+          world,
+          Effect.gen(function* () {
+            const conn = yield* NetlinkConn.open(PROTO, { batch, bufferSize: 2048 });
+            const nl = yield* Netlink;
+            yield* nl.setsockopt(conn.socket, SOL_SOCKET, SO_RCVBUF, 2048);
+            return yield* Stream.runCollect(
+              conn.subscribe([1]).pipe(Stream.takeUntil((e) => e._tag === "Message" && e.message.type === 0x11)),
+            );
+          }),
+        );
+        return events.map((e: SubscriptionEvent) =>
+          e._tag === "Overrun" ? "overrun" : `${e.message.type}:${e.message.payload[0]}:${e.group}`,
+        );
+      });
+    const one = await subscribeWith(1);
+    expect(one[0]).toBe("overrun");
+    expect(await subscribeWith(16)).toEqual(one);
+  });
+
+  it("refuses a batch that is not a whole number of datagrams", () =>
+    withWorld(async (world) => {
+      runProcess(world, { name: "app" }, NetlinkConn.open(PROTO, { batch: 0 }));
+      await expect(runWorld(world)).rejects.toThrow(
+        /ConnOptions.batch must be a whole number of datagrams, at least 1 \(got 0\)/,
+      );
     }));
 });
 

@@ -28,6 +28,7 @@ import {
   GENL_ID_CTRL,
   getS32,
   MSG_TRUNC,
+  MSG_WAITFORONE,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_EXT_ACK,
@@ -484,8 +485,17 @@ export interface ConnOptions {
   readonly socket?: SocketOptions;
   /** NETLINK_EXT_ACK (default true): error messages and offsets in NLMSG_ERROR */
   readonly extAck?: boolean;
-  /** receive buffer per recvmsg (default 32768, the kernel's largest dump skb) */
+  /** receive buffer per datagram (default 32768, the kernel's largest dump skb) */
   readonly bufferSize?: number;
+  /**
+   * datagrams read per receive syscall (default 1: one recvmsg each). Above 1, replies, dumps and
+   * subscriptions read with recvmmsg and MSG_WAITFORONE: the first datagram waited for, up to
+   * `batch − 1` more that are already queued taken in the same call (a dump's next rounds are
+   * made as the kernel's recvmsg reads, so a batch carries several). What a batch reads past the
+   * current request waits, in order, for the conn's next read: the semantics are those of one
+   * recvmsg at a time, with fewer syscalls. Memory: `batch × bufferSize` bytes of receive buffer.
+   */
+  readonly batch?: number;
   /** the first sequence number (default 1) */
   readonly firstSeq?: number;
   /** messages for another seq / port, or from another sender, while a request waits (default "ignore") */
@@ -539,6 +549,27 @@ const groupList = (groups: number | ReadonlyArray<number>): ReadonlyArray<number
 /** The group number of a bind mask's lowest bit (msg_name's nl_groups), 0 when none. */
 const lowestGroup = (mask: number): number => (mask === 0 ? 0 : 32 - Math.clz32(mask & -mask));
 
+/** The conn's next datagram: one recvmsg, or the next of a recvmmsg batch (ConnOptions.batch). */
+type Reader = Effect.Effect<Datagram, NetlinkError>;
+
+/**
+ * The conn's reader. With `batch` above 1, one recvmmsg (MSG_WAITFORONE) fills a queue the next
+ * reads take from in order, so a datagram a batch read beyond what its reader wanted goes to
+ * whoever reads next, as the socket's queue would have given it; an error comes only with the
+ * queue empty, as recvmsg gives it.
+ */
+const makeReader = (nl: NetlinkService, socket: NetlinkSocket, size: number, batch: number): Reader => {
+  if (batch === 1) return nl.recvmsg(socket, size);
+  let queue: ReadonlyArray<Datagram> = [];
+  let next = 0;
+  const fill = Effect.map(nl.recvmmsg(socket, batch, size, MSG_WAITFORONE), (ds) => {
+    queue = ds;
+    next = 1;
+    return ds[0]!;
+  });
+  return Effect.suspend(() => (next < queue.length ? Effect.succeed(queue[next++]!) : fill));
+};
+
 /**
  * NetlinkConn.subscribe: NETLINK_PKTINFO on, each group joined (and left when the stream ends),
  * then every datagram's messages as events, ENOBUFS as an Overrun event.
@@ -546,7 +577,7 @@ const lowestGroup = (mask: number): number => (mask === 0 ? 0 : 32 - Math.clz32(
 const subscribeStream = (
   nl: NetlinkService,
   socket: NetlinkSocket,
-  size: number,
+  read: Reader,
   groups: number | ReadonlyArray<number>,
 ): Stream.Stream<SubscriptionEvent, NetlinkError | NetlinkProtocolError> =>
   Stream.unwrap(
@@ -564,7 +595,7 @@ const subscribeStream = (
         const group = d.pktinfo ?? lowestGroup(d.from.groups);
         return Effect.succeed(msgs.map((message) => ({ _tag: "Message" as const, message, group, from: d.from })));
       };
-      const one = nl.recvmsg(socket, size).pipe(
+      const one = read.pipe(
         Effect.catchTag("NetlinkError", (e) => (e.errno === "ENOBUFS" ? Effect.succeed(undefined) : Effect.fail(e))),
         Effect.flatMap(
           (d): Effect.Effect<ReadonlyArray<SubscriptionEvent>, NetlinkProtocolError> =>
@@ -624,6 +655,12 @@ export const open = (
   options: ConnOptions = {},
 ): Effect.Effect<NetlinkConn, NetlinkError, Netlink | Scope.Scope> =>
   Effect.gen(function* () {
+    const batch = options.batch ?? 1;
+    if (!Number.isInteger(batch) || batch < 1) {
+      return yield* Effect.die(
+        new RangeError(`ConnOptions.batch must be a whole number of datagrams, at least 1 (got ${batch})`),
+      );
+    }
     const nl = yield* Netlink;
     const socket = yield* nl.socket(protocol, options.socket);
     if (options.extAck ?? true) yield* ignoreNetlinkError(nl.setsockopt(socket, SOL_NETLINK, NETLINK_EXT_ACK, 1));
@@ -631,6 +668,7 @@ export const open = (
     const { pid: portId } = yield* nl.getsockname(socket);
     const lock = yield* Semaphore.make(1);
     const size = options.bufferSize ?? 32768;
+    const read = makeReader(nl, socket, size, batch);
     const policy = options.unmatched ?? "ignore";
     let nextSeq = options.firstSeq ?? 1;
 
@@ -660,7 +698,7 @@ export const open = (
 
     /** one recvmsg, interpreted; unmatched messages handled by the policy */
     const readStep = (match: ReplyMatch): Effect.Effect<ReplyStep, NetlinkError | NetlinkProtocolError> =>
-      Effect.flatMap(nl.recvmsg(socket, size), (d) => {
+      Effect.flatMap(read, (d) => {
         const s = mnlCbRun(d, match);
         if (s.unmatched.length > 0) {
           if (policy === "fail") {
@@ -739,7 +777,7 @@ export const open = (
       request,
       requestAck,
       dump,
-      subscribe: (groups) => subscribeStream(nl, socket, size, groups),
+      subscribe: (groups) => subscribeStream(nl, socket, read, groups),
       resolveFamily: (name) => resolveFamilyWith(request, name),
       genlRequest: (family, req) =>
         Effect.flatMap(request(genlMessage(famId(family), req)), (msgs) => parseAll(msgs, hdrOf(family))),

@@ -265,6 +265,11 @@ const KERNEL_SOCKET: unique symbol = Symbol("nlsim.KernelSocket");
 class KernelSocket implements NetlinkSocket {
   readonly [KERNEL_SOCKET] = true;
   closed = false;
+  /**
+   * An error a recvmmsg met after it had read datagrams, in a syscall of its own (the kernel puts
+   * such an error back in sk_err; this layer cannot): the socket's next receive reports it. 0: none.
+   */
+  deferredErrno = 0;
   private ino: number | undefined;
   constructor(
     readonly fd: number,
@@ -308,6 +313,13 @@ export const readProcNetlink = (): ProcNetlinkRow[] => {
 const fail = (syscall: string, e: NativeErrno): NetlinkError => NetlinkError.fromErrno(syscall, e.code);
 const ebadf = (syscall: string): Effect.Effect<never, NetlinkError> => Effect.fail(NetlinkError.fromErrno(syscall, 9));
 
+/** The error a recvmmsg left for the socket's next receive, reported once. */
+const deferred = (socket: KernelSocket, syscall: string): Effect.Effect<never, NetlinkError> => {
+  const e = socket.deferredErrno;
+  socket.deferredErrno = 0;
+  return Effect.fail(NetlinkError.fromErrno(syscall, e));
+};
+
 const addrBytes = (a: SocketAddress): Uint8Array => (a instanceof Uint8Array ? a : sockaddrNl(a.pid, a.groups));
 
 const open = (s: NetlinkSocket): s is KernelSocket =>
@@ -337,6 +349,116 @@ const toDatagram = (r: NativeRecv): Datagram => {
   if (r.creds !== undefined) d.creds = r.creds;
   if (r.cmsgs.length > 0) d.cmsgs = r.cmsgs;
   return d;
+};
+
+/**
+ * A datagram the fast path received into `buf` at `off`: the syscall's `ret` (its length, more
+ * than `size` with MSG_TRUNC), and its meta (see NetlinkAddon.recvInto) at `meta[m ...]`. The
+ * bytes are copied into memory of the datagram's own (user code may read .buffer or transfer it).
+ */
+const metaDatagram = (
+  buf: Uint8Array,
+  off: number,
+  ret: number,
+  size: number,
+  meta: Uint32Array,
+  m: number,
+): Datagram => {
+  const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
+    data: buf.slice(off, off + Math.min(ret, size)),
+    length: ret,
+    msgFlags: meta[m]!,
+    from: meta[m + 1] !== 0 ? { pid: meta[m + 2]!, groups: meta[m + 3]! } : { pid: 0, groups: 0 },
+  };
+  const cm = meta[m + 4]!;
+  if ((cm & 1) !== 0) d.pktinfo = meta[m + 5]!;
+  if ((cm & 2) !== 0) d.creds = { pid: meta[m + 6]! | 0, uid: meta[m + 7]!, gid: meta[m + 8]! };
+  return d;
+};
+
+/** UIO_MAXIOV: the most datagrams one recvmmsg reads (a larger count is cut to it, as the kernel does). */
+const UIO_MAXIOV = 1024;
+
+/**
+ * NetlinkService.recvmmsg over the addon: recvmmsgInto with MSG_DONTWAIT (one syscall for what is
+ * queued), and, where the call must wait (the first datagram on a blocking socket; every one
+ * without MSG_WAITFORONE), readiness and SO_RCVTIMEO as recvmsg waits. An addon built before
+ * recvmmsgInto reads one datagram per syscall.
+ */
+const makeRecvmmsg = (addon: NetlinkAddon, readiness: Readiness): NetlinkService["recvmmsg"] => {
+  const DONTWAIT = addon.constants.MSG_DONTWAIT;
+  const WAITFORONE = addon.constants.MSG_WAITFORONE;
+  const batched = typeof addon.recvmmsgInto === "function";
+  let buf = new Uint8Array(0);
+  let meta = new Uint32Array(0);
+  const one = new Uint32Array(RECV_META);
+
+  /** One non-blocking syscall of up to `want` datagrams appended to `out`: how many, or a negative errno. */
+  const readSome = (fd: number, want: number, size: number, flags: number, out: Datagram[]): number => {
+    if (!batched) {
+      if (buf.length < size) buf = new Uint8Array(size);
+      const ret = addon.recvInto(fd, buf, size, flags | DONTWAIT, one);
+      if (ret >= 0) out.push(metaDatagram(buf, 0, ret, size, one, 0));
+      return ret < 0 ? ret : 1;
+    }
+    const need = want * size;
+    // the batch buffer is kept up to SCRATCH_KEEP; a bigger one serves one call
+    const b = need <= buf.length ? buf : new Uint8Array(need);
+    if (need > buf.length && need <= SCRATCH_KEEP) buf = b;
+    if (meta.length < want * (RECV_META + 1)) meta = new Uint32Array(Math.max(want, 64) * (RECV_META + 1));
+    const n = addon.recvmmsgInto(fd, b, want, size, flags | DONTWAIT, meta);
+    for (let i = 0; i < n; i++) {
+      const m = i * (RECV_META + 1);
+      out.push(metaDatagram(b, i * size, meta[m]!, size, meta, m + 1));
+    }
+    return n;
+  };
+
+  return (socket, count, size, flags = 0) =>
+    Effect.suspend(() => {
+      if (!open(socket)) return ebadf("recvmmsg");
+      if (socket.deferredErrno !== 0) return deferred(socket, "recvmmsg");
+      if (!Number.isInteger(count) || count < 0 || !Number.isInteger(size) || size < 1 || size > MAX_RECV) {
+        return Effect.fail(NetlinkError.fromErrno("recvmmsg", -22));
+      }
+      const want = Math.min(count, UIO_MAXIOV);
+      const out: Datagram[] = [];
+      if (want === 0) return Effect.succeed(out);
+      const mayWait = !socket.nonblock && (flags & DONTWAIT) === 0;
+      const waitForAll = mayWait && (flags & WAITFORONE) === 0;
+      const inner = flags & ~WAITFORONE;
+      let limit: number | undefined;
+      /** reads until the batch is full or must wait; the result, or undefined to wait for readiness */
+      const read = (): Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> | undefined => {
+        for (;;) {
+          const before = out.length;
+          const r = readSome(socket.fd, want - out.length, size, inner, out);
+          if (out.length >= want) return Effect.succeed(out);
+          if (r < 0) {
+            if (r === -EAGAIN.code && mayWait && (out.length === 0 || waitForAll)) return undefined;
+            if (out.length === 0) return Effect.fail(NetlinkError.fromErrno("recvmmsg", r));
+            // what the kernel would return on the next call
+            if (r !== -EAGAIN.code) socket.deferredErrno = r;
+            return Effect.succeed(out);
+          }
+          // a batch syscall that read fewer than asked emptied the queue: no need to ask again
+          if (batched && out.length - before < want - before && !waitForAll) return Effect.succeed(out);
+        }
+      };
+      const loop: Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> = Effect.suspend(() => {
+        const done = read();
+        if (done !== undefined) return done;
+        // each datagram waits up to SO_RCVTIMEO (read once, at the first wait)
+        limit ??= socketTimeoutMs(addon, socket.fd, addon.constants.SO_RCVTIMEO) ?? Number.POSITIVE_INFINITY;
+        return Effect.flatMap(readiness.waitAny([socket.fd], Number.isFinite(limit) ? limit : undefined), (woke) => {
+          if (!open(socket)) return ebadf("recvmmsg");
+          if (woke) return loop;
+          // SO_RCVTIMEO passed: what was read, or EAGAIN
+          return out.length > 0 ? Effect.succeed(out) : Effect.fail(NetlinkError.fromErrno("recvmmsg", -EAGAIN.code));
+        });
+      });
+      return loop;
+    });
 };
 
 /** poll's first look: each open socket's revents now (POLLNVAL for a closed one). */
@@ -464,23 +586,13 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
       if (size <= SCRATCH_KEEP) scratch = buf;
     }
     const ret = fast.recvInto(fd, buf, size, flags | DONTWAIT, meta);
-    if (ret < 0) return ret;
-    const data = buf.slice(0, Math.min(ret, size));
-    const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-      data,
-      length: ret,
-      msgFlags: meta[0]!,
-      from: meta[1] !== 0 ? { pid: meta[2]!, groups: meta[3]! } : { pid: 0, groups: 0 },
-    };
-    const cm = meta[4]!;
-    if ((cm & 1) !== 0) d.pktinfo = meta[5]!;
-    if ((cm & 2) !== 0) d.creds = { pid: meta[6]! | 0, uid: meta[7]!, gid: meta[8]! };
-    return d;
+    return ret < 0 ? ret : metaDatagram(buf, 0, ret, size, meta, 0);
   };
 
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
     Effect.suspend(() => {
       if (!open(socket)) return ebadf("recvmsg");
+      if (socket.deferredErrno !== 0) return deferred(socket, "recvmsg");
       const first = recvNow(socket.fd, size, flags);
       if (typeof first !== "number") return Effect.succeed(first);
       if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
@@ -554,6 +666,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
       ),
     sendto,
     recvmsg,
+    recvmmsg: makeRecvmmsg(addon, readiness),
     ...kernelSockoptCalls(addon),
     getsockname: (socket) =>
       Effect.map(

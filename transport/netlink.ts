@@ -154,6 +154,19 @@ export interface NetlinkService {
   ) => Effect.Effect<number, NetlinkError>;
   /** recvmsg with a buffer of `size` bytes and MSG_* flags (MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT). */
   readonly recvmsg: (socket: NetlinkSocket, size: number, flags?: number) => Effect.Effect<Datagram, NetlinkError>;
+  /**
+   * recvmmsg(2): up to `count` datagrams (at most 1024) in one call, each into a buffer of `size`
+   * bytes (at least 1), with MSG_* flags; a count or size that is not a whole number fails EINVAL. Pass MSG_WAITFORONE to wait (as recvmsg does) for the first datagram
+   * only and take what is queued after it; without it a blocking socket waits for all `count`.
+   * Fails only when no datagram was read; an error after the first ends the batch and, unless it
+   * is EAGAIN, is returned by the socket's next receive (the kernel keeps it in sk_err).
+   */
+  readonly recvmmsg: (
+    socket: NetlinkSocket,
+    count: number,
+    size: number,
+    flags?: number,
+  ) => Effect.Effect<ReadonlyArray<Datagram>, NetlinkError>;
   /** setsockopt(2); a number is passed as a 4-byte int. */
   readonly setsockopt: (
     socket: NetlinkSocket,

@@ -14,7 +14,7 @@
 // - Calls that cannot sleep run synchronously on the model (SimProcess's fast path); only a call
 //   that must wait suspends with Effect.callback.
 import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Logger, Scheduler, type Scope } from "effect";
-import { netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
+import { type NetlinkRecvResult, netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
 import {
   AF_UNSPEC,
   decodeSockFilters,
@@ -28,7 +28,7 @@ import {
   SOCK_NONBLOCK,
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
-import { Parked, type ProcessOptions, type SimProcess, spawnProcess } from "../sim/process.js";
+import { Parked, type ProcessOptions, type RecvmmsgResult, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
 import type { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
@@ -73,15 +73,11 @@ const check = (syscall: string, ret: number): Effect.Effect<void, NetlinkError> 
   ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
 
 /** recvmsg's result as the program's Datagram, or its errno as a NetlinkError. */
-const toDatagram = (r: {
-  readonly ret: number;
-  readonly data: Uint8Array;
-  readonly msg_flags: number;
-  readonly name?: { readonly pid: number; readonly groups: number };
-  readonly pktinfo?: number;
-  readonly creds?: { readonly pid: number; readonly uid: number; readonly gid: number };
-}): Effect.Effect<Datagram, NetlinkError> => {
-  if (r.ret < 0) return Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret));
+const toDatagram = (r: NetlinkRecvResult): Effect.Effect<Datagram, NetlinkError> =>
+  r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret)) : Effect.succeed(datagramOf(r));
+
+/** A datagram the model read (ret ≥ 0) as the program's Datagram. */
+const datagramOf = (r: NetlinkRecvResult): Datagram => {
   const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
     // the model's copy is a carve of a shared chunk; user code gets bytes in memory of their own
     // (it may read .buffer, or transfer it)
@@ -92,8 +88,12 @@ const toDatagram = (r: {
   };
   if (r.pktinfo !== undefined) d.pktinfo = r.pktinfo;
   if (r.creds !== undefined) d.creds = r.creds;
-  return Effect.succeed(d);
+  return d;
 };
+
+/** recvmmsg's datagrams as the program's, or its errno (when it read none) as a NetlinkError. */
+const toDatagrams = (r: RecvmmsgResult): Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> =>
+  r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("recvmmsg", r.ret)) : Effect.succeed(r.datagrams.map(datagramOf));
 
 /**
  * The one driver of a parked syscall (sim/process.ts's state machines): the fiber waits on the
@@ -237,6 +237,18 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       return r instanceof Parked ? Effect.flatMap(drive(rt, r), toDatagram) : toDatagram(r);
     });
 
+  const recvmmsg = (
+    socket: NetlinkSocket,
+    count: number,
+    size: number,
+    flags = 0,
+  ): Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> =>
+    Effect.suspend(() => {
+      if (!rt.enter()) return Effect.never;
+      const r = p.recvmmsgCall(socket.fd, count, size, flags);
+      return r instanceof Parked ? Effect.flatMap(drive(rt, r), toDatagrams) : toDatagrams(r);
+    });
+
   // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
   // bytes depend on pid and groups only, and the model only reads them)
   let lastToPid = 0;
@@ -304,6 +316,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       ),
     sendto,
     recvmsg,
+    recvmmsg,
     ...simSockoptCalls(rt),
     getsockname: (socket) =>
       sys(() => {

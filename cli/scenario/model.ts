@@ -73,6 +73,16 @@ export type Step = StepBase &
         readonly decode: { readonly masks: ReadonlyArray<ReadonlyArray<number>> } | undefined;
       }
     | {
+        readonly do: "recvmmsg";
+        readonly sock: string;
+        /** datagrams asked for (recvmmsg's vlen) */
+        readonly vlen: number;
+        /** each datagram's buffer */
+        readonly size: number;
+        readonly flags: number;
+        readonly decode: { readonly masks: ReadonlyArray<ReadonlyArray<number>> } | undefined;
+      }
+    | {
         readonly do: "setsockopt";
         readonly sock: string;
         readonly level: number;

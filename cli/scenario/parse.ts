@@ -76,6 +76,7 @@ const STEP_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   sendto: ["sock", "to", "msg", "msgs", "flags"],
   send: ["sock", "msg", "msgs", "flags"],
   recv: ["sock", "size", "flags", "decode", "mask"],
+  recvmmsg: ["sock", "vlen", "size", "flags", "decode", "mask"],
   setsockopt: ["sock", "level", "name", "value", "size", "filter", "filterLen"],
   getsockopt: ["sock", "level", "name", "size"],
   getsockname: ["sock"],
@@ -402,6 +403,20 @@ const readStep = (
         ...base,
         do: "recv",
         sock,
+        size: f.sizeOf(raw.size, 65536)!,
+        flags: f.flagsOf(raw.flags, MSG_FLAGS, "MSG flag"),
+        decode: f.decodeOf(),
+      };
+    }
+    case "recvmmsg": {
+      const sock = f.sockRef();
+      const vlen = raw.vlen;
+      if (!isInt(vlen) || vlen < 0 || vlen > 1024) return f.bad("'vlen' must be an integer in 0..1024");
+      return {
+        ...base,
+        do: "recvmmsg",
+        sock,
+        vlen,
         size: f.sizeOf(raw.size, 65536)!,
         flags: f.flagsOf(raw.flags, MSG_FLAGS, "MSG flag"),
         decode: f.decodeOf(),

@@ -26,7 +26,7 @@ import {
 } from "../../kernel-model/uapi/index.js";
 import { type Cred, type CredError, Creds, type CredsService } from "../../transport/creds.js";
 import type { NetlinkError } from "../../transport/errors.js";
-import { Netlink, type NetlinkService, type NetlinkSocket } from "../../transport/netlink.js";
+import { type Datagram, Netlink, type NetlinkService, type NetlinkSocket } from "../../transport/netlink.js";
 import { withAttrs } from "../format/attrs.js";
 import { type JsonValue, messageToJson } from "../format/json.js";
 import { datagramBytes, sockaddrBytes } from "./build.js";
@@ -216,40 +216,51 @@ class Run {
     const head = { do: step.do, sock: step.sock };
     return Effect.map(
       this.bounded(s, socket, step.flags, SO_RCVTIMEO, this.nl.recvmsg(socket, step.size, step.flags)),
-      (r) => {
-        if (isErrno(r)) return { ...head, errno: r.errno };
-        // port ids were re-read before the line is printed, so a sender closed since is still named
-        const pid = (p: number): JsonValue => portName(this.all, s.protocol, p);
-        const out: Line = {
-          ...head,
-          ret: r.length,
-          flags: msgFlagNames(r.msgFlags),
-          from: { pid: pid(r.from.pid), groups: r.from.groups >>> 0 },
-        };
-        if (r.pktinfo !== undefined) out.pktinfo = r.pktinfo;
-        if (r.creds !== undefined) {
-          out.creds = { pid: r.creds.pid === this.tgid ? "tgid" : r.creds.pid, uid: r.creds.uid, gid: r.creds.gid };
-        }
-        if (r.cmsgs !== undefined && r.cmsgs.length > 0) {
-          out.cmsgs = r.cmsgs.map((c) => ({ level: c.level, type: c.type, hex: toHex(c.data) }));
-        }
-        let msgs: NlMsg[] | undefined;
-        try {
-          msgs = parseMessages(r.data);
-        } catch {
-          msgs = undefined;
-        }
-        const decode = step.decode;
-        if (msgs !== undefined)
-          out.msgs = msgs.map((m) =>
-            decode === undefined
-              ? messageToJson(m, pid)
-              : withAttrs(messageToJson(m, pid), s.protocol, m.type, m.payload, decode.masks),
-          );
-        else out.hex = toHex(r.data);
-        return out;
-      },
+      (r) => (isErrno(r) ? { ...head, errno: r.errno } : { ...head, ...this.datagram(s, r, step.decode) }),
     );
+  }
+
+  /** A `recvmmsg` step's line: how many datagrams, then each as a `recv` line shows one. */
+  recvmmsg(s: SockState, socket: NetlinkSocket, step: Extract<Step, { do: "recvmmsg" }>): Effect.Effect<Line> {
+    const head = { do: step.do, sock: step.sock };
+    const call = this.nl.recvmmsg(socket, step.vlen, step.size, step.flags);
+    return Effect.map(this.bounded(s, socket, step.flags, SO_RCVTIMEO, call), (r) =>
+      isErrno(r)
+        ? { ...head, errno: r.errno }
+        : { ...head, ret: r.length, dgrams: r.map((d) => this.datagram(s, d, step.decode)) },
+    );
+  }
+
+  /** One received datagram's fields: its length, flags, sender, control messages, then the messages (or hex). */
+  private datagram(s: SockState, r: Datagram, decode: Extract<Step, { do: "recv" }>["decode"]): Line {
+    // port ids were re-read before the line is printed, so a sender closed since is still named
+    const pid = (p: number): JsonValue => portName(this.all, s.protocol, p);
+    const out: Line = {
+      ret: r.length,
+      flags: msgFlagNames(r.msgFlags),
+      from: { pid: pid(r.from.pid), groups: r.from.groups >>> 0 },
+    };
+    if (r.pktinfo !== undefined) out.pktinfo = r.pktinfo;
+    if (r.creds !== undefined) {
+      out.creds = { pid: r.creds.pid === this.tgid ? "tgid" : r.creds.pid, uid: r.creds.uid, gid: r.creds.gid };
+    }
+    if (r.cmsgs !== undefined && r.cmsgs.length > 0) {
+      out.cmsgs = r.cmsgs.map((c) => ({ level: c.level, type: c.type, hex: toHex(c.data) }));
+    }
+    let msgs: NlMsg[] | undefined;
+    try {
+      msgs = parseMessages(r.data);
+    } catch {
+      msgs = undefined;
+    }
+    if (msgs !== undefined)
+      out.msgs = msgs.map((m) =>
+        decode === undefined
+          ? messageToJson(m, pid)
+          : withAttrs(messageToJson(m, pid), s.protocol, m.type, m.payload, decode.masks),
+      );
+    else out.hex = toHex(r.data);
+    return out;
   }
 
   /** A `getsockopt` step's line: the int value, or the bytes shown as hex. */
@@ -304,6 +315,8 @@ class Run {
       }
       case "recv":
         return this.recv(s, socket, step);
+      case "recvmmsg":
+        return this.recvmmsg(s, socket, step);
       case "setsockopt": {
         const v = step.value;
         // a filter goes as a struct sock_fprog (its length and optlen as the step says)

@@ -423,7 +423,11 @@ export class Narrator {
         args = `${fd}, ${e.len ?? ""} bytes, flags 0x${(e.flags ?? Number.NaN).toString(16)}`;
         break;
       case "recvmsg":
-        args = `${fd}, buf ${e.size ?? ""}, flags 0x${(e.flags ?? Number.NaN).toString(16)}`;
+        // a read of a recvmmsg's batch shows its place there (the call itself follows its reads)
+        args = `${fd}, ${e.mmsg === undefined ? "" : `recvmmsg's msgvec[${e.mmsg}], `}buf ${e.size ?? ""}, flags 0x${(e.flags ?? Number.NaN).toString(16)}`;
+        break;
+      case "recvmmsg":
+        args = `${fd}, vlen ${e.vlen ?? ""}, buf ${e.size ?? ""} each, flags 0x${(e.flags ?? Number.NaN).toString(16)}`;
         break;
       case "poll":
         args = `fds [${e.fds}], timeout ${e.timeout} ms`;

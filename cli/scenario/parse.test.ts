@@ -140,6 +140,17 @@ describe("parseScenario", () => {
       },
       /unknown MSG flag name "MSG_NOPE"/,
     ],
+    [
+      "a recvmmsg without a vlen in 0..1024",
+      {
+        protocol: 2,
+        steps: [
+          { do: "socket", as: "a" },
+          { do: "recvmmsg", sock: "a", vlen: 2000 },
+        ],
+      },
+      /'vlen' must be an integer in 0..1024/,
+    ],
     ["an unknown capability", { protocol: 2, caps: ["CAP_MAGIC"], steps: [] }, /unknown capability "CAP_MAGIC"/],
     ["a socket without any protocol", { steps: [{ do: "socket", as: "a" }] }, /no protocol/],
     [

@@ -143,6 +143,12 @@ export const nla_put_u64 = (skb: SkBuff, attrtype: number, v: bigint): number =>
   putU64(skb.head, o, v);
   return 0;
 };
+/**
+ * nla_put_u64_64bit(skb, attrtype, value, padattr): on x86_64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS)
+ * nla_need_padding_for_64bit is false, so no `padattr` attribute goes first: a plain u64.
+ */
+export const nla_put_u64_64bit = (skb: SkBuff, attrtype: number, v: bigint, _padattr: number): number =>
+  nla_put_u64(skb, attrtype, v);
 export const nla_put_s32 = nla_put_u32;
 /** nla_put_flag: an attribute without payload. */
 export const nla_put_flag = (skb: SkBuff, attrtype: number): number => nla_put(skb, attrtype, NO_DATA);

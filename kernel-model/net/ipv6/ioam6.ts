@@ -7,7 +7,15 @@ import { ERRNO, NLM_F_MULTI } from "../../uapi/index.js";
 import type { GenlFamilyHandlers, GenlInfo } from "../genetlink/family.js";
 import { genl_info_dump, genlmsg_cancel, genlmsg_end, genlmsg_put } from "../genetlink/genetlink.js";
 import type { NetlinkCallback } from "../netlink/dump.js";
-import { nla_put, nla_put_u16, nla_put_u32, nla_put_u64_64bit } from "../netlink/nlmsg.js";
+import {
+  nla_get_u16,
+  nla_get_u32,
+  nla_get_u64,
+  nla_put,
+  nla_put_u16,
+  nla_put_u32,
+  nla_put_u64_64bit,
+} from "../netlink/nlmsg.js";
 import type { SkBuff } from "../netlink/skb.js";
 import type { NetlinkSock } from "../netlink/sock.js";
 import type { Net } from "../netlink/table.js";
@@ -66,15 +74,15 @@ export const ioam6_pernet = (net: Net): Ioam6PernetData => {
 
 const attr_u16 = (info: GenlInfo, t: number): number | undefined => {
   const a = info.attrs?.[t];
-  return a === undefined ? undefined : a.data[0]! | (a.data[1]! << 8);
+  return a === undefined ? undefined : nla_get_u16(a);
 };
 const attr_u32 = (info: GenlInfo, t: number): number | undefined => {
   const a = info.attrs?.[t];
-  return a === undefined ? undefined : new DataView(a.data.buffer, a.data.byteOffset, 4).getUint32(0, true);
+  return a === undefined ? undefined : nla_get_u32(a);
 };
 const attr_u64 = (info: GenlInfo, t: number): bigint | undefined => {
   const a = info.attrs?.[t];
-  return a === undefined ? undefined : new DataView(a.data.buffer, a.data.byteOffset, 8).getBigUint64(0, true);
+  return a === undefined ? undefined : nla_get_u64(a);
 };
 
 /** ioam6_genl_addns: −EINVAL without IOAM6_ATTR_NS_ID, −EEXIST when taken; data absent = unavailable. */

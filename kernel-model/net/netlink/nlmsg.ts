@@ -4,17 +4,30 @@
 import { GFP_KERNEL, type gfp_t } from "../../kernel/gfp.js";
 import {
   ERRNO,
+  getS32,
+  getU16,
+  getU32,
+  getU64,
   NLA_ALIGN,
   NLA_F_NESTED,
   NLA_HDRLEN,
   NLMSG_ALIGN,
   NLMSG_HDRLEN,
+  type NlAttr,
   putU16,
   putU32,
   putU64,
   utf8Encode,
 } from "../../uapi/index.js";
 import { alloc_skb, type SkBuff, skb_put, skb_tailroom } from "./skb.js";
+
+// nla_get_* (include/net/netlink.h): an attribute's value, host (little-endian) order; the policy
+// that validated the attribute guarantees its length.
+export const nla_get_u8 = (nla: NlAttr): number => nla.data[0]!;
+export const nla_get_u16 = (nla: NlAttr): number => getU16(nla.data, 0);
+export const nla_get_u32 = (nla: NlAttr): number => getU32(nla.data, 0);
+export const nla_get_s32 = (nla: NlAttr): number => getS32(nla.data, 0);
+export const nla_get_u64 = (nla: NlAttr): bigint => getU64(nla.data, 0);
 
 /** nlmsg_total_size(payload) = NLMSG_ALIGN(NLMSG_HDRLEN + payload) */
 export const nlmsg_total_size = (payload: number): number => NLMSG_ALIGN(NLMSG_HDRLEN + payload);

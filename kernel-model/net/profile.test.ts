@@ -156,7 +156,7 @@ describe("a namespace booted from the 6.18 profile", () => {
     expect(ask(20, 3)).toBe(-ERRNO.EOPNOTSUPP); // netdev has no command 3
     expect(ask(20, 13, USER)).toBe(-ERRNO.EPERM); // GENL_ADMIN_PERM
     expect(ask(20, 1, ROOT, (e) => e.u32(1, 0))).toBe(-ERRNO.ERANGE); // ifindex min 1
-    expect(ask(20, 1, ROOT, (e) => e.u32(1, 1))).toBe(-ERRNO.EOPNOTSUPP); // valid: the handler is not modelled
+    expect(ask(20, 10, ROOT, (e) => e.u32(1, 1))).toBe(-ERRNO.EOPNOTSUPP); // valid: queue-get is not modelled
     expect(ask(17, 1)).toBe(-ERRNO.ENOENT);
   });
 

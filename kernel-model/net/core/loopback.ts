@@ -45,6 +45,10 @@ export interface LinkDevice extends NetDevice {
   tso_max_size: number;
   tso_max_segs: number;
   max_pacing_offload_horizon: number;
+  /** dev->xdp_features (NETDEV_XDP_ACT_*): what the driver's XDP supports; neither lo nor ifb sets any */
+  xdp_features: number;
+  /** dev->xdp_zc_max_segs: 1 from alloc_netdev_mqs */
+  xdp_zc_max_segs: number;
   /** netif_carrier_ok */
   carrier: boolean;
   carrier_up_count: number;
@@ -107,6 +111,8 @@ export const ALLOC_NETDEV_DEFAULTS = {
   tso_max_size: 524280,
   tso_max_segs: 65535,
   max_pacing_offload_horizon: 0,
+  xdp_features: 0,
+  xdp_zc_max_segs: 1,
   carrier: true,
   carrier_up_count: 0,
   carrier_down_count: 0,

@@ -47,7 +47,7 @@ import {
   type GenlSplitOpsDecl,
   genl_register_family_as,
 } from "./family.js";
-import { GENL_FAMILY_HANDLERS } from "./handlers.js";
+import { GENL_FAMILY_HANDLERS, GENL_FAMILY_INITS } from "./handlers.js";
 
 const NLA_OF: Readonly<Record<ProfileAttrType, NlaType>> = {
   flag: NLA_FLAG,
@@ -203,8 +203,10 @@ export const genl_boot_profile = (net: Net, profile: KernelProfile): number => {
     if (f.name === "nlctrl") continue;
     // the kernel gives a family consecutive group ids (mcgrp_offset + i)
     if (f.mcgrps.some((g, i) => g.id !== f.mcgrps[0]!.id + i)) return -ERRNO.EINVAL;
-    const err = genl_register_family_as(net, genl_profile_family(f), f.id, f.mcgrps[0]?.id ?? 0);
+    const family = genl_profile_family(f);
+    const err = genl_register_family_as(net, family, f.id, f.mcgrps[0]?.id ?? 0);
     if (err) return err;
+    GENL_FAMILY_INITS[f.name]?.(net, family);
   }
   return 0;
 };

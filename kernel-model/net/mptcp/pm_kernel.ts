@@ -195,13 +195,16 @@ export const mptcp_pm_nl_del_addr_doit = (_skb: SkBuff, info: GenlInfo): number 
   return 0;
 };
 
-/** mptcp_pm_nl_flush_addrs_doit: every endpoint goes, the counters (not subflows_max) reset, ids start at 1 again. */
+/**
+ * mptcp_pm_nl_flush_addrs_doit: every endpoint goes, the endpoint counters reset, ids start at 1
+ * again. The limits stay: 6.18's __reset_counters no longer resets add_addr_accept_max (the
+ * "flush: do not reset ADD_ADDR limit" fix; measured on 6.18.44).
+ */
 export const mptcp_pm_nl_flush_addrs_doit = (_skb: SkBuff, info: GenlInfo): number => {
   const pernet = pm_nl_get_pernet(info.net);
   pernet.local_addr_list.length = 0;
   // __reset_counters
   pernet.add_addr_signal_max = 0;
-  pernet.add_addr_accept_max = 0;
   pernet.local_addr_max = 0;
   pernet.addrs = 0;
   pernet.next_id = 1;

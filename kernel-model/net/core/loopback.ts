@@ -14,6 +14,15 @@ import type { Net } from "../netlink/table.js";
 import type { NetDevice } from "./netdevice.js";
 
 /** struct net_device, the fields rtnl_fill_ifinfo reports. */
+/** struct ethtool_ops: the callbacks the model's ethtool netlink requests use */
+export interface EthtoolOps {
+  /** get_link: 1 when the link is up (ethtool_op_get_link, or lo's always_on) */
+  readonly get_link?: (dev: LinkDevice) => number;
+}
+
+/** loopback_ethtool_ops (drivers/net/loopback.c): get_link = always_on */
+const loopback_ethtool_ops: EthtoolOps = { get_link: () => 1 };
+
 export interface LinkDevice extends NetDevice {
   /** dev->name (dev_change_name renames) */
   name: string;
@@ -45,6 +54,8 @@ export interface LinkDevice extends NetDevice {
   tso_max_size: number;
   tso_max_segs: number;
   max_pacing_offload_horizon: number;
+  /** dev->ethtool_ops, the driver's (absent: the default, empty ethtool_ops; ifb's has no get_link) */
+  readonly ethtool_ops?: EthtoolOps;
   /** dev->xdp_features (NETDEV_XDP_ACT_*): what the driver's XDP supports; neither lo nor ifb sets any */
   xdp_features: number;
   /** dev->xdp_zc_max_segs: 1 from alloc_netdev_mqs */
@@ -134,6 +145,7 @@ const loopback_dev = (): LinkDevice => ({
   netns_immutable: true,
   mtu: 65536,
   ...ALLOC_NETDEV_DEFAULTS,
+  ethtool_ops: loopback_ethtool_ops,
   dev_addr: new Uint8Array(6),
   broadcast: new Uint8Array(6),
   qdisc: "noop",

@@ -24,7 +24,7 @@ import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { NetlinkSock } from "../netlink/sock.js";
 import type { Net } from "../netlink/table.js";
 import { NETDEV_REGISTER, NETDEV_UNREGISTER, register_netdevice_notifier } from "./dev_api.js";
-import { for_each_netdev, type LinkDevice } from "./loopback.js";
+import { __dev_get_by_index, for_each_netdev, type LinkDevice } from "./loopback.js";
 
 // include/uapi/linux/netdev.h
 export const NETDEV_A_DEV_IFINDEX = 1;
@@ -91,7 +91,7 @@ export const netdev_nl_dev_get_doit = (_skb: SkBuff, info: GenlInfo): number => 
   if (GENL_REQ_ATTR_CHECK(info, NETDEV_A_DEV_IFINDEX)) return -ERRNO.EINVAL;
   const ifindex = nla_get_u32(info.attrs![NETDEV_A_DEV_IFINDEX]!);
   const rsp = genlmsg_new(GENLMSG_DEFAULT_SIZE);
-  const netdev = for_each_netdev(info.net).find((d) => d.ifindex === ifindex);
+  const netdev = __dev_get_by_index(info.net, ifindex);
   if (netdev === undefined) {
     kfree_skb(rsp);
     return -ERRNO.ENODEV;

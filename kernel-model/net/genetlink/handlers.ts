@@ -3,6 +3,7 @@
 // A profile family (genetlink/profile.ts) whose command has no entry here answers "not modelled".
 
 import { netdev_genl_handlers, netdev_genl_init } from "../core/netdev-genl.js";
+import { ethtool_genl_handlers } from "../ethtool/netlink.js";
 import { tcp_metrics_genl_handlers } from "../ipv4/tcp_metrics.js";
 import { ioam6_genl_handlers } from "../ipv6/ioam6.js";
 import { seg6_genl_handlers } from "../ipv6/seg6.js";
@@ -12,6 +13,7 @@ import type { GenlFamily, GenlFamilyHandlers } from "./family.js";
 
 export const GENL_FAMILY_HANDLERS: Readonly<Record<string, GenlFamilyHandlers>> = {
   netdev: netdev_genl_handlers,
+  ethtool: ethtool_genl_handlers,
   tcp_metrics: tcp_metrics_genl_handlers,
   mptcp_pm: mptcp_pm_genl_handlers,
   SEG6: seg6_genl_handlers,

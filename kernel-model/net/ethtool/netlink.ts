@@ -1,0 +1,144 @@
+// net/ethtool/netlink.c, the ethtool generic netlink family's request path for the GET requests
+// the model implements: ethnl_default_doit with the request header (ethnl_parse_header_dev_get),
+// the request's prepare_data and fill_reply, and the reply header (ethnl_fill_reply_header). The
+// request types are in ethnl_default_requests (linkstate.c → linkstate.ts); the family's ops, flags
+// and policies (the header's nested policy included) come from the kernel profile.
+import { KERN_NOTICE } from "../../kernel/printk.js";
+import { ERRNO, type NlAttr, parseAttrs, utf8Decode } from "../../uapi/index.js";
+import { __dev_get_by_index, __dev_get_by_name, type LinkDevice } from "../core/loopback.js";
+import type { GenlFamilyHandlers, GenlInfo } from "../genetlink/family.js";
+import { GENL_REQ_ATTR_CHECK, genlmsg_end, genlmsg_new, genlmsg_put, genlmsg_reply } from "../genetlink/genetlink.js";
+import { nla_get_u32, nla_nest_end, nla_nest_start, nla_put_string, nla_put_u32 } from "../netlink/nlmsg.js";
+import { kfree_skb, type SkBuff } from "../netlink/skb.js";
+import type { Net } from "../netlink/table.js";
+import { ETHTOOL_MSG_LINKSTATE_GET, ethnl_linkstate_request_ops } from "./linkstate.js";
+
+// include/uapi/linux/ethtool_netlink_generated.h
+export const ETHTOOL_A_HEADER_DEV_INDEX = 1;
+export const ETHTOOL_A_HEADER_DEV_NAME = 2;
+export const ETHTOOL_A_HEADER_FLAGS = 3;
+export const ETHTOOL_A_HEADER_PHY_INDEX = 4;
+
+/** struct ethnl_req_info */
+export interface EthnlReqInfo {
+  readonly dev: LinkDevice | null;
+  readonly flags: number;
+}
+
+/** struct ethnl_request_ops (the part the model uses): prepare_data fills the reply data, fill_reply writes it. */
+export interface EthnlRequestOps<D> {
+  readonly request_cmd: number;
+  readonly reply_cmd: number;
+  /** the request's (and reply's) header attribute */
+  readonly hdr_attr: number;
+  readonly allow_nodev_do: boolean;
+  readonly prepare_data: (req: EthnlReqInfo, info: GenlInfo) => D | number;
+  readonly fill_reply: (skb: SkBuff, req: EthnlReqInfo, data: D) => number;
+}
+
+const set_err_attr = (info: GenlInfo, attr: NlAttr, msg: string): void => {
+  if (info.extack === null) return;
+  info.extack.msg = msg;
+  info.extack.badAttr = attr.offset;
+};
+
+/** The C string of an NLA_NUL_STRING attribute. */
+const nla_strz = (a: NlAttr): string => {
+  const z = a.data.indexOf(0);
+  return utf8Decode(z < 0 ? a.data : a.data.subarray(0, z));
+};
+
+/**
+ * ethnl_parse_header_dev_get: the device of the header (by index, by name, or both, which must
+ * match) and its flags; −ENODEV or −EINVAL with the extack naming the attribute. A header with
+ * ETHTOOL_A_HEADER_PHY_INDEX is logged and refused: the model's devices have no PHYs.
+ */
+export const ethnl_parse_header_dev_get = (
+  header: NlAttr | undefined,
+  net: Net,
+  info: GenlInfo,
+  require_dev: boolean,
+): EthnlReqInfo | number => {
+  if (header === undefined) {
+    if (!require_dev) return { dev: null, flags: 0 };
+    if (info.extack !== null) info.extack.msg = "request header missing";
+    return -ERRNO.EINVAL;
+  }
+  // no validation here: the command's policy has the header's nested policy
+  const tb: Array<NlAttr | undefined> = [];
+  for (const a of parseAttrs(header.data, header.offset + 4)) if (a.type <= ETHTOOL_A_HEADER_PHY_INDEX) tb[a.type] = a;
+  const flags = tb[ETHTOOL_A_HEADER_FLAGS] !== undefined ? nla_get_u32(tb[ETHTOOL_A_HEADER_FLAGS]) : 0;
+  const devname_attr = tb[ETHTOOL_A_HEADER_DEV_NAME];
+  let dev: LinkDevice | null = null;
+  const index_attr = tb[ETHTOOL_A_HEADER_DEV_INDEX];
+  if (index_attr !== undefined) {
+    dev = __dev_get_by_index(net, nla_get_u32(index_attr)) ?? null;
+    if (dev === null) {
+      set_err_attr(info, index_attr, "no device matches ifindex");
+      return -ERRNO.ENODEV;
+    }
+    // if both ifindex and ifname are passed, they must match (strncmp over IFNAMSIZ)
+    if (devname_attr !== undefined && dev.name !== nla_strz(devname_attr)) {
+      set_err_attr(info, header, "ifindex and name do not match");
+      return -ERRNO.ENODEV;
+    }
+  } else if (devname_attr !== undefined) {
+    dev = __dev_get_by_name(net, nla_strz(devname_attr)) ?? null;
+    if (dev === null) {
+      set_err_attr(info, devname_attr, "no device matches name");
+      return -ERRNO.ENODEV;
+    }
+  } else if (require_dev) {
+    set_err_attr(info, header, "neither ifindex nor name specified");
+    return -ERRNO.EINVAL;
+  }
+  if (tb[ETHTOOL_A_HEADER_PHY_INDEX] !== undefined) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: ethtool PHY selection is not modelled`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  return { dev, flags };
+};
+
+/** ethnl_fill_reply_header: the header nest (NLA_F_NESTED) with the device's index and name; nothing without a device. */
+export const ethnl_fill_reply_header = (skb: SkBuff, dev: LinkDevice | null, attrtype: number): number => {
+  if (dev === null) return 0;
+  const nest = nla_nest_start(skb, attrtype);
+  if (nest === null) return -ERRNO.EMSGSIZE;
+  if (
+    nla_put_u32(skb, ETHTOOL_A_HEADER_DEV_INDEX, dev.ifindex) ||
+    nla_put_string(skb, ETHTOOL_A_HEADER_DEV_NAME, dev.name)
+  ) {
+    return -ERRNO.EMSGSIZE;
+  }
+  nla_nest_end(skb, nest);
+  return 0;
+};
+
+/**
+ * ethnl_default_doit: the header (required: GENL_REQ_ATTR_CHECK names it when missing), the
+ * device, prepare_data, then one reply (genlmsg_put with the reply command) with the reply header
+ * and fill_reply's attributes.
+ */
+const ethnl_default_doit =
+  <D>(ops: EthnlRequestOps<D>) =>
+  (_skb: SkBuff, info: GenlInfo): number => {
+    if (GENL_REQ_ATTR_CHECK(info, ops.hdr_attr)) return -ERRNO.EINVAL;
+    const req = ethnl_parse_header_dev_get(info.attrs![ops.hdr_attr], info.net, info, !ops.allow_nodev_do);
+    if (typeof req === "number") return req;
+    const data = ops.prepare_data(req, info);
+    if (typeof data === "number") return data;
+    // ethnl_reply_init
+    const rskb = genlmsg_new(4096);
+    const hdr = genlmsg_put(rskb, info.snd_portid, info.snd_seq, info.family, 0, ops.reply_cmd);
+    if (hdr === null || ethnl_fill_reply_header(rskb, req.dev, ops.hdr_attr) || ops.fill_reply(rskb, req, data)) {
+      kfree_skb(rskb);
+      return -ERRNO.EMSGSIZE;
+    }
+    genlmsg_end(rskb, hdr);
+    return genlmsg_reply(rskb, info);
+  };
+
+/** ethtool_genl_ops (the do halves the model implements), from ethnl_default_requests. */
+export const ethtool_genl_handlers: GenlFamilyHandlers = {
+  [ETHTOOL_MSG_LINKSTATE_GET]: { doit: ethnl_default_doit(ethnl_linkstate_request_ops) },
+};

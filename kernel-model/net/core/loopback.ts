@@ -18,6 +18,16 @@ import type { NetDevice } from "./netdevice.js";
 export interface EthtoolOps {
   /** get_link: 1 when the link is up (ethtool_op_get_link, or lo's always_on) */
   readonly get_link?: (dev: LinkDevice) => number;
+  // the callbacks of other GET requests (net/ethtool/driver_ops.ts): no device of the model has one
+  readonly get_link_ksettings?: (dev: LinkDevice) => unknown;
+  readonly get_msglevel?: (dev: LinkDevice) => unknown;
+  readonly get_wol?: (dev: LinkDevice) => unknown;
+  readonly get_priv_flags?: (dev: LinkDevice) => unknown;
+  readonly get_ringparam?: (dev: LinkDevice) => unknown;
+  readonly get_channels?: (dev: LinkDevice) => unknown;
+  readonly get_coalesce?: (dev: LinkDevice) => unknown;
+  readonly get_pauseparam?: (dev: LinkDevice) => unknown;
+  readonly get_eee?: (dev: LinkDevice) => unknown;
 }
 
 /** loopback_ethtool_ops (drivers/net/loopback.c): get_link = always_on */

@@ -1,7 +1,8 @@
 // net/ethtool/netlink.c, the ethtool generic netlink family's request path for the GET requests
 // the model implements: ethnl_default_doit with the request header (ethnl_parse_header_dev_get),
 // the request's prepare_data and fill_reply, and the reply header (ethnl_fill_reply_header). The
-// request types are in ethnl_default_requests (linkstate.c → linkstate.ts); the family's ops, flags
+// request types are in ethnl_default_requests (linkstate.c → linkstate.ts, the requests that need a
+// driver callback → driver_ops.ts); the family's ops, flags
 // and policies (the header's nested policy included) come from the kernel profile.
 import { KERN_NOTICE } from "../../kernel/printk.js";
 import { ERRNO, type NlAttr, parseAttrs, utf8Decode } from "../../uapi/index.js";
@@ -11,6 +12,7 @@ import { GENL_REQ_ATTR_CHECK, genlmsg_end, genlmsg_new, genlmsg_put, genlmsg_rep
 import { nla_get_u32, nla_nest_end, nla_nest_start, nla_put_string, nla_put_u32 } from "../netlink/nlmsg.js";
 import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
+import { ethnl_driver_op_requests } from "./driver_ops.js";
 import { ETHTOOL_MSG_LINKSTATE_GET, ethnl_linkstate_request_ops } from "./linkstate.js";
 
 // include/uapi/linux/ethtool_netlink_generated.h
@@ -139,6 +141,7 @@ const ethnl_default_doit =
   };
 
 /** ethtool_genl_ops (the do halves the model implements), from ethnl_default_requests. */
-export const ethtool_genl_handlers: GenlFamilyHandlers = {
-  [ETHTOOL_MSG_LINKSTATE_GET]: { doit: ethnl_default_doit(ethnl_linkstate_request_ops) },
-};
+export const ethtool_genl_handlers: GenlFamilyHandlers = Object.fromEntries([
+  [ETHTOOL_MSG_LINKSTATE_GET, { doit: ethnl_default_doit(ethnl_linkstate_request_ops) }],
+  ...ethnl_driver_op_requests.map((ops) => [ops.request_cmd, { doit: ethnl_default_doit(ops) }] as const),
+]);

@@ -123,7 +123,6 @@ export const netdev_nl_dev_get_dumpit = (skb: SkBuff, cb: NetlinkCallback): numb
     const err = netdev_nl_dev_fill(netdev, skb, to);
     if (err < 0) return err;
   }
-  cb.args[0] = Number.MAX_SAFE_INTEGER;
   return 0;
 };
 

@@ -19,7 +19,7 @@ import {
 const IOAM6 = 30;
 
 describe("IOAM6 namespaces and schemas", () => {
-  it("splits a dump that does not fit one skb over several rounds, each schema once, in order", () => {
+  it("splits a dump over rounds and, as the kernel's rhashtable walk does, leaves out the element that did not fit", () => {
     const { sk } = booted();
     for (let id = 1; id <= 40; id++) {
       const add = request(IOAM6, NLM_F_REQUEST | NLM_F_ACK, IOAM6_CMD_ADD_SCHEMA, (e) =>
@@ -28,14 +28,15 @@ describe("IOAM6 namespaces and schemas", () => {
       expect(errorOf(messagesOf(exchange(sk, add))[0]!)).toBe(0);
     }
     const datagrams = exchange(sk, request(IOAM6, NLM_F_REQUEST | NLM_F_DUMP, IOAM6_CMD_DUMP_SCHEMAS));
-    expect(datagrams.length).toBeGreaterThan(2);
+    const rounds = datagrams.map((d) => messagesOf([d]).length);
+    expect(rounds).toEqual([30, 9, 1]); // 30 fit the first skb; the 31st is skipped; NLMSG_DONE alone
     const msgs = messagesOf(datagrams);
     expect(msgs.at(-1)!.type).toBe(NLMSG_DONE);
     const ids = msgs.slice(0, -1).map((m) => {
       expect(m.flags).toBe(NLM_F_MULTI);
       return getU32(replyAttrs(m).get(IOAM6_ATTR_SC_ID)!.data, 0);
     });
-    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1).filter((id) => id !== 31));
   });
 
   it("links a namespace and a schema both ways, and a deleted schema unlinks its namespace", () => {

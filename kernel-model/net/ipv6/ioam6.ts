@@ -213,9 +213,11 @@ const __ioam6_genl_dumpsc_element = (sc: Ioam6Schema, skb: SkBuff, cb: NetlinkCa
 };
 
 /**
- * The rhashtable walk of ioam6_genl_dumpns / ioam6_genl_dumpsc: cb.args[0] counts the entries
- * already sent (the iterator's position); an element that does not fit ends the round with its
- * error (−EMSGSIZE), which netlink_dump takes as "more to come" when the skb holds something.
+ * The rhashtable walk of ioam6_genl_dumpns / ioam6_genl_dumpsc: cb.args[0] is the iterator's
+ * position, the count of entries rhashtable_walk_next has returned. An element that does not fit
+ * ends the round with its error (−EMSGSIZE: netlink_dump sends what the skb holds and calls again),
+ * and since the iterator has already moved past it, the next round goes on after it: the kernel's
+ * dump leaves that element out (measured on 6.18.44: 40 schemas of 1,020 bytes dump as 30 + 9).
  */
 const ioam6_dump_walk = <T>(
   entries: Iterable<T>,
@@ -226,9 +228,9 @@ const ioam6_dump_walk = <T>(
   let n = 0;
   for (const e of entries) {
     if (n++ < cb.args[0]!) continue;
+    cb.args[0] = n;
     const err = fill(e, skb, cb);
     if (err) return err;
-    cb.args[0] = n;
   }
   return skb.len;
 };

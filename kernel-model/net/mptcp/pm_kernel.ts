@@ -220,12 +220,19 @@ export const mptcp_pm_nl_get_addr_doit = (_skb: SkBuff, info: GenlInfo): number 
   if (typeof addr === "number") return addr;
   if (info.attrs![MPTCP_PM_ATTR_TOKEN] !== undefined) return not_modelled(info.net, "mptcp_userspace_pm_get_addr");
   const msg = nlmsg_new(NLMSG_DEFAULT_SIZE);
+  // genlmsg_put_reply
   const reply = genlmsg_put(msg, info.snd_portid, info.snd_seq, info.family, 0, info.genlhdr.cmd);
-  const entry = __lookup_addr_by_id(pm_nl_get_pernet(info.net), addr.addr.id);
-  if (reply === null || entry === undefined) {
-    if (entry === undefined) set_err_attr(info, attr, "address not found");
+  if (reply === null) {
+    if (info.extack !== null) info.extack.msg = "not enough space in Netlink message";
     kfree_skb(msg);
-    return reply === null ? -ERRNO.EMSGSIZE : -ERRNO.EINVAL;
+    return -ERRNO.EMSGSIZE;
+  }
+  // mptcp_pm_nl_get_addr
+  const entry = __lookup_addr_by_id(pm_nl_get_pernet(info.net), addr.addr.id);
+  if (entry === undefined) {
+    set_err_attr(info, attr, "address not found");
+    kfree_skb(msg);
+    return -ERRNO.EINVAL;
   }
   const ret = mptcp_nl_fill_addr(msg, entry);
   if (ret) {

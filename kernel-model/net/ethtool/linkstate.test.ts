@@ -6,7 +6,10 @@ import {
   extAckInfo,
   NETLINK_EXT_ACK,
   NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_MULTI,
   NLM_F_REQUEST,
+  NLMSG_DONE,
   parseNested,
   parseNlmsgerr,
   SOL_NETLINK,
@@ -63,5 +66,19 @@ describe("ethtool link state", () => {
     expect(
       errorOf(ask((h) => h.u32(ETHTOOL_A_HEADER_DEV_INDEX, 1).u32(ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_STATS))[0]!),
     ).toBe(-ERRNO.EOPNOTSUPP);
+  });
+});
+
+describe("ethtool dumps", () => {
+  it("answers one NLM_F_MULTI message per device that can, and leaves out the others", () => {
+    const { sk } = booted();
+    const dump = (cmd: number) => messagesOf(exchange(sk, request(ETHTOOL, NLM_F_REQUEST | NLM_F_DUMP, cmd)));
+    const linkstate = dump(ETHTOOL_MSG_LINKSTATE_GET);
+    expect(linkstate.map((m) => [m.type, m.flags])).toEqual([
+      [ETHTOOL, NLM_F_MULTI],
+      [NLMSG_DONE, NLM_F_MULTI],
+    ]);
+    expect(replyAttrs(linkstate[0]!).get(ETHTOOL_A_LINKSTATE_LINK)!.data).toEqual(Uint8Array.of(0));
+    expect(dump(15).map((m) => m.type)).toEqual([NLMSG_DONE]); // RINGS: lo has no get_ringparam
   });
 });

@@ -5,10 +5,19 @@
 // driver callback → driver_ops.ts); the family's ops, flags
 // and policies (the header's nested policy included) come from the kernel profile.
 import { KERN_NOTICE } from "../../kernel/printk.js";
-import { ERRNO, type NlAttr, parseAttrs, utf8Decode } from "../../uapi/index.js";
-import { __dev_get_by_index, __dev_get_by_name, type LinkDevice } from "../core/loopback.js";
-import type { GenlFamilyHandlers, GenlInfo } from "../genetlink/family.js";
-import { GENL_REQ_ATTR_CHECK, genlmsg_end, genlmsg_new, genlmsg_put, genlmsg_reply } from "../genetlink/genetlink.js";
+import { ERRNO, NLM_F_MULTI, type NlAttr, parseAttrs, utf8Decode } from "../../uapi/index.js";
+import { __dev_get_by_index, __dev_get_by_name, for_each_netdev, type LinkDevice } from "../core/loopback.js";
+import type { GenlCmdHandlers, GenlFamilyHandlers, GenlInfo } from "../genetlink/family.js";
+import {
+  GENL_REQ_ATTR_CHECK,
+  genl_info_dump,
+  genlmsg_cancel,
+  genlmsg_end,
+  genlmsg_new,
+  genlmsg_put,
+  genlmsg_reply,
+} from "../genetlink/genetlink.js";
+import type { NetlinkCallback } from "../netlink/dump.js";
 import { nla_get_u32, nla_nest_end, nla_nest_start, nla_put_string, nla_put_u32 } from "../netlink/nlmsg.js";
 import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
@@ -140,8 +149,81 @@ const ethnl_default_doit =
     return genlmsg_reply(rskb, info);
   };
 
-/** ethtool_genl_ops (the do halves the model implements), from ethnl_default_requests. */
+/** struct ethnl_dump_ctx: the request ops and the parsed header, between start, dumpit and done */
+interface EthnlDumpCtx<D> {
+  readonly ops: EthnlRequestOps<D>;
+  readonly req_info: EthnlReqInfo;
+}
+
+const dump_ctxs = new WeakMap<NetlinkCallback, EthnlDumpCtx<unknown>>();
+
+/**
+ * ethnl_default_start: the header is parsed as for a do, but optional, and a device it names is
+ * dropped (the dump covers every device); a header naming an absent device fails the dump here.
+ */
+const ethnl_default_start =
+  <D>(ops: EthnlRequestOps<D>) =>
+  (cb: NetlinkCallback): number => {
+    const info = genl_info_dump(cb);
+    const req = ethnl_parse_header_dev_get(info.attrs?.[ops.hdr_attr], info.net, info, false);
+    if (typeof req === "number") return req;
+    dump_ctxs.set(cb, { ops: ops as EthnlRequestOps<unknown>, req_info: { dev: null, flags: req.flags } });
+    cb.args[0] = 0; // ctx->pos_ifindex
+    return 0;
+  };
+
+/** ethnl_default_dump_one: one NLM_F_MULTI message for `dev`, cancelled when prepare_data or a fill fails. */
+const ethnl_default_dump_one = (skb: SkBuff, dev: LinkDevice, ctx: EthnlDumpCtx<unknown>, info: GenlInfo): number => {
+  const ehdr = genlmsg_put(skb, info.snd_portid, info.snd_seq, info.family, NLM_F_MULTI, ctx.ops.reply_cmd);
+  if (ehdr === null) return -ERRNO.EMSGSIZE;
+  const req = { dev, flags: ctx.req_info.flags };
+  const data = ctx.ops.prepare_data(req, info);
+  let ret = typeof data === "number" ? data : ethnl_fill_reply_header(skb, dev, ctx.ops.hdr_attr);
+  if (ret >= 0) ret = ctx.ops.fill_reply(skb, req, data);
+  if (ret < 0) genlmsg_cancel(skb, ehdr);
+  else genlmsg_end(skb, ehdr);
+  return ret;
+};
+
+/**
+ * ethnl_default_dumpit: every device from ctx->pos_ifindex on; a device that cannot answer
+ * (−EOPNOTSUPP) is left out; another error ends the round (what the skb holds goes out, the device
+ * is the next round's first). 0 once every device is done: NLMSG_DONE shares the last datagram.
+ */
+const ethnl_default_dumpit = (skb: SkBuff, cb: NetlinkCallback): number => {
+  const ctx = dump_ctxs.get(cb)!;
+  const info = genl_info_dump(cb);
+  let ret = 0;
+  for (const dev of for_each_netdev(info.net)) {
+    if (dev.ifindex < cb.args[0]!) continue;
+    cb.args[0] = dev.ifindex;
+    ret = ethnl_default_dump_one(skb, dev, ctx, info);
+    if (ret < 0 && ret !== -ERRNO.EOPNOTSUPP) {
+      if (skb.len) ret = skb.len;
+      return ret;
+    }
+    ret = 0;
+  }
+  cb.args[0] = Number.MAX_SAFE_INTEGER;
+  return ret;
+};
+
+/** ethnl_default_done */
+const ethnl_default_done = (cb: NetlinkCallback): number => {
+  dump_ctxs.delete(cb);
+  return 0;
+};
+
+/** The do and dump handlers of one request type (ethtool_genl_ops: ethnl_default_doit, _start, _dumpit, _done). */
+const ethnl_default_handlers = <D>(ops: EthnlRequestOps<D>): GenlCmdHandlers => ({
+  doit: ethnl_default_doit(ops),
+  start: ethnl_default_start(ops),
+  dumpit: ethnl_default_dumpit,
+  done: ethnl_default_done,
+});
+
+/** ethtool_genl_ops for the requests the model implements, from ethnl_default_requests. */
 export const ethtool_genl_handlers: GenlFamilyHandlers = Object.fromEntries([
-  [ETHTOOL_MSG_LINKSTATE_GET, { doit: ethnl_default_doit(ethnl_linkstate_request_ops) }],
-  ...ethnl_driver_op_requests.map((ops) => [ops.request_cmd, { doit: ethnl_default_doit(ops) }] as const),
+  [ETHTOOL_MSG_LINKSTATE_GET, ethnl_default_handlers(ethnl_linkstate_request_ops)],
+  ...ethnl_driver_op_requests.map((ops) => [ops.request_cmd, ethnl_default_handlers(ops)] as const),
 ]);

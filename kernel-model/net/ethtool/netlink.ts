@@ -5,7 +5,7 @@
 // driver callback → driver_ops.ts); the family's ops, flags
 // and policies (the header's nested policy included) come from the kernel profile.
 import { KERN_NOTICE } from "../../kernel/printk.js";
-import { ERRNO, NLM_F_MULTI, type NlAttr, parseAttrs, utf8Decode } from "../../uapi/index.js";
+import { ERRNO, NLM_F_MULTI, type NlAttr, utf8Decode } from "../../uapi/index.js";
 import { __dev_get_by_index, __dev_get_by_name, for_each_netdev, type LinkDevice } from "../core/loopback.js";
 import type { GenlCmdHandlers, GenlFamilyHandlers, GenlInfo } from "../genetlink/family.js";
 import {
@@ -18,7 +18,15 @@ import {
   genlmsg_reply,
 } from "../genetlink/genetlink.js";
 import type { NetlinkCallback } from "../netlink/dump.js";
-import { nla_get_u32, nla_nest_end, nla_nest_start, nla_put_string, nla_put_u32 } from "../netlink/nlmsg.js";
+import {
+  NL_SET_ERR_MSG_ATTR,
+  nla_get_u32,
+  nla_nest_end,
+  nla_nest_start,
+  nla_parse_nested_validated,
+  nla_put_string,
+  nla_put_u32,
+} from "../netlink/nlmsg.js";
 import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
 import { ethnl_driver_op_requests } from "./driver_ops.js";
@@ -47,12 +55,6 @@ export interface EthnlRequestOps<D> {
   readonly fill_reply: (skb: SkBuff, req: EthnlReqInfo, data: D) => number;
 }
 
-const set_err_attr = (info: GenlInfo, attr: NlAttr, msg: string): void => {
-  if (info.extack === null) return;
-  info.extack.msg = msg;
-  info.extack.badAttr = attr.offset;
-};
-
 /** The C string of an NLA_NUL_STRING attribute. */
 const nla_strz = (a: NlAttr): string => {
   const z = a.data.indexOf(0);
@@ -76,8 +78,7 @@ export const ethnl_parse_header_dev_get = (
     return -ERRNO.EINVAL;
   }
   // no validation here: the command's policy has the header's nested policy
-  const tb: Array<NlAttr | undefined> = [];
-  for (const a of parseAttrs(header.data, header.offset + 4)) if (a.type <= ETHTOOL_A_HEADER_PHY_INDEX) tb[a.type] = a;
+  const tb = nla_parse_nested_validated(header, ETHTOOL_A_HEADER_PHY_INDEX);
   const flags = tb[ETHTOOL_A_HEADER_FLAGS] !== undefined ? nla_get_u32(tb[ETHTOOL_A_HEADER_FLAGS]) : 0;
   const devname_attr = tb[ETHTOOL_A_HEADER_DEV_NAME];
   let dev: LinkDevice | null = null;
@@ -85,22 +86,22 @@ export const ethnl_parse_header_dev_get = (
   if (index_attr !== undefined) {
     dev = __dev_get_by_index(net, nla_get_u32(index_attr)) ?? null;
     if (dev === null) {
-      set_err_attr(info, index_attr, "no device matches ifindex");
+      NL_SET_ERR_MSG_ATTR(info.extack, index_attr, "no device matches ifindex");
       return -ERRNO.ENODEV;
     }
     // if both ifindex and ifname are passed, they must match (strncmp over IFNAMSIZ)
     if (devname_attr !== undefined && dev.name !== nla_strz(devname_attr)) {
-      set_err_attr(info, header, "ifindex and name do not match");
+      NL_SET_ERR_MSG_ATTR(info.extack, header, "ifindex and name do not match");
       return -ERRNO.ENODEV;
     }
   } else if (devname_attr !== undefined) {
     dev = __dev_get_by_name(net, nla_strz(devname_attr)) ?? null;
     if (dev === null) {
-      set_err_attr(info, devname_attr, "no device matches name");
+      NL_SET_ERR_MSG_ATTR(info.extack, devname_attr, "no device matches name");
       return -ERRNO.ENODEV;
     }
   } else if (require_dev) {
-    set_err_attr(info, header, "neither ifindex nor name specified");
+    NL_SET_ERR_MSG_ATTR(info.extack, header, "neither ifindex nor name specified");
     return -ERRNO.EINVAL;
   }
   if (tb[ETHTOOL_A_HEADER_PHY_INDEX] !== undefined) {

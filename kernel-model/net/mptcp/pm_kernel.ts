@@ -16,7 +16,7 @@ import {
   genlmsg_reply,
 } from "../genetlink/genetlink.js";
 import type { NetlinkCallback } from "../netlink/dump.js";
-import { nla_get_u32, nla_put_u32, nlmsg_new } from "../netlink/nlmsg.js";
+import { NL_SET_ERR_MSG_ATTR, nla_get_u32, nla_put_u32, nlmsg_new } from "../netlink/nlmsg.js";
 import { kfree_skb, NLMSG_DEFAULT_SIZE, type SkBuff } from "../netlink/skb.js";
 import type { NetlinkSock } from "../netlink/sock.js";
 import type { Net } from "../netlink/table.js";
@@ -39,7 +39,6 @@ import {
   mptcp_pm_genl_fill_addr,
   mptcp_pm_has_addr_attr_id,
   mptcp_pm_parse_entry,
-  set_err_attr,
 } from "./pm_netlink.js";
 
 /** MPTCP_PM_MAX_ADDR_ID = U8_MAX */
@@ -151,15 +150,15 @@ export const mptcp_pm_nl_add_addr_doit = (_skb: SkBuff, info: GenlInfo): number 
   const entry = mptcp_pm_parse_entry(attr, info, true);
   if (typeof entry === "number") return entry;
   if (entry.addr.port && !address_use_port(entry)) {
-    set_err_attr(info, attr, "flags must have signal and not subflow when using port");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "flags must have signal and not subflow when using port");
     return -ERRNO.EINVAL;
   }
   if (entry.flags & MPTCP_PM_ADDR_FLAG_SIGNAL && entry.flags & MPTCP_PM_ADDR_FLAG_FULLMESH) {
-    set_err_attr(info, attr, "flags mustn't have both signal and fullmesh");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "flags mustn't have both signal and fullmesh");
     return -ERRNO.EINVAL;
   }
   if (entry.flags & MPTCP_PM_ADDR_FLAG_IMPLICIT) {
-    set_err_attr(info, attr, "can't create IMPLICIT endpoint");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "can't create IMPLICIT endpoint");
     return -ERRNO.EINVAL;
   }
   if (entry.addr.port) return not_modelled(info.net, "mptcp_pm_nl_create_listen_socket");
@@ -184,7 +183,7 @@ export const mptcp_pm_nl_del_addr_doit = (_skb: SkBuff, info: GenlInfo): number 
   const pernet = pm_nl_get_pernet(info.net);
   const entry = __lookup_addr_by_id(pernet, addr.addr.id);
   if (entry === undefined) {
-    set_err_attr(info, attr, "address not found");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "address not found");
     return -ERRNO.EINVAL;
   }
   if (entry.flags & MPTCP_PM_ADDR_FLAG_SIGNAL) pernet.add_addr_signal_max--;
@@ -230,7 +229,7 @@ export const mptcp_pm_nl_get_addr_doit = (_skb: SkBuff, info: GenlInfo): number 
   // mptcp_pm_nl_get_addr
   const entry = __lookup_addr_by_id(pm_nl_get_pernet(info.net), addr.addr.id);
   if (entry === undefined) {
-    set_err_attr(info, attr, "address not found");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "address not found");
     kfree_skb(msg);
     return -ERRNO.EINVAL;
   }
@@ -271,7 +270,7 @@ const parse_limit = (info: GenlInfo, id: number, limit: number): { readonly err:
   if (attr === undefined) return { err: 0, limit };
   const v = nla_get_u32(attr);
   if (v > MPTCP_PM_ADDR_MAX) {
-    set_err_attr(info, attr, `limit greater than maximum (${MPTCP_PM_ADDR_MAX})`);
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, `limit greater than maximum (${MPTCP_PM_ADDR_MAX})`);
     return { err: -ERRNO.EINVAL, limit };
   }
   return { err: 0, limit: v };
@@ -322,19 +321,19 @@ export const mptcp_pm_nl_set_flags_doit = (_skb: SkBuff, info: GenlInfo): number
   const pernet = pm_nl_get_pernet(info.net);
   const by_id = local.addr.family === AF_UNSPEC;
   if (by_id && !local.addr.id) {
-    set_err_attr(info, attr, "missing address ID");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "missing address ID");
     return -ERRNO.EOPNOTSUPP;
   }
   const entry = by_id ? __lookup_addr_by_id(pernet, local.addr.id) : __lookup_addr(pernet, local.addr);
   if (entry === undefined) {
-    set_err_attr(info, attr, "address not found");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "address not found");
     return -ERRNO.EINVAL;
   }
   if (
     local.flags & MPTCP_PM_ADDR_FLAG_FULLMESH &&
     entry.flags & (MPTCP_PM_ADDR_FLAG_SIGNAL | MPTCP_PM_ADDR_FLAG_IMPLICIT)
   ) {
-    set_err_attr(info, attr, "invalid addr flags");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "invalid addr flags");
     return -ERRNO.EINVAL;
   }
   entry.flags = (entry.flags & ~mask) | (local.flags & mask);

@@ -1,11 +1,12 @@
 // net/mptcp/pm_netlink.c, the mptcp_pm family's address handling shared by the path managers:
 // mptcp_pm_parse_entry (an MPTCP_PM_ATTR_ADDR nest into an endpoint), mptcp_nl_fill_addr and
 // mptcp_pm_genl_fill_addr (an endpoint into a reply), and mptcp_addresses_equal (net/mptcp/pm.c).
-import { ERRNO, NLM_F_MULTI, type NlAttr, parseAttrs } from "../../uapi/index.js";
+import { ERRNO, NLM_F_MULTI, type NlAttr } from "../../uapi/index.js";
 import type { GenlInfo } from "../genetlink/family.js";
 import { genl_info_dump, genlmsg_cancel, genlmsg_end, genlmsg_put } from "../genetlink/genetlink.js";
 import type { NetlinkCallback } from "../netlink/dump.js";
 import {
+  NL_SET_ERR_MSG_ATTR,
   nla_get_s32,
   nla_get_u8,
   nla_get_u16,
@@ -13,6 +14,7 @@ import {
   nla_nest_cancel,
   nla_nest_end,
   nla_nest_start,
+  nla_parse_nested_validated,
   nla_put,
   nla_put_u8,
   nla_put_u16,
@@ -84,20 +86,6 @@ export const mptcp_addresses_equal = (a: MptcpAddrInfo, b: MptcpAddrInfo, use_po
   return !use_port || a.port === b.port;
 };
 
-/** A nest's attributes by type (nla_parse_nested_deprecated; the genl policy validated them already). */
-const nla_parse_nested = (attr: NlAttr, maxtype: number): Array<NlAttr | undefined> => {
-  const tb: Array<NlAttr | undefined> = [];
-  for (const a of parseAttrs(attr.data, attr.offset + 4)) if (a.type <= maxtype) tb[a.type] = a;
-  return tb;
-};
-
-/** NL_SET_ERR_MSG_ATTR(info->extack, attr, msg) */
-export const set_err_attr = (info: GenlInfo, attr: NlAttr, msg: string): void => {
-  if (info.extack === null) return;
-  info.extack.msg = msg;
-  info.extack.badAttr = attr.offset;
-};
-
 /**
  * mptcp_pm_parse_pm_addr_attr: the id; then the family (required or not), which must be AF_INET
  * or AF_INET6, its address attribute, and the port. −EINVAL with the extack naming the nest.
@@ -113,17 +101,17 @@ const mptcp_pm_parse_pm_addr_attr = (
   const fam = tb[MPTCP_PM_ADDR_ATTR_FAMILY];
   if (fam === undefined) {
     if (!require_family) return 0;
-    set_err_attr(info, attr, "missing family");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "missing family");
     return -ERRNO.EINVAL;
   }
   addr.family = nla_get_u16(fam);
   if (addr.family !== AF_INET && addr.family !== AF_INET6) {
-    set_err_attr(info, attr, "unknown address family");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "unknown address family");
     return -ERRNO.EINVAL;
   }
   const a = tb[addr.family === AF_INET6 ? MPTCP_PM_ADDR_ATTR_ADDR6 : MPTCP_PM_ADDR_ATTR_ADDR4];
   if (a === undefined) {
-    set_err_attr(info, attr, "missing address data");
+    NL_SET_ERR_MSG_ATTR(info.extack, attr, "missing address data");
     return -ERRNO.EINVAL;
   }
   addr.addr = a.data.slice(0, addr.family === AF_INET6 ? 16 : 4);
@@ -142,7 +130,7 @@ export const mptcp_pm_parse_entry = (
     flags: 0,
     ifindex: 0,
   };
-  const tb = nla_parse_nested(attr, MPTCP_PM_ADDR_ATTR_MAX);
+  const tb = nla_parse_nested_validated(attr, MPTCP_PM_ADDR_ATTR_MAX);
   const err = mptcp_pm_parse_pm_addr_attr(tb, attr, info, entry.addr, require_family);
   if (err) return err;
   if (tb[MPTCP_PM_ADDR_ATTR_IF_IDX] !== undefined) entry.ifindex = nla_get_s32(tb[MPTCP_PM_ADDR_ATTR_IF_IDX]);
@@ -153,7 +141,7 @@ export const mptcp_pm_parse_entry = (
 
 /** Whether the nest carries MPTCP_PM_ADDR_ATTR_ID (mptcp_pm_has_addr_attr_id, pm_kernel.c). */
 export const mptcp_pm_has_addr_attr_id = (attr: NlAttr): boolean =>
-  nla_parse_nested(attr, MPTCP_PM_ADDR_ATTR_MAX)[MPTCP_PM_ADDR_ATTR_ID] !== undefined;
+  nla_parse_nested_validated(attr, MPTCP_PM_ADDR_ATTR_MAX)[MPTCP_PM_ADDR_ATTR_ID] !== undefined;
 
 /** mptcp_nl_fill_addr: an MPTCP_PM_ATTR_ADDR nest (NLA_F_NESTED): family, port, id, flags, ifindex when set, the address. */
 export const mptcp_nl_fill_addr = (skb: SkBuff, entry: MptcpPmAddrEntry): number => {

@@ -8,18 +8,38 @@ import {
   getU16,
   getU32,
   getU64,
+  type NetlinkExtAck,
   NLA_ALIGN,
   NLA_F_NESTED,
   NLA_HDRLEN,
   NLMSG_ALIGN,
   NLMSG_HDRLEN,
   type NlAttr,
+  parseAttrs,
   putU16,
   putU32,
   putU64,
   utf8Encode,
 } from "../../uapi/index.js";
 import { alloc_skb, type SkBuff, skb_put, skb_tailroom } from "./skb.js";
+
+/**
+ * nla_parse_nested(tb, maxtype, nla, NULL, extack) for a nest the request's policy has validated
+ * already (the callers pass no policy): the nest's attributes by type up to `maxtype`, the last of
+ * a type winning; offsets count from the message start, as the nest's own does.
+ */
+export const nla_parse_nested_validated = (nla: NlAttr, maxtype: number): Array<NlAttr | undefined> => {
+  const tb: Array<NlAttr | undefined> = [];
+  for (const a of parseAttrs(nla.data, nla.offset + NLA_HDRLEN)) if (a.type <= maxtype) tb[a.type] = a;
+  return tb;
+};
+
+/** NL_SET_ERR_MSG_ATTR(extack, attr, msg) (include/linux/netlink.h): the message and the attribute's offset. */
+export const NL_SET_ERR_MSG_ATTR = (extack: NetlinkExtAck | null, attr: NlAttr, msg: string): void => {
+  if (extack === null) return;
+  extack.msg = msg;
+  extack.badAttr = attr.offset;
+};
 
 // nla_get_* (include/net/netlink.h): an attribute's value, host (little-endian) order; the policy
 // that validated the attribute guarantees its length.

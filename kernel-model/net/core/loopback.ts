@@ -14,6 +14,25 @@ import type { Net } from "../netlink/table.js";
 import type { NetDevice } from "./netdevice.js";
 
 /** struct net_device, the fields rtnl_fill_ifinfo reports. */
+/** struct ethtool_ops: the callbacks the model's ethtool netlink requests use */
+export interface EthtoolOps {
+  /** get_link: 1 when the link is up (ethtool_op_get_link, or lo's always_on) */
+  readonly get_link?: (dev: LinkDevice) => number;
+  // the callbacks of other GET requests (net/ethtool/driver_ops.ts): no device of the model has one
+  readonly get_link_ksettings?: (dev: LinkDevice) => unknown;
+  readonly get_msglevel?: (dev: LinkDevice) => unknown;
+  readonly get_wol?: (dev: LinkDevice) => unknown;
+  readonly get_priv_flags?: (dev: LinkDevice) => unknown;
+  readonly get_ringparam?: (dev: LinkDevice) => unknown;
+  readonly get_channels?: (dev: LinkDevice) => unknown;
+  readonly get_coalesce?: (dev: LinkDevice) => unknown;
+  readonly get_pauseparam?: (dev: LinkDevice) => unknown;
+  readonly get_eee?: (dev: LinkDevice) => unknown;
+}
+
+/** loopback_ethtool_ops (drivers/net/loopback.c): get_link = always_on */
+const loopback_ethtool_ops: EthtoolOps = { get_link: () => 1 };
+
 export interface LinkDevice extends NetDevice {
   /** dev->name (dev_change_name renames) */
   name: string;
@@ -45,6 +64,12 @@ export interface LinkDevice extends NetDevice {
   tso_max_size: number;
   tso_max_segs: number;
   max_pacing_offload_horizon: number;
+  /** dev->ethtool_ops, the driver's (absent: the default, empty ethtool_ops; ifb's has no get_link) */
+  readonly ethtool_ops?: EthtoolOps;
+  /** dev->xdp_features (NETDEV_XDP_ACT_*): what the driver's XDP supports; neither lo nor ifb sets any */
+  xdp_features: number;
+  /** dev->xdp_zc_max_segs: 1 from alloc_netdev_mqs */
+  xdp_zc_max_segs: number;
   /** netif_carrier_ok */
   carrier: boolean;
   carrier_up_count: number;
@@ -107,6 +132,8 @@ export const ALLOC_NETDEV_DEFAULTS = {
   tso_max_size: 524280,
   tso_max_segs: 65535,
   max_pacing_offload_horizon: 0,
+  xdp_features: 0,
+  xdp_zc_max_segs: 1,
   carrier: true,
   carrier_up_count: 0,
   carrier_down_count: 0,
@@ -128,6 +155,7 @@ const loopback_dev = (): LinkDevice => ({
   netns_immutable: true,
   mtu: 65536,
   ...ALLOC_NETDEV_DEFAULTS,
+  ethtool_ops: loopback_ethtool_ops,
   dev_addr: new Uint8Array(6),
   broadcast: new Uint8Array(6),
   qdisc: "noop",

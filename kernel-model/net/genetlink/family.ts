@@ -120,6 +120,21 @@ export interface GenlSplitOpsDecl {
   readonly done?: GenlCbFn;
 }
 
+/**
+ * A family's own handlers for one command, as a subsystem file (net/ipv6/seg6.c, …) defines them;
+ * a profile family (genetlink/profile.ts) takes its flags, validation and policies from the
+ * profile and its handlers from here.
+ */
+export interface GenlCmdHandlers {
+  readonly doit?: GenlDoit;
+  readonly start?: GenlCbFn;
+  readonly dumpit?: GenlDumpit;
+  readonly done?: GenlCbFn;
+}
+
+/** The handlers of a family's commands, by command number. */
+export type GenlFamilyHandlers = Readonly<Record<number, GenlCmdHandlers>>;
+
 /** struct genl_multicast_group */
 export interface GenlMulticastGroup {
   readonly name: string;

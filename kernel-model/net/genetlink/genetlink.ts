@@ -340,5 +340,15 @@ export const genl_rcv = (skb: SkBuff): void => {
   netlink_rcv_skb(skb, genl_rcv_msg);
 };
 
+/**
+ * GENL_REQ_ATTR_CHECK(info, attr): true when the request lacks `attr`, the extack then naming
+ * the missing type (NL_SET_ERR_ATTR_MISS with no nest); the caller returns −EINVAL.
+ */
+export const GENL_REQ_ATTR_CHECK = (info: GenlInfo, attr: number): boolean => {
+  if (info.attrs?.[attr] !== undefined) return false;
+  if (info.extack !== null) info.extack.missType = attr;
+  return true;
+};
+
 /** genlmsg_total_size(payload) */
 export const genlmsg_total_size = (payload: number): number => nlmsg_total_size(GENL_HDRLEN + payload);

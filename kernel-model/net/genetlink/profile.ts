@@ -3,9 +3,10 @@
 // flags, policies and multicast group ids, so nlctrl describes them byte for byte (GETFAMILY,
 // the family dump, GETPOLICY) and requests to them are checked as the kernel checks them: the
 // header (genl_header_check from resv_start_op on), the op (EOPNOTSUPP), permissions (EPERM) and
-// the attribute policies (nla_parse with the kernel's extack). What the families' own handlers
-// would do is not modelled: a request that passes every check is logged (printk) and answered
-// -EOPNOTSUPP, a reply the model cannot compute honestly being worse than a plain refusal.
+// the attribute policies (nla_parse with the kernel's extack). A command whose handler the model
+// implements (genetlink/handlers.ts: SEG6's tunnel source, …) runs it; any other request that
+// passes every check is logged (printk) and answered -EOPNOTSUPP, a reply the model cannot
+// compute honestly being worse than a plain refusal.
 import { KERN_NOTICE } from "../../kernel/printk.js";
 import {
   ERRNO,
@@ -46,6 +47,7 @@ import {
   type GenlSplitOpsDecl,
   genl_register_family_as,
 } from "./family.js";
+import { GENL_FAMILY_HANDLERS, GENL_FAMILY_INITS } from "./handlers.js";
 
 const NLA_OF: Readonly<Record<ProfileAttrType, NlaType>> = {
   flag: NLA_FLAG,
@@ -135,7 +137,9 @@ const not_modelled = (family: string, cmd: number, net: Net): number => {
 export const genl_family_from_profile = (f: ProfileGenlFamily): GenlFamily => {
   const sets = genl_profile_policy_sets(f);
   const split_ops: GenlSplitOpsDecl[] = [];
+  const handlers = GENL_FAMILY_HANDLERS[f.name] ?? {};
   for (const op of f.ops) {
+    const h = handlers[op.cmd] ?? {};
     const perm = op.flags & (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM);
     const validate = op.validate ?? 0;
     const policy = (i: number | undefined) => (i === undefined ? {} : { policy: sets[i]!, maxattr: sets[i]!.maxtype });
@@ -145,7 +149,7 @@ export const genl_family_from_profile = (f: ProfileGenlFamily): GenlFamily => {
         flags: perm | GENL_CMD_CAP_DO,
         validate: validate & GENL_DONT_VALIDATE_STRICT,
         ...policy(op.do),
-        doit: (_skb: SkBuff, info: GenlInfo) => not_modelled(f.name, op.cmd, info.net),
+        doit: h.doit ?? ((_skb: SkBuff, info: GenlInfo) => not_modelled(f.name, op.cmd, info.net)),
       });
     }
     if (op.flags & GENL_CMD_CAP_DUMP) {
@@ -154,7 +158,9 @@ export const genl_family_from_profile = (f: ProfileGenlFamily): GenlFamily => {
         flags: perm | GENL_CMD_CAP_DUMP,
         validate: validate & GENL_DONT_VALIDATE_DUMP_STRICT,
         ...policy(op.dump),
-        dumpit: (skb: SkBuff) => not_modelled(f.name, op.cmd, (skb.owner as NetlinkSock).net),
+        ...(h.start !== undefined ? { start: h.start } : {}),
+        dumpit: h.dumpit ?? ((skb: SkBuff) => not_modelled(f.name, op.cmd, (skb.owner as NetlinkSock).net)),
+        ...(h.done !== undefined ? { done: h.done } : {}),
       });
     }
   }
@@ -197,8 +203,10 @@ export const genl_boot_profile = (net: Net, profile: KernelProfile): number => {
     if (f.name === "nlctrl") continue;
     // the kernel gives a family consecutive group ids (mcgrp_offset + i)
     if (f.mcgrps.some((g, i) => g.id !== f.mcgrps[0]!.id + i)) return -ERRNO.EINVAL;
-    const err = genl_register_family_as(net, genl_profile_family(f), f.id, f.mcgrps[0]?.id ?? 0);
+    const family = genl_profile_family(f);
+    const err = genl_register_family_as(net, family, f.id, f.mcgrps[0]?.id ?? 0);
     if (err) return err;
+    GENL_FAMILY_INITS[f.name]?.(net, family);
   }
   return 0;
 };

@@ -4,17 +4,50 @@
 import { GFP_KERNEL, type gfp_t } from "../../kernel/gfp.js";
 import {
   ERRNO,
+  getS32,
+  getU16,
+  getU32,
+  getU64,
+  type NetlinkExtAck,
   NLA_ALIGN,
   NLA_F_NESTED,
   NLA_HDRLEN,
   NLMSG_ALIGN,
   NLMSG_HDRLEN,
+  type NlAttr,
+  parseAttrs,
   putU16,
   putU32,
   putU64,
   utf8Encode,
 } from "../../uapi/index.js";
 import { alloc_skb, type SkBuff, skb_put, skb_tailroom } from "./skb.js";
+
+/**
+ * nla_parse_nested(tb, maxtype, nla, NULL, extack) for a nest the request's policy has validated
+ * already (the callers pass no policy): the nest's attributes by type up to `maxtype`, the last of
+ * a type winning; offsets count from the message start, as the nest's own does.
+ */
+export const nla_parse_nested_validated = (nla: NlAttr, maxtype: number): Array<NlAttr | undefined> => {
+  const tb: Array<NlAttr | undefined> = [];
+  for (const a of parseAttrs(nla.data, nla.offset + NLA_HDRLEN)) if (a.type <= maxtype) tb[a.type] = a;
+  return tb;
+};
+
+/** NL_SET_ERR_MSG_ATTR(extack, attr, msg) (include/linux/netlink.h): the message and the attribute's offset. */
+export const NL_SET_ERR_MSG_ATTR = (extack: NetlinkExtAck | null, attr: NlAttr, msg: string): void => {
+  if (extack === null) return;
+  extack.msg = msg;
+  extack.badAttr = attr.offset;
+};
+
+// nla_get_* (include/net/netlink.h): an attribute's value, host (little-endian) order; the policy
+// that validated the attribute guarantees its length.
+export const nla_get_u8 = (nla: NlAttr): number => nla.data[0]!;
+export const nla_get_u16 = (nla: NlAttr): number => getU16(nla.data, 0);
+export const nla_get_u32 = (nla: NlAttr): number => getU32(nla.data, 0);
+export const nla_get_s32 = (nla: NlAttr): number => getS32(nla.data, 0);
+export const nla_get_u64 = (nla: NlAttr): bigint => getU64(nla.data, 0);
 
 /** nlmsg_total_size(payload) = NLMSG_ALIGN(NLMSG_HDRLEN + payload) */
 export const nlmsg_total_size = (payload: number): number => NLMSG_ALIGN(NLMSG_HDRLEN + payload);
@@ -143,6 +176,12 @@ export const nla_put_u64 = (skb: SkBuff, attrtype: number, v: bigint): number =>
   putU64(skb.head, o, v);
   return 0;
 };
+/**
+ * nla_put_u64_64bit(skb, attrtype, value, padattr): on x86_64 (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS)
+ * nla_need_padding_for_64bit is false, so no `padattr` attribute goes first: a plain u64.
+ */
+export const nla_put_u64_64bit = (skb: SkBuff, attrtype: number, v: bigint, _padattr: number): number =>
+  nla_put_u64(skb, attrtype, v);
 export const nla_put_s32 = nla_put_u32;
 /** nla_put_flag: an attribute without payload. */
 export const nla_put_flag = (skb: SkBuff, attrtype: number): number => nla_put(skb, attrtype, NO_DATA);

@@ -372,7 +372,7 @@ const rt_fill_info = (
   table_id: number,
   dst: number,
   src: number,
-  tos: number,
+  dscp: number,
   fl4: Flowi4,
   pid: number,
   seq: number,
@@ -384,7 +384,7 @@ const rt_fill_info = (
   b[r] = AF_INET_RT;
   b[r + 1] = 32;
   b[r + 2] = src ? 32 : 0;
-  b[r + 3] = tos;
+  b[r + 3] = dscp; // the matched entry's dsfield (res.dscp), not the request's
   b[r + 4] = table_id < 256 ? table_id : 252; // RT_TABLE_COMPAT
   b[r + 5] = 0; // RTPROT_UNSPEC
   b[r + 6] = 0; // RT_SCOPE_UNIVERSE
@@ -476,7 +476,7 @@ export const inet_rtm_getroute: RtnlDoitFunc = (skb, nlh, extack) => {
     }
     const fri = { fi: res.fi, tb_id: table_id, dst: res.prefix, dst_len: res.prefixlen, dscp: res.dscp, type: rt.type };
     err = fib_dump_info(nskb, skb.cb.portid, nlh.nlmsg_seq, RTM_NEWROUTE, fri, 0);
-  } else err = rt_fill_info(nskb, rt, table_id, dst, src, rtm.tos, fl4, skb.cb.portid, nlh.nlmsg_seq);
+  } else err = rt_fill_info(nskb, rt, table_id, dst, src, res?.dscp ?? 0, fl4, skb.cb.portid, nlh.nlmsg_seq);
   if (err < 0) {
     kfree_skb(nskb);
     return err;

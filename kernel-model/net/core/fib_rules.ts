@@ -422,7 +422,7 @@ export const fib_nl_newrule: RtnlDoitFunc = (skb, nlh, extack) => {
   return 0;
 };
 
-/** fib_nl_delrule → fib_delrule: RTM_DELRULE, the first rule rule_find matches; announced with seq 0 */
+/** fib_nl_delrule → fib_delrule: RTM_DELRULE, the first rule rule_find matches, announced with the request's seq */
 export const fib_nl_delrule: RtnlDoitFunc = (skb, nlh, extack) => {
   const net = skb_net(skb);
   if (net === undefined) return -ERRNO.EINVAL;
@@ -435,7 +435,7 @@ export const fib_nl_delrule: RtnlDoitFunc = (skb, nlh, extack) => {
   const err = ops.delete(net, rule);
   if (err) return err;
   ops.rules_list.splice(ops.rules_list.indexOf(rule), 1);
-  notify_rule_change(net, RTM_DELRULE, rule, ops, null, skb.cb.portid);
+  notify_rule_change(net, RTM_DELRULE, rule, ops, nlh, skb.cb.portid);
   return 0;
 };
 

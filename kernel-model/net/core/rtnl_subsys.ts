@@ -5,6 +5,7 @@
 
 import { devinet_net_init } from "../ipv4/devinet.js";
 import { ip_fib_net_init } from "../ipv4/fib_frontend.js";
+import { fib4_rules_ops } from "../ipv4/fib_rules.js";
 import { ip_rt_net_init } from "../ipv4/route.js";
 import { addrconf_net_init } from "../ipv6/addrconf.js";
 import { addrlabel_net_init } from "../ipv6/addrlabel.js";
@@ -19,7 +20,7 @@ import { net_ns_rtnl_init } from "./net_namespace.js";
 export const rtnl_subsys_net_init = (net: Net): void => {
   net_ns_rtnl_init(net);
   neigh_net_init(net);
-  fib_rules_net_init(net);
+  fib_rules_net_init(net, fib4_rules_ops());
   devinet_net_init(net);
   ip_fib_net_init(net);
   ip_rt_net_init(net);

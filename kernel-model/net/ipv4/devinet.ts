@@ -546,6 +546,7 @@ const IFA_F_SECONDARY = 0x01;
 const IPV6ONLY_FLAGS = 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x100 | 0x800;
 const INADDR_LOOPBACK = 0x7f000001;
 const RT_SCOPE_HOST = 254;
+const RT_SCOPE_LINK = 253;
 
 /** inet_make_mask */
 export const inet_make_mask = (plen: number): number => (plen === 0 ? 0 : (0xffffffff << (32 - plen)) >>> 0);
@@ -555,6 +556,64 @@ export const inet_ifa_match = (addr: number, ifa: InIfaddr): boolean =>
 /** inet_ifa_byprefix(in_dev, prefix, mask): the primary address of that subnet */
 export const inet_ifa_byprefix = (in_dev: InDevice, prefix: number, mask: number): InIfaddr | undefined =>
   in_dev.ifa_list.find((i) => i.ifa_mask === mask && inet_ifa_match(prefix, i) && !(i.ifa_flags & IFA_F_SECONDARY));
+
+/** IPV4_DEVCONF_* indexes the route lookups read (include/uapi/linux/ip.h) */
+export const IPV4_DEVCONF = {
+  FORWARDING: 1,
+  RP_FILTER: 8,
+  ACCEPT_LOCAL: 23,
+  SRC_VMARK: 24,
+  ROUTE_LOCALNET: 26,
+  BC_FORWARDING: 32,
+} as const;
+
+/** IN_DEV_CONF_GET(in_dev, attr): the device's own value */
+export const in_dev_conf_get = (dev: LinkDevice, attr: number): number => devconf_value(dev.ipv4_devconf, attr);
+/** IPV4_DEVCONF_ALL(net, attr): the namespace's "all" value */
+const devconf_all_get = (net: Net, attr: number): number => devconf_value(devconf_all_default(net) ?? [], attr);
+/** IN_DEV_ORCONF(in_dev, attr): the device's or "all" */
+export const in_dev_orconf = (net: Net, dev: LinkDevice, attr: number): number =>
+  devconf_all_get(net, attr) || in_dev_conf_get(dev, attr);
+/** IN_DEV_MAXCONF(in_dev, attr): the larger of the device's and "all" */
+export const in_dev_maxconf = (net: Net, dev: LinkDevice, attr: number): number =>
+  Math.max(devconf_all_get(net, attr), in_dev_conf_get(dev, attr));
+
+/** in_dev_select_addr(in_dev, scope): the first primary of scope ≤ `scope` that is not link scope */
+const in_dev_select_addr = (in_dev: InDevice, scope: number): number =>
+  in_dev.ifa_list.find((i) => !(i.ifa_flags & IFA_F_SECONDARY) && i.ifa_scope !== RT_SCOPE_LINK && i.ifa_scope <= scope)
+    ?.ifa_local ?? 0;
+
+/**
+ * inet_select_addr(dev, dst, scope): the device's first primary address of scope ≤ `scope` (host
+ * scope counts as link with route_localnet) in dst's subnet, else its first such address; without
+ * one, the first usable address of any device, lo first.
+ */
+export const inet_select_addr = (net: Net, dev: LinkDevice, dst: number, scope: number): number => {
+  const in_dev = in_dev_get(dev);
+  const localnet_scope = in_dev_conf_get(dev, IPV4_DEVCONF.ROUTE_LOCALNET) ? RT_SCOPE_LINK : RT_SCOPE_HOST;
+  let addr = 0;
+  for (const ifa of in_dev.ifa_list) {
+    if (ifa.ifa_flags & IFA_F_SECONDARY) continue;
+    if (Math.min(ifa.ifa_scope, localnet_scope) > scope) continue;
+    if (!dst || inet_ifa_match(dst, ifa)) return ifa.ifa_local;
+    if (!addr) addr = ifa.ifa_local;
+  }
+  if (addr) return addr;
+  for (const d of for_each_netdev(net)) {
+    addr = in_dev_select_addr(in_dev_get(d), scope);
+    if (addr) return addr;
+  }
+  return 0;
+};
+
+/** inet_lookup_ifaddr_rcu(net, addr): the address of the namespace whose local address is `addr` */
+export const inet_lookup_ifaddr = (net: Net, addr: number): InIfaddr | undefined => {
+  for (const d of for_each_netdev(net)) {
+    const ifa = in_dev_get(d).ifa_list.find((i) => i.ifa_local === addr);
+    if (ifa !== undefined) return ifa;
+  }
+  return undefined;
+};
 
 /** The inetaddr notifier chain (register_inetaddr_notifier): fib_inetaddr_event listens */
 export type InetaddrNotifier = (event: number, ifa: InIfaddr, net: Net) => void;
@@ -717,8 +776,7 @@ const inetdev_changename = (net: Net, dev: LinkDevice): void => {
 };
 
 /** The namespace's IPv4 addresses on every device (inet_lookup_ifaddr_rcu) */
-export const inet_addr_local = (net: Net, addr: number): boolean =>
-  for_each_netdev(net).some((d) => in_dev_get(d).ifa_list.some((i) => i.ifa_local === addr));
+export const inet_addr_local = (net: Net, addr: number): boolean => inet_lookup_ifaddr(net, addr) !== undefined;
 
 const ipv4_addr_attr = (a: { data: Uint8Array } | undefined): number =>
   a === undefined ? 0 : ((a.data[0]! << 24) | (a.data[1]! << 16) | (a.data[2]! << 8) | a.data[3]!) >>> 0;

@@ -65,6 +65,7 @@ import {
   inet_make_mask,
   register_inetaddr_notifier,
 } from "./devinet.js";
+import { fib_lookup } from "./fib_rules.js";
 import {
   type FibConfig,
   fib_dump_info,
@@ -79,6 +80,7 @@ import {
   RTPROT_KERNEL,
 } from "./fib_semantics.js";
 import {
+  type FibEnv,
   fib_disable_ip,
   fib_get_table,
   fib_new_table,
@@ -311,6 +313,9 @@ const is_local_addr =
       (fa) => fa.type === RTN_LOCAL && (addr & inet_make_mask(fa.plen)) >>> 0 === fa.key,
     );
 
+/** What fib_table_insert needs of the addresses and the lookup */
+const fib_env = (net: Net): FibEnv => ({ is_local_addr: is_local_addr(net), fib_lookup });
+
 /**
  * rtm_to_fib_config: the rtmsg and attributes of a route request; −EINVAL with the kernel's extack
  * for ECN bits in the tos, a type above RTN_MAX, a prefix length above 32 or host bits set.
@@ -375,7 +380,7 @@ const inet_rtm_newroute: RtnlDoitFunc = (skb, nlh, extack) => {
   const cfg = rtm_to_fib_config(net, skb, nlh, extack);
   if (typeof cfg === "number") return cfg;
   const tb = fib_new_table(net, cfg.table);
-  return fib_table_insert(net, tb, cfg, extack, { is_local_addr: is_local_addr(net) });
+  return fib_table_insert(net, tb, cfg, extack, fib_env(net));
 };
 
 /** inet_rtm_delroute: RTM_DELROUTE; a table that does not exist is −ESRCH "FIB table does not exist" */
@@ -427,7 +432,7 @@ const fib_magic = (
     nlh: null,
     portid: 0,
   };
-  if (cmd === RTM_NEWROUTE) fib_table_insert(net, tb, cfg, {}, { is_local_addr: is_local_addr(net) });
+  if (cmd === RTM_NEWROUTE) fib_table_insert(net, tb, cfg, {}, fib_env(net));
   else fib_table_delete(net, tb, cfg);
 };
 

@@ -93,20 +93,48 @@ export interface FibConfig {
   readonly portid: number;
 }
 
-/** The route lookup fib_check_nh needs (fib_lookup through the default rules), given by fib_trie.ts. */
+/** struct flowi4: what a route lookup matches on (addresses in host byte order) */
+export interface Flowi4 {
+  daddr: number;
+  saddr: number;
+  oif: number;
+  iif: number;
+  mark: number;
+  /** the dsfield (tos) of the request */
+  dscp: number;
+  scope: number;
+  /** flowi4_uid; −1 is INVALID_UID */
+  uid: number;
+}
+
+/** A flow with nothing set: flowi4_iif LOOPBACK_IFINDEX as output lookups have it */
+export const flowi4 = (f: Partial<Flowi4>): Flowi4 => ({
+  daddr: 0,
+  saddr: 0,
+  oif: 0,
+  iif: 1,
+  mark: 0,
+  dscp: 0,
+  scope: RT_SCOPE_UNIVERSE,
+  uid: 0,
+  ...f,
+});
+
+/** struct fib_result: the entry a lookup matched, its nexthop, and the table it was found in */
 export interface FibLookupResult {
+  readonly prefix: number;
+  readonly prefixlen: number;
   readonly type: number;
   readonly scope: number;
+  readonly dscp: number;
+  readonly fi: FibInfo;
+  readonly tb_id: number;
+  /** FIB_RES_OIF, FIB_RES_DEV */
   readonly oif: number;
   readonly dev: LinkDevice | null;
 }
-export type FibLookup = (
-  net: Net,
-  daddr: number,
-  scope: number,
-  oif: number,
-  table: number,
-) => FibLookupResult | number;
+/** fib_lookup(net, flp, res, flags): the result, or a negative errno */
+export type FibLookup = (net: Net, flp: Flowi4, table: number) => FibLookupResult | number;
 
 /** fib_check_nh_v4_gw: the gateway must be reachable through a unicast or local route of scope ≥ link */
 const fib_check_nh_v4_gw = (
@@ -117,8 +145,8 @@ const fib_check_nh_v4_gw = (
   extack: NetlinkExtAck,
   lookup: FibLookup,
 ): number => {
-  const fl_scope = Math.max(scope + 1, RT_SCOPE_LINK);
-  const res = lookup(net, nh.gw4, fl_scope, nh.oif, table);
+  const fl4 = flowi4({ daddr: nh.gw4, scope: Math.max(scope + 1, RT_SCOPE_LINK), oif: nh.oif });
+  const res = lookup(net, fl4, table);
   if (typeof res === "number") {
     extack.msg = "Nexthop has invalid gateway";
     return res;

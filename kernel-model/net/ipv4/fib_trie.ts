@@ -3,8 +3,7 @@
 // dscp and priority) is the list's order, and insertion follows fib_table_insert's rules
 // (NLM_F_EXCL, NLM_F_REPLACE, NLM_F_APPEND, NLM_F_CREATE; the same route twice is EEXIST).
 // fib_table_delete, fib_table_flush (the dead nexthops a device going down leaves), and the
-// lookup fib_check_nh needs (fib_table_lookup, and fib_lookup through the default rules:
-// local, main, default).
+// lookup (fib_table_lookup over the local table merged into main until custom rules exist).
 
 import { ERRNO, type NetlinkExtAck, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../uapi/index.js";
 import { RTM_DELROUTE, RTM_NEWROUTE } from "../../uapi/rtnetlink.js";
@@ -13,12 +12,13 @@ import type { Net } from "../netlink/table.js";
 import {
   type FibConfig,
   type FibInfo,
+  type FibLookup,
   type FibLookupResult,
+  type Flowi4,
   fib_create_info,
   fib_info_equal,
   fib_props,
   RT_SCOPE_NOWHERE,
-  RT_TABLE_DEFAULT,
   RT_TABLE_LOCAL,
   RT_TABLE_MAIN,
   RTNH_F_DEAD,
@@ -65,6 +65,8 @@ export const fib_new_table = (net: Net, id: number): FibTable => {
   const tb_id = id || RT_TABLE_MAIN;
   const found = fib_get_table(net, tb_id);
   if (found !== undefined) return found;
+  // without custom rules local is an alias of main (it shares main's trie), made first
+  if (tb_id === RT_TABLE_LOCAL && !fib_has_custom_rules(net)) fib_new_table(net, RT_TABLE_MAIN);
   const tb: FibTable = { tb_id, aliases: [] };
   const l = table_list(net);
   // hlist_add_head_rcu into bucket tb_id & (FIB_TABLE_HASHSZ − 1)
@@ -104,6 +106,8 @@ const insert_position = (tb: FibTable, key: number, plen: number, dscp: number, 
 /** The helpers fib_table_insert needs from the address side (fib_valid_prefsrc) and the lookup. */
 export interface FibEnv {
   readonly is_local_addr: (addr: number) => boolean;
+  /** fib_lookup (ip_fib.h), through the rules when there are custom ones */
+  readonly fib_lookup: (net: Net, flp: Flowi4) => FibLookupResult | number;
 }
 
 /**
@@ -120,7 +124,7 @@ export const fib_table_insert = (
 ): number => {
   const key = cfg.dst >>> 0;
   const plen = cfg.dst_len;
-  const fi = fib_create_info(net, cfg, extack, fib_lookup_gw, env.is_local_addr);
+  const fi = fib_create_info(net, cfg, extack, fib_lookup_gw(env.fib_lookup), env.is_local_addr);
   if (typeof fi === "number") return fi;
   let nlflags = NLM_F_EXCL;
   let at = fib_find_alias(tb, key, plen, cfg.dscp, fi.priority);
@@ -221,53 +225,80 @@ export const fib_sync_down_addr = (net: Net, local: number): void => {
   }
 };
 
-/** fib_table_lookup(tb, flp): the longest prefix whose route has scope ≥ `scope` and a usable nexthop */
-const fib_table_lookup = (tb: FibTable, daddr: number, scope: number, oif: number): FibLookupResult | number | null => {
+/** net->ipv4.fib_has_custom_rules: set once a rule is added or deleted (fib4_rule_configure, fib4_rule_delete) */
+const custom_rules = new WeakSet<Net>();
+export const fib_has_custom_rules = (net: Net): boolean => custom_rules.has(net);
+/** fib_unmerge + fib_has_custom_rules = true: the local table stops sharing main's trie */
+export const fib_set_custom_rules = (net: Net): void => {
+  custom_rules.add(net);
+};
+
+/**
+ * The aliases a lookup in `tb` walks: without custom rules the local table is merged into main
+ * (fib_new_table's alias, fib_trie_table sharing tb_data), so a lookup in either walks both.
+ */
+const trie_aliases = (net: Net, tb: FibTable): ReadonlyArray<FibAlias> => {
+  if (fib_has_custom_rules(net) || (tb.tb_id !== RT_TABLE_MAIN && tb.tb_id !== RT_TABLE_LOCAL)) return tb.aliases;
+  const local = fib_get_table(net, RT_TABLE_LOCAL)?.aliases ?? [];
+  const main = fib_get_table(net, RT_TABLE_MAIN)?.aliases ?? [];
+  return [...local, ...main];
+};
+
+/** fib_dscp_masked_match(dscp, fl4): the route's dscp against the flow's, in the bits IPv4 routes use */
+const fib_dscp_masked_match = (dscp: number, flp: Flowi4): boolean => dscp === (flp.dscp & 0x1c);
+
+/**
+ * fib_table_lookup(tb, flp, res, fib_flags): the longest prefix holding an alias of scope ≥ the
+ * flow's whose type rejects (its error), or that has a live nexthop on the flow's oif; −EAGAIN
+ * when none does.
+ */
+export const fib_table_lookup = (net: Net, tb: FibTable, flp: Flowi4): FibLookupResult | number => {
   let best: FibAlias | null = null;
-  for (const fa of tb.aliases) {
-    if ((daddr & mask(fa.plen)) >>> 0 !== fa.key) continue;
+  for (const fa of trie_aliases(net, tb)) {
+    if ((flp.daddr & mask(fa.plen)) >>> 0 !== fa.key) continue;
     if (best !== null && fa.plen <= best.plen) continue;
-    if (fa.fi.scope < scope) continue;
+    if (fa.dscp && !fib_dscp_masked_match(fa.dscp, flp)) continue;
+    if (fa.fi.dead) continue;
+    if (fa.fi.scope < flp.scope) continue;
     if (fib_props[fa.type]!.error < 0) {
       best = fa;
       continue;
     }
+    // fib_lookup_good_nhc
     const nh = fa.fi.nh;
     if (nh === null || nh.flags & RTNH_F_DEAD) continue;
-    if (oif && oif !== nh.oif) continue;
+    if (flp.oif && flp.oif !== nh.oif) continue;
     best = fa;
   }
-  if (best === null) return null;
+  if (best === null) return -ERRNO.EAGAIN;
   const err = fib_props[best.type]!.error;
   if (err < 0) return err;
-  return { type: best.type, scope: best.fi.scope, oif: best.fi.nh?.oif ?? 0, dev: best.fi.nh?.dev ?? null };
+  return {
+    prefix: best.key,
+    prefixlen: best.plen,
+    type: best.type,
+    scope: best.fi.scope,
+    dscp: best.dscp,
+    fi: best.fi,
+    tb_id: tb.tb_id,
+    oif: best.fi.nh?.oif ?? 0,
+    dev: best.fi.nh?.dev ?? null,
+  };
 };
 
-/** fib_lookup through the default rules (local, main, default); −ENETUNREACH when nothing matches */
-const fib_lookup = (net: Net, daddr: number, scope: number, oif: number): FibLookupResult | number => {
-  for (const id of [RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT]) {
-    const tb = fib_get_table(net, id);
-    if (tb === undefined) continue;
-    const r = fib_table_lookup(tb, daddr, scope, oif);
-    if (r !== null) return r;
-  }
-  return -ERRNO.ENETUNREACH;
-};
-
-/** The lookup of fib_check_nh_v4_gw: the route's own table first (unless main), then the rules */
-const fib_lookup_gw = (
-  net: Net,
-  daddr: number,
-  scope: number,
-  oif: number,
-  table: number,
-): FibLookupResult | number => {
-  if (table && table !== RT_TABLE_MAIN) {
-    const tb = fib_get_table(net, table);
-    if (tb !== undefined) {
-      const r = fib_table_lookup(tb, daddr, scope, oif);
-      if (r !== null && typeof r !== "number") return r;
+/**
+ * The lookup of fib_check_nh_v4_gw: the route's own table first (unless main), then fib_lookup
+ * (the rules, given by the caller: net/ipv4/fib_rules.ts).
+ */
+const fib_lookup_gw =
+  (lookup: (net: Net, flp: Flowi4) => FibLookupResult | number): FibLookup =>
+  (net, flp, table) => {
+    if (table && table !== RT_TABLE_MAIN) {
+      const tb = fib_get_table(net, table);
+      if (tb !== undefined) {
+        const r = fib_table_lookup(net, tb, flp);
+        if (typeof r !== "number") return r;
+      }
     }
-  }
-  return fib_lookup(net, daddr, scope, oif);
-};
+    return lookup(net, flp);
+  };

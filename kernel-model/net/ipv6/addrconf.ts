@@ -105,7 +105,16 @@ import {
 } from "../netlink/nlmsg.js";
 import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
-import { ip6_del_rt, ip6_ins_rt, type Rt6Info } from "./route.js";
+import {
+  ip6_del_rt,
+  ip6_ins_rt,
+  RTF_LOCAL,
+  RTF_NONEXTHOP,
+  RTF_UP,
+  type Rt6Info,
+  rt6_set_chk_addr,
+  rt6_sync_down_dev,
+} from "./route.js";
 
 /** IFA_F_PERMANENT */
 const IFA_F_PERMANENT = 0x80;
@@ -462,7 +471,17 @@ const addrconf_dev_up = (net: Net, dev: LinkDevice): void => {
     return;
   }
   const addr = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
-  const rt: Rt6Info = { dst: addr, dst_len: 128, table: 255, protocol: 2, type: 2, metric: 0, dev };
+  const rt: Rt6Info = {
+    dst: addr,
+    dst_len: 128,
+    table: 255,
+    protocol: 2,
+    type: 2,
+    metric: 0,
+    dev,
+    flags: RTF_UP | RTF_NONEXTHOP | RTF_LOCAL,
+    prefsrc: null,
+  };
   const ifa: Inet6Ifaddr = {
     dev,
     addr,
@@ -481,6 +500,7 @@ const addrconf_dev_up = (net: Net, dev: LinkDevice): void => {
 /** addrconf_ifdown(dev, false) on NETDEV_DOWN: each address's route, then the address, leave; IF_READY clears */
 const addrconf_ifdown = (net: Net, dev: LinkDevice): void => {
   if (!dev.inet6) return;
+  rt6_sync_down_dev(net, dev);
   for (const ifa of inet6_addrs.get(dev) ?? []) {
     ip6_del_rt(net, ifa.rt);
     inet6_ifa_notify(net, RTM_DELADDR, ifa);
@@ -545,14 +565,27 @@ const addrconf_notify: NetdevNotifier = (event, dev, net) => {
       return;
     case NETDEV_UNREGISTER:
       if (!dev.inet6) return;
+      rt6_sync_down_dev(net, dev);
       inet6_ifmcaddr_notify(net, dev, LO_MC_LIST[0]!, RTM_DELMULTICAST);
       inet6_netconf_notify_devconf(net, RTM_DELNETCONF, dev);
       return;
   }
 };
 
+/**
+ * ipv6_chk_addr(net, addr, dev, 0): the address is assigned in the namespace, on `dev` or, when
+ * its scope is wider than link, on any device
+ */
+const ipv6_chk_addr = (net: Net, addr: Uint8Array, dev: LinkDevice | undefined): boolean =>
+  for_each_netdev(net).some((d) =>
+    (inet6_addrs.get(d) ?? []).some(
+      (i) => i.addr.every((x, k) => x === addr[k]) && (dev === undefined || d === dev || i.scope < 253),
+    ),
+  );
+
 /** addrconf_init's handlers */
 export const addrconf_net_init = (net: Net): void => {
+  rt6_set_chk_addr(ipv6_chk_addr);
   register_netdevice_notifier(net, addrconf_notify);
   rtnl_register(net, AF_INET6, RTM_GETLINK, null, inet6_dump_ifinfo);
   rtnl_register(net, AF_INET6, RTM_GETADDR, null, inet6_dump_addr(RTM_GETADDR));

@@ -1,15 +1,22 @@
-// net/ipv6/route.c and ip6_fib.c (6.18), the part a namespace with only lo answers: RTM_GETROUTE
-// do (inet6_rtm_getroute, inet6_rtm_valid_getroute_req) and dump (inet6_dump_fib), and the routes
-// addrconf adds for lo's ::1 (ip6_ins_rt / ip6_del_rt, announced by inet6_rt_notify to
-// RTNLGRP_IPV6_ROUTE, rt6_fill_node). With lo down the main and local tables hold only the null
-// entry, which a dump skips and a lookup answers with its error, ENETUNREACH. RTM_NEWROUTE and
-// RTM_DELROUTE for IPv6, and lookups once a route exists, are not modelled.
+// net/ipv6/route.c and ip6_fib.c (6.18): RTM_NEWROUTE and RTM_DELROUTE (inet6_rtm_newroute,
+// rtm_to_fib6_config, ip6_route_info_create, fib6_nh_init, fib6_add/fib6_add_rt2node,
+// inet6_rtm_delroute/ip6_route_del), the routes addrconf adds for addresses (ip6_ins_rt,
+// ip6_del_rt, addrconf_get_prefix_route's lookup), the device-down flush (rt6_sync_down_dev,
+// fib6_ifdown), their announcements (inet6_rt_notify to RTNLGRP_IPV6_ROUTE, rt6_fill_node), the
+// dump (inet6_dump_fib, fib6_walk's post-order) and RTM_GETROUTE do (inet6_rtm_getroute). A table
+// is a list kept in fib6_walk's order: tables by their hash bucket (id & 255, the newest first in
+// a bucket), and in a table a more specific prefix before the one that covers it, a 0 bit before
+// a 1 bit, and in one node the routes by metric. Gateways through a device (ip6_validate_gw),
+// multipath (siblings, RTA_MULTIPATH), nexthop objects, metrics, encapsulation, expiring routes,
+// cached routes (exceptions) and lookups once a route exists are not modelled (logged,
+// -EOPNOTSUPP).
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
-import { KERN_NOTICE } from "../../kernel/printk.js";
+import { KERN_NOTICE, KERN_WARNING } from "../../kernel/printk.js";
 import {
   ERRNO,
   getU32,
+  type NetlinkExtAck,
   NL_VALIDATE_DEPRECATED_STRICT,
   NL_VALIDATE_LIBERAL,
   NLA_BE32,
@@ -17,15 +24,19 @@ import {
   NLA_U8,
   NLA_U16,
   NLA_U32,
+  NLM_F_APPEND,
   NLM_F_CREATE,
   NLM_F_DUMP_FILTERED,
   NLM_F_EXCL,
   NLM_F_MULTI,
+  NLM_F_REPLACE,
   type NlaPolicySet,
   nlaPolicy,
 } from "../../uapi/index.js";
 import {
   AF_INET6,
+  IFF_LOOPBACK,
+  IFF_UP,
   RTM_DELROUTE,
   RTM_GETROUTE,
   RTM_NEWROUTE,
@@ -55,6 +66,7 @@ import {
   RTA_ENCAP_TYPE,
   RTA_EXPIRES,
   RTA_FLOWLABEL,
+  RTA_GATEWAY,
   RTA_IIF,
   RTA_IP_PROTO,
   RTA_MARK,
@@ -70,10 +82,12 @@ import {
   RTA_SRC,
   RTA_TABLE,
   RTA_UID,
+  RTM_F_CLONED,
   RTM_F_FIB_MATCH,
   RTM_F_PREFIX,
   rtmsg,
 } from "../ipv4/fib_frontend.js";
+import { RTN_LOCAL, RTN_MAX, RTN_UNICAST, RTNH_F_ONLINK } from "../ipv4/fib_semantics.js";
 import type { Nlmsghdr } from "../netlink/ack.js";
 import {
   nla_put,
@@ -92,6 +106,7 @@ import type { Net } from "../netlink/table.js";
 const rtm_ipv6_policy: NlaPolicySet = nlaPolicy(
   RTA_MAX,
   {
+    [RTA_GATEWAY]: { type: 0 /* NLA_UNSPEC */, len: 16 },
     [RTA_PREFSRC]: { type: 0 /* NLA_UNSPEC */, len: 16 },
     [RTA_OIF]: { type: NLA_U32 },
     [RTA_IIF]: { type: NLA_U32 },
@@ -113,12 +128,6 @@ const rtm_ipv6_policy: NlaPolicySet = nlaPolicy(
   },
   RTA_DPORT + 1,
 );
-
-const RT6_TABLE_MAIN = 254;
-const RT6_TABLE_LOCAL = 255;
-
-/** fib6_get_table: main and local exist from fib6_net_init on (CONFIG_IPV6_MULTIPLE_TABLES) */
-const fib6_get_table = (_net: Net, id: number): boolean => id === RT6_TABLE_MAIN || id === RT6_TABLE_LOCAL;
 
 /** inet6_rtm_valid_getroute_req */
 const inet6_rtm_valid_getroute_req = (
@@ -162,47 +171,132 @@ const inet6_rtm_valid_getroute_req = (
   return tb;
 };
 
-/**
- * inet6_rtm_getroute: RTM_GETROUTE do for AF_INET6. An unknown RTA_IIF is ENODEV; every lookup
- * ends at the null entry (ENETUNREACH): with lo down there is no route, not even to ::1.
- */
-export const inet6_rtm_getroute: RtnlDoitFunc = (skb, nlh, extack) => {
-  const net = skb_net(skb);
-  if (net === undefined) return -ERRNO.EINVAL;
-  const tb = inet6_rtm_valid_getroute_req(skb, nlh, extack);
-  if (typeof tb === "number") return tb;
-  const iif = tb[RTA_IIF];
-  if (iif !== undefined && getU32(iif.data, 0) !== 0 && __dev_get_by_index(net, getU32(iif.data, 0)) === undefined)
-    return -ERRNO.ENODEV;
-  if (rt6_list(net).length > 0) {
-    net.kernel?.printk(`${KERN_NOTICE}nlsim: ipv6 route lookups with routes present are not modelled (EOPNOTSUPP)`);
-    return -ERRNO.EOPNOTSUPP;
-  }
-  return -ERRNO.ENETUNREACH;
-};
+// RTF_* (include/uapi/linux/ipv6_route.h), the fib6_flags the model keeps
+export const RTF_UP = 0x0001;
+const RTF_GATEWAY = 0x0002;
+export const RTF_NONEXTHOP = 0x00200000;
+const RTF_CACHE = 0x01000000;
+const RTF_ANYCAST = 0x00100000;
+export const RTF_LOCAL = 0x80000000;
+const RTF_REJECT = 0x0200;
+/** RTF_PREF(pref): the router preference in bits 27-28 */
+const RTF_PREF = (pref: number): number => (pref & 3) << 27;
+const RTF_PREF_MASK = 0x18000000;
+/** ICMPV6_ROUTER_PREF_LOW / _MEDIUM / _HIGH */
+const ICMPV6_ROUTER_PREF_LOW = 3;
+const ICMPV6_ROUTER_PREF_MEDIUM = 0;
+const ICMPV6_ROUTER_PREF_HIGH = 1;
+/** IP6_RT_PRIO_USER: the metric of a route userspace adds without RTA_PRIORITY */
+const IP6_RT_PRIO_USER = 1024;
+/** RTN_* types that are rejects (rtm_to_fib6_config) */
+const RTN_BLACKHOLE = 6;
+const RTN_UNREACHABLE = 7;
+const RTN_PROHIBIT = 8;
+const RTN_THROW = 9;
+/** RTA_VIA */
+const RTA_VIA = 18;
+export const RT6_TABLE_MAIN = 254;
+export const RT6_TABLE_LOCAL = 255;
+/** RTPROT_BOOT: what an unspecified protocol becomes */
+const RTPROT_BOOT = 3;
 
-/** struct fib6_info, as far as the kernel's own routes for lo need it (no gateway) */
+/** struct fib6_info with its one fib6_nh: dst is the masked prefix */
 export interface Rt6Info {
   readonly dst: Uint8Array;
   readonly dst_len: number;
-  readonly table: number;
+  table: number;
   readonly protocol: number;
   readonly type: number;
   readonly metric: number;
   readonly dev: LinkDevice;
+  /** RTF_* */
+  readonly flags: number;
+  /** fib6_prefsrc (plen 128) or null */
+  readonly prefsrc: Uint8Array | null;
 }
 
-const rt6_lists = new WeakMap<Net, Rt6Info[]>();
-const rt6_list = (net: Net): Rt6Info[] => {
-  let l = rt6_lists.get(net);
-  if (l === undefined) {
-    l = [];
-    rt6_lists.set(net, l);
-  }
-  return l;
+/** struct fib6_table: the routes in fib6_walk's order; seq orders tables of one hash bucket */
+interface Fib6Table {
+  readonly id: number;
+  readonly seq: number;
+  readonly routes: Rt6Info[];
+}
+interface Fib6Net {
+  readonly tables: Map<number, Fib6Table>;
+  next_seq: number;
+}
+const fib6_nets = new WeakMap<Net, Fib6Net>();
+
+/** fib6_link_table: a table joins the namespace */
+const fib6_link_table = (f: Fib6Net, id: number): Fib6Table => {
+  const t: Fib6Table = { id, seq: f.next_seq++, routes: [] };
+  f.tables.set(id, t);
+  return t;
 };
 
-/** rt6_fill_node: rtmsg, RTA_TABLE, RTA_DST, RTA_PRIORITY, RTA_OIF, RTA_CACHEINFO (all zero), RTA_PREF */
+/** fib6_net_init + fib6_tables_init: main, then local */
+const fib6_net = (net: Net): Fib6Net => {
+  let f = fib6_nets.get(net);
+  if (f === undefined) {
+    f = { tables: new Map(), next_seq: 0 };
+    fib6_link_table(f, RT6_TABLE_MAIN);
+    fib6_link_table(f, RT6_TABLE_LOCAL);
+    fib6_nets.set(net, f);
+  }
+  return f;
+};
+
+/** fib6_get_table(net, id): id 0 is main */
+const fib6_get_table = (net: Net, id: number): Fib6Table | undefined => fib6_net(net).tables.get(id || RT6_TABLE_MAIN);
+
+/** fib6_new_table(net, id) */
+const fib6_new_table = (net: Net, id: number): Fib6Table =>
+  fib6_get_table(net, id) ?? fib6_link_table(fib6_net(net), id || RT6_TABLE_MAIN);
+
+/** The tables in the order inet6_dump_fib and fib6_clean_all visit them: hash bucket, newest first */
+const fib6_tables = (net: Net): Fib6Table[] =>
+  [...fib6_net(net).tables.values()].sort((a, b) => (a.id & 255) - (b.id & 255) || b.seq - a.seq);
+
+/** ipv6_addr_prefix(addr, plen): the address with its host bits cleared */
+export const ipv6_addr_prefix = (addr: Uint8Array, plen: number): Uint8Array => {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    const bits = Math.max(0, Math.min(8, plen - 8 * i));
+    out[i] = addr[i]! & ((0xff00 >> bits) & 0xff);
+  }
+  return out;
+};
+
+const ipv6_addr_equal = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
+
+/** bit i (from the top) of an address */
+const addr_bit = (a: Uint8Array, i: number): number => (a[i >> 3]! >> (7 - (i & 7))) & 1;
+
+/**
+ * fib6_walk's order of two nodes (post-order of the radix tree): at the first differing bit
+ * within both prefixes the 0 side first; a prefix covering the other after it. 0 for one node.
+ */
+const fib6_node_cmp = (a: Rt6Info, b: Rt6Info): number => {
+  const n = Math.min(a.dst_len, b.dst_len);
+  for (let i = 0; i < n; i++) {
+    const d = addr_bit(a.dst, i) - addr_bit(b.dst, i);
+    if (d !== 0) return d;
+  }
+  return b.dst_len - a.dst_len;
+};
+
+/** nl_info: who asked (the request's header and port id), or the kernel */
+export interface NlInfo {
+  readonly nlh: Nlmsghdr | null;
+  readonly portid: number;
+}
+const KERNEL_INFO: NlInfo = { nlh: null, portid: 0 };
+
+/**
+ * rt6_fill_node(net, skb, rt, NULL, ...): rtmsg (table above 255 as RT_TABLE_COMPAT, scope
+ * universe), RTA_TABLE, RTA_DST, RTA_PREFSRC, RTA_PRIORITY, fib_nexthop_info's RTA_OIF,
+ * RTA_CACHEINFO (no dst: all zero), RTA_PREF.
+ */
 const rt6_fill_node = (skb: SkBuff, rt: Rt6Info, portid: number, seq: number, event: number, flags: number): number => {
   const nlh = nlmsg_put(skb, portid, seq, event, RTMSG_SIZE, flags);
   if (nlh === null) return -ERRNO.EMSGSIZE;
@@ -217,10 +311,11 @@ const rt6_fill_node = (skb: SkBuff, rt: Rt6Info, portid: number, seq: number, ev
   if (
     nla_put_u32(skb, RTA_TABLE, rt.table) ||
     (rt.dst_len && nla_put(skb, RTA_DST, rt.dst)) ||
+    (rt.prefsrc !== null && nla_put(skb, RTA_PREFSRC, rt.prefsrc)) ||
     nla_put_u32(skb, RTA_PRIORITY, rt.metric) ||
     nla_put_u32(skb, RTA_OIF, rt.dev.ifindex) ||
     nla_put(skb, RTA_CACHEINFO, new Uint8Array(32)) ||
-    nla_put_u8(skb, RTA_PREF, 0)
+    nla_put_u8(skb, RTA_PREF, (rt.flags & RTF_PREF_MASK) >>> 27)
   ) {
     nlmsg_cancel(skb, nlh);
     return -ERRNO.EMSGSIZE;
@@ -229,66 +324,419 @@ const rt6_fill_node = (skb: SkBuff, rt: Rt6Info, portid: number, seq: number, ev
   return 0;
 };
 
-/** inet6_rt_notify(event, rt, info, nlm_flags): to RTNLGRP_IPV6_ROUTE */
-const inet6_rt_notify = (net: Net, event: number, rt: Rt6Info, nlm_flags: number): void => {
+/** inet6_rt_notify(event, rt, info, nlm_flags): to RTNLGRP_IPV6_ROUTE with the request's seq and port */
+const inet6_rt_notify = (net: Net, event: number, rt: Rt6Info, info: NlInfo, nlm_flags: number): void => {
   const skb = nlmsg_new(256, GFP_ATOMIC);
-  if (rt6_fill_node(skb, rt, 0, 0, event, nlm_flags) < 0) {
+  if (rt6_fill_node(skb, rt, info.portid, info.nlh?.nlmsg_seq ?? 0, event, nlm_flags) < 0) {
     kfree_skb(skb);
     return;
   }
-  rtnl_notify(skb, net, 0, RTNLGRP_IPV6_ROUTE, null);
+  rtnl_notify(skb, net, info.portid, RTNLGRP_IPV6_ROUTE, info.nlh);
 };
 
-/** ip6_ins_rt (fib6_add): the route joins its table, announced with NLM_F_EXCL | NLM_F_CREATE */
-export const ip6_ins_rt = (net: Net, rt: Rt6Info): void => {
-  rt6_list(net).push(rt);
-  inet6_rt_notify(net, RTM_NEWROUTE, rt, NLM_F_EXCL | NLM_F_CREATE);
+/** rt6_duplicate_nexthop: same device (no gateways are modelled) */
+const rt6_duplicate_nexthop = (a: Rt6Info, b: Rt6Info): boolean => a.dev === b.dev;
+
+/**
+ * fib6_add(root, rt, info, extack): fib6_add_1 finds or makes the node (without NLM_F_CREATE a
+ * replace finds none: "Can not replace route - no match found", -ENOENT), then fib6_add_rt2node:
+ * at the same metric NLM_F_EXCL is -EEXIST, NLM_F_REPLACE replaces the first route (announced
+ * with NLM_F_REPLACE), the same nexthop again is -EEXIST; otherwise the route goes after the
+ * routes of no greater metric, announced with NLM_F_CREATE (and NLM_F_EXCL unless a route of that
+ * metric was there, NLM_F_APPEND if asked).
+ */
+const fib6_add = (net: Net, table: Fib6Table, rt: Rt6Info, info: NlInfo, extack: NetlinkExtAck): number => {
+  const reqflags = info.nlh?.nlmsg_flags ?? 0;
+  const replace = info.nlh !== null && (reqflags & NLM_F_REPLACE) !== 0;
+  const add = info.nlh === null || (reqflags & NLM_F_CREATE) !== 0;
+  const l = table.routes;
+  let at = l.findIndex((r) => fib6_node_cmp(r, rt) >= 0);
+  if (at < 0) at = l.length;
+  const node_has_routes = at < l.length && fib6_node_cmp(l[at]!, rt) === 0;
+  if (!node_has_routes && !add && replace) {
+    extack.msg = "Can not replace route - no match found";
+    net.kernel?.printk(`${KERN_WARNING}IPv6: Can't replace route, no match found`);
+    return -ERRNO.ENOENT;
+  }
+  let nlflags = NLM_F_EXCL | (reqflags & NLM_F_APPEND);
+  let ins = at;
+  let found = -1;
+  for (; ins < l.length && fib6_node_cmp(l[ins]!, rt) === 0; ins++) {
+    const iter = l[ins]!;
+    if (iter.metric === rt.metric) {
+      if (reqflags & NLM_F_EXCL) return -ERRNO.EEXIST;
+      nlflags &= ~NLM_F_EXCL;
+      if (replace) {
+        found = ins;
+        break;
+      }
+      if (rt6_duplicate_nexthop(iter, rt)) return -ERRNO.EEXIST;
+    }
+    if (iter.metric > rt.metric) break;
+  }
+  if (replace && found >= 0) {
+    l[found] = rt;
+    inet6_rt_notify(net, RTM_NEWROUTE, rt, info, NLM_F_REPLACE);
+    return 0;
+  }
+  if (replace && !add) {
+    net.kernel?.printk(`${KERN_WARNING}IPv6: NLM_F_REPLACE set, but no existing node found!`);
+    return -ERRNO.ENOENT;
+  }
+  if (!replace && !add) net.kernel?.printk(`${KERN_WARNING}IPv6: NLM_F_CREATE should be set when creating new route`);
+  l.splice(ins, 0, rt);
+  inet6_rt_notify(net, RTM_NEWROUTE, rt, info, nlflags | NLM_F_CREATE);
+  return 0;
 };
 
-/** ip6_del_rt (fib6_del): the route leaves, announced */
-export const ip6_del_rt = (net: Net, rt: Rt6Info): void => {
-  const l = rt6_list(net);
-  const i = l.indexOf(rt);
-  if (i < 0) return;
+/** fib6_del(rt, info): the route leaves its table, announced (RTM_DELROUTE, no flags); -ENOENT if gone */
+const fib6_del = (net: Net, rt: Rt6Info, info: NlInfo): number => {
+  const l = fib6_get_table(net, rt.table)?.routes;
+  const i = l?.indexOf(rt) ?? -1;
+  if (l === undefined || i < 0) return -ERRNO.ENOENT;
   l.splice(i, 1);
-  inet6_rt_notify(net, RTM_DELROUTE, rt, 0);
+  inet6_rt_notify(net, RTM_DELROUTE, rt, info, 0);
+  return 0;
+};
+
+/** ip6_ins_rt(net, rt): a kernel route (addrconf's) joins its table */
+export const ip6_ins_rt = (net: Net, rt: Rt6Info): number =>
+  fib6_add(net, fib6_new_table(net, rt.table), rt, KERNEL_INFO, {});
+
+/** ip6_del_rt(net, rt, skip_notify = false) */
+export const ip6_del_rt = (net: Net, rt: Rt6Info): number => fib6_del(net, rt, KERNEL_INFO);
+
+/** fib6_is_reject(flags, dev, addr_type): routes through lo to a non-loopback prefix are promoted to rejects */
+const fib6_is_reject = (flags: number, dev: LinkDevice | undefined, dst: Uint8Array, dst_len: number): boolean => {
+  const loopback = dst_len === 128 && ipv6_addr_equal(dst, IN6ADDR_LOOPBACK);
+  return (
+    (flags & RTF_REJECT) !== 0 ||
+    (dev !== undefined && (dev.flags & IFF_LOOPBACK) !== 0 && !loopback && !(flags & (RTF_ANYCAST | RTF_LOCAL)))
+  );
+};
+
+/** ::1 */
+export const IN6ADDR_LOOPBACK = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+
+/** struct fib6_config, the part the model reads */
+export interface Fib6Config {
+  table: number;
+  dst: Uint8Array;
+  dst_len: number;
+  src_len: number;
+  flags: number;
+  protocol: number;
+  type: number;
+  metric: number;
+  ifindex: number;
+  prefsrc: Uint8Array | null;
+  gateway: Uint8Array | null;
+  ignore_dev_down: boolean;
+  info: NlInfo;
+}
+
+/** The checks a route's addresses and device pass: ipv6_chk_addr for RTA_PREFSRC */
+export type Ipv6ChkAddr = (net: Net, addr: Uint8Array, dev: LinkDevice | undefined) => boolean;
+let ipv6_chk_addr: Ipv6ChkAddr = () => false;
+/** addrconf hands its address check to the routing code (as ipv6_chk_addr is addrconf's) */
+export const rt6_set_chk_addr = (f: Ipv6ChkAddr): void => {
+  ipv6_chk_addr = f;
 };
 
 /**
- * inet6_dump_fib: RTM_GETROUTE dump for AF_INET6 over the routes above (cb->args[0] the next
- * one). A round that put something reports it, so NLMSG_DONE comes in a round of its own.
+ * fib6_nh_init: the device (RTA_OIF: -ENODEV if unknown), the reject promotion (the device becomes
+ * lo), then a gateway (not modelled), a device that is needed, up ("Nexthop device is not up").
+ */
+const fib6_nh_init = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): LinkDevice | number => {
+  let dev: LinkDevice | undefined;
+  if (cfg.ifindex) {
+    dev = __dev_get_by_index(net, cfg.ifindex);
+    if (dev === undefined || !dev.inet6) return -ERRNO.ENODEV;
+  }
+  if (fib6_is_reject(cfg.flags, dev, cfg.dst, cfg.dst_len)) {
+    const lo = __dev_get_by_index(net, 1);
+    return lo ?? -ERRNO.ENODEV;
+  }
+  if (cfg.flags & RTF_GATEWAY) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: IPv6 routes through a gateway are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  if (dev === undefined) return -ERRNO.ENODEV;
+  if (!(dev.flags & IFF_UP) && !cfg.ignore_dev_down) {
+    extack.msg = "Nexthop device is not up";
+    return -ERRNO.ENETDOWN;
+  }
+  return dev;
+};
+
+/** ip6_route_info_create: the checks, the table (made if need be), the route */
+const ip6_route_info_create = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): Rt6Info | number => {
+  if (cfg.flags & RTF_CACHE) {
+    extack.msg = "Userspace can not set RTF_CACHE";
+    return -ERRNO.EINVAL;
+  }
+  if (cfg.type > RTN_MAX) {
+    extack.msg = "Invalid route type";
+    return -ERRNO.EINVAL;
+  }
+  if (cfg.dst_len > 128) {
+    extack.msg = "Invalid prefix length";
+    return -ERRNO.EINVAL;
+  }
+  if (cfg.src_len > 128) {
+    extack.msg = "Invalid source address length";
+    return -ERRNO.EINVAL;
+  }
+  if (cfg.src_len) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: IPv6 source-specific routes (subtrees) are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  let table =
+    cfg.info.nlh !== null && !(cfg.info.nlh.nlmsg_flags & NLM_F_CREATE) ? fib6_get_table(net, cfg.table) : undefined;
+  if (table === undefined) {
+    if (cfg.info.nlh !== null && !(cfg.info.nlh.nlmsg_flags & NLM_F_CREATE))
+      net.kernel?.printk(`${KERN_WARNING}IPv6: NLM_F_CREATE should be specified when creating new route`);
+    table = fib6_new_table(net, cfg.table);
+  }
+  const dev = fib6_nh_init(net, cfg, extack);
+  if (typeof dev === "number") return dev;
+  const reject = fib6_is_reject(cfg.flags, dev, cfg.dst, cfg.dst_len);
+  if (cfg.prefsrc !== null && !cfg.prefsrc.every((x) => x === 0)) {
+    if (!ipv6_chk_addr(net, cfg.prefsrc, dev)) {
+      extack.msg = "Invalid source address";
+      return -ERRNO.EINVAL;
+    }
+  }
+  return {
+    dst: ipv6_addr_prefix(cfg.dst, cfg.dst_len),
+    dst_len: cfg.dst_len,
+    table: table.id,
+    protocol: cfg.protocol || RTPROT_BOOT,
+    type: cfg.type || RTN_UNICAST,
+    metric: cfg.metric,
+    dev,
+    flags: reject ? RTF_REJECT | RTF_NONEXTHOP | (cfg.flags & RTF_PREF_MASK) : cfg.flags & ~RTF_GATEWAY,
+    prefsrc: cfg.prefsrc !== null && !cfg.prefsrc.every((x) => x === 0) ? cfg.prefsrc : null,
+  };
+};
+
+/** ip6_route_add(cfg, gfp, extack): ip6_route_info_create, then __ip6_ins_rt (fib6_add) */
+export const ip6_route_add = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): number => {
+  const rt = ip6_route_info_create(net, cfg, extack);
+  if (typeof rt === "number") return rt;
+  return fib6_add(net, fib6_new_table(net, rt.table), rt, cfg.info, extack);
+};
+
+/** The routes of the main table for a prefix on a device without a gateway (addrconf_get_prefix_route) */
+export const addrconf_get_prefix_route = (
+  net: Net,
+  pfx: Uint8Array,
+  plen: number,
+  dev: LinkDevice,
+): Rt6Info | undefined => {
+  const dst = ipv6_addr_prefix(pfx, plen);
+  return fib6_get_table(net, RT6_TABLE_MAIN)?.routes.find(
+    (r) => r.dst_len === plen && ipv6_addr_equal(r.dst, dst) && r.dev === dev,
+  );
+};
+
+/**
+ * rtm_to_fib6_config: the request as a fib6_config; reject types get RTF_REJECT, RTN_LOCAL
+ * RTF_LOCAL, RTM_F_CLONED RTF_CACHE. Parts that are not modelled are refused (logged).
+ */
+const rtm_to_fib6_config = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExtAck): Fib6Config | number => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, RTMSG_SIZE, rtm_ipv6_policy, NL_VALIDATE_LIBERAL, extack);
+  if (typeof tb === "number") return tb;
+  const rtm = rtmsg(nlh.msg);
+  if (rtm.tos) {
+    extack.msg = "Invalid dsfield (tos): option not available for IPv6";
+    return -ERRNO.EINVAL;
+  }
+  let flags = RTF_UP;
+  if ([RTN_UNREACHABLE, RTN_BLACKHOLE, RTN_PROHIBIT, RTN_THROW].includes(rtm.type)) flags |= RTF_REJECT;
+  if (rtm.type === RTN_LOCAL) flags |= RTF_LOCAL;
+  if (rtm.flags & RTM_F_CLONED) flags |= RTF_CACHE;
+  const unmodelled = [RTA_NH_ID, RTA_MULTIPATH, RTA_METRICS, RTA_ENCAP, RTA_ENCAP_TYPE].find(
+    (t) => tb[t] !== undefined,
+  );
+  if (unmodelled !== undefined || rtm.flags & RTNH_F_ONLINK) {
+    net.kernel?.printk(
+      `${KERN_NOTICE}nlsim: IPv6 route attribute ${unmodelled ?? "RTNH_F_ONLINK"} is not modelled (EOPNOTSUPP)`,
+    );
+    return -ERRNO.EOPNOTSUPP;
+  }
+  const cfg: Fib6Config = {
+    table: rtm.table,
+    dst: new Uint8Array(16),
+    dst_len: rtm.dst_len,
+    src_len: rtm.src_len,
+    flags,
+    protocol: rtm.protocol,
+    type: rtm.type,
+    metric: 0,
+    ifindex: 0,
+    prefsrc: null,
+    gateway: null,
+    ignore_dev_down: false,
+    info: { nlh, portid: skb.cb.portid },
+  };
+  const gw = tb[RTA_GATEWAY];
+  if (gw !== undefined) {
+    cfg.gateway = gw.data.slice(0, 16);
+    cfg.flags |= RTF_GATEWAY;
+  }
+  if (tb[RTA_VIA] !== undefined) {
+    extack.msg = "IPv6 does not support RTA_VIA attribute";
+    return -ERRNO.EINVAL;
+  }
+  const dst = tb[RTA_DST];
+  if (dst !== undefined) {
+    const plen = (rtm.dst_len + 7) >> 3;
+    if (dst.data.length < plen) return -ERRNO.EINVAL;
+    cfg.dst.set(dst.data.subarray(0, Math.min(plen, 16)));
+  }
+  const src = tb[RTA_SRC];
+  if (src !== undefined && src.data.length < (rtm.src_len + 7) >> 3) return -ERRNO.EINVAL;
+  if (tb[RTA_PREFSRC] !== undefined) cfg.prefsrc = tb[RTA_PREFSRC]!.data.slice(0, 16);
+  if (tb[RTA_OIF] !== undefined) cfg.ifindex = getU32(tb[RTA_OIF]!.data, 0);
+  if (tb[RTA_PRIORITY] !== undefined) cfg.metric = getU32(tb[RTA_PRIORITY]!.data, 0);
+  if (tb[RTA_TABLE] !== undefined) cfg.table = getU32(tb[RTA_TABLE]!.data, 0);
+  if (tb[RTA_PREF] !== undefined) {
+    let pref = tb[RTA_PREF]!.data[0]!;
+    if (pref !== ICMPV6_ROUTER_PREF_LOW && pref !== ICMPV6_ROUTER_PREF_HIGH) pref = ICMPV6_ROUTER_PREF_MEDIUM;
+    cfg.flags |= RTF_PREF(pref);
+  }
+  if (tb[RTA_EXPIRES] !== undefined && getU32(tb[RTA_EXPIRES]!.data, 0) !== 0xffffffff) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: expiring IPv6 routes are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  return cfg;
+};
+
+/** inet6_rtm_newroute: RTM_NEWROUTE for AF_INET6; metric 0 is IP6_RT_PRIO_USER */
+const inet6_rtm_newroute: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const cfg = rtm_to_fib6_config(skb, nlh, extack);
+  if (typeof cfg === "number") return cfg;
+  if (cfg.metric === 0) cfg.metric = IP6_RT_PRIO_USER;
+  return ip6_route_add(net, cfg, extack);
+};
+
+/**
+ * inet6_rtm_delroute → ip6_route_del: the table ("FIB table does not exist", -ESRCH), the node of
+ * exactly that prefix, its first route matching the metric, protocol, device and gateway given;
+ * -ESRCH if none. The type is not compared.
+ */
+const inet6_rtm_delroute: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const cfg = rtm_to_fib6_config(skb, nlh, extack);
+  if (typeof cfg === "number") return cfg;
+  const table = fib6_get_table(net, cfg.table);
+  if (table === undefined) {
+    extack.msg = "FIB table does not exist";
+    return -ERRNO.ESRCH;
+  }
+  const dst = ipv6_addr_prefix(cfg.dst, cfg.dst_len);
+  for (const rt of table.routes) {
+    if (rt.dst_len !== cfg.dst_len || !ipv6_addr_equal(rt.dst, dst)) continue;
+    if (cfg.flags & RTF_CACHE) continue;
+    if (cfg.metric && cfg.metric !== rt.metric) continue;
+    if (cfg.protocol && cfg.protocol !== rt.protocol) continue;
+    if (cfg.ifindex && rt.dev.ifindex !== cfg.ifindex) continue;
+    if (cfg.flags & RTF_GATEWAY) continue; // no route has a gateway
+    return fib6_del(net, rt, cfg.info);
+  }
+  return -ERRNO.ESRCH;
+};
+
+/**
+ * rt6_sync_down_dev(dev, event) → fib6_clean_all(fib6_ifdown): on NETDEV_DOWN and
+ * NETDEV_UNREGISTER every route through the device leaves, announced, in walk order.
+ */
+export const rt6_sync_down_dev = (net: Net, dev: LinkDevice): void => {
+  for (const t of fib6_tables(net))
+    for (const rt of t.routes.filter((r) => r.dev === dev)) fib6_del(net, rt, KERNEL_INFO);
+};
+
+/**
+ * inet6_rtm_getroute: RTM_GETROUTE do for AF_INET6. An unknown RTA_IIF is ENODEV; with no route
+ * at all the lookup ends at the null entry (ENETUNREACH); lookups over routes are not modelled.
+ */
+export const inet6_rtm_getroute: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = inet6_rtm_valid_getroute_req(skb, nlh, extack);
+  if (typeof tb === "number") return tb;
+  const iif = tb[RTA_IIF];
+  if (iif !== undefined && getU32(iif.data, 0) !== 0 && __dev_get_by_index(net, getU32(iif.data, 0)) === undefined)
+    return -ERRNO.ENODEV;
+  if (fib6_tables(net).some((t) => t.routes.length > 0)) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: ipv6 route lookups with routes present are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  return -ERRNO.ENETUNREACH;
+};
+
+/**
+ * inet6_dump_fib: RTM_GETROUTE dump for AF_INET6 over every table in walk order (cb->args[0] the
+ * next route of the whole walk). rt6_dump_route: a strict request dumps the routes
+ * (RTM_F_CLONED: the exceptions, none here) and marks them NLM_F_DUMP_FILTERED; the type, device
+ * and protocol filters apply. A round that put something reports it, so NLMSG_DONE comes in a
+ * round of its own.
  */
 export const inet6_dump_fib: RtnlDumpitFunc = (skb, cb) => {
   const net = skb_net(cb.skb);
   if (net === undefined) return -ERRNO.EINVAL;
   const filter = fib_dump_filter();
+  let dump_routes = true;
+  let dump_exceptions = true;
   if (cb.strict_check) {
     const err = ip_valid_fib_dump_req(net, filter, cb);
     if (err < 0) return err;
+    if (filter.flags & RTM_F_CLONED) dump_routes = false;
+    else dump_exceptions = false;
   } else if (nlmsg_len(cb.nlh) >= RTMSG_SIZE) {
     if (rtmsg(cb.nlh.msg).flags & RTM_F_PREFIX) filter.flags = RTM_F_PREFIX;
   }
-  if (filter.table_id && !fib6_get_table(net, filter.table_id)) {
-    if (rtnl_msg_family(cb.nlh) !== AF_INET6) return skb.len;
-    (cb.extack ?? {}).msg = "ipv6: FIB table does not exist";
-    return -ERRNO.ENOENT;
+  let tables = fib6_tables(net);
+  if (filter.table_id) {
+    const t = fib6_get_table(net, filter.table_id);
+    if (t === undefined) {
+      if (rtnl_msg_family(cb.nlh) !== AF_INET6) return skb.len;
+      (cb.extack ?? {}).msg = "ipv6: FIB table does not exist";
+      return -ERRNO.ENOENT;
+    }
+    tables = [t];
   }
-  if (filter.flags & RTM_F_PREFIX) return skb.len;
-  const l = rt6_list(net);
+  // no route is an RA's prefix route (RTF_PREFIX_RT)
+  if (filter.flags & RTM_F_PREFIX || !dump_routes) return skb.len;
+  const l = tables.flatMap((t) => t.routes);
+  const flags = NLM_F_MULTI | (filter.filter_set || !dump_routes || !dump_exceptions ? NLM_F_DUMP_FILTERED : 0);
   for (let i = cb.args[0]!; i < l.length; i++) {
     const rt = l[i]!;
-    if (filter.table_id && rt.table !== filter.table_id) {
-      cb.args[0] = i + 1;
-      continue;
-    }
-    const flags = NLM_F_MULTI | (filter.filter_set ? NLM_F_DUMP_FILTERED : 0);
-    if (rt6_fill_node(skb, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, flags) < 0) return skb.len;
     cb.args[0] = i + 1;
+    if (
+      filter.filter_set &&
+      ((filter.rt_type && rt.type !== filter.rt_type) ||
+        (filter.dev && rt.dev.ifindex !== filter.dev) ||
+        (filter.protocol && rt.protocol !== filter.protocol))
+    )
+      continue;
+    if (rt6_fill_node(skb, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, flags) < 0) {
+      cb.args[0] = i;
+      return skb.len;
+    }
   }
   return skb.len;
 };
 
 /** ip6_route_init's handlers */
 export const ip6_route_net_init = (net: Net): void => {
+  rtnl_register(net, AF_INET6, RTM_NEWROUTE, inet6_rtm_newroute, null);
+  rtnl_register(net, AF_INET6, RTM_DELROUTE, inet6_rtm_delroute, null);
   rtnl_register(net, AF_INET6, RTM_GETROUTE, inet6_rtm_getroute, inet6_dump_fib);
 };

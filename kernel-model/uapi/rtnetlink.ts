@@ -127,6 +127,11 @@ export const RTM_NEWNETCONF = 80;
 export const RTM_GETNETCONF = 82;
 export const RTM_NEWNSID = 88;
 export const RTM_GETNSID = 90;
+export const RTM_NEWNEXTHOP = 104;
+export const RTM_DELNEXTHOP = 105;
+export const RTM_GETNEXTHOP = 106;
+/** sizeof(struct nhmsg) */
+export const NHMSG_SIZE = 8;
 
 /** sizeof(struct rtmsg) */
 export const RTMSG_SIZE = 12;

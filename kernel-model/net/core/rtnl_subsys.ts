@@ -6,6 +6,7 @@
 import { devinet_net_init } from "../ipv4/devinet.js";
 import { ip_fib_net_init } from "../ipv4/fib_frontend.js";
 import { fib4_rules_ops } from "../ipv4/fib_rules.js";
+import { nexthop_net_init } from "../ipv4/nexthop.js";
 import { ip_rt_net_init } from "../ipv4/route.js";
 import { addrconf_net_init } from "../ipv6/addrconf.js";
 import { addrlabel_net_init } from "../ipv6/addrlabel.js";
@@ -28,4 +29,5 @@ export const rtnl_subsys_net_init = (net: Net): void => {
   addrlabel_net_init(net);
   ip6_route_net_init(net);
   ifb_init_module(net);
+  nexthop_net_init(net);
 };

@@ -4,6 +4,7 @@
 // and deleting nexthops (RTM_NEWNEXTHOP/DELNEXTHOP, rtm_to_nh_config) is not modelled: those
 // types stay unregistered here and answer EOPNOTSUPP.
 
+import { KERN_NOTICE } from "../../kernel/printk.js";
 import {
   ERRNO,
   getU32,
@@ -111,7 +112,8 @@ export const rtm_get_nexthop: RtnlDoitFunc = (skb, nlh, extack) => {
   const { err, id } = nh_valid_get_del_req(nlh, tb, extack);
   if (err) return err;
   if (nexthop_find_by_id(net, id) === undefined) return -ERRNO.ENOENT;
-  // nh_fill_node is not modelled: no nexthop can exist in the table yet.
+  // nh_fill_node is not modelled: no nexthop can exist in the table yet
+  net.kernel?.printk(`${KERN_NOTICE}nlsim: nexthop ${id}: filling a nexthop's attributes is not modelled (EOPNOTSUPP)`);
   return -ERRNO.EOPNOTSUPP;
 };
 

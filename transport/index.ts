@@ -42,7 +42,13 @@ export { KernelUnavailable, kernelLayer, makeKernelNetlink } from "./kernel.js";
 export { kernelFilesLayer, makeKernelCreds, makeKernelInetRaw, makeKernelProcfs } from "./kernel-files.js";
 export * from "./netlink.js";
 export * from "./procfs.js";
-export { type PromiseConn, type PromiseNetlink, promiseNetlink, runPromiseProcess } from "./promise.js";
+export {
+  type PromiseConn,
+  type PromiseNetlink,
+  type PromiseScoped,
+  promiseNetlink,
+  runPromiseProcess,
+} from "./promise.js";
 export { runPromiseKernel } from "./promise-kernel.js";
 export { type EffectProcess, makeSimNetlink, runProcess, simLayer } from "./sim.js";
 export { makeSimCreds, makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";

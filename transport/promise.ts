@@ -62,6 +62,26 @@ export interface PromiseConn {
 /** The entry point a Promise program gets. */
 export interface PromiseNetlink {
   openConn(protocol: number, options?: ConnOptions): Promise<PromiseConn>;
+  /**
+   * Runs an Effect program over the Netlink service (on the simulator: as calls of this
+   * process) and resolves with its result; its typed failure rejects as is. For programs of
+   * the Effect client that this facade has no method for.
+   */
+  run<A, E>(effect: Effect.Effect<A, E, Netlink>): Promise<A>;
+  /**
+   * Runs a program that opens something in a scope (a conn, a YNL client) and keeps that scope
+   * open until `close()`.
+   */
+  scoped<A, E>(effect: Effect.Effect<A, E, Netlink | Scope.Scope>): Promise<PromiseScoped<A>>;
+  /** An async iterator over a stream of the Effect client, pulled as it is read; `break` or `return()` closes it. */
+  iterate<A, E>(stream: Stream.Stream<A, E, Netlink>): AsyncIterableIterator<A>;
+}
+
+/** What `PromiseNetlink.scoped` opened, and how to close it. */
+export interface PromiseScoped<A> {
+  readonly value: A;
+  /** closes the scope: sockets opened in it are closed */
+  close(): Promise<void>;
 }
 
 /** Runs an effect to a promise: the typed failure is thrown as is (a defect as its squashed cause). */
@@ -86,7 +106,7 @@ const runnerOf =
     });
 
 /** An async iterator over a stream, pulled chunk by chunk through `run`; closing it closes the stream's scope. */
-const iterate = <A, E>(run: Runner, stream: Stream.Stream<A, E>): AsyncIterableIterator<A> => {
+const iterate = <A, E>(run: Runner, stream: Stream.Stream<A, E, Netlink>): AsyncIterableIterator<A> => {
   let buffer: A[] = [];
   let pull: Effect.Effect<ReadonlyArray<A> | undefined, E> | undefined;
   let scope: Scope.Closeable | undefined;
@@ -132,11 +152,29 @@ const iterate = <A, E>(run: Runner, stream: Stream.Stream<A, E>): AsyncIterableI
   return it;
 };
 
+/** Runs `effect` in a scope of its own that stays open until the result's close(). */
+const scopedWith = async <A, E>(
+  run: Runner,
+  effect: Effect.Effect<A, E, Netlink | Scope.Scope>,
+): Promise<PromiseScoped<A>> => {
+  const scope = await run(Scope.make());
+  let value: A;
+  try {
+    value = await run(Scope.provide(scope)(effect));
+  } catch (e) {
+    await run(Scope.close(scope, Exit.void));
+    throw e;
+  }
+  return { value, close: () => run(Scope.close(scope, Exit.void)) };
+};
+
 /** The Promise API over a runner. */
 const facade = (run: Runner): PromiseNetlink => ({
+  run,
+  scoped: (effect) => scopedWith(run, effect),
+  iterate: (stream) => iterate(run, stream),
   async openConn(protocol, options) {
-    const scope = await run(Scope.make());
-    const conn = await run(Scope.provide(scope)(open(protocol, options)));
+    const { value: conn, close: closeScope } = await scopedWith(run, open(protocol, options));
     const iterators = new Set<AsyncIterableIterator<unknown>>();
     const track = <A>(i: AsyncIterableIterator<A>): AsyncIterableIterator<A> => {
       iterators.add(i as AsyncIterableIterator<unknown>);
@@ -165,7 +203,7 @@ const facade = (run: Runner): PromiseNetlink => ({
       async close() {
         for (const i of iterators) await i.return?.();
         iterators.clear();
-        await run(Scope.close(scope, Exit.void));
+        await closeScope();
       },
     };
   },

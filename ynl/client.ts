@@ -55,10 +55,18 @@ type Keys<F> = Extract<keyof F, string>;
 export type YnlDoOps<F> = { [K in Keys<F>]: F[K] extends { doRequest: object } ? K : never }[Keys<F>];
 /** Operations that have a dump. */
 export type YnlDumpOps<F> = { [K in Keys<F>]: F[K] extends { dumpReply: object } ? K : never }[Keys<F>];
-type DoReq<F, K extends keyof F> = F[K] extends { doRequest: infer R } ? R : never;
-type DoReply<F, K extends keyof F> = F[K] extends { doReply: infer R } ? R : undefined;
-type DumpReq<F, K extends keyof F> = F[K] extends { dumpRequest: infer R } ? R : Record<string, never>;
-type DumpReply<F, K extends keyof F> = F[K] extends { dumpReply: infer R } ? R : never;
+/** The request of operation K's do. */
+export type YnlDoRequest<F, K extends keyof F> = F[K] extends { doRequest: infer R } ? R : never;
+/** The reply of operation K's do (undefined for an operation that only acknowledges). */
+export type YnlDoReply<F, K extends keyof F> = F[K] extends { doReply: infer R } ? R : undefined;
+/** The request of operation K's dump. */
+export type YnlDumpRequest<F, K extends keyof F> = F[K] extends { dumpRequest: infer R } ? R : Record<string, never>;
+/** One reply of operation K's dump. */
+export type YnlDumpReply<F, K extends keyof F> = F[K] extends { dumpReply: infer R } ? R : never;
+type DoReq<F, K extends keyof F> = YnlDoRequest<F, K>;
+type DoReply<F, K extends keyof F> = YnlDoReply<F, K>;
+type DumpReq<F, K extends keyof F> = YnlDumpRequest<F, K>;
+type DumpReply<F, K extends keyof F> = YnlDumpReply<F, K>;
 
 /** Every error a YNL request can fail with: the client's, or a value the spec cannot encode. */
 export type YnlError = RequestError | YnlEncodeError;

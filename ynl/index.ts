@@ -15,7 +15,11 @@ export {
   type YnlAnyOps,
   type YnlClient,
   type YnlDoOps,
+  type YnlDoReply,
+  type YnlDoRequest,
   type YnlDumpOps,
+  type YnlDumpReply,
+  type YnlDumpRequest,
   type YnlError,
   type YnlFamilyOps,
   type YnlNotification,
@@ -41,6 +45,7 @@ export {
 } from "./family.js";
 export { generateTypes } from "./gen.js";
 export { BUNDLED_SPECS, type BundledSpec, loadSpec, loadSpecFile, loadSpecText } from "./load.js";
+export { openPromiseYnl, type PromiseYnlClient } from "./promise.js";
 export * from "./spec.js";
 export type * from "./types/fou.js";
 export type * from "./types/handshake.js";

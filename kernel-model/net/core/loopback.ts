@@ -90,6 +90,11 @@ export interface LinkDevice extends NetDevice {
   inet6_flags: number;
   /** IFLA_INET6_CACHEINFO {max_reasm_len, tstamp, reachable_time, retrans_time} */
   inet6_cacheinfo: readonly [number, number, number, number];
+  /**
+   * dev->offload_xstats_l3 != NULL: L3 offload statistics were requested (RTM_SETSTATS with
+   * IFLA_STATS_SET_OFFLOAD_XSTATS_L3_STATS); no driver of the model reports using them
+   */
+  offload_xstats_l3?: boolean;
 }
 
 /** The IPv4 devconf of lo in a fresh namespace (IFLA_INET_CONF, 33 × u32) [live, this host]. */

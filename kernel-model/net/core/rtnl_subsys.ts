@@ -16,9 +16,11 @@ import { fib_rules_net_init } from "./fib_rules.js";
 import { ifb_init_module } from "./ifb.js";
 import { neigh_net_init } from "./neighbour.js";
 import { net_ns_rtnl_init } from "./net_namespace.js";
+import { rtnl_stats_init } from "./rtnetlink_stats.js";
 
 /** rtnl_subsys_net_init(net): every subsystem's rtnetlink handlers (after rtnetlink_net_init) */
 export const rtnl_subsys_net_init = (net: Net): void => {
+  rtnl_stats_init(net);
   net_ns_rtnl_init(net);
   neigh_net_init(net);
   fib_rules_net_init(net, fib4_rules_ops());

@@ -266,6 +266,36 @@ describe("netlink_dump_start / netlink_dump (spec section 8)", () => {
     expect(sk.cb_running).toBe(false);
   });
 
+  it("refuses a round whose skb would take the queue to rcvbuf, but always admits one into an empty queue", () => {
+    const net = newNet();
+    loadDumper(net, 5, 60, "finish");
+    const sk = openBound(net, 100, 0, UNIT);
+    const peer = openBound(net, 200, 0, UNIT);
+    const v = new Uint8Array(4); // SO_RCVBUF 0 → the 2304 minimum: less than one round's 4352
+    setsockopt(sk, ROOT, SOL_SOCKET, SO_RCVBUF, v);
+    expect(sk.sk_rcvbuf).toBe(2304);
+    // an empty queue: the round goes in although its skb alone is over rcvbuf
+    expect(netlink_sendmsg(sk, ROOT, dumpRequest(), 0, nladdr(0))).toBe(20);
+    expect(sk.sk_rmem_alloc).toBe(4352);
+    expect(recv(sk).msgs.map((m) => m.type)).toEqual([...Array(5).fill(ITEM_TYPE), NLMSG_DONE]);
+    // 200 bytes queued (well under rcvbuf) + a round's 4352 ≥ rcvbuf: refused, the request's error
+    expect(netlink_sendmsg(peer, ROOT, datagram(100), 0, nladdr(100))).toBe(100);
+    const queued = sk.sk_rmem_alloc;
+    expect(queued).toBeLessThan(sk.sk_rcvbuf);
+    expect(netlink_sendmsg(sk, ROOT, dumpRequest(), 0, nladdr(0))).toBe(20);
+    expect(sk.cb_running).toBe(true);
+    // the ENOBUFS ACK is queued; reading the datagram retries the round, refused again (the ACK is
+    // still queued): the socket's error
+    expect(recv(sk, 4096).ret).toBe(100);
+    expect(recv(sk).ret).toBe(-ERRNO.ENOBUFS);
+    const ack = recv(sk);
+    expect(ack.msgs.map((m) => m.type)).toEqual([NLMSG_ERROR]);
+    expect(parseNlmsgerr(ack.msgs[0]!).error).toBe(-ERRNO.ENOBUFS);
+    // reading the ACK emptied the queue: the round goes in and the dump ends
+    expect(recv(sk).msgs.map((m) => m.type)).toEqual([...Array(5).fill(ITEM_TYPE), NLMSG_DONE]);
+    expect(sk.cb_running).toBe(false);
+  });
+
   it("calls done() once when the socket closes mid-dump and drops the request", () => {
     const net = newNet();
     const f = loadDumper(net, 100, 60);

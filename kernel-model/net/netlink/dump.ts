@@ -135,8 +135,8 @@ export const __netlink_dump_start = (
 export const netlink_dump_start = __netlink_dump_start;
 
 /**
- * netlink_dump(sk): one round of the running dump. Skipped with −ENOBUFS while rmem_alloc ≥ rcvbuf;
- * −EINVAL when no dump runs. Allocates max(min_dump_alloc, NLMSG_GOODSIZE) bytes, or
+ * netlink_dump(sk): one round of the running dump. −ENOBUFS when its skb would take rmem_alloc to
+ * rcvbuf or beyond while the queue holds anything; −EINVAL when no dump runs. Allocates max(min_dump_alloc, NLMSG_GOODSIZE) bytes, or
  * max_recvmsg_len when that is larger, with exactly that much tailroom (skb_reserve trims the slab's
  * excess); charges it to the socket; calls the dump callback unless it already reported the end;
  * queues the skb unless the socket's filter drops it, appending NLMSG_DONE (and ending the dump: done(), cb_running cleared) once the
@@ -145,7 +145,6 @@ export const netlink_dump_start = __netlink_dump_start;
 export const netlink_dump = (sk: NetlinkSock): number => {
   const cb = sk.cb;
   if (!sk.cb_running || cb === null) return -ERRNO.EINVAL;
-  if (sk.sk_rmem_alloc >= sk.sk_rcvbuf) return -ERRNO.ENOBUFS;
   const alloc_min_size = Math.max(cb.min_dump_alloc, NLMSG_GOODSIZE);
   const max_recvmsg_len = Math.min(sk.max_recvmsg_len, NETLINK_MAX_RECVMSG_LEN);
   // attempt the reader's larger buffer first (no retry in C), then the minimum; both failing is ENOBUFS
@@ -156,8 +155,17 @@ export const netlink_dump = (sk: NetlinkSock): number => {
   // GFP_KERNEL in 6.x (process context); atomic here so that a first round run from a softirq-mode
   // input is not reported as the model's own sleeping allocation (as netlink_ack does)
   const skb = alloc_skb(alloc_size, GFP_ATOMIC);
+  // the round's skb is charged first and refused when the queue would then reach sk_rcvbuf, unless
+  // it is the only skb the socket holds: a dump always gets one round into an empty queue (6.15's
+  // "Fix wraparounds of sk->sk_rmem_alloc" and 6.16's "make sure we allow at least one dump skb";
+  // before them the check was rmem_alloc >= rcvbuf ahead of the allocation)
+  const rmem = sk.sk_rmem_alloc + skb.truesize;
+  if (rmem !== skb.truesize && rmem >= sk.sk_rcvbuf) {
+    kfree_skb(skb);
+    return -ERRNO.ENOBUFS;
+  }
   // netlink_skb_set_owner_r charges the socket (the model's helper leaves the add to the caller)
-  sk.sk_rmem_alloc += skb.truesize;
+  sk.sk_rmem_alloc = rmem;
   netlink_skb_set_owner_r(skb, sk);
   const extack: NetlinkExtAck = {};
   if (sk.dump_done_errno > 0) {

@@ -127,6 +127,16 @@ export const RTM_NEWNETCONF = 80;
 export const RTM_GETNETCONF = 82;
 export const RTM_NEWNSID = 88;
 export const RTM_GETNSID = 90;
+export const RTM_NEWQDISC = 36;
+export const RTM_GETQDISC = 38;
+export const RTM_GETTCLASS = 42;
+export const RTM_GETTFILTER = 46;
+export const RTM_GETACTION = 50;
+export const RTM_GETCHAIN = 102;
+/** sizeof(struct tcmsg): family, pad1, pad2, ifindex, handle, parent, info */
+export const TCMSG_SIZE = 20;
+/** sizeof(struct tcamsg): family, pad1, pad2 */
+export const TCAMSG_SIZE = 4;
 export const RTM_NEWSTATS = 92;
 export const RTM_GETSTATS = 94;
 export const RTM_SETSTATS = 95;
@@ -176,6 +186,7 @@ export const IFLA_INFO_SLAVE_DATA = 5;
 export const IFLA_INFO_MAX = 5;
 /** The RTNLGRP_* groups the model notifies (linux/rtnetlink.h) */
 export const RTNLGRP_LINK = 1;
+export const RTNLGRP_TC = 4;
 export const RTNLGRP_IPV4_IFADDR = 5;
 export const RTNLGRP_IPV4_ROUTE = 7;
 export const RTNLGRP_IPV6_IFADDR = 9;

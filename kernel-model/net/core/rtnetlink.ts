@@ -138,7 +138,7 @@ import {
   RTNLGRP_MAX,
 } from "../../uapi/rtnetlink.js";
 import { type Nlmsghdr, netlink_rcv_skb } from "../netlink/ack.js";
-import { nlmsg_multicast } from "../netlink/broadcast.js";
+import { netlink_broadcast, nlmsg_multicast } from "../netlink/broadcast.js";
 import { netlink_capable } from "../netlink/capable.js";
 import { type NetlinkCallback, netlink_dump_start, nl_dump_check_consistent } from "../netlink/dump.js";
 import { netlink_kernel_create } from "../netlink/kernel.js";
@@ -164,7 +164,7 @@ import {
 import { kfree_skb, NLMSG_GOODSIZE, type SkBuff, skb_get } from "../netlink/skb.js";
 import { NETLINK_F_STRICT_CHK, type NetlinkSock } from "../netlink/sock.js";
 import type { Net } from "../netlink/table.js";
-import { nlmsg_unicast } from "../netlink/unicast.js";
+import { netlink_unicast, nlmsg_unicast } from "../netlink/unicast.js";
 import {
   call_netdevice_notifiers,
   dev_change_flags,
@@ -702,6 +702,23 @@ const nlmsg_notify = (sk: NetlinkSock, skb: SkBuff, portid: number, group: numbe
     nlmsg_multicast(sk, skb, report ? portid : 0, group, 0);
   }
   if (report) nlmsg_unicast(sk, skb, portid);
+};
+
+/**
+ * rtnetlink_send(skb, net, pid, group, echo): to the group with the requester `pid` left out, and
+ * with `echo` a copy to it as well (NETLINK_CB's dst_group stays the group, so the copy reads as
+ * the group's). tc answers its GET requests this way. 0 or the unicast's error.
+ */
+export const rtnetlink_send = (skb: SkBuff, net: Net, pid: number, group: number, echo: boolean): number => {
+  const rtnl = rtnl_net(net).rtnl;
+  if (rtnl === null) {
+    kfree_skb(skb);
+    return 0;
+  }
+  skb.cb.dst_group = group;
+  if (echo) skb_get(skb);
+  netlink_broadcast(rtnl, skb, pid, group);
+  return echo ? Math.min(netlink_unicast(rtnl, skb, pid, true), 0) : 0;
 };
 
 /** rtnl_notify(skb, net, pid, group, nlh, flags): NLM_F_ECHO in the request asks for a copy. */

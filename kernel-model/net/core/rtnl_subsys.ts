@@ -12,6 +12,9 @@ import { addrconf_net_init } from "../ipv6/addrconf.js";
 import { addrlabel_net_init } from "../ipv6/addrlabel.js";
 import { ip6_route_net_init } from "../ipv6/route.js";
 import type { Net } from "../netlink/table.js";
+import { tc_action_net_init } from "../sched/act_api.js";
+import { tc_filter_net_init } from "../sched/cls_api.js";
+import { pktsched_net_init } from "../sched/sch_api.js";
 import { fib_rules_net_init } from "./fib_rules.js";
 import { ifb_init_module } from "./ifb.js";
 import { neigh_net_init } from "./neighbour.js";
@@ -32,4 +35,7 @@ export const rtnl_subsys_net_init = (net: Net): void => {
   ip6_route_net_init(net);
   ifb_init_module(net);
   nexthop_net_init(net);
+  pktsched_net_init(net);
+  tc_filter_net_init(net);
+  tc_action_net_init(net);
 };

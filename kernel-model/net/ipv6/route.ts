@@ -211,8 +211,8 @@ export interface Rt6Info {
   readonly dev: LinkDevice;
   /** RTF_* */
   readonly flags: number;
-  /** fib6_prefsrc (plen 128) or null */
-  readonly prefsrc: Uint8Array | null;
+  /** fib6_prefsrc (plen 128) or null; rt6_remove_prefsrc clears it */
+  prefsrc: Uint8Array | null;
 }
 
 /** struct fib6_table: the routes in fib6_walk's order; seq orders tables of one hash bucket */
@@ -267,7 +267,7 @@ export const ipv6_addr_prefix = (addr: Uint8Array, plen: number): Uint8Array => 
   return out;
 };
 
-const ipv6_addr_equal = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
+export const ipv6_addr_equal = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
 
 /** bit i (from the top) of an address */
 const addr_bit = (a: Uint8Array, i: number): number => (a[i >> 3]! >> (7 - (i & 7))) & 1;
@@ -290,7 +290,7 @@ export interface NlInfo {
   readonly nlh: Nlmsghdr | null;
   readonly portid: number;
 }
-const KERNEL_INFO: NlInfo = { nlh: null, portid: 0 };
+export const KERNEL_INFO: NlInfo = { nlh: null, portid: 0 };
 
 /**
  * rt6_fill_node(net, skb, rt, NULL, ...): rtmsg (table above 255 as RT_TABLE_COMPAT, scope
@@ -405,6 +405,20 @@ export const ip6_ins_rt = (net: Net, rt: Rt6Info): number =>
 
 /** ip6_del_rt(net, rt, skip_notify = false) */
 export const ip6_del_rt = (net: Net, rt: Rt6Info): number => fib6_del(net, rt, KERNEL_INFO);
+
+/** rcu_access_pointer(rt->fib6_node) != NULL: the route is linked into its table */
+export const fib6_info_linked = (net: Net, rt: Rt6Info): boolean =>
+  fib6_get_table(net, rt.table)?.routes.includes(rt) ?? false;
+
+/**
+ * rt6_remove_prefsrc(ifp) → fib6_remove_prefsrc over every table: a route through the address's
+ * device whose preferred source is the address loses it (silently, as the kernel does)
+ */
+export const rt6_remove_prefsrc = (net: Net, dev: LinkDevice, addr: Uint8Array): void => {
+  for (const t of fib6_tables(net))
+    for (const rt of t.routes)
+      if (rt.dev === dev && rt.prefsrc !== null && ipv6_addr_equal(rt.prefsrc, addr)) rt.prefsrc = null;
+};
 
 /** fib6_is_reject(flags, dev, addr_type): routes through lo to a non-loopback prefix are promoted to rejects */
 const fib6_is_reject = (flags: number, dev: LinkDevice | undefined, dst: Uint8Array, dst_len: number): boolean => {

@@ -125,7 +125,28 @@ const setup = () => {
     "+addr 00000000000000000000000000000001/128 80",
     "+route 00000000000000000000000000000001/128 t255 m0",
   ]);
-  return { send, heard, lo, dump };
+  /** RTM_GETROUTE do: "oif <n> src <prefsrc>" of the reply, or the errno */
+  const getroute = (dst: Uint8Array, attrs: Uint8Array[] = []): string | number => {
+    const payload = concat(Uint8Array.of(10, 128, 0, 0, 0, 0, 0, 0), u32(0), attr(1, dst), ...attrs);
+    netlink_sendmsg(
+      sk,
+      ROOT,
+      encodeMessage({ type: 26, flags: NLM_F_REQUEST, seq: ++seq, pid: 4242, payload }),
+      MSG_DONTWAIT,
+      nladdr(0),
+    );
+    const [m] = messages(sk, (x) => getU32(x, 8) === seq);
+    if (m === undefined) throw new Error("no answer");
+    if (m[4] === 2) return getS32(m, 16);
+    let oif = 0;
+    let src = "";
+    for (let a = 28; a + 4 <= m.length; a += ((m[a]! | (m[a + 1]! << 8)) + 3) & ~3) {
+      if (m[a + 2] === 4) oif = getU32(m, a + 4);
+      if (m[a + 2] === 7) src = hex(m.subarray(a + 4, a + 20));
+    }
+    return `oif ${oif} src ${src}`;
+  };
+  return { send, heard, lo, dump, getroute };
 };
 
 const NEW = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
@@ -262,5 +283,43 @@ describe("addresses on an ifb device (IFF_NOARP)", () => {
       `+addr ${ll}/64 80`,
       `+route ${ll}/128 t255 m0`,
     ]);
+  });
+});
+
+describe("inet6_rtm_getroute and ipv6_dev_get_saddr", () => {
+  it("chooses the source by the same address, then scope, deprecation, label and prefix length", () => {
+    const { send, getroute } = setup();
+    const ula = Uint8Array.of(0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    const deprecated = attr(IFA_CACHEINFO, concat(u32(0), u32(0xffffffff), u32(0), u32(0)));
+    expect(send(RTM_NEWADDR, NEW, ifa(v6(1, 1), 64, { flags: 0x02 }))).toBe(0);
+    expect(send(RTM_NEWADDR, NEW, ifa(ula, 64, { flags: 0x02 }))).toBe(0);
+    expect(send(RTM_NEWADDR, NEW, ifa(v6(2, 1), 64, { flags: 0x02, attrs: [deprecated] }))).toBe(0);
+    // the prefix routes through lo are rejects of type unicast: no error, the route answers
+    expect(getroute(v6(1, 5))).toBe(`oif 1 src ${hex(v6(1, 1))}`);
+    // fd00::/7 has label 5 like fd00::1; 2001:db8::/32 shares ::/0's label 1 with 2001:db8:1::1
+    expect(getroute(Uint8Array.of(0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7))).toBe(`oif 1 src ${hex(ula)}`);
+    // the deprecated address loses to the other one of its scope, but is its own source
+    expect(getroute(v6(2, 5))).toBe(`oif 1 src ${hex(v6(1, 1))}`);
+    expect(getroute(v6(2, 1))).toBe(`oif 1 src ${hex(v6(2, 1))}`);
+    expect(getroute(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1))).toBe(
+      "oif 1 src 00000000000000000000000000000001",
+    );
+  });
+
+  it("answers a reject route's error, and ENETUNREACH without a route or off the flow's device", () => {
+    const { send, getroute } = setup();
+    const reject = (type: number, w: number) =>
+      concat(Uint8Array.of(10, 48, 0, 0, 254, 3, 0, type), u32(0), attr(1, v6(w, 0)));
+    expect(send(RTM_NEWROUTE, NEW, reject(7, 5))).toBe(0);
+    expect(send(RTM_NEWROUTE, NEW, reject(6, 6))).toBe(0);
+    expect(send(RTM_NEWROUTE, NEW, reject(8, 7))).toBe(0);
+    expect(getroute(v6(5, 1))).toBe(-ERRNO.EHOSTUNREACH);
+    expect(getroute(v6(6, 1))).toBe(-ERRNO.EINVAL);
+    expect(getroute(v6(7, 1))).toBe(-ERRNO.EACCES);
+    expect(getroute(v6(9, 1))).toBe(-ERRNO.ENETUNREACH);
+    // ::1 through device 2 (none): RT6_LOOKUP_F_IFACE, so the local route through lo does not do
+    expect(getroute(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), [attr(4, u32(2))])).toBe(
+      -ERRNO.ENETUNREACH,
+    );
   });
 });

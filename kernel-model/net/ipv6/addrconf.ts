@@ -1,8 +1,16 @@
-// net/ipv6/addrconf.c (6.18), the part a fresh network namespace answers: the AF_INET6 address
+// net/ipv6/addrconf.c (6.18): IPv6 addresses through rtnetlink (inet6_rtm_newaddr with
+// inet6_addr_add / ipv6_add_addr and inet6_addr_modify for NLM_F_REPLACE, inet6_rtm_deladdr with
+// inet6_addr_del / ipv6_del_addr, inet6_rtm_getaddr), the routes they bring (the prefix route in
+// main unless IFA_F_NOPREFIXROUTE, the local route in local once DAD is done, ff00::/8 on a device
+// other than lo) and their announcements to RTNLGRP_IPV6_IFADDR (__ipv6_ifa_notify); the device's
+// life (addrconf_notify: ::1 on lo, the EUI-64 link-local address of an Ethernet device,
+// addrconf_permanent_addr on up, addrconf_ifdown on down and unregister); the AF_INET6 address
 // dumps (inet6_dump_addr for RTM_GETADDR, RTM_GETMULTICAST and RTM_GETANYCAST, with
 // inet6_valid_dump_ifaddr_req), netconf (RTM_GETNETCONF do and dump), and the AF_INET6 link dump
-// (inet6_dump_ifinfo, inet6_fill_ifinfo). lo is down: no unicast or anycast address, and the two
-// groups ipv6_add_dev joins at registration, ff02::1 and ff01::1.
+// (inet6_dump_ifinfo, inet6_fill_ifinfo). DAD is addrconf_dad_work queued behind rtnl: it completes
+// at once on lo and IFF_NOARP devices (ifb), the only ones the model has; probing is not modelled.
+// Nor are temporary addresses (use_tempaddr is -1 on lo, 0 on a new device), peer addresses,
+// IFA_F_MCAUTOJOIN and lifetimes that expire (refused, logged), or keep_addr_on_down.
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import { KERN_NOTICE } from "../../kernel/printk.js";
@@ -119,6 +127,7 @@ import {
 } from "../netlink/nlmsg.js";
 import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
+import { ipv6_addr_label } from "./addrlabel.js";
 import {
   addrconf_get_prefix_route,
   fib6_info_linked,
@@ -137,6 +146,7 @@ import {
   type Rt6Info,
   rt6_remove_prefsrc,
   rt6_set_chk_addr,
+  rt6_set_get_saddr,
   rt6_sync_down_dev,
 } from "./route.js";
 
@@ -1208,9 +1218,88 @@ const ipv6_chk_addr = (net: Net, addr: Uint8Array, dev: LinkDevice | undefined):
     }),
   );
 
+/** ipv6_addr_diff(a, b): the index of the first bit that differs, 128 when none does */
+const ipv6_addr_diff = (a: Uint8Array, b: Uint8Array): number => {
+  for (let i = 0; i < 16; i++) {
+    const x = a[i]! ^ b[i]!;
+    if (x) return i * 8 + Math.clz32(x) - 24;
+  }
+  return 128;
+};
+
+/** ipv6_addr_orchid: 2001:10::/28 */
+const ipv6_addr_orchid = (a: Uint8Array): boolean =>
+  a[0] === 0x20 && a[1] === 0x01 && a[2] === 0 && (a[3]! & 0xf0) === 0x10;
+
+/** ipv6_saddr_preferred(type): IPV6_ADDR_MAPPED, IPV6_ADDR_COMPATv4 or IPV6_ADDR_LOOPBACK */
+const ipv6_saddr_preferred = (a: Uint8Array): boolean =>
+  a.subarray(0, 10).every((x) => x === 0) && ((a[10] === 0xff && a[11] === 0xff) || (a[10] === 0 && a[11] === 0));
+
+/** __ipv6_addr_src_scope of a destination: -1 for ::, a multicast address's own scope */
+const dst_src_scope = (a: Uint8Array): number =>
+  is_any(a) ? -1 : a[0] === 0xff ? a[1]! & 0x0f : ipv6_addr_src_scope(a);
+
+/**
+ * ipv6_get_saddr_eval's rules 1 to 9 (RFC 6724) for a candidate: same address, appropriate scope,
+ * not deprecated or optimistic (use_optimistic is 0), the outgoing interface, the matching label,
+ * public (use_tempaddr is below 2), ORCHID alike, the longest matching prefix, not optimistic.
+ * Rule 4 (a home address, CONFIG_IPV6_MIP6) is not modelled. Higher is better.
+ */
+const saddr_rules = (dst: {
+  readonly addr: Uint8Array;
+  readonly ifindex: number;
+  readonly scope: number;
+  readonly label: number;
+}): ReadonlyArray<(ifa: Inet6Ifaddr) => number> => [
+  (ifa) => (ipv6_addr_equal(ifa.addr, dst.addr) ? 1 : 0),
+  (ifa) => {
+    const s = ipv6_addr_src_scope(ifa.addr);
+    return s >= dst.scope ? -s : s - 128;
+  },
+  (ifa) => (ipv6_saddr_preferred(ifa.addr) || !(ifa.flags & (IFA_F_DEPRECATED | IFA_F_OPTIMISTIC)) ? 1 : 0),
+  (ifa) => (!dst.ifindex || dst.ifindex === ifa.dev.ifindex ? 1 : 0),
+  (ifa) => (ipv6_addr_label(ifa.addr, ifa.dev.ifindex) === dst.label ? 1 : 0),
+  (ifa) => (ifa.flags & IFA_F_TEMPORARY ? 0 : 1),
+  (ifa) => (ipv6_addr_orchid(ifa.addr) === ipv6_addr_orchid(dst.addr) ? 1 : 0),
+  (ifa) => Math.min(ipv6_addr_diff(ifa.addr, dst.addr), ifa.prefix_len),
+  (ifa) => (ifa.flags & IFA_F_OPTIMISTIC ? 0 : 1),
+];
+
+/**
+ * ipv6_dev_get_saddr(net, dst_dev, daddr, 0, &saddr): the best source for daddr among the
+ * addresses of dst_dev (a multicast or link-scope destination) or of every device, tentative ones
+ * left out; a candidate replaces the best so far at the first rule where they differ, if it wins
+ * there. null is -EADDRNOTAVAIL.
+ */
+const ipv6_dev_get_saddr = (net: Net, dst_dev: LinkDevice | undefined, daddr: Uint8Array): Uint8Array | null => {
+  const ifindex = dst_dev?.ifindex ?? 0;
+  const scope = dst_src_scope(daddr);
+  const rules = saddr_rules({ addr: daddr, ifindex, scope, label: ipv6_addr_label(daddr, ifindex) });
+  const use_oif_addr = dst_dev !== undefined && (daddr[0] === 0xff || scope <= 2);
+  const devs = use_oif_addr ? [dst_dev] : for_each_netdev(net);
+  let hiscore: Inet6Ifaddr | undefined;
+  for (const d of devs)
+    for (const ifa of inet6_addrs.get(d) ?? []) {
+      if (ifa.flags & IFA_F_TENTATIVE && !(ifa.flags & IFA_F_OPTIMISTIC)) continue;
+      if (hiscore === undefined) {
+        hiscore = ifa;
+        continue;
+      }
+      for (const rule of rules) {
+        const hi = rule(hiscore);
+        const mine = rule(ifa);
+        if (hi === mine) continue;
+        if (mine > hi) hiscore = ifa;
+        break;
+      }
+    }
+  return hiscore?.addr ?? null;
+};
+
 /** addrconf_init's handlers */
 export const addrconf_net_init = (net: Net): void => {
   rt6_set_chk_addr(ipv6_chk_addr);
+  rt6_set_get_saddr(ipv6_dev_get_saddr);
   register_netdevice_notifier(net, addrconf_notify);
   rtnl_register(net, AF_INET6, RTM_GETLINK, null, inet6_dump_ifinfo);
   rtnl_register(net, AF_INET6, RTM_NEWADDR, inet6_rtm_newaddr, null);

@@ -978,7 +978,10 @@ const inet6_rtm_deladdr: RtnlDoitFunc = (skb, nlh, extack) => {
     extack.msg = "ipv6: Unable to find the interface";
     return -ERRNO.ENODEV;
   }
-  if (!dev.inet6) return -ERRNO.ENXIO;
+  if (!dev.inet6) {
+    extack.msg = "ipv6: IPv6 is disabled on this device";
+    return -ERRNO.ENXIO;
+  }
   const ifp = addr_list(dev).find((i) => i.prefix_len === ifm.prefixlen && ipv6_addr_equal(i.addr, addr.pfx));
   if (ifp === undefined) {
     extack.msg = "ipv6: address not found";

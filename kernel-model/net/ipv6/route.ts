@@ -486,8 +486,8 @@ export const rt6_set_chk_addr = (f: Ipv6ChkAddr): void => {
 };
 
 /**
- * fib6_nh_init: the device (RTA_OIF: -ENODEV if unknown), the reject promotion (the device becomes
- * lo), then a gateway (not modelled), a device that is needed, up ("Nexthop device is not up").
+ * fib6_nh_init: the device (RTA_OIF: -ENODEV if unknown), an explicit reject's device becomes lo,
+ * then a gateway (not modelled), a device that is needed, up ("Nexthop device is not up").
  */
 const fib6_nh_init = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): LinkDevice | number => {
   let dev: LinkDevice | undefined;
@@ -495,7 +495,9 @@ const fib6_nh_init = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): LinkDev
     dev = __dev_get_by_index(net, cfg.ifindex);
     if (dev === undefined || !dev.inet6) return -ERRNO.ENODEV;
   }
-  if (fib6_is_reject(cfg.flags, dev, cfg.dst, cfg.dst_len)) {
+  // only an explicit reject goes through lo here: a route through lo is promoted afterwards, in
+  // ip6_route_info_create (upstream 21ec92774d15, in 6.18.y [live: lo down is ENETDOWN])
+  if (cfg.flags & RTF_REJECT) {
     const lo = __dev_get_by_index(net, 1);
     return lo ?? -ERRNO.ENODEV;
   }

@@ -485,6 +485,27 @@ const addr_list = (dev: LinkDevice): Inet6Ifaddr[] => {
   return l;
 };
 
+/**
+ * inet6_addr_lst: every address of the namespace, the newest first (hlist_add_head_rcu into one
+ * hash bucket per address: the model keeps one list, and the kernel's lookups by address
+ * only ever walk one bucket, in this order)
+ */
+const inet6_addr_lst = new WeakMap<Net, Inet6Ifaddr[]>();
+const addr_lst = (net: Net): Inet6Ifaddr[] => {
+  let l = inet6_addr_lst.get(net);
+  if (l === undefined) {
+    l = [];
+    inet6_addr_lst.set(net, l);
+  }
+  return l;
+};
+/** hlist_del_init_rcu(&ifp->addr_lst) */
+const addr_lst_del = (net: Net, ifp: Inet6Ifaddr): void => {
+  const l = addr_lst(net);
+  const i = l.indexOf(ifp);
+  if (i >= 0) l.splice(i, 1);
+};
+
 /** IF_READY in idev->if_flags */
 const IF_READY = 0x80000000;
 /** IFAPROT_KERNEL_LO: the address init_loopback adds */
@@ -702,6 +723,7 @@ const ipv6_add_addr = (net: Net, dev: LinkDevice, cfg: Ifa6Config, extack: Netli
   const scope = ipv6_addr_src_scope(ifa.addr);
   const at = l.findIndex((i) => scope >= ipv6_addr_src_scope(i.addr));
   l.splice(at < 0 ? l.length : at, 0, ifa);
+  addr_lst(net).unshift(ifa); // ipv6_add_addr_hash
   return ifa;
 };
 
@@ -775,6 +797,7 @@ const ipv6_del_addr = (net: Net, ifp: Inet6Ifaddr): void => {
   if (ifp.state === INET6_IFADDR_STATE_DEAD) return;
   ifp.state = INET6_IFADDR_STATE_DEAD;
   const cleanup = (ifp.flags & IFA_F_PERMANENT) !== 0 && !(ifp.flags & IFA_F_NOPREFIXROUTE);
+  addr_lst_del(net, ifp);
   const l = addr_list(ifp.dev);
   l.splice(l.indexOf(ifp), 1);
   ipv6_ifa_notify(net, RTM_DELADDR, ifp);
@@ -782,15 +805,12 @@ const ipv6_del_addr = (net: Net, ifp: Inet6Ifaddr): void => {
   rt6_remove_prefsrc(net, ifp.dev, ifp.addr);
 };
 
-/** ipv6_get_ifaddr(net, addr, dev, strict = 1): the address on `dev` (any device when undefined) */
-const ipv6_get_ifaddr = (net: Net, addr: Uint8Array, dev: LinkDevice | undefined): Inet6Ifaddr | undefined => {
-  for (const d of for_each_netdev(net)) {
-    if (dev !== undefined && d !== dev) continue;
-    const ifa = (inet6_addrs.get(d) ?? []).find((i) => ipv6_addr_equal(i.addr, addr));
-    if (ifa !== undefined) return ifa;
-  }
-  return undefined;
-};
+/**
+ * ipv6_get_ifaddr(net, addr, dev, strict = 1): the newest address equal to addr on `dev` (on any
+ * device when undefined)
+ */
+const ipv6_get_ifaddr = (net: Net, addr: Uint8Array, dev: LinkDevice | undefined): Inet6Ifaddr | undefined =>
+  addr_lst(net).find((i) => ipv6_addr_equal(i.addr, addr) && (dev === undefined || i.dev === dev));
 
 /** addrconf_timeout_fixup + the flags inet6_addr_add and inet6_addr_modify derive from the lifetimes */
 const lifetime_flags = (cfg: Ifa6Config): number =>
@@ -1137,6 +1157,7 @@ const addrconf_ifdown = (net: Net, dev: LinkDevice): void => {
   for (const ifa of [...addr_list(dev)]) {
     const state = ifa.state;
     ifa.state = INET6_IFADDR_STATE_DEAD;
+    addr_lst_del(net, ifa);
     if (state !== INET6_IFADDR_STATE_DEAD) ipv6_ifa_notify(net, RTM_DELADDR, ifa);
   }
   inet6_addrs.delete(dev);
@@ -1210,16 +1231,14 @@ const addrconf_notify: NetdevNotifier = (event, dev, net) => {
  * host, on any device
  */
 const ipv6_chk_addr = (net: Net, addr: Uint8Array, dev: LinkDevice | undefined): boolean =>
-  for_each_netdev(net).some((d) =>
-    (inet6_addrs.get(d) ?? []).some((i) => {
-      const flags = i.flags & IFA_F_OPTIMISTIC ? i.flags & ~IFA_F_TENTATIVE : i.flags;
-      return (
-        ipv6_addr_equal(i.addr, addr) &&
-        !(flags & IFA_F_TENTATIVE) &&
-        (dev === undefined || d === dev || !(i.scope & (IFA_LINK | IFA_HOST)))
-      );
-    }),
-  );
+  addr_lst(net).some((i) => {
+    const flags = i.flags & IFA_F_OPTIMISTIC ? i.flags & ~IFA_F_TENTATIVE : i.flags;
+    return (
+      ipv6_addr_equal(i.addr, addr) &&
+      !(flags & IFA_F_TENTATIVE) &&
+      (dev === undefined || i.dev === dev || !(i.scope & (IFA_LINK | IFA_HOST)))
+    );
+  });
 
 /** ipv6_addr_diff(a, b): the index of the first bit that differs, 128 when none does */
 const ipv6_addr_diff = (a: Uint8Array, b: Uint8Array): number => {

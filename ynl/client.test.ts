@@ -168,6 +168,10 @@ describe("the typed client changes rtnetlink state and hears it (simulator)", ()
       ["newlinkNtf", "ifb0", 1],
     ]);
     expect(r.up).toBe(true);
-    expect(r.addrs).toEqual([[r.index, 24, [10, 0, 0, 1]]]);
+    // IPv4's address, then IPv6's: up gave ifb0 its EUI-64 link-local fe80::/64 (no IFA_LOCAL)
+    expect(r.addrs).toEqual([
+      [r.index, 24, [10, 0, 0, 1]],
+      [r.index, 64, []],
+    ]);
   });
 });

@@ -1004,9 +1004,30 @@ export const rtnetlink_rcv_msg = (skb: SkBuff, nlh: Nlmsghdr, extack: NetlinkExt
   return link.doit(skb, nlh, extack);
 };
 
-/** rtnetlink_rcv: the NETLINK_ROUTE kernel socket's input. */
+/** Work items waiting for rtnl_lock, per namespace (addrconf_wq's dad_work is one) */
+const rtnl_pending_work = new WeakMap<Net, Array<() => void>>();
+
+/**
+ * queue_work on a work item that takes rtnl_lock (addrconf_mod_dad_work(ifp, 0)): it runs once the
+ * request that holds rtnl is done, in the order queued
+ */
+export const rtnl_queue_work = (net: Net, work: () => void): void => {
+  const q = rtnl_pending_work.get(net);
+  if (q === undefined) rtnl_pending_work.set(net, [work]);
+  else q.push(work);
+};
+
+/** The queued work runs as the rtnl holder lets go (a work may queue more) */
+export const rtnl_run_pending_work = (net: Net): void => {
+  const q = rtnl_pending_work.get(net);
+  for (let work = q?.shift(); work !== undefined; work = q?.shift()) work();
+};
+
+/** rtnetlink_rcv: the NETLINK_ROUTE kernel socket's input; queued rtnl work runs after it */
 export const rtnetlink_rcv = (skb: SkBuff): void => {
   netlink_rcv_skb(skb, rtnetlink_rcv_msg);
+  const net = skb_net(skb);
+  if (net !== undefined) rtnl_run_pending_work(net);
 };
 
 /** rtnetlink_init's handler table (the part the model has), registered per namespace here. */

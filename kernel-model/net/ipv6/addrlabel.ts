@@ -92,6 +92,18 @@ const prefix_equal = (a: Uint8Array, p: Uint8Array, len: number): boolean => {
   return true;
 };
 
+/**
+ * __ipv6_addr_label(net, addr, type, ifindex): the first entry whose prefix holds the address
+ * (::/0 holds every one); the typed entries never match (see `typed`)
+ */
+const __ipv6_addr_label = (addr: Uint8Array, ifindex: number): Ip6addrlblEntry =>
+  INIT_TABLE.find(
+    (e) => !e.typed && (!e.ifindex || e.ifindex === ifindex) && prefix_equal(addr, e.prefix, e.prefixlen),
+  )!;
+
+/** ipv6_addr_label(net, addr, type, ifindex): the label source address selection compares */
+export const ipv6_addr_label = (addr: Uint8Array, ifindex: number): number => __ipv6_addr_label(addr, ifindex).label;
+
 /** ip6addrlbl_fill */
 const ip6addrlbl_fill = (
   skb: SkBuff,
@@ -180,10 +192,7 @@ const ip6addrlbl_get: RtnlDoitFunc = (skb, nlh, extack) => {
   if (ifal.index && __dev_get_by_index(net, ifal.index) === undefined) return -ERRNO.EINVAL;
   const a = tb[IFAL_ADDRESS];
   if (a === undefined) return -ERRNO.EINVAL;
-  // __ipv6_addr_label: the first entry whose prefix holds the address (::/0 holds every one)
-  const p = INIT_TABLE.find(
-    (e) => !e.typed && (!e.ifindex || e.ifindex === ifal.index) && prefix_equal(a.data, e.prefix, e.prefixlen),
-  )!;
+  const p = __ipv6_addr_label(a.data, ifal.index);
   const nskb = nlmsg_new(64, GFP_ATOMIC);
   const err = ip6addrlbl_fill(nskb, p, INIT_SEQ, skb.cb.portid, nlh.nlmsg_seq, 0);
   if (err < 0) {

@@ -44,6 +44,15 @@ const u32 = (v: number): Uint8Array => {
   new DataView(b.buffer).setUint32(0, v, true);
   return b;
 };
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
 const route = (dst: Uint8Array, plen: number, o: { table?: number; type?: number; metric?: number } = {}) => {
   const hdr = Uint8Array.of(10, plen, 0, 0, o.table ?? 254, 3, 0, o.type ?? 6, 0, 0, 0, 0);
   const parts = [hdr, attr(1, dst), ...(o.metric ? [attr(6, u32(o.metric))] : [])];
@@ -154,6 +163,14 @@ describe("inet6_rtm_newroute / inet6_rtm_delroute", () => {
     expect(send(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, route(v6(0x2001, 0xdb8, 1), 48, { table: 77 }))).toBe(
       -ERRNO.ESRCH,
     );
+  });
+
+  it("a route through lo is promoted to a reject only once lo is up: down, it is ENETDOWN", () => {
+    const { send } = setup();
+    const via_lo = concat(route(v6(0x2001, 0xdb8, 9), 64, { type: 1 }), attr(4, u32(1)));
+    expect(send(RTM_NEWROUTE, NEW, via_lo)).toBe(-ERRNO.ENETDOWN);
+    // an explicit reject goes through lo, up or not
+    expect(send(RTM_NEWROUTE, NEW, route(v6(0x2001, 0xdb8, 9), 64, { type: 7 }))).toBe(0);
   });
 
   it("refuses a tos, a prefix above 128 and a type above RTN_MAX", () => {

@@ -3,13 +3,15 @@
 // inet6_rtm_delroute/ip6_route_del), the routes addrconf adds for addresses (ip6_ins_rt,
 // ip6_del_rt, addrconf_get_prefix_route's lookup), the device-down flush (rt6_sync_down_dev,
 // fib6_ifdown), their announcements (inet6_rt_notify to RTNLGRP_IPV6_ROUTE, rt6_fill_node), the
-// dump (inet6_dump_fib, fib6_walk's post-order) and RTM_GETROUTE do (inet6_rtm_getroute). A table
-// is a list kept in fib6_walk's order: tables by their hash bucket (id & 255, the newest first in
-// a bucket), and in a table a more specific prefix before the one that covers it, a 0 bit before
-// a 1 bit, and in one node the routes by metric. Gateways through a device (ip6_validate_gw),
-// multipath (siblings, RTA_MULTIPATH), nexthop objects, metrics, encapsulation, expiring routes,
-// cached routes (exceptions) and lookups once a route exists are not modelled (logged,
-// -EOPNOTSUPP).
+// dump (inet6_dump_fib, fib6_walk's post-order) and RTM_GETROUTE do (inet6_rtm_getroute: output
+// and input lookups through the default rules, fib6_table_lookup's longest prefix and rt6_select,
+// the source addrconf's ipv6_dev_get_saddr picks). A table is a list kept in fib6_walk's order:
+// tables by their hash bucket (id & 255, the newest first in a bucket), and in a table a more
+// specific prefix before the one that covers it, a 0 bit before a 1 bit, and in one node the
+// routes by metric. Gateways through a device (ip6_validate_gw), multipath (siblings,
+// RTA_MULTIPATH), nexthop objects, metrics, encapsulation, expiring routes, cached routes
+// (exceptions, so no RTF_CACHE clone answers a lookup) and lookups through custom rules are not
+// modelled (logged, -EOPNOTSUPP).
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
 import { KERN_NOTICE, KERN_WARNING } from "../../kernel/printk.js";
@@ -43,6 +45,7 @@ import {
   RTMSG_SIZE,
   RTNLGRP_IPV6_ROUTE,
 } from "../../uapi/rtnetlink.js";
+import { FR_ACT_TO_TBL, lookup_rules_ops } from "../core/fib_rules.js";
 import { __dev_get_by_index, type LinkDevice } from "../core/loopback.js";
 import {
   type IflaTb,
@@ -54,6 +57,7 @@ import {
   rtnl_msg_family,
   rtnl_notify,
   rtnl_register,
+  rtnl_unicast,
   skb_net,
 } from "../core/rtnetlink.js";
 import {
@@ -99,7 +103,7 @@ import {
   nlmsg_new,
   nlmsg_put,
 } from "../netlink/nlmsg.js";
-import { kfree_skb, type SkBuff } from "../netlink/skb.js";
+import { kfree_skb, NLMSG_GOODSIZE, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
 
 /** rtm_ipv6_policy (strict from RTA_DPORT + 1 on) */
@@ -211,8 +215,8 @@ export interface Rt6Info {
   readonly dev: LinkDevice;
   /** RTF_* */
   readonly flags: number;
-  /** fib6_prefsrc (plen 128) or null */
-  readonly prefsrc: Uint8Array | null;
+  /** fib6_prefsrc (plen 128) or null; rt6_remove_prefsrc clears it */
+  prefsrc: Uint8Array | null;
 }
 
 /** struct fib6_table: the routes in fib6_walk's order; seq orders tables of one hash bucket */
@@ -267,7 +271,7 @@ export const ipv6_addr_prefix = (addr: Uint8Array, plen: number): Uint8Array => 
   return out;
 };
 
-const ipv6_addr_equal = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
+export const ipv6_addr_equal = (a: Uint8Array, b: Uint8Array): boolean => a.every((x, i) => x === b[i]);
 
 /** bit i (from the top) of an address */
 const addr_bit = (a: Uint8Array, i: number): number => (a[i >> 3]! >> (7 - (i & 7))) & 1;
@@ -290,30 +294,54 @@ export interface NlInfo {
   readonly nlh: Nlmsghdr | null;
   readonly portid: number;
 }
-const KERNEL_INFO: NlInfo = { nlh: null, portid: 0 };
+export const KERNEL_INFO: NlInfo = { nlh: null, portid: 0 };
+
+/** What rt6_fill_node reports of a lookup's dst: the flow's addresses, its device, the chosen source */
+interface Rt6FillDst {
+  readonly dest: Uint8Array;
+  readonly src: Uint8Array;
+  /** dst->dev */
+  readonly dev: LinkDevice;
+  /** ip6_route_get_saddr's answer, or null */
+  readonly saddr: Uint8Array | null;
+}
 
 /**
- * rt6_fill_node(net, skb, rt, NULL, ...): rtmsg (table above 255 as RT_TABLE_COMPAT, scope
- * universe), RTA_TABLE, RTA_DST, RTA_PREFSRC, RTA_PRIORITY, fib_nexthop_info's RTA_OIF,
- * RTA_CACHEINFO (no dst: all zero), RTA_PREF.
+ * rt6_fill_node(net, skb, rt, dst, dest, src, iif, ...): rtmsg (table above 255 as
+ * RT_TABLE_COMPAT, scope universe; with a dst the lengths are 128), RTA_TABLE, RTA_DST, RTA_SRC
+ * (CONFIG_IPV6_SUBTREES: the flow's source, :: when none), RTA_IIF or the chosen RTA_PREFSRC, the
+ * route's RTA_PREFSRC, RTA_PRIORITY, RTA_OIF (dst->dev, else the nexthop's), RTA_CACHEINFO (the
+ * dst's use counts and ages are not modelled: zero), RTA_PREF.
  */
-const rt6_fill_node = (skb: SkBuff, rt: Rt6Info, portid: number, seq: number, event: number, flags: number): number => {
+const rt6_fill_node = (
+  skb: SkBuff,
+  rt: Rt6Info,
+  dst: Rt6FillDst | null,
+  iif: number,
+  portid: number,
+  seq: number,
+  event: number,
+  flags: number,
+): number => {
   const nlh = nlmsg_put(skb, portid, seq, event, RTMSG_SIZE, flags);
   if (nlh === null) return -ERRNO.EMSGSIZE;
   const rtm = nlmsg_data(nlh);
   const b = skb.head;
   b[rtm] = AF_INET6;
-  b[rtm + 1] = rt.dst_len;
+  b[rtm + 1] = dst !== null ? 128 : rt.dst_len;
+  b[rtm + 2] = dst !== null ? 128 : 0;
   b[rtm + 4] = rt.table < 256 ? rt.table : 252;
   b[rtm + 5] = rt.protocol;
   b[rtm + 6] = 0; // RT_SCOPE_UNIVERSE
   b[rtm + 7] = rt.type;
   if (
     nla_put_u32(skb, RTA_TABLE, rt.table) ||
-    (rt.dst_len && nla_put(skb, RTA_DST, rt.dst)) ||
+    (dst !== null ? nla_put(skb, RTA_DST, dst.dest) : rt.dst_len && nla_put(skb, RTA_DST, rt.dst)) ||
+    (dst !== null && nla_put(skb, RTA_SRC, dst.src)) ||
+    (iif ? nla_put_u32(skb, RTA_IIF, iif) : dst?.saddr != null && nla_put(skb, RTA_PREFSRC, dst.saddr)) ||
     (rt.prefsrc !== null && nla_put(skb, RTA_PREFSRC, rt.prefsrc)) ||
     nla_put_u32(skb, RTA_PRIORITY, rt.metric) ||
-    nla_put_u32(skb, RTA_OIF, rt.dev.ifindex) ||
+    nla_put_u32(skb, RTA_OIF, (dst?.dev ?? rt.dev).ifindex) ||
     nla_put(skb, RTA_CACHEINFO, new Uint8Array(32)) ||
     nla_put_u8(skb, RTA_PREF, (rt.flags & RTF_PREF_MASK) >>> 27)
   ) {
@@ -327,7 +355,7 @@ const rt6_fill_node = (skb: SkBuff, rt: Rt6Info, portid: number, seq: number, ev
 /** inet6_rt_notify(event, rt, info, nlm_flags): to RTNLGRP_IPV6_ROUTE with the request's seq and port */
 const inet6_rt_notify = (net: Net, event: number, rt: Rt6Info, info: NlInfo, nlm_flags: number): void => {
   const skb = nlmsg_new(256, GFP_ATOMIC);
-  if (rt6_fill_node(skb, rt, info.portid, info.nlh?.nlmsg_seq ?? 0, event, nlm_flags) < 0) {
+  if (rt6_fill_node(skb, rt, null, 0, info.portid, info.nlh?.nlmsg_seq ?? 0, event, nlm_flags) < 0) {
     kfree_skb(skb);
     return;
   }
@@ -406,6 +434,20 @@ export const ip6_ins_rt = (net: Net, rt: Rt6Info): number =>
 /** ip6_del_rt(net, rt, skip_notify = false) */
 export const ip6_del_rt = (net: Net, rt: Rt6Info): number => fib6_del(net, rt, KERNEL_INFO);
 
+/** rcu_access_pointer(rt->fib6_node) != NULL: the route is linked into its table */
+export const fib6_info_linked = (net: Net, rt: Rt6Info): boolean =>
+  fib6_get_table(net, rt.table)?.routes.includes(rt) ?? false;
+
+/**
+ * rt6_remove_prefsrc(ifp) → fib6_remove_prefsrc over every table: a route through the address's
+ * device whose preferred source is the address loses it (silently, as the kernel does)
+ */
+export const rt6_remove_prefsrc = (net: Net, dev: LinkDevice, addr: Uint8Array): void => {
+  for (const t of fib6_tables(net))
+    for (const rt of t.routes)
+      if (rt.dev === dev && rt.prefsrc !== null && ipv6_addr_equal(rt.prefsrc, addr)) rt.prefsrc = null;
+};
+
 /** fib6_is_reject(flags, dev, addr_type): routes through lo to a non-loopback prefix are promoted to rejects */
 const fib6_is_reject = (flags: number, dev: LinkDevice | undefined, dst: Uint8Array, dst_len: number): boolean => {
   const loopback = dst_len === 128 && ipv6_addr_equal(dst, IN6ADDR_LOOPBACK);
@@ -444,8 +486,8 @@ export const rt6_set_chk_addr = (f: Ipv6ChkAddr): void => {
 };
 
 /**
- * fib6_nh_init: the device (RTA_OIF: -ENODEV if unknown), the reject promotion (the device becomes
- * lo), then a gateway (not modelled), a device that is needed, up ("Nexthop device is not up").
+ * fib6_nh_init: the device (RTA_OIF: -ENODEV if unknown), an explicit reject's device becomes lo,
+ * then a gateway (not modelled), a device that is needed, up ("Nexthop device is not up").
  */
 const fib6_nh_init = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): LinkDevice | number => {
   let dev: LinkDevice | undefined;
@@ -453,7 +495,9 @@ const fib6_nh_init = (net: Net, cfg: Fib6Config, extack: NetlinkExtAck): LinkDev
     dev = __dev_get_by_index(net, cfg.ifindex);
     if (dev === undefined || !dev.inet6) return -ERRNO.ENODEV;
   }
-  if (fib6_is_reject(cfg.flags, dev, cfg.dst, cfg.dst_len)) {
+  // only an explicit reject goes through lo here: a route through lo is promoted afterwards, in
+  // ip6_route_info_create (upstream 21ec92774d15, in 6.18.y [live: lo down is ENETDOWN])
+  if (cfg.flags & RTF_REJECT) {
     const lo = __dev_get_by_index(net, 1);
     return lo ?? -ERRNO.ENODEV;
   }
@@ -662,23 +706,148 @@ export const rt6_sync_down_dev = (net: Net, dev: LinkDevice): void => {
     for (const rt of t.routes.filter((r) => r.dev === dev)) fib6_del(net, rt, KERNEL_INFO);
 };
 
+/** The source address selection addrconf hands the routing code (ipv6_dev_get_saddr, prefs 0) */
+export type Ipv6DevGetSaddr = (net: Net, dst_dev: LinkDevice | undefined, daddr: Uint8Array) => Uint8Array | null;
+let ipv6_dev_get_saddr: Ipv6DevGetSaddr = () => null;
+/** addrconf's ipv6_dev_get_saddr for ip6_route_get_saddr */
+export const rt6_set_get_saddr = (f: Ipv6DevGetSaddr): void => {
+  ipv6_dev_get_saddr = f;
+};
+
+/** RT6_LOOKUP_F_IFACE: only routes through the flow's device */
+const RT6_LOOKUP_F_IFACE = 0x00000001;
+
+/** ip6_rt_type_to_error (fib6_prop): the error a reject route's dst carries */
+const ip6_rt_type_to_error = (type: number): number =>
+  type === RTN_BLACKHOLE
+    ? -ERRNO.EINVAL
+    : type === RTN_UNREACHABLE
+      ? -ERRNO.EHOSTUNREACH
+      : type === RTN_PROHIBIT
+        ? -ERRNO.EACCES
+        : type === RTN_THROW
+          ? -ERRNO.EAGAIN
+          : 0;
+
+/** rt6_need_strict(daddr): multicast, link-local and loopback destinations stay on their device */
+const rt6_need_strict = (a: Uint8Array): boolean =>
+  a[0] === 0xff || (a[0] === 0xfe && (a[1]! & 0xc0) === 0x80) || ipv6_addr_equal(a, IN6ADDR_LOOPBACK);
+
 /**
- * inet6_rtm_getroute: RTM_GETROUTE do for AF_INET6. An unknown RTA_IIF is ENODEV; with no route
- * at all the lookup ends at the null entry (ENETUNREACH); lookups over routes are not modelled.
+ * fib6_table_lookup(net, table, oif, fl6, res, strict): the longest prefix holding the address
+ * (fib6_node_lookup), in it rt6_select: the routes of the lowest metric first (find_rr_leaf), the
+ * one through `oif` (or any when no oif) scoring best, one through another device only without
+ * RT6_LOOKUP_F_IFACE; a node with none backtracks to a shorter prefix. undefined is the null entry.
+ */
+const fib6_table_lookup = (table: Fib6Table, daddr: Uint8Array, oif: number, strict: number): Rt6Info | undefined => {
+  const nodes = new Map<number, Rt6Info[]>();
+  for (const rt of table.routes)
+    if (ipv6_addr_equal(ipv6_addr_prefix(daddr, rt.dst_len), rt.dst))
+      nodes.set(rt.dst_len, [...(nodes.get(rt.dst_len) ?? []), rt]);
+  for (const plen of [...nodes.keys()].sort((a, b) => b - a)) {
+    const routes = nodes.get(plen)!;
+    for (const metric of [...new Set(routes.map((r) => r.metric))]) {
+      const group = routes.filter((r) => r.metric === metric);
+      const best = group.find((r) => !oif || r.dev.ifindex === oif);
+      if (best !== undefined) return best;
+      if (!(strict & RT6_LOOKUP_F_IFACE) && group.length > 0) return group[0];
+    }
+  }
+  return undefined;
+};
+
+/**
+ * fib6_rule_lookup over the default rules (local, then main): a table's null entry goes on to the
+ * next rule, and so does a throw route (-EAGAIN); the answer is the route with its dst error
+ */
+const fib6_rule_lookup = (
+  net: Net,
+  daddr: Uint8Array,
+  oif: number,
+  strict: number,
+): { rt: Rt6Info; error: number } | null => {
+  for (const id of [RT6_TABLE_LOCAL, RT6_TABLE_MAIN]) {
+    const t = fib6_get_table(net, id);
+    const rt = t === undefined ? undefined : fib6_table_lookup(t, daddr, oif, strict);
+    if (rt === undefined) continue;
+    const error = rt.flags & RTF_REJECT ? ip6_rt_type_to_error(rt.type) : 0;
+    if (error !== -ERRNO.EAGAIN) return { rt, error };
+  }
+  return null;
+};
+
+/** The rules of fib6_rules_net_init (pref 0 local, 32766 main) are the only ones lookups follow */
+const fib6_default_rules = (net: Net): boolean => {
+  const rules = lookup_rules_ops(net, AF_INET6)?.rules_list ?? [];
+  return (
+    rules.length === 2 &&
+    rules.every((r) => r.action === FR_ACT_TO_TBL) &&
+    rules[0]!.table === RT6_TABLE_LOCAL &&
+    rules[1]!.table === RT6_TABLE_MAIN
+  );
+};
+
+/**
+ * ip6_rt_get_dev_rcu: a copy of a local or anycast route goes through lo; other routes through
+ * their nexthop's device
+ */
+const ip6_rt_get_dev = (net: Net, rt: Rt6Info): LinkDevice =>
+  rt.flags & (RTF_LOCAL | RTF_ANYCAST) ? (__dev_get_by_index(net, 1) ?? rt.dev) : rt.dev;
+
+/**
+ * inet6_rtm_getroute: RTM_GETROUTE do for AF_INET6. An unknown RTA_IIF is ENODEV; the lookup is
+ * ip6_route_input_lookup with RTA_IIF (the flow's oif is the iif), else ip6_route_output
+ * (RT6_LOOKUP_F_IFACE for a strict destination or an oif without a source); a reject route answers
+ * its error, no route ENETUNREACH. The reply is the route with the flow (RTA_DST, RTA_SRC and the
+ * chosen source, ip6_route_get_saddr) or, with RTM_F_FIB_MATCH, the route as the FIB has it.
+ * Lookups through rules other than the default ones are not modelled (logged, -EOPNOTSUPP).
  */
 export const inet6_rtm_getroute: RtnlDoitFunc = (skb, nlh, extack) => {
   const net = skb_net(skb);
   if (net === undefined) return -ERRNO.EINVAL;
   const tb = inet6_rtm_valid_getroute_req(skb, nlh, extack);
   if (typeof tb === "number") return tb;
-  const iif = tb[RTA_IIF];
-  if (iif !== undefined && getU32(iif.data, 0) !== 0 && __dev_get_by_index(net, getU32(iif.data, 0)) === undefined)
-    return -ERRNO.ENODEV;
-  if (fib6_tables(net).some((t) => t.routes.length > 0)) {
-    net.kernel?.printk(`${KERN_NOTICE}nlsim: ipv6 route lookups with routes present are not modelled (EOPNOTSUPP)`);
+  const rtm = rtmsg(nlh.msg);
+  const fibmatch = (rtm.flags & RTM_F_FIB_MATCH) !== 0;
+  const saddr = new Uint8Array(16);
+  const daddr = new Uint8Array(16);
+  for (const [t, a] of [
+    [RTA_SRC, saddr],
+    [RTA_DST, daddr],
+  ] as const) {
+    const nla = tb[t];
+    if (nla === undefined) continue;
+    if (nla.data.length < 16) return -ERRNO.EINVAL;
+    a.set(nla.data.subarray(0, 16));
+  }
+  const iif = tb[RTA_IIF] !== undefined ? getU32(tb[RTA_IIF]!.data, 0) : 0;
+  const oif = tb[RTA_OIF] !== undefined ? getU32(tb[RTA_OIF]!.data, 0) : 0;
+  if (iif && __dev_get_by_index(net, iif) === undefined) return -ERRNO.ENODEV;
+  if (!fib6_default_rules(net)) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: ipv6 route lookups through custom rules are not modelled (EOPNOTSUPP)`);
     return -ERRNO.EOPNOTSUPP;
   }
-  return -ERRNO.ENETUNREACH;
+  const any_src = saddr.every((x) => x === 0);
+  const strict = rt6_need_strict(daddr) || (!iif && oif && any_src) ? RT6_LOOKUP_F_IFACE : 0;
+  const res = fib6_rule_lookup(net, daddr, iif || oif, strict);
+  if (res === null) return -ERRNO.ENETUNREACH;
+  if (res.error) return res.error;
+  const { rt } = res;
+  const nskb = nlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+  const dst: Rt6FillDst | null = fibmatch
+    ? null
+    : {
+        dest: daddr,
+        src: saddr,
+        dev: ip6_rt_get_dev(net, rt),
+        saddr: rt.prefsrc ?? ipv6_dev_get_saddr(net, rt.dev, daddr),
+      };
+  const err = rt6_fill_node(nskb, rt, dst, iif, skb.cb.portid, nlh.nlmsg_seq, RTM_NEWROUTE, 0);
+  if (err < 0) {
+    kfree_skb(nskb);
+    return err;
+  }
+  return rtnl_unicast(nskb, net, skb.cb.portid);
 };
 
 /**
@@ -726,7 +895,7 @@ export const inet6_dump_fib: RtnlDumpitFunc = (skb, cb) => {
         (filter.protocol && rt.protocol !== filter.protocol))
     )
       continue;
-    if (rt6_fill_node(skb, rt, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, flags) < 0) {
+    if (rt6_fill_node(skb, rt, null, 0, cb.skb.cb.portid, cb.nlh.nlmsg_seq, RTM_NEWROUTE, flags) < 0) {
       cb.args[0] = i;
       return skb.len;
     }

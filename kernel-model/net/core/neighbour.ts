@@ -10,8 +10,8 @@
 // Not modelled: address resolution itself (no packet is sent or received, so no entry is made by
 // traffic, and the arp_queue stays empty), the timers of an entry (neigh_timer_handler: REACHABLE
 // stays REACHABLE, where the kernel turns it STALE after reachable_time), the periodic and forced
-// garbage collection, NTF_USE and NTF_MANAGED (both start resolution) and the DELAY and PROBE states
-// (both start the timer): those requests are logged and refused with −EOPNOTSUPP. The kernel's
+// garbage collection, NTF_MANAGED and NTF_USE where it starts resolution, and the DELAY and PROBE
+// states (both start the timer): those requests are logged and refused with −EOPNOTSUPP. The kernel's
 // tables are global and hashed with a random seed per table, so a dump lists the entries of one
 // table in an order that changes from boot to boot; the model lists them newest first.
 
@@ -449,7 +449,8 @@ const __neigh_update = (
   const dev = neigh.dev;
   const old = neigh.nud_state;
   const lladdr = lladdr_in;
-  let state = new_in;
+  // `u8 new`: neigh_add passes the u16 ndm_state
+  let state = new_in & 0xff;
   let err = -ERRNO.EPERM;
   let notify = false;
   let update_isrouter = 0;
@@ -822,11 +823,24 @@ const neigh_add_proxy = (
   return pneigh_create(net, tbl, dst, dev, ndm_flags, protocol, (ndm.state & NUD_PERMANENT) !== 0);
 };
 
-/** What neigh_add would start and the model does not: resolution (NTF_USE, NTF_MANAGED), the timer (DELAY, PROBE) */
+/**
+ * What neigh_add would start and the model does not, refused before the entry changes: NTF_MANAGED
+ * (the table's managed work probes the entry periodically), the DELAY and PROBE states (the timer).
+ */
 const neigh_add_unmodelled = (net: Net, ndm_flags: number, state: number): number => {
-  if (ndm_flags & (NTF_USE | NTF_MANAGED)) return not_modelled(net, "NTF_USE / NTF_MANAGED (address resolution)");
+  if (ndm_flags & NTF_MANAGED) return not_modelled(net, "NTF_MANAGED (periodic resolution)");
   if (state & (NUD_DELAY | NUD_PROBE)) return not_modelled(net, "NUD_DELAY / NUD_PROBE (the neighbour timer)");
   return 0;
+};
+
+/**
+ * neigh_event_send(neigh, NULL) after an NTF_USE update: nothing to do for an entry that is
+ * connected or being probed; otherwise the kernel starts resolution (NUD_INCOMPLETE or NUD_DELAY,
+ * the timer, solicitations), which the model does not: logged, −EOPNOTSUPP.
+ */
+const neigh_event_send = (net: Net, neigh: Neighbour): number => {
+  if (neigh.nud_state & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) return 0;
+  return not_modelled(net, "NTF_USE on an entry that is not connected (address resolution)");
 };
 
 /**
@@ -923,7 +937,10 @@ const neigh_add: RtnlDoitFunc = (skb, nlh, extack) => {
   if (ndm_flags & NTF_EXT_LEARNED) flags |= NEIGH_UPDATE_F_EXT_LEARNED;
   if (ndm_flags & NTF_ROUTER) flags |= NEIGH_UPDATE_F_ISROUTER;
   if (ndm_flags & NTF_EXT_VALIDATED) flags |= NEIGH_UPDATE_F_EXT_VALIDATED;
-  return __neigh_update(net, neigh, lladdr, ndm.state, flags, skb.cb.portid, extack);
+  if (ndm_flags & NTF_USE) flags |= NEIGH_UPDATE_F_USE;
+  const err = __neigh_update(net, neigh, lladdr, ndm.state, flags, skb.cb.portid, extack);
+  if (!err && ndm_flags & NTF_USE) return neigh_event_send(net, neigh);
+  return err;
 };
 
 /**

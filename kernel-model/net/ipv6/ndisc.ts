@@ -86,9 +86,13 @@ const ndisc_constructor = (net: Net, neigh: Neighbour): number => {
   return 0;
 };
 
-/** pndisc_constructor: a proxy entry needs a device, whose solicited-node group it joins */
+/**
+ * pndisc_constructor: a proxy entry needs a device, whose solicited-node group it joins
+ * (ipv6_dev_mc_inc fails on a device without IPv6 [live: ENOBUFS from pneigh_create])
+ */
 const pndisc_constructor = (net: Net, n: PneighEntry): number => {
   if (n.dev === null) return -ERRNO.EINVAL;
+  if (!n.dev.inet6) return -ERRNO.ENODEV;
   net.kernel?.printk(
     `${KERN_NOTICE}nlsim: ndisc: ${n.dev.name} joining the proxy entry's solicited-node multicast group is not modelled`,
   );

@@ -1416,7 +1416,9 @@ const nl_ntbl_parm_policy: NlaPolicySet = nlaPolicy(NDTPA_MAX, {
   [NDTPA_ANYCAST_DELAY]: { type: NLA_U64 },
   [NDTPA_PROXY_DELAY]: { type: NLA_U64 },
   [NDTPA_LOCKTIME]: { type: NLA_U64 },
-  [NDTPA_INTERVAL_PROBE_TIME_MS]: { type: NLA_U64, min: 1n },
+  // the kernel's entry is { .type = NLA_U64, .min = 1 } without a validation type: no minimum is
+  // checked [live: 0 is accepted]
+  [NDTPA_INTERVAL_PROBE_TIME_MS]: { type: NLA_U64 },
 });
 
 /** The NEIGH_VAR a NDTPA_* attribute of neightbl_set writes, and how (u32 as is, msecs, packets) */

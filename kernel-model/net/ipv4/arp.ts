@@ -72,9 +72,13 @@ const __inet_dev_addr_type = (net: Net, dev: LinkDevice | null, addr: number, tb
   return ret;
 };
 
-/** inet_addr_type_dev_table(net, dev, addr): the device's l3mdev table (none in the model), else local */
-export const inet_addr_type_dev_table = (net: Net, dev: LinkDevice, addr: number): number =>
-  __inet_dev_addr_type(net, dev, addr, RT_TABLE_LOCAL);
+/**
+ * inet_addr_type_dev_table(net, dev, addr): the device only picks the table (its l3mdev table, none
+ * in the model, else local); the lookup is for any device [live: lo's 127.0.0.1 is RTN_LOCAL for
+ * an entry on ifb0]
+ */
+export const inet_addr_type_dev_table = (net: Net, _dev: LinkDevice, addr: number): number =>
+  __inet_dev_addr_type(net, null, addr, RT_TABLE_LOCAL);
 
 /** arp_mc_map(addr, haddr, dev, dir): Ethernet's 01:00:5e mapping; other types the broadcast address */
 const arp_mc_map = (addr: number, dev: LinkDevice): Uint8Array => {

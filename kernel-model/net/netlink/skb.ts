@@ -59,6 +59,12 @@ export const skb_truesize = (size: number): number => {
   return slab + SKB_HEAD_OVERHEAD;
 };
 
+/**
+ * SKB_WITH_OVERHEAD(ksize(head)): the tailroom __alloc_skb really leaves in a kmalloc'd head asked
+ * for `size` bytes (the slab's slack included), for the callers whose message only fits in it.
+ */
+export const skb_kmalloc_tailroom = (size: number): number => skb_truesize(size) - SKB_HEAD_OVERHEAD - SKB_SHINFO_SIZE;
+
 /** truesize of a vmalloc'd head (netlink_alloc_large_skb for a user unicast above NLMSG_GOODSIZE). */
 export const skb_truesize_large = (size: number): number => SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE + SKB_HEAD_OVERHEAD;
 

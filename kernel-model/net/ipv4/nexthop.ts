@@ -1,42 +1,161 @@
-// net/ipv4/nexthop.c (6.18), the part a fresh network namespace answers: RTM_GETNEXTHOP do
-// (rtm_get_nexthop, nh_valid_get_del_req) and dump (rtm_dump_nexthop, nh_valid_dump_req) over the
-// namespace's nexthop table (net->nexthop.rb_root), which is empty in a new namespace. Creating
-// and deleting nexthops (RTM_NEWNEXTHOP/DELNEXTHOP, rtm_to_nh_config) is not modelled: those
-// types stay unregistered here and answer EOPNOTSUPP.
+// net/ipv4/nexthop.c (6.18): nexthop objects. RTM_NEWNEXTHOP (rtm_new_nexthop: rtm_to_nh_config,
+// nh_check_attr_group, rtm_to_nh_config_rtnl, nexthop_add with nexthop_create / nh_create_ipv4 /
+// nh_create_ipv6 / nexthop_create_group, insert_nexthop and replace_nexthop), RTM_DELNEXTHOP
+// (rtm_del_nexthop, remove_nexthop and the groups it shrinks), RTM_GETNEXTHOP do and dump
+// (nh_fill_node, the dump filters), the notifications to RTNLGRP_NEXTHOP (nexthop_notify) and
+// the flush of a device's nexthops when it goes down or away (nh_netdev_event). The tree and the
+// structures are in nexthop_h.ts (include/net/nexthop.h). Not modelled, logged and refused with
+// -EOPNOTSUPP: resilient groups (and RTM_GETNEXTHOPBUCKET), IPv6 gateways, encapsulation (NHA_ENCAP)
+// and ONLINK gateways; a nexthop notifier chain (no driver registers one here).
 
 import { KERN_NOTICE } from "../../kernel/printk.js";
 import {
   ERRNO,
+  getU16,
   getU32,
   type NetlinkExtAck,
   NL_VALIDATE_STRICT,
+  NLA_BINARY,
   NLA_FLAG,
+  NLA_HDRLEN,
+  NLA_NESTED,
+  NLA_U16,
   NLA_U32,
+  NLM_F_CREATE,
+  NLM_F_MULTI,
+  NLM_F_REPLACE,
   NLMSG_HDRLEN,
+  type NlAttr,
   type NlaPolicySet,
+  nlaParse,
   nlaPolicy,
+  putU32,
 } from "../../uapi/index.js";
-import { NHMSG_SIZE, RTM_GETNEXTHOP } from "../../uapi/rtnetlink.js";
-import { nlmsg_parse, type RtnlDoitFunc, type RtnlDumpitFunc, rtnl_register, skb_net } from "../core/rtnetlink.js";
+import {
+  AF_INET_RT,
+  AF_INET6,
+  IFF_LOWER_UP,
+  IFF_RUNNING,
+  IFF_UP,
+  NHMSG_SIZE,
+  RTM_DELNEXTHOP,
+  RTM_GETNEXTHOP,
+  RTM_NEWNEXTHOP,
+  RTNLGRP_NEXTHOP,
+} from "../../uapi/rtnetlink.js";
+import { NETDEV_CHANGE, NETDEV_DOWN, NETDEV_UNREGISTER, register_netdevice_notifier } from "../core/dev_api.js";
+import { __dev_get_by_index, type LinkDevice } from "../core/loopback.js";
+import {
+  type IflaTb,
+  nlmsg_parse,
+  type RtnlDoitFunc,
+  type RtnlDumpitFunc,
+  rtnl_notify,
+  rtnl_register,
+  rtnl_unicast,
+  skb_net,
+} from "../core/rtnetlink.js";
 import type { Nlmsghdr } from "../netlink/ack.js";
+import {
+  nla_put,
+  nla_put_flag,
+  nla_put_u16,
+  nla_put_u32,
+  nla_total_size,
+  nlmsg_cancel,
+  nlmsg_data,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+} from "../netlink/nlmsg.js";
+import { kfree_skb, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
+import { be32_bytes } from "./devinet.js";
+import { fib_lookup } from "./fib_rules.js";
+import {
+  type FibNh,
+  fib_check_nexthop,
+  fib_check_nh,
+  RT_SCOPE_LINK,
+  RT_TABLE_MAIN,
+  RTNH_F_LINKDOWN,
+  RTNH_F_ONLINK,
+} from "./fib_semantics.js";
+import { fib_flush, fib_info_notify_update, fib_lookup_gw } from "./fib_trie.js";
+import {
+  type Nexthop,
+  type NhGroup,
+  type NhGrpEntry,
+  type NhInfo,
+  net_nexthop,
+  nexthop_find_by_id,
+  nexthop_get,
+  nexthop_num_path,
+  nexthop_tree,
+} from "./nexthop_h.js";
 
 // include/uapi/linux/nexthop.h
 export const NHA_ID = 1;
-export const NHA_GROUPS = 9;
+export const NHA_GROUP = 2;
+export const NHA_GROUP_TYPE = 3;
+export const NHA_BLACKHOLE = 4;
 export const NHA_OIF = 5;
+export const NHA_GATEWAY = 6;
+export const NHA_ENCAP_TYPE = 7;
+export const NHA_ENCAP = 8;
+export const NHA_GROUPS = 9;
 export const NHA_MASTER = 10;
 export const NHA_FDB = 11;
+export const NHA_RES_GROUP = 12;
+export const NHA_RES_BUCKET = 13;
 export const NHA_OP_FLAGS = 14;
+export const NHA_GROUP_STATS = 15;
+export const NHA_HW_STATS_ENABLE = 16;
+export const NHA_HW_STATS_USED = 17;
 export const NHA_MAX = 17;
-/** NHA_OP_FLAGS_DUMP_ALL = NHA_OP_FLAGS_DUMP_STATS | NHA_OP_FLAGS_DUMP_HW_STATS */
+export const NEXTHOP_GRP_TYPE_MPATH = 0;
+export const NEXTHOP_GRP_TYPE_RES = 1;
+const NEXTHOP_GRP_TYPE_MAX = NEXTHOP_GRP_TYPE_RES;
+const NHA_RES_GROUP_BUCKETS = 1;
+const NHA_RES_GROUP_IDLE_TIMER = 2;
+const NHA_RES_GROUP_UNBALANCED_TIMER = 3;
+const NHA_RES_GROUP_MAX = 5;
+/** NHA_OP_FLAGS_DUMP_ALL = NHA_OP_FLAG_DUMP_STATS | NHA_OP_FLAG_DUMP_HW_STATS */
 export const NHA_OP_FLAGS_DUMP_ALL = 3;
+const NHA_OP_FLAG_DUMP_STATS = 1;
+/** NHA_OP_FLAG_RESP_GRP_RESVD_0: "dump returns resvd fields as 0" */
+export const NHA_OP_FLAG_RESP_GRP_RESVD_0 = 0x80000000;
+/** NEXTHOP_VALID_USER_FLAGS */
+const NEXTHOP_VALID_USER_FLAGS = RTNH_F_ONLINK;
+/** sizeof(struct nexthop_grp): id (u32), weight (u8), weight_high (u8), resvd2 (u16) */
+const NEXTHOP_GRP_SIZE = 8;
 const INT_MAX = 0x7fffffff;
+const LOOPBACK_IFINDEX = 1;
+
+/** rtm_nh_policy_new */
+const rtm_nh_policy_new: NlaPolicySet = nlaPolicy(NHA_MAX, {
+  [NHA_ID]: { type: NLA_U32 },
+  [NHA_GROUP]: { type: NLA_BINARY },
+  [NHA_GROUP_TYPE]: { type: NLA_U16 },
+  [NHA_BLACKHOLE]: { type: NLA_FLAG },
+  [NHA_OIF]: { type: NLA_U32 },
+  [NHA_GATEWAY]: { type: NLA_BINARY },
+  [NHA_ENCAP_TYPE]: { type: NLA_U16 },
+  [NHA_ENCAP]: { type: NLA_NESTED },
+  [NHA_FDB]: { type: NLA_FLAG },
+  [NHA_RES_GROUP]: { type: NLA_NESTED },
+  [NHA_HW_STATS_ENABLE]: { type: NLA_U32, max: 1n },
+});
 
 /** rtm_nh_policy_get */
 const rtm_nh_policy_get: NlaPolicySet = nlaPolicy(NHA_MAX, {
   [NHA_ID]: { type: NLA_U32 },
   [NHA_OP_FLAGS]: { type: NLA_U32, mask: BigInt(NHA_OP_FLAGS_DUMP_ALL) },
+});
+
+/** rtm_nh_policy_del */
+const rtm_nh_policy_del: NlaPolicySet = nlaPolicy(NHA_MAX, {
+  [NHA_ID]: { type: NLA_U32 },
 });
 
 /** rtm_nh_policy_dump */
@@ -48,107 +167,991 @@ const rtm_nh_policy_dump: NlaPolicySet = nlaPolicy(NHA_MAX, {
   [NHA_OP_FLAGS]: { type: NLA_U32, mask: BigInt(NHA_OP_FLAGS_DUMP_ALL) },
 });
 
-/** struct nexthop: the fields a lookup needs */
-export interface Nexthop {
-  readonly id: number;
+/** rtm_nh_res_policy_new */
+const rtm_nh_res_policy_new: NlaPolicySet = nlaPolicy(NHA_RES_GROUP_MAX, {
+  [NHA_RES_GROUP_BUCKETS]: { type: NLA_U16 },
+  [NHA_RES_GROUP_IDLE_TIMER]: { type: NLA_U32 },
+  [NHA_RES_GROUP_UNBALANCED_TIMER]: { type: NLA_U32 },
+});
+
+export { nexthop_find_by_id } from "./nexthop_h.js";
+
+/** struct nhmsg, read from a request */
+interface Nhmsg {
+  readonly nh_family: number;
+  readonly nh_scope: number;
+  readonly nh_protocol: number;
+  readonly resvd: number;
+  readonly nh_flags: number;
 }
-
-const nexthop_tables = new WeakMap<Net, Map<number, Nexthop>>();
-
-/** net->nexthop.rb_root: the namespace's nexthops by id (empty in a new namespace) */
-export const net_nexthops = (net: Net): Map<number, Nexthop> => {
-  let t = nexthop_tables.get(net);
-  if (t === undefined) {
-    t = new Map();
-    nexthop_tables.set(net, t);
-  }
-  return t;
-};
-
-/** nexthop_find_by_id(net, id) */
-export const nexthop_find_by_id = (net: Net, id: number): Nexthop | undefined => net_nexthops(net).get(id);
-
-/** the nhmsg header fields every request check looks at: nh_scope, nh_protocol, resvd, nh_flags */
-const nhm_header_dirty = (nlh: Nlmsghdr): boolean => {
+const nhmsg = (nlh: Nlmsghdr): Nhmsg => {
   const b = new Uint8Array(NHMSG_SIZE);
   b.set(nlh.msg.subarray(NLMSG_HDRLEN, NLMSG_HDRLEN + NHMSG_SIZE));
-  return b[1] !== 0 || b[2] !== 0 || b[3] !== 0 || getU32(b, 4) !== 0;
+  return { nh_family: b[0]!, nh_scope: b[1]!, nh_protocol: b[2]!, resvd: b[3]!, nh_flags: getU32(b, 4) };
 };
 
 const nla_u32 = (a: { data: Uint8Array }): number => getU32(a.data, 0);
 
-/** nh_valid_get_del_req: a clean header and a non-zero NHA_ID; 0, or −EINVAL with the extack */
+/** struct nh_config */
+interface NhConfig {
+  nh_id: number;
+  readonly nh_family: number;
+  readonly nh_protocol: number;
+  nh_blackhole: boolean;
+  nh_fdb: boolean;
+  nh_flags: number;
+  nh_ifindex: number;
+  dev: LinkDevice | undefined;
+  gw4: number;
+  gw6: Uint8Array | null;
+  /** the NHA_GROUP entries: id and weight (1..65536) */
+  nh_grp: Array<{ readonly id: number; readonly weight: number }> | null;
+  nh_grp_type: number;
+  nh_hw_stats: boolean;
+  readonly nlflags: number;
+  /** nlinfo: the request and its sender */
+  readonly nlh: Nlmsghdr;
+  readonly portid: number;
+}
+
+/** struct nl_info: the request a change answers (null for the kernel's own: no notification) */
+interface NlInfo {
+  readonly nlh: Nlmsghdr;
+  readonly portid: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// nh_fill_node and the notifications
+
+/** nla_put_nh_group: NHA_GROUP_TYPE, NHA_GROUP (weights stored minus one); the response flags */
+const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup): { err: number; resp_op_flags: number } => {
+  const group_type = nhg.hash_threshold ? NEXTHOP_GRP_TYPE_MPATH : NEXTHOP_GRP_TYPE_RES;
+  if (nla_put_u16(skb, NHA_GROUP_TYPE, group_type)) return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
+  const p = new Uint8Array(nhg.nh_entries.length * NEXTHOP_GRP_SIZE);
+  const v = new DataView(p.buffer);
+  nhg.nh_entries.forEach((e, i) => {
+    const weight = e.weight - 1;
+    v.setUint32(i * NEXTHOP_GRP_SIZE, e.nh.id, true);
+    p[i * NEXTHOP_GRP_SIZE + 4] = weight & 0xff;
+    p[i * NEXTHOP_GRP_SIZE + 5] = weight >> 8;
+  });
+  if (nla_put(skb, NHA_GROUP, p)) return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
+  return { err: 0, resp_op_flags: NHA_OP_FLAG_RESP_GRP_RESVD_0 };
+};
+
+/**
+ * nh_fill_node(skb, nh, event, portid, seq, nlflags, op_flags): nhmsg (family AF_UNSPEC for a
+ * group; the scope only for a nexthop that is no blackhole), NHA_ID, then NHA_FDB, NHA_GROUP_TYPE,
+ * NHA_GROUP and NHA_OP_FLAGS for a group; NHA_BLACKHOLE, or NHA_FDB / NHA_OIF and NHA_GATEWAY.
+ */
+const nh_fill_node = (
+  net: Net,
+  skb: SkBuff,
+  nh: Nexthop,
+  event: number,
+  portid: number,
+  seq: number,
+  nlflags: number,
+  op_flags: number,
+): number => {
+  const nlh = nlmsg_put(skb, portid, seq, event, NHMSG_SIZE, nlflags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const nhm = nlmsg_data(nlh);
+  const b = skb.head;
+  const fail = (): number => {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  };
+  b[nhm] = 0;
+  b[nhm + 1] = 0;
+  b[nhm + 2] = nh.protocol;
+  b[nhm + 3] = 0;
+  putU32(b, nhm + 4, nh.nh_flags >>> 0);
+  if (nla_put_u32(skb, NHA_ID, nh.id)) return fail();
+  if (nh.is_group) {
+    const nhg = nh.nh_grp!;
+    if (nhg.fdb_nh && nla_put_flag(skb, NHA_FDB)) return fail();
+    const { err, resp_op_flags } = nla_put_nh_group(skb, nhg);
+    if (err || nla_put_u32(skb, NHA_OP_FLAGS, resp_op_flags)) return fail();
+    if (op_flags & NHA_OP_FLAG_DUMP_STATS)
+      net.kernel?.printk(`${KERN_NOTICE}nlsim: nexthop group statistics are not modelled (left out)`);
+    nlmsg_end(skb, nlh);
+    return 0;
+  }
+  const nhi = nh.nh_info!;
+  b[nhm] = nhi.family;
+  if (nhi.reject_nh) {
+    if (nla_put_flag(skb, NHA_BLACKHOLE)) return fail();
+    nlmsg_end(skb, nlh);
+    return 0;
+  }
+  if (nhi.fdb_nh) {
+    if (nla_put_flag(skb, NHA_FDB)) return fail();
+  } else if (nhi.fib_nh.dev !== null && nla_put_u32(skb, NHA_OIF, nhi.fib_nh.dev.ifindex)) return fail();
+  b[nhm + 1] = nhi.fib_nh.scope;
+  if (nhi.family === AF_INET_RT && nhi.fib_nh.gw4 && nla_put(skb, NHA_GATEWAY, be32_bytes(nhi.fib_nh.gw4)))
+    return fail();
+  if (nhi.family === AF_INET6 && nhi.gw6 !== null && nla_put(skb, NHA_GATEWAY, nhi.gw6)) return fail();
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** nh_nlmsg_size(nh) */
+const nh_nlmsg_size = (nh: Nexthop): number => {
+  let sz = NHMSG_SIZE + nla_total_size(4);
+  if (nh.is_group) sz += nla_total_size(nh.nh_grp!.nh_entries.length * NEXTHOP_GRP_SIZE) + nla_total_size(2) + 8;
+  else sz += nla_total_size(4) + nla_total_size(16);
+  return sz;
+};
+
+/** nexthop_notify(event, nh, info): to RTNLGRP_NEXTHOP, with the request's flags and sequence */
+const nexthop_notify = (net: Net, event: number, nh: Nexthop, info: NlInfo): void => {
+  const skb = nlmsg_new(nh_nlmsg_size(nh));
+  if (nh_fill_node(net, skb, nh, event, info.portid, info.nlh.nlmsg_seq, info.nlh.nlmsg_flags, 0) < 0) {
+    kfree_skb(skb);
+    return;
+  }
+  rtnl_notify(skb, net, info.portid, RTNLGRP_NEXTHOP, info.nlh);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Removal
+
+/** nh_base_seq_inc */
+const nh_base_seq_inc = (net: Net): void => {
+  const t = net_nexthop(net);
+  t.seq = (t.seq + 1) >>> 0 || 1;
+};
+
+/** The entry leaves its nexthop's grp_list (list_del) */
+const grp_list_del = (nhge: NhGrpEntry): void => {
+  const l = nhge.nh.grp_list;
+  const i = l.indexOf(nhge);
+  if (i >= 0) l.splice(i, 1);
+};
+
+/**
+ * remove_nh_grp_entry(net, nhge, nlinfo): the group loses the entry: the last one takes the group
+ * with it, else the group is rebuilt without it (each kept entry moves to the head of its
+ * nexthop's grp_list) and announced as RTM_NEWNEXTHOP.
+ */
+const remove_nh_grp_entry = (net: Net, nhge: NhGrpEntry, nlinfo: NlInfo | null): void => {
+  const nhp = nhge.nh_parent;
+  const nhg = nhp.nh_grp!;
+  if (nhg.nh_entries.length === 1) {
+    remove_nexthop(net, nhp, nlinfo);
+    return;
+  }
+  const newg: NhGroup = { ...nhg, nh_entries: [], has_v4: false };
+  for (const e of nhg.nh_entries) {
+    if (e.nh === nhge.nh) continue;
+    if (e.nh.nh_info!.family === AF_INET_RT) newg.has_v4 = true;
+    grp_list_del(e);
+    const ne: NhGrpEntry = { nh: e.nh, weight: e.weight, nh_parent: e.nh_parent };
+    newg.nh_entries.push(ne);
+    e.nh.grp_list.unshift(ne);
+  }
+  nhp.nh_grp = newg;
+  grp_list_del(nhge);
+  if (nlinfo !== null) nexthop_notify(net, RTM_NEWNEXTHOP, nhp, nlinfo);
+};
+
+/** remove_nexthop_from_groups(net, nh, nlinfo) */
+const remove_nexthop_from_groups = (net: Net, nh: Nexthop, nlinfo: NlInfo | null): void => {
+  for (const nhge of [...nh.grp_list]) remove_nh_grp_entry(net, nhge, nlinfo);
+};
+
+/** remove_nexthop_group(nh, nlinfo): the group's entries leave their nexthops' grp_list */
+const remove_nexthop_group = (nh: Nexthop): void => {
+  for (const nhge of nh.nh_grp!.nh_entries) grp_list_del(nhge);
+};
+
+/** __remove_nexthop_fib(net, nh): the IPv4 routes using it are marked dead and flushed (silently) */
+const __remove_nexthop_fib = (net: Net, nh: Nexthop): void => {
+  let do_flush = false;
+  for (const fi of nh.fi_list) {
+    fi.dead = true;
+    do_flush = true;
+  }
+  if (do_flush) fib_flush(net);
+  nh.dead = true;
+};
+
+/** __remove_nexthop(net, nh, nlinfo) */
+const __remove_nexthop = (net: Net, nh: Nexthop, nlinfo: NlInfo | null): void => {
+  __remove_nexthop_fib(net, nh);
+  if (nh.is_group) remove_nexthop_group(nh);
+  else remove_nexthop_from_groups(net, nh, nlinfo);
+};
+
+/** remove_nexthop(net, nh, nlinfo): out of the tree, RTM_DELNEXTHOP, then its routes and groups */
+const remove_nexthop = (net: Net, nh: Nexthop, nlinfo: NlInfo | null): void => {
+  net_nexthop(net).rb_root.delete(nh.id);
+  if (nlinfo !== null) nexthop_notify(net, RTM_DELNEXTHOP, nh, nlinfo);
+  __remove_nexthop(net, nh, nlinfo);
+  nh_base_seq_inc(net);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Replace
+
+/** fib_check_nh_list(old, new, extack): the routes using `old` must accept `new` */
+const fib_check_nh_list = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): number => {
+  for (const fi of old.fi_list) {
+    const err = fib_check_nexthop(nw, fi.scope, extack);
+    if (err) return err;
+  }
+  return 0;
+};
+
+/** nh_group_v4_update(nhg) */
+const nh_group_v4_update = (nhg: NhGroup): void => {
+  nhg.has_v4 = nhg.nh_entries.some((e) => e.nh.nh_info!.family === AF_INET_RT);
+};
+
+/** replace_nexthop_single(net, old, new, extack): the two swap their nh_info */
+const replace_nexthop_single = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): number => {
+  if (nw.is_group) {
+    extack.msg = "Can not replace a nexthop with a nexthop group.";
+    return -ERRNO.EINVAL;
+  }
+  const oldi = old.nh_info!;
+  const newi = nw.nh_info!;
+  if (old.grp_list.length > 0 && newi.fdb_nh !== oldi.fdb_nh) {
+    extack.msg = "Cannot change nexthop FDB status while in a group";
+    return -ERRNO.EINVAL;
+  }
+  newi.nh_parent = old;
+  oldi.nh_parent = nw;
+  old.protocol = nw.protocol;
+  old.nh_flags = nw.nh_flags;
+  old.nh_info = newi;
+  nw.nh_info = oldi;
+  if (oldi.family === AF_INET_RT && newi.family === AF_INET6)
+    for (const nhge of old.grp_list) nh_group_v4_update(nhge.nh_parent.nh_grp!);
+  return 0;
+};
+
+/** replace_nexthop_grp(net, old, new, cfg, extack): the two swap their nh_group */
+const replace_nexthop_grp = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): number => {
+  if (!nw.is_group) {
+    extack.msg = "Can not replace a nexthop group with a nexthop.";
+    return -ERRNO.EINVAL;
+  }
+  const oldg = old.nh_grp!;
+  const newg = nw.nh_grp!;
+  if (newg.hash_threshold !== oldg.hash_threshold) {
+    extack.msg = "Can not replace a nexthop group with one of a different type.";
+    return -ERRNO.EINVAL;
+  }
+  for (const e of newg.nh_entries) e.nh_parent = old;
+  old.nh_grp = newg;
+  for (const e of oldg.nh_entries) e.nh_parent = nw;
+  nw.nh_grp = oldg;
+  return 0;
+};
+
+/**
+ * replace_nexthop(net, old, new, cfg, extack): the routes and groups using `old` must accept
+ * `new`; then `old` takes `new`'s definition and `new` (holding the old one) is dropped.
+ */
+const replace_nexthop = (net: Net, old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): number => {
+  let err = fib_check_nh_list(old, nw, extack);
+  if (err) return err;
+  const new_is_reject = !nw.is_group && nw.nh_info!.reject_nh;
+  for (const nhge of old.grp_list) {
+    if (new_is_reject && nexthop_num_path(nhge.nh_parent) > 1) {
+      extack.msg = "Blackhole nexthop can not be a member of a group with more than one path";
+      return -ERRNO.EINVAL;
+    }
+    err = fib_check_nh_list(nhge.nh_parent, nw, extack);
+    if (err) return err;
+  }
+  err = old.is_group ? replace_nexthop_grp(old, nw, extack) : replace_nexthop_single(old, nw, extack);
+  if (!err) __remove_nexthop(net, nw, null);
+  return err;
+};
+
+/**
+ * nexthop_replace_notify(net, nh, info) (net.ipv4.nexthop_compat_mode is 1): RTM_NEWROUTE with
+ * NLM_F_REPLACE for every IPv4 route using the nexthop or a group it is in.
+ */
+const nexthop_replace_notify = (net: Net, nh: Nexthop, info: NlInfo): void => {
+  const notify = (n: Nexthop): void => {
+    if (n.fi_list.length > 0) fib_info_notify_update(net, new Set(n.fi_list), info.nlh, info.portid);
+  };
+  notify(nh);
+  for (const nhge of nh.grp_list) notify(nhge.nh_parent);
+};
+
+/**
+ * insert_nexthop(net, new_nh, cfg, extack): into the tree; an id taken is −EEXIST unless
+ * NLM_F_REPLACE (replace_nexthop); NLM_F_REPLACE without NLM_F_CREATE needs the id to exist.
+ * Announced as RTM_NEWNEXTHOP with the request's flags.
+ */
+const insert_nexthop = (net: Net, new_nh: Nexthop, cfg: NhConfig, extack: NetlinkExtAck): number => {
+  const replace = (cfg.nlflags & NLM_F_REPLACE) !== 0;
+  const create = (cfg.nlflags & NLM_F_CREATE) !== 0;
+  const info: NlInfo = { nlh: cfg.nlh, portid: cfg.portid };
+  const t = net_nexthop(net);
+  const nh = t.rb_root.get(new_nh.id);
+  let notified = new_nh;
+  let replace_notify = false;
+  if (nh !== undefined) {
+    if (!replace) return -ERRNO.EEXIST;
+    const rc = replace_nexthop(net, nh, new_nh, extack);
+    if (rc) return rc;
+    notified = nh;
+    replace_notify = true;
+  } else {
+    if (replace && !create) {
+      extack.msg = "Replace specified without create and no entry exists";
+      return -ERRNO.ENOENT;
+    }
+    t.rb_root.set(new_nh.id, new_nh);
+  }
+  nh_base_seq_inc(net);
+  nexthop_notify(net, RTM_NEWNEXTHOP, notified, info);
+  if (replace_notify) nexthop_replace_notify(net, notified, info);
+  return 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Creation
+
+const nexthop_alloc = (is_group: boolean): Nexthop => ({
+  id: 0,
+  protocol: 0,
+  nh_flags: 0,
+  is_group,
+  nh_info: null,
+  nh_grp: null,
+  grp_list: [],
+  fi_list: [],
+  dead: false,
+});
+
+/** nexthop_create_group(net, cfg): the entries join their nexthops' grp_list (at the head) */
+const nexthop_create_group = (net: Net, cfg: NhConfig): Nexthop | number => {
+  const nh = nexthop_alloc(true);
+  const nhg: NhGroup = {
+    nh_entries: [],
+    hash_threshold: false,
+    resilient: false,
+    is_multipath: false,
+    fdb_nh: false,
+    has_v4: false,
+    hw_stats: false,
+    res_table: null,
+  };
+  for (const entry of cfg.nh_grp!) {
+    const nhe = nexthop_find_by_id(net, entry.id);
+    if (nhe === undefined || !nexthop_get(nhe)) {
+      for (const e of nhg.nh_entries) grp_list_del(e);
+      return -ERRNO.ENOENT;
+    }
+    if (nhe.nh_info!.family === AF_INET_RT) nhg.has_v4 = true;
+    const nhge: NhGrpEntry = { nh: nhe, weight: entry.weight, nh_parent: nh };
+    nhg.nh_entries.push(nhge);
+    nhe.grp_list.unshift(nhge);
+  }
+  // rtm_to_nh_config refused resilient groups (not modelled): this is a hash-threshold group
+  nhg.hash_threshold = true;
+  nhg.is_multipath = true;
+  nhg.fdb_nh = cfg.nh_fdb;
+  nhg.hw_stats = cfg.nh_hw_stats;
+  nh.nh_grp = nhg;
+  return nh;
+};
+
+/** nh_create_ipv4: fib_nh_init, then (not for an FDB nexthop) fib_check_nh in the main table */
+const nh_create_ipv4 = (net: Net, nh: Nexthop, fib_nh: FibNh, fdb: boolean, extack: NetlinkExtAck): number => {
+  if (fdb) return 0;
+  const err = fib_check_nh(net, fib_nh, RT_TABLE_MAIN, 0, extack, fib_lookup_gw(fib_lookup));
+  if (!err) nh.nh_flags = fib_nh.flags;
+  return err;
+};
+
+/**
+ * nh_create_ipv6: fib6_nh_init for a nexthop (no RTF_REJECT: a blackhole's lo must be up too): the
+ * device (−ENODEV), ONLINK's device, the device up ("Nexthop device is not up"), no carrier
+ * LINKDOWN. An FDB nexthop is its gateway alone. Other gateways (ip6_validate_gw) are not modelled.
+ */
+const nh_create_ipv6 = (net: Net, nh: Nexthop, cfg: NhConfig, fib_nh: FibNh, extack: NetlinkExtAck): number => {
+  if (cfg.nh_fdb) return 0;
+  let dev: LinkDevice | undefined;
+  if (cfg.nh_ifindex) {
+    dev = __dev_get_by_index(net, cfg.nh_ifindex);
+    if (dev === undefined || !dev.inet6) return -ERRNO.ENODEV;
+  }
+  if (cfg.nh_flags & RTNH_F_ONLINK) {
+    if (dev === undefined) {
+      extack.msg = "Nexthop device required for onlink";
+      return -ERRNO.ENODEV;
+    }
+    if (!(dev.flags & IFF_UP)) {
+      extack.msg = "Nexthop device is not up";
+      return -ERRNO.ENETDOWN;
+    }
+  }
+  if (cfg.gw6?.some((x) => x !== 0)) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: IPv6 nexthop gateways (ip6_validate_gw) are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  if (dev === undefined) return -ERRNO.ENODEV;
+  if (!(dev.flags & IFF_UP)) {
+    extack.msg = "Nexthop device is not up";
+    return -ERRNO.ENETDOWN;
+  }
+  if (!dev.carrier) fib_nh.flags |= RTNH_F_LINKDOWN;
+  fib_nh.dev = dev;
+  fib_nh.oif = dev.ifindex;
+  nh.nh_flags = fib_nh.flags;
+  return 0;
+};
+
+/** nexthop_create(net, cfg, extack): a single nexthop (a blackhole's device is lo) */
+const nexthop_create = (net: Net, cfg: NhConfig, extack: NetlinkExtAck): Nexthop | number => {
+  const nh = nexthop_alloc(false);
+  nh.nh_flags = cfg.nh_flags;
+  if (cfg.nh_blackhole) cfg.nh_ifindex = LOOPBACK_IFINDEX;
+  const fib_nh: FibNh = { gw4: cfg.gw4, oif: cfg.nh_ifindex, dev: null, scope: RT_SCOPE_LINK, flags: cfg.nh_flags };
+  const err =
+    cfg.nh_family === AF_INET_RT
+      ? nh_create_ipv4(net, nh, fib_nh, cfg.nh_fdb, extack)
+      : nh_create_ipv6(net, nh, cfg, fib_nh, extack);
+  if (err) return err;
+  const nhi: NhInfo = {
+    nh_parent: nh,
+    family: cfg.nh_family,
+    reject_nh: cfg.nh_blackhole,
+    fdb_nh: cfg.nh_fdb,
+    fib_nh,
+    gw6: cfg.gw6,
+  };
+  nh.nh_info = nhi;
+  return nh;
+};
+
+/** nh_find_unused_id(net): the id after the last one allocated that is free (0: none) */
+const nh_find_unused_id = (net: Net): number => {
+  const t = net_nexthop(net);
+  const id_start = t.last_id_allocated;
+  for (;;) {
+    t.last_id_allocated = (t.last_id_allocated + 1) >>> 0;
+    if (t.last_id_allocated === id_start) break;
+    if (nexthop_find_by_id(net, t.last_id_allocated) === undefined) return t.last_id_allocated;
+  }
+  return 0;
+};
+
+/** nexthop_add(net, cfg, extack): an id if none was given, the nexthop, its insertion */
+const nexthop_add = (net: Net, cfg: NhConfig, extack: NetlinkExtAck): number => {
+  if (!cfg.nh_id) {
+    cfg.nh_id = nh_find_unused_id(net);
+    if (!cfg.nh_id) {
+      extack.msg = "No unused id";
+      return -ERRNO.EINVAL;
+    }
+  }
+  const nh = cfg.nh_grp !== null ? nexthop_create_group(net, cfg) : nexthop_create(net, cfg, extack);
+  if (typeof nh === "number") return nh;
+  nh.id = cfg.nh_id;
+  nh.protocol = cfg.nh_protocol;
+  const err = insert_nexthop(net, nh, cfg, extack);
+  if (err) __remove_nexthop(net, nh, null);
+  return err;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The request: rtm_to_nh_config and its helpers
+
+/** nh_check_attr_group(net, tb, tb_size, nh_grp_type, extack): the entries, then no stray attribute */
+const nh_check_attr_group = (tb: IflaTb, nh_grp_type: number, extack: NetlinkExtAck): number => {
+  const data = tb[NHA_GROUP]!.data;
+  const len = data.length;
+  if (!len || len & (NEXTHOP_GRP_SIZE - 1)) {
+    extack.msg = "Invalid length for nexthop group attribute";
+    return -ERRNO.EINVAL;
+  }
+  const n = len / NEXTHOP_GRP_SIZE;
+  const id = (i: number): number => getU32(data, i * NEXTHOP_GRP_SIZE);
+  for (let i = 0; i < n; i++) {
+    if (getU16(data, i * NEXTHOP_GRP_SIZE + 6)) {
+      extack.msg = "Reserved field in nexthop_grp must be 0";
+      return -ERRNO.EINVAL;
+    }
+    if (nexthop_grp_weight(data, i) === 0) {
+      extack.msg = "Invalid value for weight";
+      return -ERRNO.EINVAL;
+    }
+    for (let j = i + 1; j < n; j++) {
+      if (id(i) === id(j)) {
+        extack.msg = "Nexthop id can not be used twice in a group";
+        return -ERRNO.EINVAL;
+      }
+    }
+  }
+  for (let i = NHA_GROUP_TYPE + 1; i <= NHA_MAX; i++) {
+    if (tb[i] === undefined) continue;
+    if (i === NHA_HW_STATS_ENABLE || i === NHA_FDB) continue;
+    if (i === NHA_RES_GROUP && nh_grp_type === NEXTHOP_GRP_TYPE_RES) continue;
+    extack.msg = "No other attributes can be set in nexthop groups";
+    return -ERRNO.EINVAL;
+  }
+  return 0;
+};
+
+/**
+ * nexthop_grp_weight(nhg): ((weight_high << 8) | weight) + 1 in a u16, as the kernel computes it:
+ * 0xffff wraps to 0, which nh_check_attr_group refuses.
+ */
+const nexthop_grp_weight = (data: Uint8Array, i: number): number =>
+  (((data[i * NEXTHOP_GRP_SIZE + 5]! << 8) | data[i * NEXTHOP_GRP_SIZE + 4]!) + 1) & 0xffff;
+
+/** rtm_to_nh_config_grp_res: the resilient group's nest (resilient groups are then refused as not modelled) */
+const rtm_to_nh_config_grp_res = (res: NlAttr | undefined, extack: NetlinkExtAck): number => {
+  if (res === undefined) return 0;
+  const r = nla_parse_nested(res, rtm_nh_res_policy_new, extack);
+  if (typeof r === "number") return r;
+  const buckets = r[NHA_RES_GROUP_BUCKETS];
+  if (buckets !== undefined && getU16(buckets.data, 0) === 0) {
+    extack.msg = "Number of buckets needs to be non-0";
+    return -ERRNO.EINVAL;
+  }
+  return 0;
+};
+
+/** nla_parse_nested(tb, max, nla, policy, extack): a nest's attributes, offsets from the message start */
+const nla_parse_nested = (nla: NlAttr, policy: NlaPolicySet, extack: NetlinkExtAck): IflaTb | number => {
+  const r = nlaParse(nla.data, policy, { validate: NL_VALIDATE_STRICT, base: nla.offset + NLA_HDRLEN });
+  if (!r.ok) {
+    Object.assign(extack, r.extack);
+    return r.error;
+  }
+  return r.tb;
+};
+
+/** rtm_to_nh_config: the group part (NHA_GROUP, NHA_GROUP_TYPE, NHA_RES_GROUP, NHA_HW_STATS_ENABLE) */
+const rtm_to_nh_config_grp = (net: Net, tb: IflaTb, cfg: NhConfig, extack: NetlinkExtAck): number => {
+  const data = tb[NHA_GROUP]!.data;
+  cfg.nh_grp_type = tb[NHA_GROUP_TYPE] !== undefined ? getU16(tb[NHA_GROUP_TYPE]!.data, 0) : NEXTHOP_GRP_TYPE_MPATH;
+  if (cfg.nh_grp_type > NEXTHOP_GRP_TYPE_MAX) {
+    extack.msg = "Invalid group type";
+    return -ERRNO.EINVAL;
+  }
+  let err = nh_check_attr_group(tb, cfg.nh_grp_type, extack);
+  if (err) return err;
+  cfg.nh_grp = [];
+  for (let i = 0; i < data.length / NEXTHOP_GRP_SIZE; i++)
+    cfg.nh_grp.push({ id: getU32(data, i * NEXTHOP_GRP_SIZE), weight: nexthop_grp_weight(data, i) });
+  if (cfg.nh_grp_type === NEXTHOP_GRP_TYPE_RES) {
+    err = rtm_to_nh_config_grp_res(tb[NHA_RES_GROUP], extack);
+    if (err) return err;
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: resilient nexthop groups are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  if (tb[NHA_HW_STATS_ENABLE] !== undefined) cfg.nh_hw_stats = nla_u32(tb[NHA_HW_STATS_ENABLE]!) !== 0;
+  return 0;
+};
+
+/** rtm_to_nh_config: the blackhole / device / gateway part of a single nexthop */
+const rtm_to_nh_config_single = (net: Net, tb: IflaTb, cfg: NhConfig, extack: NetlinkExtAck): number => {
+  if (tb[NHA_BLACKHOLE] !== undefined) {
+    if (tb[NHA_GATEWAY] || tb[NHA_OIF] || tb[NHA_ENCAP] || tb[NHA_ENCAP_TYPE] || tb[NHA_FDB]) {
+      extack.msg = "Blackhole attribute can not be used with gateway, oif, encap or fdb";
+      return -ERRNO.EINVAL;
+    }
+    cfg.nh_blackhole = true;
+    return 0;
+  }
+  if (!cfg.nh_fdb && tb[NHA_OIF] === undefined) {
+    extack.msg = "Device attribute required for non-blackhole and non-fdb nexthops";
+    return -ERRNO.EINVAL;
+  }
+  const gwa = tb[NHA_GATEWAY];
+  if (gwa !== undefined) {
+    if (cfg.nh_family === AF_INET_RT) {
+      if (gwa.data.length !== 4) {
+        extack.msg = "Invalid gateway";
+        return -ERRNO.EINVAL;
+      }
+      cfg.gw4 = ((gwa.data[0]! << 24) | (gwa.data[1]! << 16) | (gwa.data[2]! << 8) | gwa.data[3]!) >>> 0;
+    } else {
+      if (gwa.data.length !== 16) {
+        extack.msg = "Invalid gateway";
+        return -ERRNO.EINVAL;
+      }
+      cfg.gw6 = gwa.data.slice();
+    }
+  } else if (cfg.nh_flags & RTNH_F_ONLINK) {
+    extack.msg = "ONLINK flag can not be set for nexthop without a gateway";
+    return -ERRNO.EINVAL;
+  }
+  if (tb[NHA_ENCAP] !== undefined) {
+    if (tb[NHA_ENCAP_TYPE] === undefined) {
+      extack.msg = "LWT encapsulation type is missing";
+      return -ERRNO.EINVAL;
+    }
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: nexthop encapsulation (NHA_ENCAP) is not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  if (tb[NHA_ENCAP_TYPE] !== undefined) {
+    extack.msg = "LWT encapsulation attribute is missing";
+    return -ERRNO.EINVAL;
+  }
+  if (tb[NHA_HW_STATS_ENABLE] !== undefined) {
+    extack.msg = "Cannot enable nexthop hardware statistics for non-group nexthops";
+    return -ERRNO.EINVAL;
+  }
+  if (cfg.gw4 && cfg.nh_flags & RTNH_F_ONLINK) {
+    net.kernel?.printk(`${KERN_NOTICE}nlsim: ONLINK nexthop gateways are not modelled (EOPNOTSUPP)`);
+    return -ERRNO.EOPNOTSUPP;
+  }
+  return 0;
+};
+
+/**
+ * rtm_to_nh_config(net, skb, nlh, tb, cfg, extack): the header (no scope or resvd, flags within
+ * NEXTHOP_VALID_USER_FLAGS, family AF_INET/AF_INET6 or AF_UNSPEC for a group), NHA_ID, NHA_FDB,
+ * then the group or the single nexthop.
+ */
+const rtm_to_nh_config = (
+  net: Net,
+  skb: SkBuff,
+  nlh: Nlmsghdr,
+  tb: IflaTb,
+  extack: NetlinkExtAck,
+): NhConfig | number => {
+  const nhm = nhmsg(nlh);
+  if (nhm.resvd || nhm.nh_scope) {
+    extack.msg = "Invalid values in ancillary header";
+    return -ERRNO.EINVAL;
+  }
+  if (nhm.nh_flags & ~NEXTHOP_VALID_USER_FLAGS) {
+    extack.msg = "Invalid nexthop flags in ancillary header";
+    return -ERRNO.EINVAL;
+  }
+  const family_ok =
+    nhm.nh_family === AF_INET_RT || nhm.nh_family === AF_INET6 || (nhm.nh_family === 0 && tb[NHA_GROUP] !== undefined);
+  if (!family_ok) {
+    extack.msg = "Invalid address family";
+    return -ERRNO.EINVAL;
+  }
+  const cfg: NhConfig = {
+    nh_id: tb[NHA_ID] !== undefined ? nla_u32(tb[NHA_ID]!) : 0,
+    nh_family: nhm.nh_family,
+    nh_protocol: nhm.nh_protocol,
+    nh_blackhole: false,
+    nh_fdb: false,
+    nh_flags: nhm.nh_flags,
+    nh_ifindex: 0,
+    dev: undefined,
+    gw4: 0,
+    gw6: null,
+    nh_grp: null,
+    nh_grp_type: NEXTHOP_GRP_TYPE_MPATH,
+    nh_hw_stats: false,
+    nlflags: nlh.nlmsg_flags,
+    nlh,
+    portid: skb.cb.portid,
+  };
+  if (tb[NHA_FDB] !== undefined) {
+    if (tb[NHA_OIF] || tb[NHA_BLACKHOLE] || tb[NHA_ENCAP] || tb[NHA_ENCAP_TYPE]) {
+      extack.msg = "Fdb attribute can not be used with encap, oif or blackhole";
+      return -ERRNO.EINVAL;
+    }
+    if (nhm.nh_flags) {
+      extack.msg = "Unsupported nexthop flags in ancillary header";
+      return -ERRNO.EINVAL;
+    }
+    cfg.nh_fdb = true;
+  }
+  if (tb[NHA_GROUP] !== undefined) {
+    if (nhm.nh_family !== 0) {
+      extack.msg = "Invalid family for group";
+      return -ERRNO.EINVAL;
+    }
+    const err = rtm_to_nh_config_grp(net, tb, cfg, extack);
+    return err || cfg;
+  }
+  const err = rtm_to_nh_config_single(net, tb, cfg, extack);
+  return err || cfg;
+};
+
+/** valid_group_nh(nh, npaths, is_fdb, extack): no group in a group; a blackhole only alone */
+const valid_group_nh = (nh: Nexthop, npaths: number, extack: NetlinkExtAck): boolean | null => {
+  if (nh.is_group) {
+    const nhg = nh.nh_grp!;
+    if (nhg.hash_threshold) {
+      extack.msg = "Hash-threshold group can not be a nexthop within a group";
+      return null;
+    }
+    if (nhg.resilient) {
+      extack.msg = "Resilient group can not be a nexthop within a group";
+      return null;
+    }
+    return nhg.fdb_nh;
+  }
+  const nhi = nh.nh_info!;
+  if (nhi.reject_nh && npaths > 1) {
+    extack.msg = "Blackhole nexthop can not be used in a group with more than 1 path";
+    return null;
+  }
+  return nhi.fdb_nh;
+};
+
+/** nh_check_attr_group_rtnl(net, tb, extack): every entry exists and fits the group's FDB kind */
+const nh_check_attr_group_rtnl = (net: Net, cfg: NhConfig, extack: NetlinkExtAck): number => {
+  const entries = cfg.nh_grp!;
+  let nh_family = 0;
+  for (const e of entries) {
+    const nh = nexthop_find_by_id(net, e.id);
+    if (nh === undefined) {
+      extack.msg = "Invalid nexthop id";
+      return -ERRNO.EINVAL;
+    }
+    const is_fdb_nh = valid_group_nh(nh, entries.length, extack);
+    if (is_fdb_nh === null) return -ERRNO.EINVAL;
+    if (cfg.nh_fdb) {
+      // nh_check_attr_fdb_group
+      const nhi = nh.nh_info!;
+      if (!nhi.fdb_nh) {
+        extack.msg = "FDB nexthop group can only have fdb nexthops";
+        return -ERRNO.EINVAL;
+      }
+      if (nh_family === 0) nh_family = nhi.family;
+      else if (nh_family !== nhi.family) {
+        extack.msg = "FDB nexthop group cannot have mixed family nexthops";
+        return -ERRNO.EINVAL;
+      }
+    }
+    if (!cfg.nh_fdb && is_fdb_nh) {
+      extack.msg = "Non FDB nexthop group cannot have fdb nexthops";
+      return -ERRNO.EINVAL;
+    }
+  }
+  return 0;
+};
+
+/** rtm_to_nh_config_rtnl(net, tb, cfg, extack): the group's entries, or the device: known, up, carrier */
+const rtm_to_nh_config_rtnl = (net: Net, tb: IflaTb, cfg: NhConfig, extack: NetlinkExtAck): number => {
+  if (cfg.nh_grp !== null) return nh_check_attr_group_rtnl(net, cfg, extack);
+  if (tb[NHA_OIF] !== undefined) {
+    cfg.nh_ifindex = nla_u32(tb[NHA_OIF]!);
+    if (cfg.nh_ifindex) cfg.dev = __dev_get_by_index(net, cfg.nh_ifindex);
+    if (cfg.dev === undefined) {
+      extack.msg = "Invalid device index";
+      return -ERRNO.EINVAL;
+    }
+    if (!(cfg.dev.flags & IFF_UP)) {
+      extack.msg = "Nexthop device is not up";
+      return -ERRNO.ENETDOWN;
+    }
+    if (!cfg.dev.carrier) {
+      extack.msg = "Carrier for nexthop device is down";
+      return -ERRNO.ENETDOWN;
+    }
+  }
+  return 0;
+};
+
+/** rtm_new_nexthop: RTM_NEWNEXTHOP */
+export const rtm_new_nexthop: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, NHMSG_SIZE, rtm_nh_policy_new, NL_VALIDATE_STRICT, extack);
+  if (typeof tb === "number") return tb;
+  const cfg = rtm_to_nh_config(net, skb, nlh, tb, extack);
+  if (typeof cfg === "number") return cfg;
+  if (cfg.nlflags & NLM_F_REPLACE && !cfg.nh_id) {
+    extack.msg = "Replace requires nexthop id";
+    return -ERRNO.EINVAL;
+  }
+  const err = rtm_to_nh_config_rtnl(net, tb, cfg, extack);
+  if (err) return err;
+  return nexthop_add(net, cfg, extack);
+};
+
+// ---------------------------------------------------------------------------------------------
+// RTM_DELNEXTHOP and RTM_GETNEXTHOP
+
+/** nh_valid_get_del_req: a clean header and a non-zero NHA_ID; the id and op flags, or −EINVAL */
 const nh_valid_get_del_req = (
   nlh: Nlmsghdr,
-  tb: Exclude<ReturnType<typeof nlmsg_parse>, number>,
+  tb: IflaTb,
   extack: NetlinkExtAck,
-): { err: number; id: number } => {
-  if (nhm_header_dirty(nlh)) {
+): { err: number; id: number; op_flags: number } => {
+  const nhm = nhmsg(nlh);
+  if (nhm.nh_protocol || nhm.resvd || nhm.nh_scope || nhm.nh_flags) {
     extack.msg = "Invalid values in header";
-    return { err: -ERRNO.EINVAL, id: 0 };
+    return { err: -ERRNO.EINVAL, id: 0, op_flags: 0 };
   }
   const a = tb[NHA_ID];
   if (a === undefined) {
     extack.msg = "Nexthop id is missing";
-    return { err: -ERRNO.EINVAL, id: 0 };
+    return { err: -ERRNO.EINVAL, id: 0, op_flags: 0 };
   }
   const id = nla_u32(a);
   if (id === 0) {
     extack.msg = "Invalid nexthop id";
-    return { err: -ERRNO.EINVAL, id: 0 };
+    return { err: -ERRNO.EINVAL, id: 0, op_flags: 0 };
   }
-  return { err: 0, id };
+  const op = tb[NHA_OP_FLAGS];
+  return { err: 0, id, op_flags: op !== undefined ? nla_u32(op) : 0 };
 };
 
-/**
- * rtm_get_nexthop: RTM_GETNEXTHOP do. The table holds no nexthop (RTM_NEWNEXTHOP is not
- * modelled), so a valid request for an id answers −ENOENT, as the kernel's lookup miss does.
- */
+/** rtm_del_nexthop: RTM_DELNEXTHOP; an unknown id is −ENOENT */
+export const rtm_del_nexthop: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, NHMSG_SIZE, rtm_nh_policy_del, NL_VALIDATE_STRICT, extack);
+  if (typeof tb === "number") return tb;
+  const { err, id } = nh_valid_get_del_req(nlh, tb, extack);
+  if (err) return err;
+  const nh = nexthop_find_by_id(net, id);
+  if (nh === undefined) return -ERRNO.ENOENT;
+  remove_nexthop(net, nh, { nlh, portid: skb.cb.portid });
+  return 0;
+};
+
+/** rtm_get_nexthop: RTM_GETNEXTHOP do; the nexthop as RTM_NEWNEXTHOP, or −ENOENT */
 export const rtm_get_nexthop: RtnlDoitFunc = (skb, nlh, extack) => {
   const net = skb_net(skb);
   if (net === undefined) return -ERRNO.EINVAL;
   const tb = nlmsg_parse(nlh, NHMSG_SIZE, rtm_nh_policy_get, NL_VALIDATE_STRICT, extack);
   if (typeof tb === "number") return tb;
-  const { err, id } = nh_valid_get_del_req(nlh, tb, extack);
+  const { err, id, op_flags } = nh_valid_get_del_req(nlh, tb, extack);
   if (err) return err;
-  if (nexthop_find_by_id(net, id) === undefined) return -ERRNO.ENOENT;
-  // nh_fill_node is not modelled: no nexthop can exist in the table yet
-  net.kernel?.printk(`${KERN_NOTICE}nlsim: nexthop ${id}: filling a nexthop's attributes is not modelled (EOPNOTSUPP)`);
-  return -ERRNO.EOPNOTSUPP;
+  const nh = nexthop_find_by_id(net, id);
+  if (nh === undefined) return -ERRNO.ENOENT;
+  const reply = nlmsg_new(nh_nlmsg_size(nh));
+  const e = nh_fill_node(net, reply, nh, RTM_NEWNEXTHOP, skb.cb.portid, nlh.nlmsg_seq, 0, op_flags);
+  if (e < 0) {
+    kfree_skb(reply);
+    return e;
+  }
+  return rtnl_unicast(reply, net, skb.cb.portid);
 };
 
-/** __nh_valid_dump_req: the device filters (at most INT_MAX) and a clean header */
-const __nh_valid_dump_req = (
-  nlh: Nlmsghdr,
-  tb: Exclude<ReturnType<typeof nlmsg_parse>, number>,
-  extack: NetlinkExtAck,
-): number => {
+/** struct nh_dump_filter */
+interface NhDumpFilter {
+  dev_idx: number;
+  master_idx: number;
+  group_filter: boolean;
+  fdb_filter: boolean;
+  op_flags: number;
+}
+
+/** nh_dump_filtered(nh, filter, family): true to leave the nexthop out */
+const nh_dump_filtered = (nh: Nexthop, filter: NhDumpFilter, family: number): boolean => {
+  if (filter.group_filter && !nh.is_group) return true;
+  if (!filter.dev_idx && !filter.master_idx && !family) return false;
+  if (nh.is_group) return true;
+  const nhi = nh.nh_info!;
+  if (family && nhi.family !== family) return true;
+  const dev = nhi.fib_nh.dev;
+  if (filter.dev_idx && (dev === null || dev.ifindex !== filter.dev_idx)) return true;
+  // netdev_master_upper_dev_get: the model's devices have no master
+  if (filter.master_idx) return true;
+  return false;
+};
+
+/** __nh_valid_dump_req: the device filters (at most INT_MAX), the flags, and a clean header */
+const __nh_valid_dump_req = (nlh: Nlmsghdr, tb: IflaTb, filter: NhDumpFilter, extack: NetlinkExtAck): number => {
   const oif = tb[NHA_OIF];
-  if (oif !== undefined && nla_u32(oif) > INT_MAX) {
-    extack.msg = "Invalid device index";
-    return -ERRNO.EINVAL;
+  if (oif !== undefined) {
+    if (nla_u32(oif) > INT_MAX) {
+      extack.msg = "Invalid device index";
+      return -ERRNO.EINVAL;
+    }
+    filter.dev_idx = nla_u32(oif);
   }
   const master = tb[NHA_MASTER];
-  if (master !== undefined && nla_u32(master) > INT_MAX) {
-    extack.msg = "Invalid master device index";
-    return -ERRNO.EINVAL;
+  if (master !== undefined) {
+    if (nla_u32(master) > INT_MAX) {
+      extack.msg = "Invalid master device index";
+      return -ERRNO.EINVAL;
+    }
+    filter.master_idx = nla_u32(master);
   }
-  if (nhm_header_dirty(nlh)) {
+  filter.group_filter = tb[NHA_GROUPS] !== undefined;
+  filter.fdb_filter = tb[NHA_FDB] !== undefined;
+  const nhm = nhmsg(nlh);
+  if (nhm.nh_protocol || nhm.resvd || nhm.nh_scope || nhm.nh_flags) {
     extack.msg = "Invalid values in header for nexthop dump request";
     return -ERRNO.EINVAL;
   }
   return 0;
 };
 
-/** rtm_dump_nexthop: RTM_GETNEXTHOP dump; nh_valid_dump_req, then the (empty) table walk */
-export const rtm_dump_nexthop: RtnlDumpitFunc = (_skb, cb) => {
+/**
+ * rtm_dump_nexthop: RTM_GETNEXTHOP dump; nh_valid_dump_req, then the tree in id order from the id
+ * the last round stopped at (cb->ctx idx, kept in cb.args[0]), filtered by nh_dump_filtered.
+ */
+export const rtm_dump_nexthop: RtnlDumpitFunc = (skb, cb) => {
+  const net = skb_net(cb.skb);
+  if (net === undefined) return -ERRNO.EINVAL;
   const extack = cb.extack ?? {};
   const tb = nlmsg_parse(cb.nlh, NHMSG_SIZE, rtm_nh_policy_dump, NL_VALIDATE_STRICT, extack);
   if (typeof tb === "number") return tb;
-  return __nh_valid_dump_req(cb.nlh, tb, extack);
+  const filter: NhDumpFilter = { dev_idx: 0, master_idx: 0, group_filter: false, fdb_filter: false, op_flags: 0 };
+  filter.op_flags = tb[NHA_OP_FLAGS] !== undefined ? nla_u32(tb[NHA_OP_FLAGS]!) : 0;
+  const err = __nh_valid_dump_req(cb.nlh, tb, filter, extack);
+  if (err < 0) return err;
+  const family = nhmsg(cb.nlh).nh_family;
+  const s_idx = cb.args[0]!;
+  for (const nh of nexthop_tree(net)) {
+    if (nh.id < s_idx) continue;
+    cb.args[0] = nh.id;
+    if (nh_dump_filtered(nh, filter, family)) continue;
+    const e = nh_fill_node(
+      net,
+      skb,
+      nh,
+      RTM_NEWNEXTHOP,
+      cb.skb.cb.portid,
+      cb.nlh.nlmsg_seq,
+      NLM_F_MULTI,
+      filter.op_flags,
+    );
+    if (e < 0) return skb.len || e;
+  }
+  cb.args[0] = 0xffffffff;
+  // the walk is complete: 0, so that NLMSG_DONE shares the datagram
+  return 0;
 };
 
-/** nexthop_init: the RTM_GETNEXTHOP handlers (RTM_NEWNEXTHOP/DELNEXTHOP not modelled) */
+// ---------------------------------------------------------------------------------------------
+// Devices
+
+/**
+ * nexthop_flush_dev(dev, event): every nexthop on the device leaves (silently: no nlinfo), but a
+ * blackhole when the device (lo) only goes down.
+ */
+const nexthop_flush_dev = (net: Net, dev: LinkDevice, event: number): void => {
+  for (const nh of nexthop_tree(net)) {
+    const nhi = nh.nh_info;
+    if (nh.dead || nhi === null || nhi.fdb_nh || nhi.fib_nh.dev !== dev) continue;
+    if (nhi.reject_nh && (event === NETDEV_DOWN || event === NETDEV_CHANGE)) continue;
+    remove_nexthop(net, nhi.nh_parent, null);
+  }
+};
+
+/** nh_netdev_event: down and unregister flush the device's nexthops; a change does when it lost carrier */
+const nh_netdev_event = (event: number, dev: LinkDevice, net: Net): void => {
+  if (event === NETDEV_DOWN || event === NETDEV_UNREGISTER) nexthop_flush_dev(net, dev, event);
+  else if (event === NETDEV_CHANGE && !(dev.flags & (IFF_RUNNING | IFF_LOWER_UP))) nexthop_flush_dev(net, dev, event);
+};
+
+/** nexthop_init: the rtnetlink handlers (RTM_GETNEXTHOPBUCKET is not modelled) and the netdevice notifier */
 export const nexthop_net_init = (net: Net): void => {
+  register_netdevice_notifier(net, nh_netdev_event);
+  rtnl_register(net, 0, RTM_NEWNEXTHOP, rtm_new_nexthop, null);
+  rtnl_register(net, 0, RTM_DELNEXTHOP, rtm_del_nexthop, null);
   rtnl_register(net, 0, RTM_GETNEXTHOP, rtm_get_nexthop, rtm_dump_nexthop);
+  rtnl_register(net, AF_INET_RT, RTM_NEWNEXTHOP, rtm_new_nexthop, null);
+  rtnl_register(net, AF_INET_RT, RTM_GETNEXTHOP, null, rtm_dump_nexthop);
+  rtnl_register(net, AF_INET6, RTM_NEWNEXTHOP, rtm_new_nexthop, null);
+  rtnl_register(net, AF_INET6, RTM_GETNEXTHOP, null, rtm_dump_nexthop);
 };

@@ -119,7 +119,6 @@ const NEXTHOP_GRP_TYPE_MAX = NEXTHOP_GRP_TYPE_RES;
 const NHA_RES_GROUP_BUCKETS = 1;
 const NHA_RES_GROUP_IDLE_TIMER = 2;
 const NHA_RES_GROUP_UNBALANCED_TIMER = 3;
-const NHA_RES_GROUP_MAX = 5;
 /** NHA_OP_FLAGS_DUMP_ALL = NHA_OP_FLAG_DUMP_STATS | NHA_OP_FLAG_DUMP_HW_STATS */
 export const NHA_OP_FLAGS_DUMP_ALL = 3;
 const NHA_OP_FLAG_DUMP_STATS = 1;
@@ -132,8 +131,11 @@ const NEXTHOP_GRP_SIZE = 8;
 const INT_MAX = 0x7fffffff;
 const LOOPBACK_IFINDEX = 1;
 
+// Each policy's maxtype is its array's last entry (ARRAY_SIZE(policy) − 1): a type above it is
+// "Unknown attribute type", one below it that the policy leaves out "Unsupported attribute".
+
 /** rtm_nh_policy_new */
-const rtm_nh_policy_new: NlaPolicySet = nlaPolicy(NHA_MAX, {
+const rtm_nh_policy_new: NlaPolicySet = nlaPolicy(NHA_HW_STATS_ENABLE, {
   [NHA_ID]: { type: NLA_U32 },
   [NHA_GROUP]: { type: NLA_BINARY },
   [NHA_GROUP_TYPE]: { type: NLA_U16 },
@@ -148,18 +150,18 @@ const rtm_nh_policy_new: NlaPolicySet = nlaPolicy(NHA_MAX, {
 });
 
 /** rtm_nh_policy_get */
-const rtm_nh_policy_get: NlaPolicySet = nlaPolicy(NHA_MAX, {
+const rtm_nh_policy_get: NlaPolicySet = nlaPolicy(NHA_OP_FLAGS, {
   [NHA_ID]: { type: NLA_U32 },
   [NHA_OP_FLAGS]: { type: NLA_U32, mask: BigInt(NHA_OP_FLAGS_DUMP_ALL) },
 });
 
 /** rtm_nh_policy_del */
-const rtm_nh_policy_del: NlaPolicySet = nlaPolicy(NHA_MAX, {
+const rtm_nh_policy_del: NlaPolicySet = nlaPolicy(NHA_ID, {
   [NHA_ID]: { type: NLA_U32 },
 });
 
 /** rtm_nh_policy_dump */
-const rtm_nh_policy_dump: NlaPolicySet = nlaPolicy(NHA_MAX, {
+const rtm_nh_policy_dump: NlaPolicySet = nlaPolicy(NHA_OP_FLAGS, {
   [NHA_OIF]: { type: NLA_U32 },
   [NHA_GROUPS]: { type: NLA_FLAG },
   [NHA_MASTER]: { type: NLA_U32 },
@@ -168,7 +170,7 @@ const rtm_nh_policy_dump: NlaPolicySet = nlaPolicy(NHA_MAX, {
 });
 
 /** rtm_nh_res_policy_new */
-const rtm_nh_res_policy_new: NlaPolicySet = nlaPolicy(NHA_RES_GROUP_MAX, {
+const rtm_nh_res_policy_new: NlaPolicySet = nlaPolicy(NHA_RES_GROUP_UNBALANCED_TIMER, {
   [NHA_RES_GROUP_BUCKETS]: { type: NLA_U16 },
   [NHA_RES_GROUP_IDLE_TIMER]: { type: NLA_U32 },
   [NHA_RES_GROUP_UNBALANCED_TIMER]: { type: NLA_U32 },
@@ -692,7 +694,7 @@ const nh_check_attr_group = (tb: IflaTb, nh_grp_type: number, extack: NetlinkExt
       }
     }
   }
-  for (let i = NHA_GROUP_TYPE + 1; i <= NHA_MAX; i++) {
+  for (let i = NHA_GROUP_TYPE + 1; i <= NHA_HW_STATS_ENABLE; i++) {
     if (tb[i] === undefined) continue;
     if (i === NHA_HW_STATS_ENABLE || i === NHA_FDB) continue;
     if (i === NHA_RES_GROUP && nh_grp_type === NEXTHOP_GRP_TYPE_RES) continue;

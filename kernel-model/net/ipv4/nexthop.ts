@@ -301,7 +301,14 @@ const nh_fill_node = (
 /** nh_nlmsg_size(nh) */
 const nh_nlmsg_size = (nh: Nexthop): number => {
   let sz = NHMSG_SIZE + nla_total_size(4);
-  if (nh.is_group) sz += nla_total_size(nh.nh_grp!.nh_entries.length * NEXTHOP_GRP_SIZE) + nla_total_size(2) + 8;
+  // a group: NHA_GROUP, NHA_GROUP_TYPE, NHA_OP_FLAGS and (which the kernel's count leaves to the
+  // allocation's slack) NHA_FDB
+  if (nh.is_group)
+    sz +=
+      nla_total_size(nh.nh_grp!.nh_entries.length * NEXTHOP_GRP_SIZE) +
+      nla_total_size(2) +
+      nla_total_size(4) +
+      nla_total_size(0);
   else sz += nla_total_size(4) + nla_total_size(16);
   return sz;
 };

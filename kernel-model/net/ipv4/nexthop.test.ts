@@ -257,3 +257,30 @@ describe("IPv4 routes through a nexthop", () => {
     expect(main.aliases).toEqual([]);
   });
 });
+
+describe("resilient groups", () => {
+  const RES = 0x800c;
+  const GET_BUCKET = 118;
+  const u16 = (v: number): Uint8Array => Uint8Array.of(v & 0xff, v >> 8);
+
+  it("fill their buckets from the underweight list (the last entry first) and move a deleted member's at once", () => {
+    const { newnh, delnh, link, request } = setup();
+    link(1, true);
+    for (const id of [1, 2, 3]) newnh(2, [attr(NHA_ID, u32(id)), attr(NHA_OIF, u32(1))]);
+    const type_res = attr(3, u16(1));
+    expect(newnh(0, [attr(NHA_ID, u32(100)), group([1, 1], [2, 3]), type_res])).toBe(-ERRNO.EINVAL);
+    expect(newnh(0, [attr(NHA_ID, u32(100)), group([1, 1], [2, 3]), type_res, attr(RES, attr(1, u16(8)))])).toBe(0);
+    const buckets = (id: number): number[] =>
+      request(GET_BUCKET, NLM_F_REQUEST | NLM_F_DUMP, cat(nhmsg(0), attr(NHA_ID, u32(id)))).msgs.map((m) =>
+        // the nest's NHA_RES_BUCKET_NH_ID: after NHA_ID (8), the nest header (4) and the index (8)
+        getU32(m, 16 + 8 + 8 + 4 + 8 + 4),
+      );
+    expect(buckets(100)).toEqual([2, 2, 2, 2, 2, 2, 1, 1]);
+    expect(
+      newnh(0, [attr(NHA_ID, u32(101)), group([1, 1], [2, 1], [3, 1]), type_res, attr(RES, attr(1, u16(6)))]),
+    ).toBe(0);
+    expect(buckets(101)).toEqual([3, 3, 2, 2, 1, 1]);
+    expect(delnh(3)).toBe(0);
+    expect(buckets(101)).toEqual([2, 1, 2, 2, 1, 1]);
+  });
+});

@@ -57,10 +57,14 @@ import {
 } from "../core/rtnetlink.js";
 import type { Nlmsghdr } from "../netlink/ack.js";
 import {
+  nla_nest_cancel,
+  nla_nest_end,
+  nla_nest_start,
   nla_put,
   nla_put_flag,
   nla_put_u16,
   nla_put_u32,
+  nla_put_u64_64bit,
   nla_total_size,
   nlmsg_cancel,
   nlmsg_data,
@@ -87,6 +91,8 @@ import {
   type NhGroup,
   type NhGrpEntry,
   type NhInfo,
+  type NhResBucket,
+  type NhResTable,
   net_nexthop,
   nexthop_find_by_id,
   nexthop_get,
@@ -119,6 +125,18 @@ const NEXTHOP_GRP_TYPE_MAX = NEXTHOP_GRP_TYPE_RES;
 const NHA_RES_GROUP_BUCKETS = 1;
 const NHA_RES_GROUP_IDLE_TIMER = 2;
 const NHA_RES_GROUP_UNBALANCED_TIMER = 3;
+const NHA_RES_GROUP_UNBALANCED_TIME = 4;
+const NHA_RES_BUCKET_INDEX = 1;
+const NHA_RES_BUCKET_IDLE_TIME = 2;
+const NHA_RES_BUCKET_NH_ID = 3;
+/** NH_RES_DEFAULT_IDLE_TIMER (120 * HZ) as clock_t */
+const NH_RES_DEFAULT_IDLE_TIMER = 120 * 100;
+/** nh_nlmsg_size_grp_res */
+const NH_NLMSG_SIZE_GRP_RES = 4 + 8 + 8 + 8 + 12;
+/** nh_fill_res_bucket's message: nhmsg, NHA_ID, the nest of index, id and idle time */
+const NH_NLMSG_SIZE_BUCKET = 8 + 8 + 4 + 8 + 8 + 12;
+const RTM_NEWNEXTHOPBUCKET = 116;
+const RTM_GETNEXTHOPBUCKET = 118;
 /** NHA_OP_FLAGS_DUMP_ALL = NHA_OP_FLAG_DUMP_STATS | NHA_OP_FLAG_DUMP_HW_STATS */
 export const NHA_OP_FLAGS_DUMP_ALL = 3;
 const NHA_OP_FLAG_DUMP_STATS = 1;
@@ -176,6 +194,30 @@ const rtm_nh_res_policy_new: NlaPolicySet = nlaPolicy(NHA_RES_GROUP_UNBALANCED_T
   [NHA_RES_GROUP_UNBALANCED_TIMER]: { type: NLA_U32 },
 });
 
+/** rtm_nh_policy_dump_bucket */
+const rtm_nh_policy_dump_bucket: NlaPolicySet = nlaPolicy(NHA_RES_BUCKET, {
+  [NHA_ID]: { type: NLA_U32 },
+  [NHA_OIF]: { type: NLA_U32 },
+  [NHA_MASTER]: { type: NLA_U32 },
+  [NHA_RES_BUCKET]: { type: NLA_NESTED },
+});
+
+/** rtm_nh_res_bucket_policy_dump */
+const rtm_nh_res_bucket_policy_dump: NlaPolicySet = nlaPolicy(NHA_RES_BUCKET_NH_ID, {
+  [NHA_RES_BUCKET_NH_ID]: { type: NLA_U32 },
+});
+
+/** rtm_nh_policy_get_bucket */
+const rtm_nh_policy_get_bucket: NlaPolicySet = nlaPolicy(NHA_RES_BUCKET, {
+  [NHA_ID]: { type: NLA_U32 },
+  [NHA_RES_BUCKET]: { type: NLA_NESTED },
+});
+
+/** rtm_nh_res_bucket_policy_get */
+const rtm_nh_res_bucket_policy_get: NlaPolicySet = nlaPolicy(NHA_RES_BUCKET_INDEX, {
+  [NHA_RES_BUCKET_INDEX]: { type: NLA_U16 },
+});
+
 export { nexthop_find_by_id } from "./nexthop_h.js";
 
 /** struct nhmsg, read from a request */
@@ -210,6 +252,8 @@ interface NhConfig {
   nh_grp: Array<{ readonly id: number; readonly weight: number }> | null;
   nh_grp_type: number;
   nh_hw_stats: boolean;
+  /** a resilient group's NHA_RES_GROUP: the bucket count and the timers (clock_t), each if given */
+  nh_grp_res: { num_buckets: number | null; idle_timer: number | null; unbalanced_timer: number | null };
   readonly nlflags: number;
   /** nlinfo: the request and its sender */
   readonly nlh: Nlmsghdr;
@@ -225,6 +269,26 @@ interface NlInfo {
 // ---------------------------------------------------------------------------------------------
 // nh_fill_node and the notifications
 
+/**
+ * nla_put_nh_group_res(skb, nhg): NHA_RES_GROUP: the bucket count, the timers (clock_t) and the
+ * time the table has been unbalanced (0: it is balanced, as the model's tables always are)
+ */
+const nla_put_nh_group_res = (skb: SkBuff, res_table: NhResTable): number => {
+  const nest = nla_nest_start(skb, NHA_RES_GROUP);
+  if (nest === null) return -ERRNO.EMSGSIZE;
+  if (
+    nla_put_u16(skb, NHA_RES_GROUP_BUCKETS, res_table.num_nh_buckets) ||
+    nla_put_u32(skb, NHA_RES_GROUP_IDLE_TIMER, res_table.idle_timer) ||
+    nla_put_u32(skb, NHA_RES_GROUP_UNBALANCED_TIMER, res_table.unbalanced_timer) ||
+    nla_put_u64_64bit(skb, NHA_RES_GROUP_UNBALANCED_TIME, nh_res_table_unbalanced_time(res_table), 0)
+  ) {
+    nla_nest_cancel(skb, nest);
+    return -ERRNO.EMSGSIZE;
+  }
+  nla_nest_end(skb, nest);
+  return 0;
+};
+
 /** nla_put_nh_group: NHA_GROUP_TYPE, NHA_GROUP (weights stored minus one); the response flags */
 const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup): { err: number; resp_op_flags: number } => {
   const group_type = nhg.hash_threshold ? NEXTHOP_GRP_TYPE_MPATH : NEXTHOP_GRP_TYPE_RES;
@@ -238,6 +302,8 @@ const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup): { err: number; resp_op_fla
     p[i * NEXTHOP_GRP_SIZE + 5] = weight >> 8;
   });
   if (nla_put(skb, NHA_GROUP, p)) return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
+  if (nhg.res_table !== null && nla_put_nh_group_res(skb, nhg.res_table))
+    return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
   return { err: 0, resp_op_flags: NHA_OP_FLAG_RESP_GRP_RESVD_0 };
 };
 
@@ -308,7 +374,8 @@ const nh_nlmsg_size = (nh: Nexthop): number => {
       nla_total_size(nh.nh_grp!.nh_entries.length * NEXTHOP_GRP_SIZE) +
       nla_total_size(2) +
       nla_total_size(4) +
-      nla_total_size(0);
+      nla_total_size(0) +
+      (nh.nh_grp!.resilient ? NH_NLMSG_SIZE_GRP_RES : 0);
   else sz += nla_total_size(4) + nla_total_size(16);
   return sz;
 };
@@ -356,10 +423,11 @@ const remove_nh_grp_entry = (net: Net, nhge: NhGrpEntry, nlinfo: NlInfo | null):
     if (e.nh === nhge.nh) continue;
     if (e.nh.nh_info!.family === AF_INET_RT) newg.has_v4 = true;
     grp_list_del(e);
-    const ne: NhGrpEntry = { nh: e.nh, weight: e.weight, nh_parent: e.nh_parent };
+    const ne = nh_grp_entry(e.nh, e.weight, e.nh_parent);
     newg.nh_entries.push(ne);
     e.nh.grp_list.unshift(ne);
   }
+  if (newg.resilient) replace_nexthop_grp_res(nhg, newg);
   nhp.nh_grp = newg;
   grp_list_del(nhge);
   if (nlinfo !== null) nexthop_notify(net, RTM_NEWNEXTHOP, nhp, nlinfo);
@@ -442,7 +510,7 @@ const replace_nexthop_single = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck
 };
 
 /** replace_nexthop_grp(net, old, new, cfg, extack): the two swap their nh_group */
-const replace_nexthop_grp = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): number => {
+const replace_nexthop_grp = (old: Nexthop, nw: Nexthop, cfg: NhConfig, extack: NetlinkExtAck): number => {
   if (!nw.is_group) {
     extack.msg = "Can not replace a nexthop group with a nexthop.";
     return -ERRNO.EINVAL;
@@ -452,6 +520,21 @@ const replace_nexthop_grp = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): 
   if (newg.hash_threshold !== oldg.hash_threshold) {
     extack.msg = "Can not replace a nexthop group with one of a different type.";
     return -ERRNO.EINVAL;
+  }
+  if (newg.resilient) {
+    const old_res_table = oldg.res_table!;
+    // a bucket count may be left out, but one that is given must be the group's
+    const n = cfg.nh_grp_res.num_buckets;
+    if (n !== null && n !== old_res_table.num_nh_buckets) {
+      extack.msg = "Can not change number of buckets of a resilient nexthop group.";
+      return -ERRNO.EINVAL;
+    }
+    if (cfg.nh_grp_res.idle_timer !== null) old_res_table.idle_timer = cfg.nh_grp_res.idle_timer;
+    if (cfg.nh_grp_res.unbalanced_timer !== null) old_res_table.unbalanced_timer = cfg.nh_grp_res.unbalanced_timer;
+    replace_nexthop_grp_res(oldg, newg);
+    const tmp_table = newg.res_table;
+    newg.res_table = old_res_table;
+    oldg.res_table = tmp_table;
   }
   for (const e of newg.nh_entries) e.nh_parent = old;
   old.nh_grp = newg;
@@ -464,7 +547,7 @@ const replace_nexthop_grp = (old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): 
  * replace_nexthop(net, old, new, cfg, extack): the routes and groups using `old` must accept
  * `new`; then `old` takes `new`'s definition and `new` (holding the old one) is dropped.
  */
-const replace_nexthop = (net: Net, old: Nexthop, nw: Nexthop, extack: NetlinkExtAck): number => {
+const replace_nexthop = (net: Net, old: Nexthop, nw: Nexthop, cfg: NhConfig, extack: NetlinkExtAck): number => {
   let err = fib_check_nh_list(old, nw, extack);
   if (err) return err;
   const new_is_reject = !nw.is_group && nw.nh_info!.reject_nh;
@@ -476,7 +559,7 @@ const replace_nexthop = (net: Net, old: Nexthop, nw: Nexthop, extack: NetlinkExt
     err = fib_check_nh_list(nhge.nh_parent, nw, extack);
     if (err) return err;
   }
-  err = old.is_group ? replace_nexthop_grp(old, nw, extack) : replace_nexthop_single(old, nw, extack);
+  err = old.is_group ? replace_nexthop_grp(old, nw, cfg, extack) : replace_nexthop_single(old, nw, extack);
   if (!err) __remove_nexthop(net, nw, null);
   return err;
 };
@@ -508,7 +591,7 @@ const insert_nexthop = (net: Net, new_nh: Nexthop, cfg: NhConfig, extack: Netlin
   let replace_notify = false;
   if (nh !== undefined) {
     if (!replace) return -ERRNO.EEXIST;
-    const rc = replace_nexthop(net, nh, new_nh, extack);
+    const rc = replace_nexthop(net, nh, new_nh, cfg, extack);
     if (rc) return rc;
     notified = nh;
     replace_notify = true;
@@ -516,6 +599,16 @@ const insert_nexthop = (net: Net, new_nh: Nexthop, cfg: NhConfig, extack: Netlin
     if (replace && !create) {
       extack.msg = "Replace specified without create and no entry exists";
       return -ERRNO.ENOENT;
+    }
+    const res_table = new_nh.nh_grp?.res_table;
+    if (res_table != null) {
+      // not passing the number of buckets is OK when replacing, but not when creating
+      if (cfg.nh_grp_res.num_buckets === null) {
+        extack.msg = "Number of buckets not specified for nexthop group insertion";
+        return -ERRNO.EINVAL;
+      }
+      nh_res_group_rebalance(new_nh.nh_grp!, res_table);
+      nh_res_table_upkeep(res_table);
     }
     t.rb_root.set(new_nh.id, new_nh);
   }
@@ -560,12 +653,23 @@ const nexthop_create_group = (net: Net, cfg: NhConfig): Nexthop | number => {
       return -ERRNO.ENOENT;
     }
     if (nhe.nh_info!.family === AF_INET_RT) nhg.has_v4 = true;
-    const nhge: NhGrpEntry = { nh: nhe, weight: entry.weight, nh_parent: nh };
+    const nhge: NhGrpEntry = nh_grp_entry(nhe, entry.weight, nh);
     nhg.nh_entries.push(nhge);
     nhe.grp_list.unshift(nhge);
   }
-  // rtm_to_nh_config refused resilient groups (not modelled): this is a hash-threshold group
-  nhg.hash_threshold = true;
+  if (cfg.nh_grp_type === NEXTHOP_GRP_TYPE_MPATH) nhg.hash_threshold = true;
+  else {
+    // nexthop_res_table_alloc: the defaults for timers not given (120 s idle, never unbalanced)
+    const n = cfg.nh_grp_res.num_buckets ?? 0;
+    nhg.res_table = {
+      num_nh_buckets: n,
+      idle_timer: cfg.nh_grp_res.idle_timer ?? NH_RES_DEFAULT_IDLE_TIMER,
+      unbalanced_timer: cfg.nh_grp_res.unbalanced_timer ?? 0,
+      nh_buckets: Array.from({ length: n }, () => ({ nh_entry: null, occupied: false, nh_flags: 0 })),
+      uw_nh_entries: [],
+    };
+    nhg.resilient = true;
+  }
   nhg.is_multipath = true;
   nhg.fdb_nh = cfg.nh_fdb;
   nhg.hw_stats = cfg.nh_hw_stats;
@@ -718,16 +822,26 @@ const nh_check_attr_group = (tb: IflaTb, nh_grp_type: number, extack: NetlinkExt
 const nexthop_grp_weight = (data: Uint8Array, i: number): number =>
   (((data[i * NEXTHOP_GRP_SIZE + 5]! << 8) | data[i * NEXTHOP_GRP_SIZE + 4]!) + 1) & 0xffff;
 
-/** rtm_to_nh_config_grp_res: the resilient group's nest (resilient groups are then refused as not modelled) */
-const rtm_to_nh_config_grp_res = (res: NlAttr | undefined, extack: NetlinkExtAck): number => {
+/**
+ * rtm_to_nh_config_grp_res(res, cfg, extack): NHA_RES_GROUP's bucket count (not 0) and timers.
+ * (clock_t_to_jiffies cannot overflow a u32 on 64 bits: "Timer value too large" does not happen.)
+ */
+const rtm_to_nh_config_grp_res = (res: NlAttr | undefined, cfg: NhConfig, extack: NetlinkExtAck): number => {
   if (res === undefined) return 0;
   const r = nla_parse_nested(res, rtm_nh_res_policy_new, extack);
   if (typeof r === "number") return r;
   const buckets = r[NHA_RES_GROUP_BUCKETS];
-  if (buckets !== undefined && getU16(buckets.data, 0) === 0) {
-    extack.msg = "Number of buckets needs to be non-0";
-    return -ERRNO.EINVAL;
+  if (buckets !== undefined) {
+    cfg.nh_grp_res.num_buckets = getU16(buckets.data, 0);
+    if (cfg.nh_grp_res.num_buckets === 0) {
+      extack.msg = "Number of buckets needs to be non-0";
+      return -ERRNO.EINVAL;
+    }
   }
+  const idle = r[NHA_RES_GROUP_IDLE_TIMER];
+  if (idle !== undefined) cfg.nh_grp_res.idle_timer = nla_u32(idle);
+  const unbalanced = r[NHA_RES_GROUP_UNBALANCED_TIMER];
+  if (unbalanced !== undefined) cfg.nh_grp_res.unbalanced_timer = nla_u32(unbalanced);
   return 0;
 };
 
@@ -742,7 +856,7 @@ const nla_parse_nested = (nla: NlAttr, policy: NlaPolicySet, extack: NetlinkExtA
 };
 
 /** rtm_to_nh_config: the group part (NHA_GROUP, NHA_GROUP_TYPE, NHA_RES_GROUP, NHA_HW_STATS_ENABLE) */
-const rtm_to_nh_config_grp = (net: Net, tb: IflaTb, cfg: NhConfig, extack: NetlinkExtAck): number => {
+const rtm_to_nh_config_grp = (tb: IflaTb, cfg: NhConfig, extack: NetlinkExtAck): number => {
   const data = tb[NHA_GROUP]!.data;
   cfg.nh_grp_type = tb[NHA_GROUP_TYPE] !== undefined ? getU16(tb[NHA_GROUP_TYPE]!.data, 0) : NEXTHOP_GRP_TYPE_MPATH;
   if (cfg.nh_grp_type > NEXTHOP_GRP_TYPE_MAX) {
@@ -755,10 +869,8 @@ const rtm_to_nh_config_grp = (net: Net, tb: IflaTb, cfg: NhConfig, extack: Netli
   for (let i = 0; i < data.length / NEXTHOP_GRP_SIZE; i++)
     cfg.nh_grp.push({ id: getU32(data, i * NEXTHOP_GRP_SIZE), weight: nexthop_grp_weight(data, i) });
   if (cfg.nh_grp_type === NEXTHOP_GRP_TYPE_RES) {
-    err = rtm_to_nh_config_grp_res(tb[NHA_RES_GROUP], extack);
+    err = rtm_to_nh_config_grp_res(tb[NHA_RES_GROUP], cfg, extack);
     if (err) return err;
-    net.kernel?.printk(`${KERN_NOTICE}nlsim: resilient nexthop groups are not modelled (EOPNOTSUPP)`);
-    return -ERRNO.EOPNOTSUPP;
   }
   if (tb[NHA_HW_STATS_ENABLE] !== undefined) cfg.nh_hw_stats = nla_u32(tb[NHA_HW_STATS_ENABLE]!) !== 0;
   return 0;
@@ -861,6 +973,7 @@ const rtm_to_nh_config = (
     nh_grp: null,
     nh_grp_type: NEXTHOP_GRP_TYPE_MPATH,
     nh_hw_stats: false,
+    nh_grp_res: { num_buckets: null, idle_timer: null, unbalanced_timer: null },
     nlflags: nlh.nlmsg_flags,
     nlh,
     portid: skb.cb.portid,
@@ -881,7 +994,7 @@ const rtm_to_nh_config = (
       extack.msg = "Invalid family for group";
       return -ERRNO.EINVAL;
     }
-    const err = rtm_to_nh_config_grp(net, tb, cfg, extack);
+    const err = rtm_to_nh_config_grp(tb, cfg, extack);
     return err || cfg;
   }
   const err = rtm_to_nh_config_single(net, tb, cfg, extack);
@@ -1052,6 +1165,14 @@ interface NhDumpFilter {
   op_flags: number;
 }
 
+const nh_dump_filter = (): NhDumpFilter => ({
+  dev_idx: 0,
+  master_idx: 0,
+  group_filter: false,
+  fdb_filter: false,
+  op_flags: 0,
+});
+
 /** nh_dump_filtered(nh, filter, family): true to leave the nexthop out */
 const nh_dump_filtered = (nh: Nexthop, filter: NhDumpFilter, family: number): boolean => {
   if (filter.group_filter && !nh.is_group) return true;
@@ -1104,7 +1225,7 @@ export const rtm_dump_nexthop: RtnlDumpitFunc = (skb, cb) => {
   const extack = cb.extack ?? {};
   const tb = nlmsg_parse(cb.nlh, NHMSG_SIZE, rtm_nh_policy_dump, NL_VALIDATE_STRICT, extack);
   if (typeof tb === "number") return tb;
-  const filter: NhDumpFilter = { dev_idx: 0, master_idx: 0, group_filter: false, fdb_filter: false, op_flags: 0 };
+  const filter = nh_dump_filter();
   filter.op_flags = tb[NHA_OP_FLAGS] !== undefined ? nla_u32(tb[NHA_OP_FLAGS]!) : 0;
   const err = __nh_valid_dump_req(cb.nlh, tb, filter, extack);
   if (err < 0) return err;
@@ -1132,6 +1253,284 @@ export const rtm_dump_nexthop: RtnlDumpitFunc = (skb, cb) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Resilient groups: the bucket table. The model's buckets carry no traffic (nexthop_select_path
+// is not modelled), so a bucket is never busy: its used time is its migration time, which
+// nh_res_bucket_idle_point takes as idle now. An upkeep therefore moves every bucket it may at
+// once and leaves the table balanced; the delayed work never has anything left to do.
+
+/** An entry of a group, holding no bucket yet */
+const nh_grp_entry = (nh: Nexthop, weight: number, nh_parent: Nexthop): NhGrpEntry => ({
+  nh,
+  weight,
+  nh_parent,
+  res: { count_buckets: 0, wants_buckets: 0 },
+});
+
+/**
+ * nh_res_table_unbalanced_time: 0 while no entry is underweight, which is always here (every
+ * upkeep balances the table at once)
+ */
+const nh_res_table_unbalanced_time = (_res_table: NhResTable): bigint => 0n;
+
+/** nh_res_bucket_unset_nh */
+const nh_res_bucket_unset_nh = (bucket: NhResBucket): void => {
+  if (bucket.occupied) {
+    bucket.nh_entry!.res.count_buckets--;
+    bucket.occupied = false;
+  }
+};
+
+/** nh_res_bucket_set_nh */
+const nh_res_bucket_set_nh = (bucket: NhResBucket, nhge: NhGrpEntry): void => {
+  nh_res_bucket_unset_nh(bucket);
+  bucket.occupied = true;
+  bucket.nh_entry = nhge;
+  nhge.res.count_buckets++;
+};
+
+/**
+ * nh_res_group_rebalance(nhg, res_table): each entry's share of the buckets (upper bounds rounded
+ * to the closest); the underweight entries are listed, each added at the head.
+ */
+const nh_res_group_rebalance = (nhg: NhGroup, res_table: NhResTable): void => {
+  res_table.uw_nh_entries = [];
+  const total = nhg.nh_entries.reduce((n, e) => n + e.weight, 0);
+  let w = 0;
+  let prev_upper_bound = 0;
+  for (const nhge of nhg.nh_entries) {
+    w += nhge.weight;
+    // DIV_ROUND_CLOSEST_ULL(num_nh_buckets * w, total)
+    const upper_bound = Math.floor((res_table.num_nh_buckets * w + Math.floor(total / 2)) / total);
+    nhge.res.wants_buckets = upper_bound - prev_upper_bound;
+    prev_upper_bound = upper_bound;
+    if (nhge.res.count_buckets < nhge.res.wants_buckets) res_table.uw_nh_entries.unshift(nhge);
+  }
+};
+
+/**
+ * nh_res_table_upkeep(res_table, notify, notify_nl): every bucket that is free, or held by an
+ * overweight entry (idle: never used), goes to the first underweight entry, which leaves the list
+ * once it holds its share. Called from rtnetlink, with notify_nl false: no bucket notification.
+ */
+const nh_res_table_upkeep = (res_table: NhResTable): void => {
+  for (const bucket of res_table.nh_buckets) {
+    // nh_res_bucket_should_migrate
+    if (bucket.occupied && !(bucket.nh_entry!.res.count_buckets > bucket.nh_entry!.res.wants_buckets)) continue;
+    // nh_res_bucket_migrate
+    const new_nhge = res_table.uw_nh_entries[0];
+    if (new_nhge === undefined) continue;
+    nh_res_bucket_set_nh(bucket, new_nhge);
+    if (new_nhge.res.count_buckets === new_nhge.res.wants_buckets) res_table.uw_nh_entries.shift();
+  }
+};
+
+/**
+ * nh_res_table_migrate_buckets(res_table, nhg): each bucket goes to the new group's entry of its
+ * nexthop, or is left free (its entry pointer stays, as the kernel's does).
+ */
+const nh_res_table_migrate_buckets = (res_table: NhResTable, nhg: NhGroup): void => {
+  for (const bucket of res_table.nh_buckets) {
+    const id = bucket.nh_entry!.nh.id;
+    const nhge = nhg.nh_entries.find((e) => e.nh.id === id);
+    if (nhge !== undefined) nh_res_bucket_set_nh(bucket, nhge);
+    else nh_res_bucket_unset_nh(bucket);
+  }
+};
+
+/** replace_nexthop_grp_res(oldg, newg): the old table's buckets follow the new group, then an upkeep */
+const replace_nexthop_grp_res = (oldg: NhGroup, newg: NhGroup): void => {
+  const old_res_table = oldg.res_table!;
+  nh_res_table_migrate_buckets(old_res_table, newg);
+  nh_res_group_rebalance(newg, old_res_table);
+  nh_res_table_upkeep(old_res_table);
+};
+
+/** nh_fill_res_bucket(skb, nh, bucket, bucket_index, event, portid, seq, nlflags, extack) */
+const nh_fill_res_bucket = (
+  skb: SkBuff,
+  nh: Nexthop,
+  bucket: NhResBucket,
+  bucket_index: number,
+  portid: number,
+  seq: number,
+  nlflags: number,
+): number => {
+  const nlh = nlmsg_put(skb, portid, seq, RTM_NEWNEXTHOPBUCKET, NHMSG_SIZE, nlflags);
+  if (nlh === null) return -ERRNO.EMSGSIZE;
+  const nhm = nlmsg_data(nlh);
+  const b = skb.head;
+  b[nhm] = 0;
+  b[nhm + 1] = 0;
+  b[nhm + 2] = nh.protocol;
+  b[nhm + 3] = 0;
+  putU32(b, nhm + 4, bucket.nh_flags);
+  const fail = (): number => {
+    nlmsg_cancel(skb, nlh);
+    return -ERRNO.EMSGSIZE;
+  };
+  if (nla_put_u32(skb, NHA_ID, nh.id)) return fail();
+  const nest = nla_nest_start(skb, NHA_RES_BUCKET);
+  if (nest === null) return fail();
+  // nh_res_bucket_idle_time: jiffies since the bucket was last used, which here is its migration
+  if (
+    nla_put_u16(skb, NHA_RES_BUCKET_INDEX, bucket_index) ||
+    nla_put_u32(skb, NHA_RES_BUCKET_NH_ID, bucket.nh_entry!.nh.id) ||
+    nla_put_u64_64bit(skb, NHA_RES_BUCKET_IDLE_TIME, 0n, 0)
+  )
+    return fail();
+  nla_nest_end(skb, nest);
+  nlmsg_end(skb, nlh);
+  return 0;
+};
+
+/** nexthop_find_group_resilient(net, id, extack): the resilient group, or −ENOENT / −EINVAL */
+const nexthop_find_group_resilient = (net: Net, id: number, extack: NetlinkExtAck): Nexthop | number => {
+  const nh = nexthop_find_by_id(net, id);
+  if (nh === undefined) return -ERRNO.ENOENT;
+  if (!nh.is_group) {
+    extack.msg = "Not a nexthop group";
+    return -ERRNO.EINVAL;
+  }
+  if (!nh.nh_grp!.resilient) {
+    extack.msg = "Nexthop group not of type resilient";
+    return -ERRNO.EINVAL;
+  }
+  return nh;
+};
+
+/** rtm_get_nexthop_bucket: RTM_GETNEXTHOPBUCKET do (nh_valid_get_bucket_req, then the bucket) */
+export const rtm_get_nexthop_bucket: RtnlDoitFunc = (skb, nlh, extack) => {
+  const net = skb_net(skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const tb = nlmsg_parse(nlh, NHMSG_SIZE, rtm_nh_policy_get_bucket, NL_VALIDATE_STRICT, extack);
+  if (typeof tb === "number") return tb;
+  const { err, id } = nh_valid_get_del_req(nlh, tb, extack);
+  if (err) return err;
+  const res = tb[NHA_RES_BUCKET];
+  if (res === undefined) {
+    extack.msg = "Bucket information is missing";
+    return -ERRNO.EINVAL;
+  }
+  const rtb = nla_parse_nested(res, rtm_nh_res_bucket_policy_get, extack);
+  if (typeof rtb === "number") return rtb;
+  if (rtb[NHA_RES_BUCKET_INDEX] === undefined) {
+    extack.msg = "Bucket index is missing";
+    return -ERRNO.EINVAL;
+  }
+  const bucket_index = getU16(rtb[NHA_RES_BUCKET_INDEX]!.data, 0);
+  const nh = nexthop_find_group_resilient(net, id, extack);
+  if (typeof nh === "number") return nh;
+  const res_table = nh.nh_grp!.res_table!;
+  if (bucket_index >= res_table.num_nh_buckets) {
+    extack.msg = "Bucket index out of bounds";
+    return -ERRNO.ENOENT;
+  }
+  const reply = nlmsg_new(NH_NLMSG_SIZE_BUCKET);
+  const e = nh_fill_res_bucket(
+    reply,
+    nh,
+    res_table.nh_buckets[bucket_index]!,
+    bucket_index,
+    skb.cb.portid,
+    nlh.nlmsg_seq,
+    0,
+  );
+  if (e < 0) {
+    kfree_skb(reply);
+    return e;
+  }
+  return rtnl_unicast(reply, net, skb.cb.portid);
+};
+
+/** nh_valid_dump_nhid(attr, nh_id_p, extack): an id filter must not be 0 */
+const nh_valid_dump_nhid = (attr: NlAttr | undefined, extack: NetlinkExtAck): number => {
+  if (attr === undefined) return 0;
+  if (nla_u32(attr) === 0) {
+    extack.msg = "Invalid nexthop id";
+    return -ERRNO.EINVAL;
+  }
+  return nla_u32(attr);
+};
+
+/** struct nh_dump_filter with the bucket dump's own filters */
+interface NhBucketDumpFilter extends NhDumpFilter {
+  nh_id: number;
+  res_bucket_nh_id: number;
+}
+
+/**
+ * nh_valid_dump_bucket_req: rtm_nh_policy_dump_bucket (parsed without an extack), the group id
+ * and NHA_RES_BUCKET's nexthop id (not 0), then __nh_valid_dump_req.
+ */
+const nh_valid_dump_bucket_req = (nlh: Nlmsghdr, extack: NetlinkExtAck): NhBucketDumpFilter | number => {
+  const tb = nlmsg_parse(nlh, NHMSG_SIZE, rtm_nh_policy_dump_bucket, NL_VALIDATE_STRICT, {});
+  if (typeof tb === "number") return tb;
+  const filter: NhBucketDumpFilter = { ...nh_dump_filter(), nh_id: 0, res_bucket_nh_id: 0 };
+  const nh_id = nh_valid_dump_nhid(tb[NHA_ID], extack);
+  if (nh_id < 0) return nh_id;
+  filter.nh_id = nh_id;
+  const res = tb[NHA_RES_BUCKET];
+  if (res !== undefined) {
+    const rtb = nla_parse_nested(res, rtm_nh_res_bucket_policy_dump, extack);
+    if (typeof rtb === "number") return rtb;
+    const r = nh_valid_dump_nhid(rtb[NHA_RES_BUCKET_NH_ID], extack);
+    if (r < 0) return r;
+    filter.res_bucket_nh_id = r;
+  }
+  const err = __nh_valid_dump_req(nlh, tb, filter, extack);
+  return err || filter;
+};
+
+/** rtm_dump_nexthop_bucket_nh: a group's buckets from cb.args[1] on, filtered by their nexthop */
+const rtm_dump_nexthop_bucket_nh = (
+  skb: SkBuff,
+  cb: Parameters<RtnlDumpitFunc>[1],
+  nh: Nexthop,
+  filter: NhBucketDumpFilter,
+): number => {
+  const family = nhmsg(cb.nlh).nh_family;
+  const res_table = nh.nh_grp!.res_table!;
+  for (let i = cb.args[1]!; i < res_table.num_nh_buckets; i++) {
+    const bucket = res_table.nh_buckets[i]!;
+    const bnh = bucket.nh_entry!.nh;
+    if (nh_dump_filtered(bnh, filter, family)) continue;
+    if (filter.res_bucket_nh_id && filter.res_bucket_nh_id !== bnh.id) continue;
+    cb.args[1] = i;
+    const err = nh_fill_res_bucket(skb, nh, bucket, i, cb.skb.cb.portid, cb.nlh.nlmsg_seq, NLM_F_MULTI);
+    if (err) return err;
+  }
+  cb.args[1] = 0;
+  return 0;
+};
+
+/**
+ * rtm_dump_nexthop_bucket: RTM_GETNEXTHOPBUCKET dump: one resilient group's buckets (NHA_ID), or
+ * every resilient group's in id order (cb.args[0] the group, cb.args[1] the bucket to go on from).
+ */
+export const rtm_dump_nexthop_bucket: RtnlDumpitFunc = (skb, cb) => {
+  const net = skb_net(cb.skb);
+  if (net === undefined) return -ERRNO.EINVAL;
+  const extack = cb.extack ?? {};
+  const filter = nh_valid_dump_bucket_req(cb.nlh, extack);
+  if (typeof filter === "number") return filter;
+  if (filter.nh_id) {
+    const nh = nexthop_find_group_resilient(net, filter.nh_id, extack);
+    if (typeof nh === "number") return nh;
+    const err = rtm_dump_nexthop_bucket_nh(skb, cb, nh, filter);
+    return err < 0 ? skb.len || err : 0;
+  }
+  for (const nh of nexthop_tree(net)) {
+    if (nh.id < cb.args[0]!) continue;
+    cb.args[0] = nh.id;
+    if (!nh.is_group || !nh.nh_grp!.resilient) continue;
+    const err = rtm_dump_nexthop_bucket_nh(skb, cb, nh, filter);
+    if (err < 0) return skb.len || err;
+  }
+  cb.args[0] = 0xffffffff;
+  return 0;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Devices
 
 /**
@@ -1153,12 +1552,13 @@ const nh_netdev_event = (event: number, dev: LinkDevice, net: Net): void => {
   else if (event === NETDEV_CHANGE && !(dev.flags & (IFF_RUNNING | IFF_LOWER_UP))) nexthop_flush_dev(net, dev, event);
 };
 
-/** nexthop_init: the rtnetlink handlers (RTM_GETNEXTHOPBUCKET is not modelled) and the netdevice notifier */
+/** nexthop_init: the rtnetlink handlers and the netdevice notifier */
 export const nexthop_net_init = (net: Net): void => {
   register_netdevice_notifier(net, nh_netdev_event);
   rtnl_register(net, 0, RTM_NEWNEXTHOP, rtm_new_nexthop, null);
   rtnl_register(net, 0, RTM_DELNEXTHOP, rtm_del_nexthop, null);
   rtnl_register(net, 0, RTM_GETNEXTHOP, rtm_get_nexthop, rtm_dump_nexthop);
+  rtnl_register(net, 0, RTM_GETNEXTHOPBUCKET, rtm_get_nexthop_bucket, rtm_dump_nexthop_bucket);
   rtnl_register(net, AF_INET_RT, RTM_NEWNEXTHOP, rtm_new_nexthop, null);
   rtnl_register(net, AF_INET_RT, RTM_GETNEXTHOP, null, rtm_dump_nexthop);
   rtnl_register(net, AF_INET6, RTM_NEWNEXTHOP, rtm_new_nexthop, null);

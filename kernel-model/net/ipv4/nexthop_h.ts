@@ -26,15 +26,25 @@ export interface NhGrpEntry {
   /** 1..65536 */
   readonly weight: number;
   nh_parent: Nexthop;
+  /** nhge->res in a resilient group: the buckets it holds and the buckets it should hold */
+  readonly res: { count_buckets: number; wants_buckets: number };
 }
 
-/** struct nh_res_table: a resilient group's buckets (the nexthop each bucket holds) and timers (clock_t) */
+/** struct nh_res_bucket: the entry it holds (kept when it stops being occupied) and its flags */
+export interface NhResBucket {
+  nh_entry: NhGrpEntry | null;
+  occupied: boolean;
+  nh_flags: number;
+}
+
+/** struct nh_res_table: a resilient group's buckets and timers (clock_t, as user space gives them) */
 export interface NhResTable {
   readonly num_nh_buckets: number;
   idle_timer: number;
   unbalanced_timer: number;
-  /** nh_buckets[i].nh_entry->nh */
-  readonly buckets: Array<Nexthop | null>;
+  readonly nh_buckets: NhResBucket[];
+  /** uw_nh_entries: the underweight entries (list_add: the newest first) */
+  uw_nh_entries: NhGrpEntry[];
 }
 
 /** struct nh_group */
@@ -108,10 +118,13 @@ export const nexthop_is_blackhole = (nh: Nexthop): boolean => {
 };
 
 /**
- * fib_info_nhc(fi, 0) of a route through a nexthop object: the single nexthop's, or the first
- * entry of a group (the path nexthop_select_path picks for hash 0).
+ * fib_info_nhc(fi, 0) of a route through a nexthop object: the single nexthop's, or the path
+ * nexthop_select_path picks for hash 0 (a hash-threshold group's first entry).
  */
 export const nexthop_fib_nhc = (nh: Nexthop): FibNh => {
-  const n = nh.is_group ? nh.nh_grp!.nh_entries[0]!.nh : nh;
-  return n.nh_info!.fib_nh;
+  if (!nh.is_group) return nh.nh_info!.fib_nh;
+  const nhg = nh.nh_grp!;
+  // a resilient group answers hash 0 from bucket 0
+  const nhge = nhg.res_table?.nh_buckets[0]?.nh_entry ?? nhg.nh_entries[0]!;
+  return nhge.nh.nh_info!.fib_nh;
 };

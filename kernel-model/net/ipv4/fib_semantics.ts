@@ -48,6 +48,7 @@ import {
 export const RTN_UNICAST = 1;
 export const RTN_LOCAL = 2;
 export const RTN_BROADCAST = 3;
+export const RTN_MULTICAST = 5;
 export const RTN_BLACKHOLE = 6;
 export const RTN_MAX = 11;
 export const RT_SCOPE_UNIVERSE = 0;
@@ -172,6 +173,52 @@ export interface FibLookupResult {
 /** fib_lookup(net, flp, res, flags): the result, or a negative errno */
 export type FibLookup = (net: Net, flp: Flowi4, table: number) => FibLookupResult | number;
 
+/**
+ * inet_addr_type_dev_table(net, dev, addr): the address's type in the device's table (the local
+ * table, merged into main without custom rules): unicast unless a route of `dev` says otherwise
+ */
+const inet_addr_type_dev_table = (net: Net, dev: LinkDevice, addr: number, lookup: FibLookup): number => {
+  if (addr >>> 24 === 0 || addr === 0xffffffff) return RTN_BROADCAST;
+  if (addr >>> 28 === 0xe) return RTN_MULTICAST;
+  const res = lookup(net, flowi4({ daddr: addr }), RT_TABLE_LOCAL);
+  if (typeof res === "number") return RTN_UNICAST;
+  return res.dev === dev ? res.type : RTN_UNICAST;
+};
+
+/**
+ * fib_check_nh_v4_gw's RTNH_F_ONLINK branch: the gateway is on the device's link whatever the
+ * routes say, if the scope allows it and the address is unicast for the device
+ */
+const fib_check_nh_v4_gw_onlink = (
+  net: Net,
+  nh: FibNh,
+  scope: number,
+  extack: NetlinkExtAck,
+  lookup: FibLookup,
+): number => {
+  if (scope >= RT_SCOPE_LINK) {
+    extack.msg = "Nexthop has invalid scope";
+    return -ERRNO.EINVAL;
+  }
+  const dev = __dev_get_by_index(net, nh.oif);
+  if (dev === undefined) {
+    extack.msg = "Nexthop device required for onlink";
+    return -ERRNO.ENODEV;
+  }
+  if (!(dev.flags & IFF_UP)) {
+    extack.msg = "Nexthop device is not up";
+    return -ERRNO.ENETDOWN;
+  }
+  if (inet_addr_type_dev_table(net, dev, nh.gw4, lookup) !== RTN_UNICAST) {
+    extack.msg = "Nexthop has invalid gateway";
+    return -ERRNO.EINVAL;
+  }
+  if (!dev.carrier) nh.flags |= RTNH_F_LINKDOWN;
+  nh.dev = dev;
+  nh.scope = RT_SCOPE_LINK;
+  return 0;
+};
+
 /** fib_check_nh_v4_gw: the gateway must be reachable through a unicast or local route of scope ≥ link */
 const fib_check_nh_v4_gw = (
   net: Net,
@@ -181,6 +228,7 @@ const fib_check_nh_v4_gw = (
   extack: NetlinkExtAck,
   lookup: FibLookup,
 ): number => {
+  if (nh.flags & RTNH_F_ONLINK) return fib_check_nh_v4_gw_onlink(net, nh, scope, extack, lookup);
   const fl4 = flowi4({ daddr: nh.gw4, scope: Math.max(scope + 1, RT_SCOPE_LINK), oif: nh.oif });
   const res = lookup(net, fl4, table);
   if (typeof res === "number") {

@@ -925,10 +925,6 @@ const rtm_to_nh_config_single = (net: Net, tb: IflaTb, cfg: NhConfig, extack: Ne
     extack.msg = "Cannot enable nexthop hardware statistics for non-group nexthops";
     return -ERRNO.EINVAL;
   }
-  if (cfg.gw4 && cfg.nh_flags & RTNH_F_ONLINK) {
-    net.kernel?.printk(`${KERN_NOTICE}nlsim: ONLINK nexthop gateways are not modelled (EOPNOTSUPP)`);
-    return -ERRNO.EOPNOTSUPP;
-  }
   return 0;
 };
 

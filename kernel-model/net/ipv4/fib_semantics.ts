@@ -5,6 +5,7 @@
 // a device going down or an address going away (fib_sync_down_dev, fib_sync_down_addr).
 
 import { GFP_ATOMIC } from "../../kernel/gfp.js";
+import { KERN_NOTICE } from "../../kernel/printk.js";
 import { ERRNO, type NetlinkExtAck, putU16, putU32 } from "../../uapi/index.js";
 import { AF_INET_RT, IFF_UP, RTMSG_SIZE, RTNLGRP_IPV4_ROUTE } from "../../uapi/rtnetlink.js";
 import { __dev_get_by_index, type LinkDevice } from "../core/loopback.js";
@@ -40,6 +41,7 @@ import {
   nexthop_fib_nhc,
   nexthop_find_by_id,
   nexthop_get,
+  nexthop_has_v6_gw,
   nexthop_is_blackhole,
   nexthop_num_path,
 } from "./nexthop_h.js";
@@ -401,6 +403,12 @@ export const fib_create_info = (
   if (nh_obj !== null) {
     const err = fib_check_nexthop(nh_obj, cfg.scope, extack);
     if (err) return err;
+    if (nexthop_has_v6_gw(nh_obj)) {
+      net.kernel?.printk(
+        `${KERN_NOTICE}nlsim: IPv4 routes through IPv6 gateways (RTA_VIA) are not modelled (EOPNOTSUPP)`,
+      );
+      return -ERRNO.EOPNOTSUPP;
+    }
     if (cfg.prefsrc && !is_local_addr(cfg.prefsrc)) {
       extack.msg = "Invalid prefsrc address";
       return -ERRNO.EINVAL;

@@ -34,6 +34,7 @@ import {
 import {
   AF_INET_RT,
   AF_INET6,
+  IFF_LOOPBACK,
   IFF_LOWER_UP,
   IFF_RUNNING,
   IFF_UP,
@@ -55,6 +56,7 @@ import {
   rtnl_unicast,
   skb_net,
 } from "../core/rtnetlink.js";
+import { rt6_chk_addr } from "../ipv6/route.js";
 import type { Nlmsghdr } from "../netlink/ack.js";
 import {
   nla_nest_cancel,
@@ -686,9 +688,41 @@ const nh_create_ipv4 = (net: Net, nh: Nexthop, fib_nh: FibNh, fdb: boolean, exta
 };
 
 /**
+ * ip6_validate_gw(net, cfg, &dev, &idev, extack) (net/ipv6/route.c) for a nexthop's gateway: not a
+ * local address (a link-local one on the device, another on any), not multicast; a gateway that
+ * is not link-local needs a route to it (ip6_route_check_nh, not modelled); never through lo.
+ */
+const ip6_validate_gw = (net: Net, gw: Uint8Array, dev: LinkDevice | undefined, extack: NetlinkExtAck): number => {
+  const linklocal = gw[0] === 0xfe && (gw[1]! & 0xc0) === 0x80;
+  if (dev !== undefined && rt6_chk_addr(net, gw, linklocal ? dev : undefined)) {
+    extack.msg = "Gateway can not be a local address";
+    return -ERRNO.EINVAL;
+  }
+  if (!linklocal) {
+    if (gw[0] === 0xff) {
+      extack.msg = "Invalid gateway address";
+      return -ERRNO.EINVAL;
+    }
+    net.kernel?.printk(
+      `${KERN_NOTICE}nlsim: IPv6 gateways that are not link-local (ip6_route_check_nh) are not modelled (EOPNOTSUPP)`,
+    );
+    return -ERRNO.EOPNOTSUPP;
+  }
+  if (dev === undefined) {
+    extack.msg = "Egress device not specified";
+    return -ERRNO.EINVAL;
+  }
+  if (dev.flags & IFF_LOOPBACK) {
+    extack.msg = "Egress device can not be loopback device for this route";
+    return -ERRNO.EINVAL;
+  }
+  return 0;
+};
+
+/**
  * nh_create_ipv6: fib6_nh_init for a nexthop (no RTF_REJECT: a blackhole's lo must be up too): the
  * device (−ENODEV), ONLINK's device, the device up ("Nexthop device is not up"), no carrier
- * LINKDOWN. An FDB nexthop is its gateway alone. Other gateways (ip6_validate_gw) are not modelled.
+ * LINKDOWN. An FDB nexthop is its gateway alone; another gateway passes ip6_validate_gw.
  */
 const nh_create_ipv6 = (net: Net, nh: Nexthop, cfg: NhConfig, fib_nh: FibNh, extack: NetlinkExtAck): number => {
   if (cfg.nh_fdb) return 0;
@@ -708,8 +742,8 @@ const nh_create_ipv6 = (net: Net, nh: Nexthop, cfg: NhConfig, fib_nh: FibNh, ext
     }
   }
   if (cfg.gw6?.some((x) => x !== 0)) {
-    net.kernel?.printk(`${KERN_NOTICE}nlsim: IPv6 nexthop gateways (ip6_validate_gw) are not modelled (EOPNOTSUPP)`);
-    return -ERRNO.EOPNOTSUPP;
+    const err = ip6_validate_gw(net, cfg.gw6, dev, extack);
+    if (err) return err;
   }
   if (dev === undefined) return -ERRNO.ENODEV;
   if (!(dev.flags & IFF_UP)) {

@@ -106,6 +106,10 @@ export const nexthop_get = (nh: Nexthop): boolean => !nh.dead;
 export const nexthop_num_path = (nh: Nexthop): number =>
   nh.is_group && nh.nh_grp!.is_multipath ? nh.nh_grp!.nh_entries.length : 1;
 
+/** A path of the nexthop has an IPv6 gateway (an IPv4 route through it would show RTA_VIA) */
+export const nexthop_has_v6_gw = (nh: Nexthop): boolean =>
+  nh.is_group ? nh.nh_grp!.nh_entries.some((e) => e.nh.nh_info!.gw6 !== null) : nh.nh_info!.gw6 !== null;
+
 /** nexthop_is_blackhole(nh): a blackhole, or a group whose one entry is one */
 export const nexthop_is_blackhole = (nh: Nexthop): boolean => {
   let n = nh;

@@ -74,7 +74,7 @@ import {
   nlmsg_new,
   nlmsg_put,
 } from "../netlink/nlmsg.js";
-import { kfree_skb, type SkBuff } from "../netlink/skb.js";
+import { alloc_skb, kfree_skb, NLMSG_GOODSIZE, type SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
 import { be32_bytes } from "./devinet.js";
 import { fib_lookup } from "./fib_rules.js";
@@ -135,13 +135,16 @@ const NHA_RES_BUCKET_NH_ID = 3;
 const NH_RES_DEFAULT_IDLE_TIMER = 120 * 100;
 /** nh_nlmsg_size_grp_res */
 const NH_NLMSG_SIZE_GRP_RES = 4 + 8 + 8 + 8 + 12;
-/** nh_fill_res_bucket's message: nhmsg, NHA_ID, the nest of index, id and idle time */
-const NH_NLMSG_SIZE_BUCKET = 8 + 8 + 4 + 8 + 8 + 12;
 const RTM_NEWNEXTHOPBUCKET = 116;
 const RTM_GETNEXTHOPBUCKET = 118;
 /** NHA_OP_FLAGS_DUMP_ALL = NHA_OP_FLAG_DUMP_STATS | NHA_OP_FLAG_DUMP_HW_STATS */
 export const NHA_OP_FLAGS_DUMP_ALL = 3;
 const NHA_OP_FLAG_DUMP_STATS = 1;
+const NHA_OP_FLAG_DUMP_HW_STATS = 2;
+const NHA_GROUP_STATS_ENTRY = 1;
+const NHA_GROUP_STATS_ENTRY_ID = 1;
+const NHA_GROUP_STATS_ENTRY_PACKETS = 2;
+const NHA_GROUP_STATS_ENTRY_PACKETS_HW = 3;
 /** NHA_OP_FLAG_RESP_GRP_RESVD_0: "dump returns resvd fields as 0" */
 export const NHA_OP_FLAG_RESP_GRP_RESVD_0 = 0x80000000;
 /** NEXTHOP_VALID_USER_FLAGS */
@@ -292,7 +295,7 @@ const nla_put_nh_group_res = (skb: SkBuff, res_table: NhResTable): number => {
 };
 
 /** nla_put_nh_group: NHA_GROUP_TYPE, NHA_GROUP (weights stored minus one); the response flags */
-const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup): { err: number; resp_op_flags: number } => {
+const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup, op_flags: number): { err: number; resp_op_flags: number } => {
   const group_type = nhg.hash_threshold ? NEXTHOP_GRP_TYPE_MPATH : NEXTHOP_GRP_TYPE_RES;
   if (nla_put_u16(skb, NHA_GROUP_TYPE, group_type)) return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
   const p = new Uint8Array(nhg.nh_entries.length * NEXTHOP_GRP_SIZE);
@@ -306,7 +309,38 @@ const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup): { err: number; resp_op_fla
   if (nla_put(skb, NHA_GROUP, p)) return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
   if (nhg.res_table !== null && nla_put_nh_group_res(skb, nhg.res_table))
     return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
+  if (op_flags & NHA_OP_FLAG_DUMP_STATS && nla_put_nh_group_stats(skb, nhg, op_flags))
+    return { err: -ERRNO.EMSGSIZE, resp_op_flags: 0 };
   return { err: 0, resp_op_flags: NHA_OP_FLAG_RESP_GRP_RESVD_0 };
+};
+
+/**
+ * nla_put_nh_group_stats(skb, nh, op_flags): NHA_HW_STATS_ENABLE; with DUMP_HW_STATS on a group
+ * that enabled them, NHA_HW_STATS_USED (no driver's notifier reports any: 0); then NHA_GROUP_STATS,
+ * one NHA_GROUP_STATS_ENTRY per entry with its id and packet counts (nla_put_uint: a u32 while it
+ * fits). The model's nexthops carry no traffic, so the counts are 0.
+ */
+const nla_put_nh_group_stats = (skb: SkBuff, nhg: NhGroup, op_flags: number): number => {
+  if (nla_put_u32(skb, NHA_HW_STATS_ENABLE, nhg.hw_stats ? 1 : 0)) return -ERRNO.EMSGSIZE;
+  if (op_flags & NHA_OP_FLAG_DUMP_HW_STATS && nhg.hw_stats && nla_put_u32(skb, NHA_HW_STATS_USED, 0))
+    return -ERRNO.EMSGSIZE;
+  const nest = nla_nest_start(skb, NHA_GROUP_STATS);
+  if (nest === null) return -ERRNO.EMSGSIZE;
+  for (const nhge of nhg.nh_entries) {
+    const entry = nla_nest_start(skb, NHA_GROUP_STATS_ENTRY);
+    if (
+      entry === null ||
+      nla_put_u32(skb, NHA_GROUP_STATS_ENTRY_ID, nhge.nh.id) ||
+      nla_put_u32(skb, NHA_GROUP_STATS_ENTRY_PACKETS, 0) ||
+      (op_flags & NHA_OP_FLAG_DUMP_HW_STATS && nla_put_u32(skb, NHA_GROUP_STATS_ENTRY_PACKETS_HW, 0))
+    ) {
+      nla_nest_cancel(skb, nest);
+      return -ERRNO.EMSGSIZE;
+    }
+    nla_nest_end(skb, entry);
+  }
+  nla_nest_end(skb, nest);
+  return 0;
 };
 
 /**
@@ -315,7 +349,6 @@ const nla_put_nh_group = (skb: SkBuff, nhg: NhGroup): { err: number; resp_op_fla
  * NHA_GROUP and NHA_OP_FLAGS for a group; NHA_BLACKHOLE, or NHA_FDB / NHA_OIF and NHA_GATEWAY.
  */
 const nh_fill_node = (
-  net: Net,
   skb: SkBuff,
   nh: Nexthop,
   event: number,
@@ -341,10 +374,8 @@ const nh_fill_node = (
   if (nh.is_group) {
     const nhg = nh.nh_grp!;
     if (nhg.fdb_nh && nla_put_flag(skb, NHA_FDB)) return fail();
-    const { err, resp_op_flags } = nla_put_nh_group(skb, nhg);
+    const { err, resp_op_flags } = nla_put_nh_group(skb, nhg, op_flags);
     if (err || nla_put_u32(skb, NHA_OP_FLAGS, resp_op_flags)) return fail();
-    if (op_flags & NHA_OP_FLAG_DUMP_STATS)
-      net.kernel?.printk(`${KERN_NOTICE}nlsim: nexthop group statistics are not modelled (left out)`);
     nlmsg_end(skb, nlh);
     return 0;
   }
@@ -385,7 +416,7 @@ const nh_nlmsg_size = (nh: Nexthop): number => {
 /** nexthop_notify(event, nh, info): to RTNLGRP_NEXTHOP, with the request's flags and sequence */
 const nexthop_notify = (net: Net, event: number, nh: Nexthop, info: NlInfo): void => {
   const skb = nlmsg_new(nh_nlmsg_size(nh));
-  if (nh_fill_node(net, skb, nh, event, info.portid, info.nlh.nlmsg_seq, info.nlh.nlmsg_flags, 0) < 0) {
+  if (nh_fill_node(skb, nh, event, info.portid, info.nlh.nlmsg_seq, info.nlh.nlmsg_flags, 0) < 0) {
     kfree_skb(skb);
     return;
   }
@@ -1177,8 +1208,8 @@ export const rtm_get_nexthop: RtnlDoitFunc = (skb, nlh, extack) => {
   if (err) return err;
   const nh = nexthop_find_by_id(net, id);
   if (nh === undefined) return -ERRNO.ENOENT;
-  const reply = nlmsg_new(nh_nlmsg_size(nh));
-  const e = nh_fill_node(net, reply, nh, RTM_NEWNEXTHOP, skb.cb.portid, nlh.nlmsg_seq, 0, op_flags);
+  const reply = alloc_skb(NLMSG_GOODSIZE);
+  const e = nh_fill_node(reply, nh, RTM_NEWNEXTHOP, skb.cb.portid, nlh.nlmsg_seq, 0, op_flags);
   if (e < 0) {
     kfree_skb(reply);
     return e;
@@ -1265,16 +1296,7 @@ export const rtm_dump_nexthop: RtnlDumpitFunc = (skb, cb) => {
     if (nh.id < s_idx) continue;
     cb.args[0] = nh.id;
     if (nh_dump_filtered(nh, filter, family)) continue;
-    const e = nh_fill_node(
-      net,
-      skb,
-      nh,
-      RTM_NEWNEXTHOP,
-      cb.skb.cb.portid,
-      cb.nlh.nlmsg_seq,
-      NLM_F_MULTI,
-      filter.op_flags,
-    );
+    const e = nh_fill_node(skb, nh, RTM_NEWNEXTHOP, cb.skb.cb.portid, cb.nlh.nlmsg_seq, NLM_F_MULTI, filter.op_flags);
     if (e < 0) return skb.len || e;
   }
   cb.args[0] = 0xffffffff;
@@ -1455,7 +1477,7 @@ export const rtm_get_nexthop_bucket: RtnlDoitFunc = (skb, nlh, extack) => {
     extack.msg = "Bucket index out of bounds";
     return -ERRNO.ENOENT;
   }
-  const reply = nlmsg_new(NH_NLMSG_SIZE_BUCKET);
+  const reply = alloc_skb(NLMSG_GOODSIZE);
   const e = nh_fill_res_bucket(
     reply,
     nh,

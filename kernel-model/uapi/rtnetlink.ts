@@ -197,3 +197,4 @@ export const RTNLGRP_IPV6_NETCONF = 25;
 export const RTNLGRP_STATS = 36;
 export const RTNLGRP_IPV4_MCADDR = 37;
 export const RTNLGRP_IPV6_MCADDR = 38;
+export const RTNLGRP_NEXTHOP = 32;

@@ -344,6 +344,7 @@ const rtm_to_fib_config = (net: Net, skb: SkBuff, nlh: Nlmsghdr, extack: Netlink
     gw4: 0,
     priority: 0,
     prefsrc: 0,
+    nh_id: 0,
     nlh,
     portid: skb.cb.portid,
   };
@@ -351,7 +352,7 @@ const rtm_to_fib_config = (net: Net, skb: SkBuff, nlh: Nlmsghdr, extack: Netlink
     extack.msg = "Invalid route type";
     return -ERRNO.EINVAL;
   }
-  for (const t of [RTA_MULTIPATH, RTA_METRICS, RTA_FLOW, RTA_ENCAP, RTA_ENCAP_TYPE, RTA_NH_ID, RTA_VIA]) {
+  for (const t of [RTA_MULTIPATH, RTA_METRICS, RTA_FLOW, RTA_ENCAP, RTA_ENCAP_TYPE, RTA_VIA]) {
     if (tb[t] === undefined) continue;
     net.kernel?.printk(`${KERN_NOTICE}nlsim: IPv4 route attribute ${t} is not modelled (EOPNOTSUPP)`);
     return -ERRNO.EOPNOTSUPP;
@@ -362,6 +363,11 @@ const rtm_to_fib_config = (net: Net, skb: SkBuff, nlh: Nlmsghdr, extack: Netlink
   if (tb[RTA_PRIORITY] !== undefined) cfg.priority = getU32(tb[RTA_PRIORITY]!.data, 0);
   if (tb[RTA_PREFSRC] !== undefined) cfg.prefsrc = ipv4_attr(tb[RTA_PREFSRC]!.data);
   if (tb[RTA_TABLE] !== undefined) cfg.table = getU32(tb[RTA_TABLE]!.data, 0);
+  if (tb[RTA_NH_ID] !== undefined) cfg.nh_id = getU32(tb[RTA_NH_ID]!.data, 0);
+  if (cfg.nh_id && (cfg.oif || cfg.gw4)) {
+    extack.msg = "Nexthop specification and nexthop id are mutually exclusive";
+    return -ERRNO.EINVAL;
+  }
   if (cfg.dst_len > 32) {
     extack.msg = "Invalid prefix length";
     return -ERRNO.EINVAL;
@@ -429,6 +435,7 @@ const fib_magic = (
     gw4: 0,
     priority: rt_priority,
     prefsrc: ifa.ifa_local,
+    nh_id: 0,
     nlh: null,
     portid: 0,
   };

@@ -39,6 +39,7 @@ const addLocal = (net: ReturnType<typeof booted>): number => {
     gw4: 0,
     priority: 0,
     prefsrc: 0,
+    nh_id: 0,
     nlh: null,
     portid: 0,
   };

@@ -8,6 +8,7 @@
 import { ERRNO, type NetlinkExtAck, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../uapi/index.js";
 import { RTM_DELROUTE, RTM_NEWROUTE } from "../../uapi/rtnetlink.js";
 import type { LinkDevice } from "../core/loopback.js";
+import type { Nlmsghdr } from "../netlink/ack.js";
 import type { Net } from "../netlink/table.js";
 import {
   type FibConfig,
@@ -18,6 +19,7 @@ import {
   fib_create_info,
   fib_info_equal,
   fib_props,
+  fib_release_info,
   RT_SCOPE_NOWHERE,
   RT_TABLE_LOCAL,
   RT_TABLE_MAIN,
@@ -141,19 +143,29 @@ export const fib_table_insert = (
       if (match < 0 && a.type === cfg.type && fib_info_equal(a.fi, fi)) match = end;
     }
     if (cfg.nlflags & NLM_F_REPLACE) {
-      if (match >= 0) return match === at ? 0 : -ERRNO.EEXIST;
+      if (match >= 0) {
+        fib_release_info(fi);
+        return match === at ? 0 : -ERRNO.EEXIST;
+      }
       const replaced: FibAlias = { key, plen, dscp: cfg.dscp, type: cfg.type, fi };
+      fib_release_info(tb.aliases[at]!.fi);
       tb.aliases[at] = replaced;
       rtmsg_fib(net, RTM_NEWROUTE, fri(tb, replaced), cfg.nlh, cfg.portid, nlflags | NLM_F_REPLACE);
       return 0;
     }
-    if (match >= 0) return -ERRNO.EEXIST;
+    if (match >= 0) {
+      fib_release_info(fi);
+      return -ERRNO.EEXIST;
+    }
     if (cfg.nlflags & NLM_F_APPEND) {
       nlflags |= NLM_F_APPEND;
       at = end;
     }
   } else if (at < 0) at = insert_position(tb, key, plen, cfg.dscp, fi.priority);
-  if (!(cfg.nlflags & NLM_F_CREATE)) return -ERRNO.ENOENT;
+  if (!(cfg.nlflags & NLM_F_CREATE)) {
+    fib_release_info(fi);
+    return -ERRNO.ENOENT;
+  }
   nlflags |= NLM_F_CREATE;
   const new_fa: FibAlias = { key, plen, dscp: cfg.dscp, type: cfg.type, fi };
   tb.aliases.splice(at, 0, new_fa);
@@ -192,7 +204,9 @@ export const fib_table_delete = (net: Net, tb: FibTable, cfg: FibConfig): number
     if (cfg.priority && cfg.priority !== fi.priority) continue;
     if (cfg.oif && cfg.oif !== fi.nh?.oif) continue;
     if (cfg.gw4 && cfg.gw4 !== fi.nh?.gw4) continue;
+    if (cfg.nh_id && cfg.nh_id !== fi.nh_obj?.id) continue;
     tb.aliases.splice(i, 1);
+    fib_release_info(fi);
     rtmsg_fib(net, RTM_DELROUTE, fri(tb, fa), cfg.nlh, cfg.portid, 0);
     return 0;
   }
@@ -208,7 +222,8 @@ export const fib_disable_ip = (net: Net, dev: LinkDevice, force: boolean): void 
   for (const tb of table_list(net)) {
     for (let i = tb.aliases.length - 1; i >= 0; i--) {
       const nh = tb.aliases[i]!.fi.nh;
-      if (nh === null || nh.dev !== dev) continue;
+      // a nexthop object's nexthop is not in the fib_info hash: nexthop_flush_dev takes its routes
+      if (nh === null || nh.dev !== dev || tb.aliases[i]!.fi.nh_obj !== null) continue;
       if (!force && nh.scope === RT_SCOPE_NOWHERE) continue;
       nh.flags |= RTNH_F_DEAD;
       tb.aliases.splice(i, 1);
@@ -220,9 +235,33 @@ export const fib_disable_ip = (net: Net, dev: LinkDevice, force: boolean): void 
 export const fib_sync_down_addr = (net: Net, local: number): void => {
   for (const tb of table_list(net)) {
     for (let i = tb.aliases.length - 1; i >= 0; i--) {
-      if (tb.aliases[i]!.fi.prefsrc === local) tb.aliases.splice(i, 1);
+      if (tb.aliases[i]!.fi.prefsrc === local) fib_release_info(tb.aliases.splice(i, 1)[0]!.fi);
     }
   }
+};
+
+/** fib_flush(net): the aliases whose fib_info is dead leave, silently (fib_table_flush) */
+export const fib_flush = (net: Net): void => {
+  for (const tb of table_list(net)) {
+    for (let i = tb.aliases.length - 1; i >= 0; i--) {
+      if (tb.aliases[i]!.fi.dead) fib_release_info(tb.aliases.splice(i, 1)[0]!.fi);
+    }
+  }
+};
+
+/**
+ * fib_info_notify_update(net, info): RTM_NEWROUTE with NLM_F_REPLACE for every route whose
+ * fib_info is marked updated (fi->nh_updated: its nexthop object was replaced), in dump order.
+ */
+export const fib_info_notify_update = (
+  net: Net,
+  updated: ReadonlySet<FibInfo>,
+  nlh: Nlmsghdr | null,
+  portid: number,
+): void => {
+  for (const tb of table_list(net))
+    for (const fa of tb.aliases)
+      if (updated.has(fa.fi)) rtmsg_fib(net, RTM_NEWROUTE, fri(tb, fa), nlh, portid, NLM_F_REPLACE);
 };
 
 /** net->ipv4.fib_has_custom_rules: set once a rule is added or deleted (fib4_rule_configure, fib4_rule_delete) */
@@ -290,7 +329,7 @@ export const fib_table_lookup = (net: Net, tb: FibTable, flp: Flowi4): FibLookup
  * The lookup of fib_check_nh_v4_gw: the route's own table first (unless main), then fib_lookup
  * (the rules, given by the caller: net/ipv4/fib_rules.ts).
  */
-const fib_lookup_gw =
+export const fib_lookup_gw =
   (lookup: (net: Net, flp: Flowi4) => FibLookupResult | number): FibLookup =>
   (net, flp, table) => {
     if (table && table !== RT_TABLE_MAIN) {

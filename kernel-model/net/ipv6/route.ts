@@ -484,6 +484,8 @@ let ipv6_chk_addr: Ipv6ChkAddr = () => false;
 export const rt6_set_chk_addr = (f: Ipv6ChkAddr): void => {
   ipv6_chk_addr = f;
 };
+/** ipv6_chk_addr(net, addr, dev, 0) for the other users of the routing code (nexthop.c) */
+export const rt6_chk_addr: Ipv6ChkAddr = (net, addr, dev) => ipv6_chk_addr(net, addr, dev);
 
 /**
  * fib6_nh_init: the device (RTA_OIF: -ENODEV if unknown), an explicit reject's device becomes lo,

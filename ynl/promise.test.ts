@@ -95,7 +95,11 @@ describe("the YNL client through the Promise facade", () => {
       ["newlinkNtf", "ifb0", 1],
       ["newlinkNtf", "ifb0", 1],
     ]);
-    expect(addrs).toEqual([[2, 24]]);
+    // IPv4's address, then the EUI-64 link-local fe80::/64 that bringing ifb0 up gave it
+    expect(addrs).toEqual([
+      [2, 24],
+      [2, 64],
+    ]);
   });
 
   it("rejects a genetlink spec whose family the kernel lacks with ENOENT", async () => {

@@ -33,6 +33,7 @@ import {
 import { RTM_GETQDISC, RTM_GETTCLASS, RTM_NEWQDISC, RTNLGRP_TC, TCMSG_SIZE } from "../../uapi/rtnetlink.js";
 import { __dev_get_by_index, for_each_netdev, type LinkDevice } from "../core/loopback.js";
 import {
+  type IflaTb,
   nlmsg_parse,
   type RtnlDoitFunc,
   type RtnlDumpitFunc,
@@ -255,8 +256,14 @@ const nla_strcmp = (data: Uint8Array, str: string): boolean => {
   return len === str.length && [...str].every((c, i) => data[i] === c.charCodeAt(0));
 };
 
-/** tc_get_qdisc: RTM_GETQDISC do. */
-const tc_get_qdisc: RtnlDoitFunc = (skb, n, extack) => {
+/** What the qdisc and class requests start with: nlmsg_parse_deprecated of rtm_tca_policy, then the device. */
+interface TcRequest {
+  readonly net: Net;
+  readonly tca: IflaTb;
+  readonly tcm: Tcmsg;
+  readonly dev: LinkDevice;
+}
+const tc_request = (skb: SkBuff, n: Nlmsghdr, extack: NetlinkExtAck): TcRequest | number => {
   const net = skb_net(skb);
   if (net === undefined) return -ERRNO.EINVAL;
   const tca = nlmsg_parse(n, TCMSG_SIZE, rtm_tca_policy, NL_VALIDATE_LIBERAL, extack);
@@ -264,6 +271,14 @@ const tc_get_qdisc: RtnlDoitFunc = (skb, n, extack) => {
   const tcm = tcmsg(n);
   const dev = __dev_get_by_index(net, tcm.ifindex);
   if (dev === undefined) return -ERRNO.ENODEV;
+  return { net, tca, tcm, dev };
+};
+
+/** tc_get_qdisc: RTM_GETQDISC do. */
+const tc_get_qdisc: RtnlDoitFunc = (skb, n, extack) => {
+  const r = tc_request(skb, n, extack);
+  if (typeof r === "number") return r;
+  const { net, tca, tcm, dev } = r;
   const q = tc_get_qdisc_find(dev, tcm, extack);
   if (typeof q === "number") return q;
   const kind = tca[TCA_KIND];
@@ -315,13 +330,9 @@ const tc_dump_qdisc: RtnlDumpitFunc = (skb, cb) => {
  * and the class id; no device of the model has a qdisc with a handle, so the lookup ends in ENOENT.
  */
 const tc_ctl_tclass: RtnlDoitFunc = (skb, n, extack) => {
-  const net = skb_net(skb);
-  if (net === undefined) return -ERRNO.EINVAL;
-  const tca = nlmsg_parse(n, TCMSG_SIZE, rtm_tca_policy, NL_VALIDATE_LIBERAL, extack);
-  if (typeof tca === "number") return tca;
-  const tcm = tcmsg(n);
-  const dev = __dev_get_by_index(net, tcm.ifindex);
-  if (dev === undefined) return -ERRNO.ENODEV;
+  const r = tc_request(skb, n, extack);
+  if (typeof r === "number") return r;
+  const { tcm, dev } = r;
   // parent == TC_H_UNSPEC: unspecified parent; the majors of parent and class id must agree
   let qid = TC_H_MAJ(tcm.handle);
   if (tcm.parent !== TC_H_ROOT) {

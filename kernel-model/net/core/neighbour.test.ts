@@ -21,7 +21,7 @@ import {
 } from "../../uapi/index.js";
 import { net_boot } from "../boot.js";
 import { netlink_recvmsg, netlink_sendmsg } from "../netlink/af_netlink.js";
-import { newNet, nladdr, openBound, ROOT } from "../netlink/test-helpers.js";
+import { attr, cat, newNet, nladdr, openBound, ROOT, u32 } from "../netlink/test-helpers.js";
 import {
   NTF_PROXY,
   NTF_ROUTER,
@@ -41,27 +41,6 @@ const RTM_NEWLINK = 16;
 const RTM_GETNEIGH = 30;
 const NEW = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 
-const attr = (type: number, data: Uint8Array): Uint8Array => {
-  const b = new Uint8Array(4 + ((data.length + 3) & ~3));
-  new DataView(b.buffer).setUint16(0, 4 + data.length, true);
-  new DataView(b.buffer).setUint16(2, type, true);
-  b.set(data, 4);
-  return b;
-};
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-const u32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
-};
 const u64 = (v: number): Uint8Array => {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt(v), true);

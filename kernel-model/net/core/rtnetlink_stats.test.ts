@@ -18,7 +18,7 @@ import {
 import { RTM_GETSTATS, RTM_NEWSTATS, RTM_SETSTATS, RTNLGRP_STATS } from "../../uapi/rtnetlink.js";
 import { net_boot } from "../boot.js";
 import { netlink_recvmsg, netlink_sendmsg, netlink_setsockopt } from "../netlink/af_netlink.js";
-import { newNet, nladdr, openBound, ROOT, USER } from "../netlink/test-helpers.js";
+import { attr, cat, newNet, nladdr, openBound, ROOT, USER } from "../netlink/test-helpers.js";
 
 const SOL_NETLINK = 270;
 const NETLINK_ADD_MEMBERSHIP = 1;
@@ -32,16 +32,8 @@ const ifsm = (ifindex: number, mask: number, family = 0, pad1 = 0): Uint8Array =
   v.setUint32(8, mask, true);
   return b;
 };
-const withAttr = (hdr: Uint8Array, type: number, data: Uint8Array): Uint8Array => {
-  const len = 4 + data.length;
-  const out = new Uint8Array(hdr.length + ((len + 3) & ~3));
-  out.set(hdr);
-  const v = new DataView(out.buffer);
-  v.setUint16(hdr.length, len, true);
-  v.setUint16(hdr.length + 2, type, true);
-  out.set(data, hdr.length + 4);
-  return out;
-};
+/** a request header followed by one attribute */
+const withAttr = (hdr: Uint8Array, type: number, data: Uint8Array): Uint8Array => cat(hdr, attr(type, data));
 
 const setup = () => {
   const net = newNet();

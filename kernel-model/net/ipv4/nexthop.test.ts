@@ -22,7 +22,7 @@ import {
 import { RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP } from "../../uapi/rtnetlink.js";
 import { net_boot } from "../boot.js";
 import { netlink_recvmsg, netlink_sendmsg } from "../netlink/af_netlink.js";
-import { newNet, nladdr, openBound, ROOT } from "../netlink/test-helpers.js";
+import { attr, cat, newNet, nladdr, openBound, ROOT, u32 } from "../netlink/test-helpers.js";
 import { fib_get_table } from "./fib_trie.js";
 import {
   NHA_BLACKHOLE,
@@ -42,27 +42,6 @@ const RTM_NEWROUTE = 24;
 const RTNLGRP_NEXTHOP = 32;
 const NEW = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 
-const attr = (type: number, data: Uint8Array = new Uint8Array(0)): Uint8Array => {
-  const b = new Uint8Array(4 + ((data.length + 3) & ~3));
-  new DataView(b.buffer).setUint16(0, 4 + data.length, true);
-  new DataView(b.buffer).setUint16(2, type, true);
-  b.set(data, 4);
-  return b;
-};
-const u32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v, true);
-  return b;
-};
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 /** struct nhmsg */
 const nhmsg = (family: number, o: { scope?: number; protocol?: number; flags?: number } = {}): Uint8Array =>
   cat(Uint8Array.of(family, o.scope ?? 0, o.protocol ?? 0, 0), u32(o.flags ?? 0));

@@ -17,7 +17,7 @@ import {
 } from "../../uapi/index.js";
 import { net_boot } from "../boot.js";
 import { netlink_recvmsg, netlink_sendmsg } from "../netlink/af_netlink.js";
-import { newNet, nladdr, openBound, ROOT } from "../netlink/test-helpers.js";
+import { attr, cat as concat, newNet, nladdr, openBound, ROOT, u32 } from "../netlink/test-helpers.js";
 
 const RTM_NEWLINK = 16;
 const RTM_NEWADDR = 20;
@@ -31,27 +31,6 @@ const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart
 /** 2001:db8:<w>::<h> */
 const v6 = (w: number, h: number): Uint8Array =>
   Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, w >> 8, w & 0xff, 0, 0, 0, 0, 0, 0, 0, 0, h >> 8, h & 0xff);
-const attr = (type: number, data: Uint8Array): Uint8Array => {
-  const b = new Uint8Array(4 + ((data.length + 3) & ~3));
-  new DataView(b.buffer).setUint16(0, 4 + data.length, true);
-  new DataView(b.buffer).setUint16(2, type, true);
-  b.set(data, 4);
-  return b;
-};
-const u32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
-};
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 /** ifaddrmsg {AF_INET6, plen, flags, 0, ifindex} and IFA_ADDRESS, then more attributes */
 const ifa = (addr: Uint8Array | null, plen: number, o: { flags?: number; index?: number; attrs?: Uint8Array[] } = {}) =>
   concat(

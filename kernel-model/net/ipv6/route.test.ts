@@ -17,7 +17,7 @@ import {
 } from "../../uapi/index.js";
 import { net_boot } from "../boot.js";
 import { netlink_recvmsg, netlink_sendmsg } from "../netlink/af_netlink.js";
-import { newNet, nladdr, openBound, ROOT } from "../netlink/test-helpers.js";
+import { attr, cat as concat, newNet, nladdr, openBound, ROOT, u32 } from "../netlink/test-helpers.js";
 import { ipv6_addr_prefix } from "./route.js";
 
 const RTM_NEWROUTE = 24;
@@ -31,27 +31,6 @@ const v6 = (...words: number[]): Uint8Array => {
     b[2 * i + 1] = w & 0xff;
   });
   return b;
-};
-const attr = (type: number, data: Uint8Array): Uint8Array => {
-  const b = new Uint8Array(4 + ((data.length + 3) & ~3));
-  new DataView(b.buffer).setUint16(0, 4 + data.length, true);
-  new DataView(b.buffer).setUint16(2, type, true);
-  b.set(data, 4);
-  return b;
-};
-const u32 = (v: number): Uint8Array => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v, true);
-  return b;
-};
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 };
 const route = (dst: Uint8Array, plen: number, o: { table?: number; type?: number; metric?: number } = {}) => {
   const hdr = Uint8Array.of(10, plen, 0, 0, o.table ?? 254, 3, 0, o.type ?? 6, 0, 0, 0, 0);

@@ -1,5 +1,12 @@
 // Small helpers for this directory's tests: a namespace with a fixed PRNG sequence, callers, addresses.
-import { CAP_NET_ADMIN, encodeMessage, encodeSockaddrNl, NETLINK_USERSOCK, SOCK_RAW } from "../../uapi/index.js";
+import {
+  CAP_NET_ADMIN,
+  concatBytes,
+  encodeMessage,
+  encodeSockaddrNl,
+  NETLINK_USERSOCK,
+  SOCK_RAW,
+} from "../../uapi/index.js";
 import type { Cred } from "../core/sock.js";
 import { netlink_bind, netlink_create } from "./af_netlink.js";
 import type { NetlinkSock } from "./sock.js";
@@ -46,3 +53,23 @@ export const datagram = (len: number, type = 0x10): Uint8Array => {
   if (len < 16) return new Uint8Array(len).fill(0x41);
   return encodeMessage({ type, payload: new Uint8Array(len - 16).fill(0x41) });
 };
+
+/** One attribute (nla_len counts the data, the bytes are padded to 4), as a request carries it. */
+export const attr = (type: number, data: Uint8Array = new Uint8Array(0)): Uint8Array => {
+  const b = new Uint8Array(4 + ((data.length + 3) & ~3));
+  const v = new DataView(b.buffer);
+  v.setUint16(0, 4 + data.length, true);
+  v.setUint16(2, type, true);
+  b.set(data, 4);
+  return b;
+};
+
+/** A little-endian u32. */
+export const u32 = (v: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+};
+
+/** The parts one after the other. */
+export const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);

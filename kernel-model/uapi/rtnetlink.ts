@@ -169,6 +169,7 @@ export const RTM_DELNETCONF = 81;
 export const ARPHRD_ETHER = 1;
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
+export const IFF_POINTOPOINT = 0x10;
 export const IFF_RUNNING = 0x40;
 export const IFF_NOARP = 0x80;
 export const IFF_PROMISC = 0x100;

@@ -72,6 +72,7 @@ import { alloc_skb, kfree_skb, type SkBuff, skb_kmalloc_tailroom } from "../netl
 import type { Net } from "../netlink/table.js";
 import { __dev_get_by_index, type LinkDevice } from "./loopback.js";
 import {
+  attr_name,
   nlmsg_len,
   nlmsg_parse,
   type RtnlDoitFunc,
@@ -1476,7 +1477,7 @@ export const neightbl_set: RtnlDoitFunc = (skb, nlh, extack) => {
   if (typeof tb === "number") return tb;
   if (tb[NDTA_NAME] === undefined) return -ERRNO.EINVAL;
   const family = nlh.msg[NLMSG_HDRLEN]!;
-  const name = nla_string(tb[NDTA_NAME]!);
+  const name = attr_name(tb[NDTA_NAME]!);
   const tbl = neigh_tables.find((t) => t !== undefined && (!family || t.family === family) && t.id === name);
   if (tbl === undefined) return -ERRNO.ENOENT;
   if (tb[NDTA_PARMS] !== undefined) {
@@ -1486,12 +1487,6 @@ export const neightbl_set: RtnlDoitFunc = (skb, nlh, extack) => {
   // the thresholds and the gc interval are init_net's: the model's namespace is not
   if (tb[NDTA_THRESH1] ?? tb[NDTA_THRESH2] ?? tb[NDTA_THRESH3] ?? tb[NDTA_GC_INTERVAL]) return -ERRNO.ENOENT;
   return 0;
-};
-
-/** nla_strcmp's view of an NLA_STRING: up to the first NUL */
-const nla_string = (a: NlAttr): string => {
-  const nul = a.data.indexOf(0);
-  return new TextDecoder().decode(a.data.subarray(0, nul < 0 ? a.data.length : nul));
 };
 
 /** neigh_init: the PF_UNSPEC neighbour handlers */

@@ -5,7 +5,7 @@
 // or loses its last IPv4 address. ARP packets themselves (arp_solicit, arp_rcv) are not modelled.
 
 import { ERRNO } from "../../uapi/index.js";
-import { IFF_LOOPBACK, IFF_NOARP } from "../../uapi/rtnetlink.js";
+import { ARPHRD_ETHER, IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT } from "../../uapi/rtnetlink.js";
 import { NETDEV_DOWN, NETDEV_REGISTER, NETDEV_UNREGISTER, register_netdevice_notifier } from "../core/dev_api.js";
 import { for_each_netdev, type LinkDevice } from "../core/loopback.js";
 import {
@@ -27,11 +27,6 @@ import type { Net } from "../netlink/table.js";
 import { in_dev_get, register_inetaddr_notifier } from "./devinet.js";
 import { flowi4, RT_TABLE_LOCAL } from "./fib_semantics.js";
 import { fib_get_table, fib_table_lookup } from "./fib_trie.js";
-
-/** IFF_POINTOPOINT */
-const IFF_POINTOPOINT = 0x10;
-/** ARPHRD_ETHER */
-const ARPHRD_ETHER = 1;
 
 /** arp_tbl.parms: net.ipv4.neigh.default as RTM_GETNEIGHTBL reports it [live] */
 const ARP_PARMS: NeighParmsData = {

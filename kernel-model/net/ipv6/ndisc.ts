@@ -7,7 +7,7 @@
 
 import { KERN_NOTICE } from "../../kernel/printk.js";
 import { ERRNO } from "../../uapi/index.js";
-import { IFF_LOOPBACK, IFF_NOARP } from "../../uapi/rtnetlink.js";
+import { ARPHRD_ETHER, IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT } from "../../uapi/rtnetlink.js";
 import { NETDEV_DOWN, NETDEV_REGISTER, NETDEV_UNREGISTER, register_netdevice_notifier } from "../core/dev_api.js";
 import { for_each_netdev, type LinkDevice } from "../core/loopback.js";
 import {
@@ -28,10 +28,6 @@ import {
 } from "../core/neighbour.js";
 import type { Net } from "../netlink/table.js";
 
-/** IFF_POINTOPOINT */
-const IFF_POINTOPOINT = 0x10;
-/** ARPHRD_ETHER */
-const ARPHRD_ETHER = 1;
 /** DEVCONF_DISABLE_IPV6: the index of disable_ipv6 in the device's IPv6 devconf */
 const DEVCONF_DISABLE_IPV6 = 26;
 

@@ -19,6 +19,7 @@ import { RTM_GETCHAIN, RTM_GETTFILTER, TCMSG_SIZE } from "../../uapi/rtnetlink.j
 import { __dev_get_by_index } from "../core/loopback.js";
 import { nlmsg_parse, type RtnlDoitFunc, type RtnlDumpitFunc, rtnl_register, skb_net } from "../core/rtnetlink.js";
 import type { Nlmsghdr } from "../netlink/ack.js";
+import type { SkBuff } from "../netlink/skb.js";
 import type { Net } from "../netlink/table.js";
 import {
   dev_root_qdisc,
@@ -67,7 +68,7 @@ const __tcf_qdisc_find = (net: Net, parent: number, ifindex: number, extack: Net
  * tcf_block_find's checks for the filter and chain gets: the qdisc (__tcf_qdisc_find), or for
  * TCM_IFINDEX_MAGIC_BLOCK the shared block by index, of which the namespace has none.
  */
-const tcf_block_find = (skb: Parameters<RtnlDoitFunc>[0], n: Nlmsghdr, extack: NetlinkExtAck): number => {
+const tcf_block_find = (skb: SkBuff, n: Nlmsghdr, extack: NetlinkExtAck): number => {
   const net = skb_net(skb);
   if (net === undefined) return -ERRNO.EINVAL;
   const t = tcmsg(n);

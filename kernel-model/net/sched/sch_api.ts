@@ -332,20 +332,14 @@ const tc_dump_qdisc: RtnlDumpitFunc = (skb, cb) => {
 const tc_ctl_tclass: RtnlDoitFunc = (skb, n, extack) => {
   const r = tc_request(skb, n, extack);
   if (typeof r === "number") return r;
-  const { tcm, dev } = r;
-  // parent == TC_H_UNSPEC: unspecified parent; the majors of parent and class id must agree
-  let qid = TC_H_MAJ(tcm.handle);
-  if (tcm.parent !== TC_H_ROOT) {
-    const qid1 = TC_H_MAJ(tcm.parent);
-    if (qid && qid1) {
-      if (qid !== qid1) return -ERRNO.EINVAL;
-    } else if (qid1) qid = qid1;
-    else if (qid === 0) qid = dev_root_qdisc(dev).handle;
-  } else if (qid === 0) qid = dev_root_qdisc(dev).handle;
-  const q = qdisc_lookup(dev, qid);
-  if (q === undefined) return -ERRNO.ENOENT;
-  // cops = q->ops->cl_ops: a classless qdisc has no classes to get
-  return q.classful ? -ERRNO.ENOENT : -ERRNO.EINVAL;
+  const { tcm } = r;
+  // when the parent (unless TC_H_ROOT) and the class id both name a qdisc, they must name the same
+  const qid = TC_H_MAJ(tcm.handle);
+  const qid1 = tcm.parent !== TC_H_ROOT ? TC_H_MAJ(tcm.parent) : 0;
+  if (qid && qid1 && qid !== qid1) return -ERRNO.EINVAL;
+  // qdisc_lookup(dev, qid), qid defaulting to the parent's or the root's handle: the only qdisc a
+  // device of the model has is its root, handle 0, which no lookup finds
+  return -ERRNO.ENOENT;
 };
 
 /** tc_dump_tclass: the classes of every qdisc of the device; none of the model's qdiscs has classes. */

@@ -168,6 +168,24 @@ const scopedWith = async <A, E>(
   return { value, close: () => run(Scope.close(scope, Exit.void)) };
 };
 
+/**
+ * The iterators a Promise client handed out, so that its close() can end the dumps and
+ * subscriptions still open: `track` records one, `endAll` returns them all.
+ */
+export const iteratorTracker = () => {
+  const iterators = new Set<AsyncIterableIterator<unknown>>();
+  return {
+    track: <A>(i: AsyncIterableIterator<A>): AsyncIterableIterator<A> => {
+      iterators.add(i as AsyncIterableIterator<unknown>);
+      return i;
+    },
+    endAll: async (): Promise<void> => {
+      for (const i of iterators) await i.return?.();
+      iterators.clear();
+    },
+  };
+};
+
 /** The Promise API over a runner. */
 const facade = (run: Runner): PromiseNetlink => ({
   run,
@@ -175,11 +193,7 @@ const facade = (run: Runner): PromiseNetlink => ({
   iterate: (stream) => iterate(run, stream),
   async openConn(protocol, options) {
     const { value: conn, close: closeScope } = await scopedWith(run, open(protocol, options));
-    const iterators = new Set<AsyncIterableIterator<unknown>>();
-    const track = <A>(i: AsyncIterableIterator<A>): AsyncIterableIterator<A> => {
-      iterators.add(i as AsyncIterableIterator<unknown>);
-      return i;
-    };
+    const { track, endAll } = iteratorTracker();
     return {
       protocol,
       portId: conn.portId,
@@ -201,8 +215,7 @@ const facade = (run: Runner): PromiseNetlink => ({
       lockFilter: () => run(Effect.flatMap(Netlink, (nl) => nl.lockFilter(conn.socket))),
       getFilter: () => run(Effect.flatMap(Netlink, (nl) => nl.getFilter(conn.socket))),
       async close() {
-        for (const i of iterators) await i.return?.();
-        iterators.clear();
+        await endAll();
         await closeScope();
       },
     };

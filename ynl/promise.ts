@@ -9,6 +9,7 @@
 // errors (thrown as is: NetlinkRequestError, YnlEncodeError, ...) and notifications.
 import type { NlMsg } from "../kernel-model/uapi/index.js";
 import type { ConnOptions, GenlFamilyInfo, PromiseNetlink } from "../transport/index.js";
+import { iteratorTracker } from "../transport/promise.js";
 import {
   openYnl,
   type YnlAnyOps,
@@ -73,11 +74,7 @@ export const openPromiseYnl = async <F = YnlAnyOps>(
 ): Promise<PromiseYnlClient<F>> => {
   const opened = await nl.scoped(openYnl<YnlAnyOps>(spec, options));
   const c = opened.value;
-  const iterators = new Set<AsyncIterableIterator<unknown>>();
-  const track = <A>(i: AsyncIterableIterator<A>): AsyncIterableIterator<A> => {
-    iterators.add(i as AsyncIterableIterator<unknown>);
-    return i;
-  };
+  const { track, endAll } = iteratorTracker();
   const client: PromiseYnlClient<YnlAnyOps> = {
     spec,
     family: c.family,
@@ -89,8 +86,7 @@ export const openPromiseYnl = async <F = YnlAnyOps>(
     groupId: c.groupId,
     decode: c.decode,
     async close() {
-      for (const i of iterators) await i.return?.();
-      iterators.clear();
+      await endAll();
       await opened.close();
     },
   };

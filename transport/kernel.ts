@@ -16,6 +16,7 @@ import { Data, Duration, Effect, Layer, Option } from "effect";
 import {
   decodeSockFilters,
   encodeSockFilters,
+  ownedCopy,
   SO_ATTACH_FILTER,
   SO_DETACH_FILTER,
   SO_GET_FILTER,
@@ -354,7 +355,7 @@ const toDatagram = (r: NativeRecv): Datagram => {
 /**
  * A datagram the fast path received into `buf` at `off`: the syscall's `ret` (its length, more
  * than `size` with MSG_TRUNC), and its meta (see NetlinkAddon.recvInto) at `meta[m ...]`. The
- * bytes are copied into memory of the datagram's own (user code may read .buffer or transfer it).
+ * bytes are copied into bytes of the datagram's own (ownedCopy: the scratch buffer is reused).
  */
 const metaDatagram = (
   buf: Uint8Array,
@@ -365,7 +366,7 @@ const metaDatagram = (
   m: number,
 ): Datagram => {
   const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-    data: buf.slice(off, off + Math.min(ret, size)),
+    data: ownedCopy(buf, off, off + Math.min(ret, size)),
     length: ret,
     msgFlags: meta[m]!,
     from: meta[m + 1] !== 0 ? { pid: meta[m + 2]!, groups: meta[m + 3]! } : { pid: 0, groups: 0 },
@@ -566,7 +567,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   const C = addon.constants;
 
   // The fast path: one recvInto into a scratch buffer the service reuses, then a copy of the
-  // bytes in memory of the caller's own (user code may read .buffer or transfer it).
+  // bytes of the caller's own (ownedCopy).
   let scratch = new Uint8Array(SCRATCH_BYTES);
   const meta = new Uint32Array(RECV_META);
   const DONTWAIT = C.MSG_DONTWAIT;

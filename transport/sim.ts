@@ -20,6 +20,7 @@ import {
   decodeSockFilters,
   encodeSockaddrNl,
   encodeSockFilters,
+  ownedCopy,
   SO_ATTACH_FILTER,
   SO_DETACH_FILTER,
   SO_GET_FILTER,
@@ -79,9 +80,9 @@ const toDatagram = (r: NetlinkRecvResult): Effect.Effect<Datagram, NetlinkError>
 /** A datagram the model read (ret ≥ 0) as the program's Datagram. */
 const datagramOf = (r: NetlinkRecvResult): Datagram => {
   const d: { -readonly [K in keyof Datagram]: Datagram[K] } = {
-    // the model's copy is a carve of a shared chunk; user code gets bytes in memory of their own
-    // (it may read .buffer, or transfer it)
-    data: r.data.slice(),
+    // the model's copy is a carve of its working memory; user code gets a copy of its own
+    // (ownedCopy: no other message's view overlaps it, nothing writes it later)
+    data: ownedCopy(r.data),
     length: r.ret,
     msgFlags: r.msg_flags,
     from: r.name ?? { pid: 0, groups: 0 },

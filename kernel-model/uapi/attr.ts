@@ -8,6 +8,7 @@ import {
   getU16,
   getU32,
   getU64,
+  ownedBytes,
   putBeU16,
   putBeU32,
   putBeU64,
@@ -331,8 +332,8 @@ export class AttributeEncoder {
   private error: AttributeEncodeError | undefined = undefined;
 
   // the working buffer is carved from a shared chunk (carveBytes): growing it costs no off-heap
-  // allocation; finish() and finishMessage() hand out a copy of their own (one allocation, which
-  // is most of their cost), finishMessageInto() writes into the caller's memory
+  // allocation; finish() and finishMessage() hand out a copy in bytes of the caller's own
+  // (ownedBytes), finishMessageInto() writes into the caller's memory
   constructor(initialCapacity = 256) {
     this.buf = carveBytes(initialCapacity);
   }
@@ -520,25 +521,25 @@ export class AttributeEncoder {
     return this.off;
   }
   /**
-   * The encoded attributes, in an ArrayBuffer of their own (the encoder may be reused after
-   * reset()). Throws the chain's first error, if any.
+   * The encoded attributes, in bytes of the caller's own (see ownedBytes: `.buffer` may be a
+   * shared pool; the encoder may be reused after reset()). Throws the chain's first error, if any.
    */
   finish(): Uint8Array {
     if (this.error !== undefined) throw this.error;
-    const out = new Uint8Array(this.off);
+    const out = ownedBytes(this.off);
     out.set(this.off === this.buf.length ? this.buf : this.buf.subarray(0, this.off));
     return out;
   }
 
   /**
-   * One whole message, header and these attributes as its payload, in an ArrayBuffer of its own:
-   * what encodeMessage({ ...header, payload: finish() }) gives, with one allocation instead of two.
+   * One whole message, header and these attributes as its payload, in bytes of the caller's own:
+   * what encodeMessage({ ...header, payload: finish() }) gives, with one copy instead of two.
    * Throws the chain's first error, if any.
    */
   finishMessage(header: NlMsgHeaderInit): Uint8Array {
     if (this.error !== undefined) throw this.error;
     const len = NLMSG_HDRLEN + this.off;
-    const out = new Uint8Array(len);
+    const out = ownedBytes(len);
     putU32(out, 0, header.len ?? len);
     putU16(out, 4, header.type);
     putU16(out, 6, header.flags ?? 0);

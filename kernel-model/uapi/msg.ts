@@ -1,6 +1,6 @@
 // struct nlmsghdr: build and parse single messages and multi-message datagrams.
 import { NLMSG_ALIGN } from "./align.js";
-import { getU16, getU32, putU16, putU32 } from "./bytes.js";
+import { getU16, getU32, ownedBytes, putU16, putU32 } from "./bytes.js";
 import { NetlinkDecodeError } from "./decode-error.js";
 import { NLMSG_HDRLEN } from "./netlink.js";
 
@@ -64,9 +64,12 @@ export const putMessage = (buf: Uint8Array, off: number, m: NlMsgInit): number =
   return size;
 };
 
-/** One message as bytes: exactly header + payload, unpadded, as a user program sends it. */
+/**
+ * One message as bytes: exactly header + payload, unpadded, as a user program sends it. The
+ * bytes are the caller's alone (see ownedBytes: `.buffer` may be a shared pool).
+ */
 export const encodeMessage = (m: NlMsgInit): Uint8Array => {
-  const buf = new Uint8Array(NLMSG_HDRLEN + (m.payload?.length ?? 0));
+  const buf = ownedBytes(NLMSG_HDRLEN + (m.payload?.length ?? 0));
   putMessage(buf, 0, m);
   return buf;
 };
@@ -81,7 +84,7 @@ export const encodeMessages = (msgs: ReadonlyArray<NlMsgInit>, padLast = false):
     const m = msgs[i]!;
     total += i < msgs.length - 1 || padLast ? messageSpace(m) : NLMSG_HDRLEN + (m.payload?.length ?? 0);
   }
-  const buf = new Uint8Array(total);
+  const buf = ownedBytes(total);
   let off = 0;
   for (const m of msgs) off += NLMSG_ALIGN(putMessage(buf, off, m));
   return buf;

@@ -4,9 +4,9 @@
 //
 // native.unicast.oneway is the floor under api.kernel.unicast.oneway: the same datagrams through
 // the addon's two per-message calls in a plain loop, each received datagram copied into bytes
-// of its own as the layer does, with no Effect, no service and no Datagram object.
+// of its own (ownedCopy) as the layer does, with no Effect, no service and no Datagram object.
 import { Effect } from "effect";
-import { encodeMessage, NETLINK_USERSOCK } from "../kernel-model/uapi/index.js";
+import { encodeMessage, NETLINK_USERSOCK, ownedCopy } from "../kernel-model/uapi/index.js";
 import { type NetlinkAddon, nativeAvailability, nativeNetlink, RECV_META, sockaddrNl } from "../native/index.js";
 import type { Netlink } from "../transport/index.js";
 import { kernelLayer } from "../transport/kernel.js";
@@ -50,7 +50,7 @@ const nativeOneway = (a: NetlinkAddon) => {
         for (let i = 0; i < k; i++) {
           const r = a.recvInto(rx, scratch, scratch.length, DONTWAIT, meta);
           if (r < 0) throw new Error(`native.unicast.oneway: recvInto: errno ${-r}`);
-          sum += scratch.slice(0, r).length;
+          sum += ownedCopy(scratch, 0, r).length;
         }
         done += k;
       }

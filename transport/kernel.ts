@@ -37,6 +37,7 @@ import {
   sockaddrNl,
 } from "../native/index.js";
 import { NetlinkError } from "./errors.js";
+import { immediate } from "./immediate.js";
 import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
@@ -416,7 +417,7 @@ const makeRecvmmsg = (addon: NetlinkAddon, readiness: Readiness): NetlinkService
   };
 
   return (socket, count, size, flags = 0) =>
-    Effect.suspend(() => {
+    immediate(() => {
       if (!open(socket)) return ebadf("recvmmsg");
       if (socket.deferredErrno !== 0) return deferred(socket, "recvmmsg");
       if (!Number.isInteger(count) || count < 0 || !Number.isInteger(size) || size < 1 || size > MAX_RECV) {
@@ -446,9 +447,7 @@ const makeRecvmmsg = (addon: NetlinkAddon, readiness: Readiness): NetlinkService
           if (batched && out.length - before < want - before && !waitForAll) return Effect.succeed(out);
         }
       };
-      const loop: Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> = Effect.suspend(() => {
-        const done = read();
-        if (done !== undefined) return done;
+      const wait: Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> = Effect.suspend(() => {
         // each datagram waits up to SO_RCVTIMEO (read once, at the first wait)
         limit ??= socketTimeoutMs(addon, socket.fd, addon.constants.SO_RCVTIMEO) ?? Number.POSITIVE_INFINITY;
         return Effect.flatMap(readiness.waitAny([socket.fd], Number.isFinite(limit) ? limit : undefined), (woke) => {
@@ -458,7 +457,8 @@ const makeRecvmmsg = (addon: NetlinkAddon, readiness: Readiness): NetlinkService
           return out.length > 0 ? Effect.succeed(out) : Effect.fail(NetlinkError.fromErrno("recvmmsg", -EAGAIN.code));
         });
       });
-      return loop;
+      const loop: Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> = Effect.suspend(() => read() ?? wait);
+      return read() ?? wait;
     });
 };
 
@@ -591,7 +591,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
   };
 
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    Effect.suspend(() => {
+    immediate(() => {
       if (!open(socket)) return ebadf("recvmsg");
       if (socket.deferredErrno !== 0) return deferred(socket, "recvmsg");
       const first = recvNow(socket.fd, size, flags);
@@ -611,7 +611,7 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     data: Uint8Array,
     options?: SendOptions,
   ): Effect.Effect<number, NetlinkError> =>
-    Effect.suspend(() => {
+    immediate(() => {
       if (!open(socket)) return ebadf("sendto");
       const to = options?.to;
       const flags = options?.flags ?? 0;

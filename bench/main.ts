@@ -1,9 +1,17 @@
-// npm run bench [-- [PREFIX] [--time MS] [--samples N] [--warmup MS] [--cpu] [--json] [--out FILE] [--list]]
+// npm run bench [-- [PREFIX] [--time MS] [--samples N] [--warmup MS] [--cpu] [--json] [--out FILE] [--list] [--in-process]]
 // Runs the registered workloads (those whose name starts with PREFIX) and prints a table of
 // rates; with --json, stdout carries only one JSON object {"name": {"value": n, "unit": "..."}}
 // (the table goes to stderr), so runs can be compared over time.
+//
+// Each workload runs in a Node process of its own (this file again, with --worker NAME), one after
+// the other, as JMH forks a JVM per benchmark: in one process a workload's figure depended on
+// which ran before it (the JIT's type feedback in code they share, such as Effect's run loop, and
+// the heap they left), so `npm run bench -- api.kernel` and a whole run disagreed by up to a
+// third. --in-process runs them all in this process instead (faster to start, less faithful).
+import { spawnSync } from "node:child_process";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { registerApi } from "./api.js";
 import { C_TWINS, registerC } from "./c.js";
@@ -30,6 +38,7 @@ options:
                  (the table goes to stderr)
   --out FILE     also write that JSON object to FILE
   --list         list the workloads and exit
+  --in-process   run every workload in this process (default: each in a process of its own)
   -h, --help     show this help`;
 
 class UsageError extends Error {}
@@ -49,6 +58,9 @@ interface Cli {
   readonly out: string | undefined;
   readonly list: boolean;
   readonly help: boolean;
+  readonly inProcess: boolean;
+  /** internal: measure this one workload and print its Result as JSON (a child of a run) */
+  readonly worker: string | undefined;
 }
 
 const parseFlags = (args: string[]) =>
@@ -64,6 +76,8 @@ const parseFlags = (args: string[]) =>
       json: { type: "boolean" },
       out: { type: "string" },
       list: { type: "boolean" },
+      "in-process": { type: "boolean" },
+      worker: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -97,6 +111,8 @@ const parseCli = (argv: string[]): Cli => {
     out,
     list: values.list ?? false,
     help: values.help ?? false,
+    inProcess: values["in-process"] ?? false,
+    worker: values.worker,
   };
 };
 
@@ -108,6 +124,45 @@ const COL_WIDTH = 14;
 
 const row = (name: string, width: number, cells: ReadonlyArray<string>): string =>
   `${name.padEnd(width)}  ${cells.map((c) => c.padStart(COL_WIDTH)).join("  ")}`;
+
+/** A workload's failure in its own process, with what it printed on stderr. */
+class WorkerError extends Error {}
+
+/** Measures one workload in a fresh process (this file with --worker): its Result. */
+const measureInChild = (name: string, run: RunOptions): Result => {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    "--worker",
+    name,
+    "--time",
+    String(run.timeMs),
+    "--samples",
+    String(run.samples),
+    "--warmup",
+    String(run.warmupMs),
+    ...(run.clock === "cpu" ? ["--cpu"] : []),
+  ];
+  const r = spawnSync(process.execPath, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 20,
+  });
+  const said = (r.stderr ?? "").trim();
+  if (r.error !== undefined || r.status !== 0) {
+    const why = r.error?.message ?? (r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.status}`);
+    throw new WorkerError(`workload ${name} failed in its process (${why})${said === "" ? "" : `:\n${said}`}`);
+  }
+  try {
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as Result;
+    if (out.name !== name || typeof out.opsPerSec !== "number") throw new Error("not a result");
+    return out;
+  } catch {
+    throw new WorkerError(
+      `workload ${name}: its process printed no result (stdout: ${JSON.stringify(r.stdout.slice(0, 200))})`,
+    );
+  }
+};
 
 const main = async (argv: string[]): Promise<number> => {
   let cli: Cli;
@@ -133,6 +188,16 @@ const main = async (argv: string[]): Promise<number> => {
   const cMissing = registerC(suite);
   registerSim(suite);
   const cliNote = registerCli(suite);
+
+  if (cli.worker !== undefined) {
+    const w = suite.select().find((x) => x.name === cli.worker);
+    if (w === undefined) {
+      process.stderr.write(`bench: no workload named ${JSON.stringify(cli.worker)}\n`);
+      return 2;
+    }
+    process.stdout.write(`${JSON.stringify(await measure(w, cli.run))}\n`);
+    return 0;
+  }
 
   const selected = suite.select(cli.prefix);
   if (cli.list) {
@@ -165,7 +230,7 @@ const main = async (argv: string[]): Promise<number> => {
   const results: Result[] = [];
   let checksum = 0;
   for (const w of selected) {
-    const r = await measure(w, cli.run);
+    const r = cli.inProcess ? await measure(w, cli.run) : measureInChild(w.name, cli.run);
     results.push(r);
     checksum = fold(checksum, r.checksum);
     table.write(
@@ -223,4 +288,10 @@ const main = async (argv: string[]): Promise<number> => {
   return 0;
 };
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof WorkerError)) throw e;
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exitCode = 1;
+}

@@ -59,6 +59,13 @@ describe("ownedBytes: bytes handed to user code", () => {
     expect(ownedCopy(src, 5, 5).length).toBe(0);
   });
 
+  it("refuses a size or a range that is not one, with a RangeError that says so", () => {
+    expect(() => ownedBytes(-1)).toThrow(/size -1 is not a byte count/);
+    expect(() => ownedBytes(70.5)).toThrow(RangeError);
+    expect(() => ownedCopy(new Uint8Array(10), 4, 2)).toThrow(/\[4, 2\) is not a range of 10 bytes/);
+    expect(() => ownedCopy(new Uint8Array(10), 0, 11)).toThrow(RangeError);
+  });
+
   it("encoder outputs and encoded messages come from it and stay as they were when the encoder is reused", () => {
     const e = new AttributeEncoder().binary(1, new Uint8Array(100).fill(0xaa));
     const m1 = e.finishMessage({ type: 0x10, seq: 1 });

@@ -127,6 +127,7 @@ let ownedOff = OWNED_POOL; // full: the first call makes a pool
 
 /** `size` zeroed bytes for user code: theirs alone, though `.buffer` may be a shared, untransferable pool. */
 export const ownedBytes = (size: number): Uint8Array => {
+  if (!(Number.isInteger(size) && size >= 0)) throw new RangeError(`ownedBytes: size ${size} is not a byte count`);
   if (size <= OWNED_INLINE || size > OWNED_POOL / 2) return new Uint8Array(size);
   if (ownedOff + size > OWNED_POOL) {
     const pool = new ArrayBuffer(OWNED_POOL);
@@ -142,6 +143,9 @@ export const ownedBytes = (size: number): Uint8Array => {
 
 /** A copy of `src[start, end)` in bytes of the user's own (see ownedBytes). */
 export const ownedCopy = (src: Uint8Array, start = 0, end = src.length): Uint8Array => {
+  if (!(start >= 0 && end >= start && end <= src.length)) {
+    throw new RangeError(`ownedCopy: [${start}, ${end}) is not a range of ${src.length} bytes`);
+  }
   const out = ownedBytes(end - start);
   out.set(start === 0 && end === src.length ? src : src.subarray(start, end));
   return out;

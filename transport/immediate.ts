@@ -1,16 +1,15 @@
 // An Effect for a call that usually completes at once (the kernel layer's non-blocking sendto
 // and recvmsg), built so that `yield*` in Effect.gen costs no turn of Effect's run loop.
 //
-// Effect.gen runs its generator inside one frame of the run loop; when the generator yields an
-// Exit, the loop takes its value (or its failure) on the spot, and only any other effect goes
-// back through the run loop (two turns for an Effect.suspend that returns an Exit, with the
-// frame pushed and popped between). `immediate(thunk)` is an Effect.suspend(thunk) with one
-// difference: its iterator (what `yield*` asks for) runs the thunk when the generator reaches
-// it and yields what the thunk returns. A thunk that returns an Exit (Effect.succeed and
-// Effect.fail are Exits) is then taken without the run loop; one that returns any other effect
-// (a call that must wait) goes through the run loop as before. Run any other way (Effect.runPromise,
-// Effect.flatMap, a pipe), it is the Effect.suspend it extends. On the project's 2-vCPU VM this
-// saves about half a microsecond per call between syscalls (docs/performance.md).
+// Effect.gen runs its generator inside one frame of the run loop: each effect the generator
+// yields goes back through the run loop (two turns for an Effect.suspend that returns an Exit,
+// with the generator's frame pushed and popped between), except an Exit, which Effect.gen takes
+// on the spot. `immediate(thunk)` is an Effect.suspend(thunk) with one difference: its iterator
+// (what `yield*` asks for) runs the thunk when the generator reaches it. A success (an Exit, as
+// Effect.succeed returns) ends the `yield*` with its value before anything is yielded; a failure
+// Exit is yielded, and Effect.gen fails with it on the spot; any other effect (a call that must
+// wait) goes through the run loop as before. Run any other way (Effect.runPromise, Effect.flatMap,
+// a pipe), it is the Effect.suspend it extends. docs/performance.md has the figures.
 //
 // The run loop also yields to other fibers every so many operations; calls that skip it would
 // never count. So every FAIR_RUN calls taken on the spot, one goes through Effect.yieldNow first.
@@ -38,7 +37,14 @@ class Step {
     }
     this.started = true;
     if (--fairBudget > 0) {
-      this.value = this.thunk();
+      const r = this.thunk() as { readonly _tag?: unknown; readonly value?: unknown };
+      if (Exit.isExit(r) && r._tag === "Success") {
+        // a success: the yield* is over before it yields anything
+        this.done = true;
+        this.value = r.value;
+      } else {
+        this.value = r;
+      }
     } else {
       fairBudget = FAIR_RUN;
       this.value = Effect.andThen(Effect.yieldNow, Effect.suspend(this.thunk as () => Effect.Effect<unknown>));
@@ -89,7 +95,17 @@ const works = ((): boolean => {
     );
     const direct = Effect.runSync(Effect.map(once, (x) => x + 1));
     const failed = Effect.runSync(Effect.exit(make(() => Effect.fail("f"))));
-    return sum === 42 && direct === 21 && runs === 2 && Exit.isFailure(failed) && Effect.isEffect(once);
+    const inGen = Effect.runSync(
+      Effect.flip(
+        Effect.gen(function* () {
+          yield* make(() => Effect.fail("g"));
+          return "not reached";
+        }),
+      ),
+    );
+    return (
+      sum === 42 && direct === 21 && runs === 2 && Exit.isFailure(failed) && inGen === "g" && Effect.isEffect(once)
+    );
   } catch {
     return false;
   }

@@ -82,7 +82,9 @@ export interface Datagram {
    * the bytes copied: at most `size`. They are the program's alone (no other datagram's view
    * overlaps them and nlsim never writes them again), but like a small Node Buffer they may be a
    * view into a shared pool: use `.byteOffset` and `.byteLength` with `.buffer`. A pool is marked
-   * untransferable, so a transfer list that names it copies instead of detaching other bytes.
+   * untransferable, so a transfer list that names it copies instead of detaching other bytes. A
+   * small datagram kept for long keeps its 8 KiB pool alive: keep `data.slice()` instead when a
+   * program stores many.
    */
   readonly data: Uint8Array;
   /** the syscall's return value: data.length, or the full datagram length with MSG_TRUNC in the flags */

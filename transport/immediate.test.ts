@@ -1,4 +1,4 @@
-import { Duration, Effect, Exit, Fiber } from "effect";
+import { Cause, Duration, Effect, Exit, Fiber } from "effect";
 import { describe, expect, it } from "vitest";
 import { immediate, immediateShortcut } from "./immediate.js";
 
@@ -34,6 +34,26 @@ describe("immediate: Effect.suspend whose yield* takes an Exit without the run l
     expect(caught).toBe("caught 11");
     const exit = await Effect.runPromise(Effect.exit(bad));
     expect(Exit.isFailure(exit)).toBe(true);
+  });
+
+  it("makes a thunk that throws a defect, as Effect.suspend does, out of reach of a try/catch in the generator", () => {
+    for (const mk of [Effect.suspend, immediate]) {
+      let caught = false;
+      const exit = Effect.runSyncExit(
+        Effect.gen(function* () {
+          try {
+            yield* mk((): Effect.Effect<number> => {
+              throw new TypeError("boom");
+            });
+          } catch {
+            caught = true;
+          }
+          return 1;
+        }),
+      );
+      expect(caught).toBe(false);
+      expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true);
+    }
   });
 
   it("passes an effect that must wait to the run loop, also when two fibers yield the same one", async () => {

@@ -37,7 +37,15 @@ class Step {
     }
     this.started = true;
     if (--fairBudget > 0) {
-      const r = this.thunk() as { readonly _tag?: unknown; readonly value?: unknown };
+      let r: { readonly _tag?: unknown; readonly value?: unknown };
+      try {
+        r = this.thunk() as typeof r;
+      } catch (defect) {
+        // as Effect.suspend: a thunk that throws is a defect of the effect, not an exception
+        // the program's own try/catch around the yield* would see
+        this.value = Exit.die(defect);
+        return this;
+      }
       if (Exit.isExit(r) && r._tag === "Success") {
         // a success: the yield* is over before it yields anything
         this.done = true;

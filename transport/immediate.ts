@@ -16,8 +16,8 @@
 //
 // It relies on two things of Effect 4's that are not its public API: a suspend effect keeps its
 // thunk in one own property, and Effect.gen takes a yielded Exit on the spot. Both are checked
-// once, when this module loads; if either does not hold (another version of effect),
-// `immediate` is plain Effect.suspend.
+// once, at the first call; if either does not hold (another version of effect), `immediate` is
+// plain Effect.suspend.
 import { Effect, Exit } from "effect";
 
 const FAIR_RUN = 2048;
@@ -85,7 +85,7 @@ const make = <A, E, R>(thunk: () => Effect.Effect<A, E, R>): Effect.Effect<A, E,
 };
 
 /** Whether `make` behaves as Effect.suspend with this version of effect, yielded and run. */
-const works = ((): boolean => {
+const check = (): boolean => {
   if (thunkKey === undefined || Reflect.ownKeys(probe).length !== 1) return false;
   try {
     let runs = 0;
@@ -117,15 +117,21 @@ const works = ((): boolean => {
   } catch {
     return false;
   }
-})();
+};
+
+// decided at the first call, not when the module loads: the check runs Effect programs (a few
+// milliseconds cold), which a process that never makes a kernel-layer call need not pay
+let works: boolean | undefined;
+
+/** Whether `immediate` takes its shortcut with the installed effect (false: it is Effect.suspend). */
+export const immediateShortcut = (): boolean => {
+  if (works === undefined) works = check();
+  return works;
+};
 
 /**
  * Effect.suspend(thunk), whose `yield*` in Effect.gen runs the thunk on the spot: an Exit it
  * returns (Effect.succeed, Effect.fail) reaches the generator without a turn of the run loop.
  */
-export const immediate: <A, E, R>(thunk: () => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = works
-  ? make
-  : Effect.suspend;
-
-/** Whether `immediate` takes its shortcut with the installed effect (false: it is Effect.suspend). */
-export const immediateShortcut: boolean = works;
+export const immediate = <A, E, R>(thunk: () => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  immediateShortcut() ? make(thunk) : Effect.suspend(thunk);

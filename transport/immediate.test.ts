@@ -1,15 +1,15 @@
 import { Cause, Duration, Effect, Exit, Fiber } from "effect";
 import { describe, expect, it } from "vitest";
-import { immediate, immediateShortcut } from "./immediate.js";
+import { immediate, immediateShortcut, later } from "./immediate.js";
 
-describe("immediate: Effect.suspend whose yield* takes an Exit without the run loop", () => {
+describe("immediate: Effect.suspend whose yield* takes a value without the run loop", () => {
   it("takes its shortcut with the installed version of effect", () => {
     expect(immediateShortcut()).toBe(true);
   });
 
   it("runs the thunk when the generator reaches it, again at each yield*, never when built", async () => {
     let runs = 0;
-    const next = immediate(() => Effect.succeed(++runs));
+    const next = immediate(() => ++runs);
     expect(runs).toBe(0);
     const got = await Effect.runPromise(
       Effect.gen(function* () {
@@ -24,7 +24,7 @@ describe("immediate: Effect.suspend whose yield* takes an Exit without the run l
   });
 
   it("fails with the thunk's typed failure, caught like any other", async () => {
-    const bad = immediate(() => Effect.fail({ _tag: "E", code: 11 } as const));
+    const bad = immediate(() => later(Effect.fail({ _tag: "E", code: 11 } as const)));
     const caught = await Effect.runPromise(
       Effect.gen(function* () {
         yield* bad;
@@ -37,14 +37,20 @@ describe("immediate: Effect.suspend whose yield* takes an Exit without the run l
   });
 
   it("makes a thunk that throws a defect, as Effect.suspend does, out of reach of a try/catch in the generator", () => {
-    for (const mk of [Effect.suspend, immediate]) {
+    const throwers: ReadonlyArray<Effect.Effect<number>> = [
+      Effect.suspend((): Effect.Effect<number> => {
+        throw new TypeError("boom");
+      }),
+      immediate((): number => {
+        throw new TypeError("boom");
+      }),
+    ];
+    for (const boom of throwers) {
       let caught = false;
       const exit = Effect.runSyncExit(
         Effect.gen(function* () {
           try {
-            yield* mk((): Effect.Effect<number> => {
-              throw new TypeError("boom");
-            });
+            yield* boom;
           } catch {
             caught = true;
           }
@@ -56,12 +62,31 @@ describe("immediate: Effect.suspend whose yield* takes an Exit without the run l
     }
   });
 
+  it("gives what later() holds (an Exit, an effect) the same way yielded or run, also when the thunk runs another", async () => {
+    const exitValue = immediate(() => later(Exit.succeed(5)));
+    const mapped = immediate(() => later(Effect.map(Effect.succeed(6), (x) => x * 7)));
+    // the outer thunk runs an inner immediate effect before it parks its own outcome
+    const nested = immediate(() => {
+      const inner = Effect.runSync(immediate(() => later(Effect.succeed("inner"))));
+      return later(Effect.succeed(`${inner}+outer`));
+    });
+    const yielded = await Effect.runPromise(
+      Effect.gen(function* () {
+        return [yield* exitValue, yield* mapped, yield* nested] as const;
+      }),
+    );
+    expect(yielded).toEqual([5, 42, "inner+outer"]);
+    expect(await Effect.runPromise(Effect.all([exitValue, mapped, nested]))).toEqual([5, 42, "inner+outer"]);
+  });
+
   it("passes an effect that must wait to the run loop, also when two fibers yield the same one", async () => {
     let n = 0;
     const slow = immediate(() =>
-      Effect.delay(
-        Effect.sync(() => ++n),
-        Duration.millis(5),
+      later(
+        Effect.delay(
+          Effect.sync(() => ++n),
+          Duration.millis(5),
+        ),
       ),
     );
     const both = await Effect.runPromise(
@@ -87,13 +112,13 @@ describe("immediate: Effect.suspend whose yield* takes an Exit without the run l
       Effect.gen(function* () {
         yield* Effect.forkChild(Effect.sync(() => (flag = true)));
         let i = 0;
-        while (!(yield* immediate(() => Effect.succeed(flag))) && i < 100_000) i++;
+        while (!(yield* immediate(() => flag)) && i < 100_000) i++;
         return i;
       }),
     );
     expect(seen).toBeLessThan(100_000);
     const spin = Effect.gen(function* () {
-      for (;;) yield* immediate(() => Effect.succeed(0));
+      for (;;) yield* immediate(() => 0);
     });
     const interrupted = await Effect.runPromise(
       Effect.gen(function* () {

@@ -1,118 +1,180 @@
-// An Effect for a call that usually completes at once (the kernel layer's non-blocking sendto
-// and recvmsg), built so that `yield*` in Effect.gen costs no turn of Effect's run loop.
+// An Effect for a call that usually completes at once (the kernel layer's non-blocking sendto,
+// recvmsg and recvmmsg), built so that `yield*` in Effect.gen costs no turn of Effect's run loop.
 //
 // Effect.gen runs its generator inside one frame of the run loop: each effect the generator
 // yields goes back through the run loop (two turns for an Effect.suspend that returns an Exit,
 // with the generator's frame pushed and popped between), except an Exit, which Effect.gen takes
-// on the spot. `immediate(thunk)` is an Effect.suspend(thunk) with one difference: its iterator
-// (what `yield*` asks for) runs the thunk when the generator reaches it. A success (an Exit, as
-// Effect.succeed returns) ends the `yield*` with its value before anything is yielded; a failure
-// Exit is yielded, and Effect.gen fails with it on the spot; any other effect (a call that must
-// wait) goes through the run loop as before. Run any other way (Effect.runPromise, Effect.flatMap,
-// a pipe), it is the Effect.suspend it extends. docs/performance.md has the figures.
+// on the spot. `immediate(thunk)` is an Effect whose iterator (what `yield*` asks for) runs the
+// thunk when the generator reaches it. The thunk returns the call's value itself, which ends the
+// `yield*` before anything is yielded, or `later(effect)` for anything else: a failure (an Exit,
+// which Effect.gen fails with on the spot) or a call that must wait (it goes through the run loop
+// as before). Run any other way (Effect.runPromise, Effect.flatMap, a pipe), it is
+// Effect.suspend(() => the thunk's outcome as an effect). docs/performance.md has the figures.
+//
+// The thunk's value is not wrapped in an Exit, and the effect is its own iterator at its first
+// `yield*` (a later one, or a second fiber's, gets an iterator of its own): after a syscall the
+// processor's caches and TLB are cold, and each object and function less on this path shows.
 //
 // The run loop also yields to other fibers every so many operations; calls that skip it would
 // never count. So every FAIR_RUN calls taken on the spot, one goes through Effect.yieldNow first.
 //
 // It relies on two things of Effect 4's that are not its public API: a suspend effect keeps its
-// thunk in one own property, and Effect.gen takes a yielded Exit on the spot. Both are checked
-// once, at the first call; if either does not hold (another version of effect), `immediate` is
-// plain Effect.suspend.
+// thunk in one own property (read by the run loop), and Effect.gen takes a yielded Exit on the
+// spot. Both are checked once, at the first call; if either does not hold (another version of
+// effect), `immediate` is plain Effect.suspend.
 import { Effect, Exit } from "effect";
 
 const FAIR_RUN = 2048;
 let fairBudget = FAIR_RUN;
 
-/** The iterator of one `yield*`: its own result object (as Effect's SingleShotGen is). */
-class Step {
-  value: unknown = undefined;
-  done = false;
-  private started = false;
-  constructor(private readonly thunk: () => unknown) {}
-  next(v: unknown): this {
-    if (this.started) {
-      this.done = true;
-      this.value = v;
-      return this;
-    }
-    this.started = true;
-    if (--fairBudget > 0) {
-      let r: { readonly _tag?: unknown; readonly value?: unknown };
-      try {
-        r = this.thunk() as typeof r;
-      } catch (defect) {
-        // as Effect.suspend: a thunk that throws is a defect of the effect, not an exception
-        // the program's own try/catch around the yield* would see
-        this.value = Exit.die(defect);
-        return this;
-      }
-      if (Exit.isExit(r) && r._tag === "Success") {
-        // a success: the yield* is over before it yields anything
-        this.done = true;
-        this.value = r.value;
-      } else {
-        this.value = r;
-      }
-    } else {
-      fairBudget = FAIR_RUN;
-      this.value = Effect.andThen(Effect.yieldNow, Effect.suspend(this.thunk as () => Effect.Effect<unknown>));
-    }
+declare const LaterTypes: unique symbol;
+
+/** What an immediate thunk returns when its call does not end with a plain value: see later(). */
+export interface Later<out A, out E, out R> {
+  readonly [LaterTypes]: { readonly a: A; readonly e: E; readonly r: R };
+}
+
+// later() parks its effect here and returns LATER; whoever ran the thunk takes it at once
+const LATER = Object.freeze({ later: true }) as unknown as Later<never, never, never>;
+let parked: Effect.Effect<unknown, unknown, unknown> | undefined;
+
+/** The thunk's outcome when it is not a plain value: a failure, or an effect that must wait. */
+export const later = <A, E, R>(effect: Effect.Effect<A, E, R>): Later<A, E, R> => {
+  parked = effect;
+  return LATER;
+};
+
+const takeParked = (): Effect.Effect<unknown, unknown, unknown> => {
+  const e = parked!;
+  parked = undefined;
+  return e;
+};
+
+type Thunk = () => unknown;
+
+/** The thunk's outcome as an effect, as Effect.suspend's thunk returns it. */
+const outcome = (thunk: Thunk): Effect.Effect<unknown, unknown, unknown> => {
+  const r = thunk();
+  return r === LATER ? takeParked() : Exit.succeed(r);
+};
+
+interface Iter {
+  value: unknown;
+  done: boolean;
+  started: boolean;
+  readonly thunk: Thunk;
+}
+
+/** One step of a `yield*`: the first runs the thunk, the second (after a yielded effect) ends it. */
+function advance(this: Iter, v: unknown): Iter {
+  if (this.started) {
+    this.done = true;
+    this.value = v;
     return this;
   }
+  this.started = true;
+  if (--fairBudget > 0) {
+    let r: unknown;
+    try {
+      r = this.thunk();
+    } catch (defect) {
+      // as Effect.suspend: a thunk that throws is a defect of the effect, not an exception
+      // the program's own try/catch around the yield* would see
+      this.value = Exit.die(defect);
+      return this;
+    }
+    if (r !== LATER) {
+      // a value: the yield* is over before it yields anything
+      this.done = true;
+      this.value = r;
+    } else {
+      this.value = takeParked();
+    }
+  } else {
+    fairBudget = FAIR_RUN;
+    const thunk = this.thunk;
+    this.value = Effect.andThen(
+      Effect.yieldNow,
+      Effect.suspend(() => outcome(thunk)),
+    );
+  }
+  return this;
+}
+
+/** The iterator of a second (or concurrent) `yield*` of the same effect. */
+class Step implements Iter {
+  value: unknown = undefined;
+  done = false;
+  started = false;
+  constructor(readonly thunk: Thunk) {}
   [Symbol.iterator](): this {
     return this;
   }
 }
+(Step.prototype as unknown as { next: typeof advance }).next = advance;
 
-const probeThunk = () => Exit.succeed(0);
-const probe = Effect.suspend(probeThunk);
-const thunkKey = Reflect.ownKeys(probe).find(
-  (k) => (probe as unknown as Record<PropertyKey, unknown>)[k] === probeThunk,
-);
+const probe = Effect.suspend(() => Exit.succeed(0));
+const probeKeys = Reflect.ownKeys(probe);
+const thunkKey = probeKeys[0];
 
-const Proto: object = Object.create(Object.getPrototypeOf(probe) as object, {
-  [Symbol.iterator]: {
-    value(this: Record<PropertyKey, () => unknown>) {
-      return new Step(this[thunkKey!]!);
+/** The effect: a suspend primitive (its prototype's), and its own iterator at its first yield*. */
+class ImmediateEffect implements Iter {
+  value: unknown = undefined;
+  done = false;
+  started = false;
+  private iterated = false;
+  constructor(readonly thunk: Thunk) {}
+  [Symbol.iterator](): Iter {
+    if (this.iterated) return new Step(this.thunk);
+    this.iterated = true;
+    return this;
+  }
+}
+Object.setPrototypeOf(ImmediateEffect.prototype, Object.getPrototypeOf(probe) as object);
+(ImmediateEffect.prototype as unknown as { next: typeof advance }).next = advance;
+if (thunkKey !== undefined) {
+  // what the run loop reads of a suspend primitive: a thunk returning an effect
+  Object.defineProperty(ImmediateEffect.prototype, thunkKey, {
+    get(this: ImmediateEffect) {
+      const thunk = this.thunk;
+      return () => outcome(thunk);
     },
-  },
-});
+  });
+}
 
-const make = <A, E, R>(thunk: () => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const e = Object.create(Proto) as Record<PropertyKey, unknown>;
-  e[thunkKey!] = thunk;
-  return e as unknown as Effect.Effect<A, E, R>;
-};
+const make = <A, E = never, R = never>(thunk: () => A | Later<A, E, R>): Effect.Effect<A, E, R> =>
+  new ImmediateEffect(thunk) as unknown as Effect.Effect<A, E, R>;
 
 /** Whether `make` behaves as Effect.suspend with this version of effect, yielded and run. */
 const check = (): boolean => {
-  if (thunkKey === undefined || Reflect.ownKeys(probe).length !== 1) return false;
+  if (thunkKey === undefined || probeKeys.length !== 1) return false;
   try {
     let runs = 0;
     const once = make(() => {
       runs++;
-      return Effect.succeed(20);
+      return 20;
     });
     const sum = Effect.runSync(
       Effect.gen(function* () {
         const a = yield* once;
-        const b = yield* make(() => Effect.map(Effect.succeed(11), (x) => x * 2));
-        const c = yield* Effect.flip(make(() => Effect.fail("e")));
-        return a + b + (c === "e" ? 0 : 1000);
+        const b = yield* make(() => later(Effect.map(Effect.succeed(11), (x) => x * 2)));
+        const c = yield* Effect.flip(make(() => later(Effect.fail("e"))));
+        const d = yield* once;
+        return a + b + d + (c === "e" ? 0 : 1000);
       }),
     );
     const direct = Effect.runSync(Effect.map(once, (x) => x + 1));
-    const failed = Effect.runSync(Effect.exit(make(() => Effect.fail("f"))));
+    const failed = Effect.runSync(Effect.exit(make(() => later(Effect.fail("f")))));
     const inGen = Effect.runSync(
       Effect.flip(
         Effect.gen(function* () {
-          yield* make(() => Effect.fail("g"));
+          yield* make(() => later(Effect.fail("g")));
           return "not reached";
         }),
       ),
     );
     return (
-      sum === 42 && direct === 21 && runs === 2 && Exit.isFailure(failed) && inGen === "g" && Effect.isEffect(once)
+      sum === 62 && direct === 21 && runs === 3 && Exit.isFailure(failed) && inGen === "g" && Effect.isEffect(once)
     );
   } catch {
     return false;
@@ -130,8 +192,9 @@ export const immediateShortcut = (): boolean => {
 };
 
 /**
- * Effect.suspend(thunk), whose `yield*` in Effect.gen runs the thunk on the spot: an Exit it
- * returns (Effect.succeed, Effect.fail) reaches the generator without a turn of the run loop.
+ * Effect.suspend over a thunk that returns its call's value, or `later(effect)` for a failure or
+ * a call that must wait; its `yield*` in Effect.gen runs the thunk on the spot, and a value (or
+ * an Exit given to later) reaches the generator without a turn of the run loop.
  */
-export const immediate = <A, E, R>(thunk: () => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  immediateShortcut() ? make(thunk) : Effect.suspend(thunk);
+export const immediate = <A, E = never, R = never>(thunk: () => A | Later<A, E, R>): Effect.Effect<A, E, R> =>
+  immediateShortcut() ? make(thunk) : (Effect.suspend(() => outcome(thunk)) as unknown as Effect.Effect<A, E, R>);

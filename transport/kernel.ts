@@ -37,7 +37,7 @@ import {
   sockaddrNl,
 } from "../native/index.js";
 import { NetlinkError } from "./errors.js";
-import { immediate } from "./immediate.js";
+import { immediate, later } from "./immediate.js";
 import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
@@ -418,14 +418,14 @@ const makeRecvmmsg = (addon: NetlinkAddon, readiness: Readiness): NetlinkService
 
   return (socket, count, size, flags = 0) =>
     immediate(() => {
-      if (!open(socket)) return ebadf("recvmmsg");
-      if (socket.deferredErrno !== 0) return deferred(socket, "recvmmsg");
+      if (!open(socket)) return later(ebadf("recvmmsg"));
+      if (socket.deferredErrno !== 0) return later(deferred(socket, "recvmmsg"));
       if (!Number.isInteger(count) || count < 0 || !Number.isInteger(size) || size < 1 || size > MAX_RECV) {
-        return Effect.fail(NetlinkError.fromErrno("recvmmsg", -22));
+        return later(Effect.fail(NetlinkError.fromErrno("recvmmsg", -22)));
       }
       const want = Math.min(count, UIO_MAXIOV);
       const out: Datagram[] = [];
-      if (want === 0) return Effect.succeed(out);
+      if (want === 0) return out;
       const mayWait = !socket.nonblock && (flags & DONTWAIT) === 0;
       const waitForAll = mayWait && (flags & WAITFORONE) === 0;
       const inner = flags & ~WAITFORONE;
@@ -458,7 +458,7 @@ const makeRecvmmsg = (addon: NetlinkAddon, readiness: Readiness): NetlinkService
         });
       });
       const loop: Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> = Effect.suspend(() => read() ?? wait);
-      return read() ?? wait;
+      return later(read() ?? wait);
     });
 };
 
@@ -592,17 +592,18 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
 
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
     immediate(() => {
-      if (!open(socket)) return ebadf("recvmsg");
-      if (socket.deferredErrno !== 0) return deferred(socket, "recvmsg");
+      if (!open(socket)) return later(ebadf("recvmsg"));
+      if (socket.deferredErrno !== 0) return later(deferred(socket, "recvmsg"));
       const first = recvNow(socket.fd, size, flags);
-      if (typeof first !== "number") return Effect.succeed(first);
+      if (typeof first !== "number") return first;
       if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
-        return Effect.fail(NetlinkError.fromErrno("recvmsg", -first));
+        return later(Effect.fail(NetlinkError.fromErrno("recvmsg", -first)));
       }
       // a blocking receive on an empty queue: wait for readiness (recvBlocking tries once more first)
-      return Effect.flatMap(
-        recvBlocking(addon, readiness, socket.fd, size, flags, { nonblock: socket.nonblock }),
-        (r) => (isErrno(r) ? Effect.fail(fail("recvmsg", r)) : Effect.succeed(toDatagram(r))),
+      return later(
+        Effect.flatMap(recvBlocking(addon, readiness, socket.fd, size, flags, { nonblock: socket.nonblock }), (r) =>
+          isErrno(r) ? Effect.fail(fail("recvmsg", r)) : Effect.succeed(toDatagram(r)),
+        ),
       );
     });
 
@@ -612,27 +613,31 @@ export const makeKernelNetlink = (addon: NetlinkAddon): NetlinkService => {
     options?: SendOptions,
   ): Effect.Effect<number, NetlinkError> =>
     immediate(() => {
-      if (!open(socket)) return ebadf("sendto");
+      if (!open(socket)) return later(ebadf("sendto"));
       const to = options?.to;
       const flags = options?.flags ?? 0;
       if (to instanceof Uint8Array) {
         // raw sockaddr bytes reach the kernel as given (their length included): the sendmsg path
-        return Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, to, { nonblock: socket.nonblock }), (r) =>
-          isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
+        return later(
+          Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, to, { nonblock: socket.nonblock }), (r) =>
+            isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
+          ),
         );
       }
       const first =
         to === undefined
           ? fast.sendTo(socket.fd, data, flags | DONTWAIT)
           : fast.sendTo(socket.fd, data, flags | DONTWAIT, to.pid >>> 0, to.groups >>> 0);
-      if (first >= 0) return Effect.succeed(first);
+      if (first >= 0) return first;
       if (first !== -EAGAIN.code || socket.nonblock || (flags & DONTWAIT) !== 0) {
-        return Effect.fail(NetlinkError.fromErrno("sendto", -first));
+        return later(Effect.fail(NetlinkError.fromErrno("sendto", -first)));
       }
       // a blocking send to a full receiver: retry until SO_SNDTIMEO (sendBlocking tries once more first)
       const addr = to === undefined ? undefined : addrBytes(to);
-      return Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, addr, { nonblock: socket.nonblock }), (r) =>
-        isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
+      return later(
+        Effect.flatMap(sendBlocking(addon, socket.fd, data, flags, addr, { nonblock: socket.nonblock }), (r) =>
+          isErrno(r) ? Effect.fail(fail("sendto", r)) : Effect.succeed(r),
+        ),
       );
     });
 

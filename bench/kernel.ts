@@ -5,9 +5,12 @@
 // native.unicast.oneway is the floor under api.kernel.unicast.oneway: the same datagrams through
 // the addon's two per-message calls in a plain loop, each received datagram copied into bytes
 // of its own (ownedCopy) as the layer does, with no Effect, no service and no Datagram object.
+// native.unicast.oneway.gen is that floor with each call a `yield* immediate(...)` in Effect.gen,
+// as the layer's calls are: what Effect adds, without the service's checks and the Datagram.
 import { Effect } from "effect";
 import { encodeMessage, NETLINK_USERSOCK, ownedCopy } from "../kernel-model/uapi/index.js";
 import { type NetlinkAddon, nativeAvailability, nativeNetlink, RECV_META, sockaddrNl } from "../native/index.js";
+import { immediate } from "../transport/immediate.js";
 import type { Netlink } from "../transport/index.js";
 import { kernelLayer } from "../transport/kernel.js";
 import type { Suite } from "./harness.js";
@@ -28,30 +31,47 @@ const boundSocket = (a: NetlinkAddon): number => {
 };
 
 /** unicastOnewayProgram's work on the addon alone: sendTo, recvInto and an owned copy per message. */
-const nativeOneway = (a: NetlinkAddon) => {
+const nativeOneway = (a: NetlinkAddon, withEffect = false) => {
   const msg = encodeMessage({ type: 16, payload: new Uint8Array(64).fill(0x61) });
   const scratch = new Uint8Array(4096);
   const meta = new Uint32Array(RECV_META);
   const DONTWAIT = a.constants.MSG_DONTWAIT;
+  const send = (tx: number, pid: number): number => {
+    const r = a.sendTo(tx, msg, DONTWAIT, pid, 0);
+    if (r < 0) throw new Error(`native.unicast.oneway: sendTo: errno ${-r}`);
+    return r;
+  };
+  const recv = (rx: number): number => {
+    const r = a.recvInto(rx, scratch, scratch.length, DONTWAIT, meta);
+    if (r < 0) throw new Error(`native.unicast.oneway: recvInto: errno ${-r}`);
+    return ownedCopy(scratch, 0, r).length;
+  };
+  /** the same loop in Effect.gen, each call a yield* of an immediate effect */
+  const inEffect = (tx: number, rx: number, pid: number, n: number): number =>
+    Effect.runSync(
+      Effect.gen(function* () {
+        let sum = 0;
+        for (let done = 0; done < n; ) {
+          const k = Math.min(BATCH, n - done);
+          for (let i = 0; i < k; i++) sum += yield* immediate(() => send(tx, pid));
+          for (let i = 0; i < k; i++) sum += yield* immediate(() => recv(rx));
+          done += k;
+        }
+        return sum;
+      }),
+    );
   return (n: number): number => {
     const tx = boundSocket(a);
     const rx = boundSocket(a);
     try {
       const name = a.getsockname(rx);
       if ("errno" in name) throw new Error(`native.unicast.oneway: getsockname: ${name.errno}`);
+      if (withEffect) return inEffect(tx, rx, name.pid, n);
       let sum = 0;
       for (let done = 0; done < n; ) {
         const k = Math.min(BATCH, n - done);
-        for (let i = 0; i < k; i++) {
-          const r = a.sendTo(tx, msg, DONTWAIT, name.pid, 0);
-          if (r < 0) throw new Error(`native.unicast.oneway: sendTo: errno ${-r}`);
-          sum += r;
-        }
-        for (let i = 0; i < k; i++) {
-          const r = a.recvInto(rx, scratch, scratch.length, DONTWAIT, meta);
-          if (r < 0) throw new Error(`native.unicast.oneway: recvInto: errno ${-r}`);
-          sum += ownedCopy(scratch, 0, r).length;
-        }
+        for (let i = 0; i < k; i++) sum += send(tx, name.pid);
+        for (let i = 0; i < k; i++) sum += recv(rx);
         done += k;
       }
       return sum;
@@ -69,5 +89,6 @@ export const registerKernel = (suite: Suite): string | undefined => {
   suite.add("api.kernel.ack.rtt", (n) => onKernel(ackRttProgram(n)), "round trips/s");
   suite.add("api.kernel.unicast.recvmmsg", (n) => onKernel(unicastBatchedProgram(n)));
   suite.add("native.unicast.oneway", nativeOneway(nativeNetlink()));
+  suite.add("native.unicast.oneway.gen", nativeOneway(nativeNetlink(), true));
   return undefined;
 };

@@ -5,16 +5,22 @@
 import { type Clock, Duration, Effect, type Fiber, type Scheduler } from "effect";
 import type { WaitQueue } from "../kernel-model/net/netlink/index.js";
 import { faultPlanOf, type KillFault } from "../sim/faults.js";
-import type { SimProcess } from "../sim/process.js";
+import type { Parked, SimProcess } from "../sim/process.js";
 import type { WakeReason, World } from "../sim/world.js";
 
-/** One fiber's wait: resume it when one of `queues` is woken or at `deadline` (virtual ns). */
+/**
+ * One fiber's wait: it is over when one of `queues` is woken (its wake-up count moved from `seen`)
+ * or at `deadline` (virtual ns); then `wake` resumes the fiber, or (a parked call that must sleep
+ * on) arms the waiter again and puts it back.
+ */
 interface Waiter {
-  readonly queues: ReadonlyArray<WaitQueue>;
+  queues: ReadonlyArray<WaitQueue>;
   /** each queue's wake-up count when the wait began */
-  readonly seen: ReadonlyArray<number>;
-  readonly deadline: number;
-  readonly resume: (why: WakeReason) => void;
+  seen: ReadonlyArray<number>;
+  deadline: number;
+  /** the fiber was interrupted (its cancel ran): a wake-up does nothing */
+  cancelled: boolean;
+  readonly wake: (why: WakeReason) => void;
 }
 
 /**
@@ -24,7 +30,8 @@ interface Waiter {
 export class SimRuntime implements Scheduler.Scheduler {
   readonly executionMode = "async" as const;
   private tasks: Array<readonly [number, () => void]> = [];
-  private readonly waiters = new Set<Waiter>();
+  /** the waits in the order they began (an array: most processes have one wait at a time) */
+  private waiters: Waiter[] = [];
   /** the root fiber (set by runProcess) */
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
   /** syscalls made through the service */
@@ -87,20 +94,71 @@ export class SimRuntime implements Scheduler.Scheduler {
         queues,
         seen: queues.map((q) => q.wakeups),
         deadline: this.world.now + Math.max(0, timeoutNs),
-        resume: (why) => resume(Effect.succeed(why)),
+        cancelled: false,
+        wake: (why) => resume(Effect.succeed(why)),
       };
-      this.waiters.add(w);
+      this.waiters.push(w);
+      return Effect.sync(() => this.cancel(w));
+    });
+  }
+
+  /**
+   * A parked syscall (sim/process.ts's Parked) driven to its end as one wait of the fiber: each
+   * time its queue is woken or its deadline passes, the call resumes on the model (at the moment
+   * the woken fiber would have resumed it), then either ends, and the fiber goes on with
+   * `done(result)`, or waits again on the queue the call names. Interrupting the fiber is a
+   * signal to the call.
+   */
+  waitCall<R, A, E>(call: Parked<R>, done: (r: R) => Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return Effect.callback<A, E>((resume) => {
+      const w: Waiter = {
+        queues: [],
+        seen: [],
+        deadline: 0,
+        cancelled: false,
+        wake: (why) => {
+          if (w.cancelled) return;
+          let r: R | undefined;
+          try {
+            r = call.resume(why === "timeout" || this.world.now >= call.deadline);
+          } catch (e) {
+            resume(Effect.die(e));
+            return;
+          }
+          if (r !== undefined) resume(done(r));
+          else this.arm(w, call);
+        },
+      };
+      this.arm(w, call);
       return Effect.sync(() => {
-        this.waiters.delete(w);
+        this.cancel(w);
+        call.interrupt();
       });
     });
   }
 
+  /** (Re)starts a parked call's wait: on the queue the call names now, until its deadline. */
+  private arm(w: Waiter, call: Parked<unknown>): void {
+    const q = call.wq();
+    w.queues = [q];
+    w.seen = [q.wakeups];
+    w.deadline = Math.max(this.world.now, call.deadline);
+    this.waiters.push(w);
+  }
+
+  private cancel(w: Waiter): void {
+    w.cancelled = true;
+    const i = this.waiters.indexOf(w);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+
   /** Resumes the waiters that can go on now; returns how many. */
   dispatch(): number {
+    if (this.waiters.length === 0) return 0;
     let n = 0;
     const now = this.world.now;
-    for (const w of [...this.waiters]) {
+    // the waits as they are now: those a wake-up begins (or arms again) are for the next round
+    for (const w of this.waiters.slice()) {
       let why: WakeReason | undefined;
       for (let i = 0; i < w.queues.length; i++) {
         if (w.queues[i]!.wakeups !== w.seen[i]) {
@@ -110,23 +168,33 @@ export class SimRuntime implements Scheduler.Scheduler {
       }
       if (why === undefined && w.deadline <= now) why = "timeout";
       if (why === undefined) continue;
-      this.waiters.delete(w);
+      const i = this.waiters.indexOf(w);
+      if (i >= 0) this.waiters.splice(i, 1);
       n++;
-      w.resume(why);
+      w.wake(why);
     }
     return n;
   }
 
   /** What the task sleeps on when every fiber waits: all queues, the earliest deadline. */
-  sleepSet(): { readonly queues: WaitQueue[]; readonly timeoutNs: number } {
-    const queues = new Set<WaitQueue>();
+  sleepSet(): { readonly queues: ReadonlyArray<WaitQueue>; readonly timeoutNs: number } {
+    let queues: ReadonlyArray<WaitQueue>;
     let deadline = Number.POSITIVE_INFINITY;
-    for (const w of this.waiters) {
-      for (const q of w.queues) queues.add(q);
-      if (w.deadline < deadline) deadline = w.deadline;
+    if (this.waiters.length === 1) {
+      // the common case: one fiber waits (nothing else reads or changes the array)
+      const w = this.waiters[0]!;
+      queues = w.queues;
+      deadline = w.deadline;
+    } else {
+      const all = new Set<WaitQueue>();
+      for (const w of this.waiters) {
+        for (const q of w.queues) all.add(q);
+        if (w.deadline < deadline) deadline = w.deadline;
+      }
+      queues = [...all];
     }
     if (!this.killed && this.kill?.atNs !== undefined && this.kill.atNs < deadline) deadline = this.kill.atNs;
-    return { queues: [...queues], timeoutNs: deadline - this.world.now };
+    return { queues, timeoutNs: deadline - this.world.now };
   }
 
   /** A planned kill by time that is due. */
@@ -145,7 +213,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     const p = this.process;
     this.world.record({ kind: "fault", fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
     this.tasks = [];
-    this.waiters.clear();
+    this.waiters = [];
     p.exitFiles();
   }
 

@@ -96,21 +96,6 @@ const datagramOf = (r: NetlinkRecvResult): Datagram => {
 const toDatagrams = (r: RecvmmsgResult): Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> =>
   r.ret < 0 ? Effect.fail(NetlinkError.fromErrno("recvmmsg", r.ret)) : Effect.succeed(r.datagrams.map(datagramOf));
 
-/**
- * The one driver of a parked syscall (sim/process.ts's state machines): the fiber waits on the
- * call's queue until woken or its deadline, resumes it, and waits again while the model keeps it
- * parked; interrupting the fiber is a signal to the call.
- */
-const drive = <R>(rt: SimRuntime, call: Parked<R>): Effect.Effect<R> => {
-  const loop: Effect.Effect<R> = Effect.suspend(() =>
-    Effect.flatMap(rt.wait([call.wq()], call.deadline - rt.world.now), (why) => {
-      const r = call.resume(why === "timeout" || rt.world.now >= call.deadline);
-      return r === undefined ? loop : Effect.succeed(r);
-    }),
-  );
-  return Effect.onInterrupt(loop, () => Effect.sync(call.interrupt));
-};
-
 /** datagram_poll for each requested socket now: the revents, and how many sockets are ready. */
 const pollOnce = (p: SimProcess, requests: ReadonlyArray<PollRequest>): { results: PollResult[]; ready: number } => {
   let ready = 0;
@@ -235,7 +220,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     Effect.suspend(() => {
       if (!rt.enter()) return Effect.never;
       const r = p.recvmsgCall(socket.fd, size, flags);
-      return r instanceof Parked ? Effect.flatMap(drive(rt, r), toDatagram) : toDatagram(r);
+      return r instanceof Parked ? rt.waitCall(r, toDatagram) : toDatagram(r);
     });
 
   const recvmmsg = (
@@ -247,7 +232,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     Effect.suspend(() => {
       if (!rt.enter()) return Effect.never;
       const r = p.recvmmsgCall(socket.fd, count, size, flags);
-      return r instanceof Parked ? Effect.flatMap(drive(rt, r), toDatagrams) : toDatagrams(r);
+      return r instanceof Parked ? rt.waitCall(r, toDatagrams) : toDatagrams(r);
     });
 
   // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
@@ -277,7 +262,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
       if (!rt.enter()) return Effect.never;
       const to = options?.to;
       const r = p.sendtoCall(socket.fd, data, options?.flags ?? 0, to === undefined ? undefined : toBytes(to));
-      return typeof r === "number" ? sendResult(r) : Effect.flatMap(drive(rt, r), sendResult);
+      return typeof r === "number" ? sendResult(r) : rt.waitCall(r, sendResult);
     });
 
   const close = (socket: NetlinkSocket): Effect.Effect<void, NetlinkError> =>

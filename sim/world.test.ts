@@ -221,3 +221,42 @@ describe("trace events", () => {
     expect(input !== undefined && "bytes" in input ? input.bytes : undefined).toEqual(msg);
   });
 });
+
+describe("World's run queue", () => {
+  /** `n` tasks that each note when they run, sleep 1 ms (all wake at once), and note it again */
+  const queueWorld = (n: number, pickNext?: (runnable: number) => number): { w: World; order: number[] } => {
+    const w = new World(pickNext === undefined ? { seed: 1, trace: false } : { seed: 1, trace: false, pickNext });
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) {
+      w.spawnTask("kthread", `t${i}`, async () => {
+        order.push(i);
+        await w.msleep(1);
+        order.push(i);
+      });
+    }
+    return { w, order };
+  };
+
+  it("runs thousands of runnable tasks first in first out", async () => {
+    const { w, order } = queueWorld(3000);
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    const ids = Array.from({ length: 3000 }, (_, i) => i);
+    expect(order).toEqual([...ids, ...ids]);
+  });
+
+  it("takes the place pickNext names, as a plain array's splice would", async () => {
+    // a reference: the same choices made on an array of the runnable tasks
+    const picks = (k: number): number => (k * 7919) % 5;
+    let call = 0;
+    const { w, order } = queueWorld(2500, (runnable) => picks(call++) % runnable);
+    await w.run();
+    const expected: number[] = [];
+    const queue = Array.from({ length: 2500 }, (_, i) => i);
+    let c = 0;
+    while (queue.length > 0) expected.push(queue.splice(queue.length < 2 ? 0 : picks(c++) % queue.length, 1)[0]!);
+    // the wake-ups: one timer at a time, so one runnable task at a time, in the order they slept
+    expected.push(...expected);
+    expect(order).toEqual(expected);
+  });
+});

@@ -6,10 +6,11 @@ import {
   MSG_DONTWAIT,
   NETLINK_USERSOCK,
   parseMessages,
+  SO_RCVBUF,
   SO_RCVTIMEO,
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
-import { traceHash } from "../sim/trace.js";
+import { isSyscall, traceHash } from "../sim/trace.js";
 import { World } from "../sim/world.js";
 import { Netlink, type NetlinkError, POLLIN, POLLOUT, recvStream, runProcess } from "./index.js";
 
@@ -265,6 +266,65 @@ describe("the Netlink service over the simulator", () => {
     );
     await runWorld(w);
     expect(out).toEqual(["None@10000000", "got 9@10000000"]);
+  });
+
+  it("parks a sendto on a full queue until the reader makes room, and a timeout interrupts a parked send", async () => {
+    const w = new World({ seed: 10 });
+    const out: string[] = [];
+    let filled = 0;
+    runProcess(
+      w,
+      { name: "reader", pid: 700 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 700, groups: 0 });
+        yield* nl.setsockopt(s, SOL_SOCKET, SO_RCVBUF, 1);
+        yield* Effect.sleep("5 millis");
+        // one datagram read makes room for the parked send
+        out.push(`read ${seqOf((yield* nl.recvmsg(s, 100)).data)}@${w.now}`);
+        yield* Effect.sleep("100 millis");
+        const seqs: number[] = [];
+        for (;;) {
+          const d = yield* Effect.option(nl.recvmsg(s, 100, MSG_DONTWAIT));
+          if (d._tag === "None") break;
+          seqs.push(seqOf(d.value.data));
+        }
+        out.push(`then ${seqs.join(",")}`);
+      }),
+    );
+    runProcess(
+      w,
+      { name: "writer", pid: 701 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        const to = { to: { pid: 700, groups: 0 } };
+        // fill the reader's queue
+        for (;;) {
+          const r = yield* Effect.option(nl.sendto(s, msg(filled), { ...to, flags: MSG_DONTWAIT }));
+          if (r._tag === "None") break;
+          filled++;
+        }
+        yield* nl.sendto(s, msg(100), to);
+        out.push(`sent 100@${w.now}`);
+        const r = yield* Effect.timeoutOption(nl.sendto(s, msg(101), to), "10 millis");
+        out.push(`101: ${r._tag}@${w.now}`);
+      }),
+    );
+    await runWorld(w);
+    expect(filled).toBeGreaterThan(0);
+    const rest = Array.from({ length: filled - 1 }, (_, i) => i + 1);
+    expect(out).toEqual([
+      "read 0@5000000",
+      "sent 100@5000000",
+      "101: None@15000000",
+      `then ${[...rest, 100].join(",")}`,
+    ]);
+    // the interrupted send is in the trace with sock_intr_errno's errno (no SO_SNDTIMEO: ERESTARTSYS,
+    // which a signal handler's SA_RESTART would restart), and it never arrived
+    const sends = w.trace.snapshot().events.filter((e) => isSyscall(e, "sendto") && e.pid === 701);
+    expect(sends.at(-1)).toMatchObject({ ret: -512, errno: "ERESTARTSYS" });
   });
 
   it("times out a blocking recvmsg after SO_RCVTIMEO with EAGAIN", async () => {

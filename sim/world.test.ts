@@ -260,3 +260,55 @@ describe("World's run queue", () => {
     expect(order).toEqual(expected);
   });
 });
+
+describe("tasks driven by callbacks (sleepOnThen)", () => {
+  it("run on in the world's loop when woken, between promise-driven tasks, in the order they woke", async () => {
+    const w = new World({ seed: 1, trace: false });
+    const log: string[] = [];
+    const byCallback = (name: string, delays: ReadonlyArray<number>): void => {
+      w.spawnTask("kthread", name, () => {
+        return new Promise<void>((done) => {
+          let i = 0;
+          const step = (): void => {
+            log.push(`${name}@${w.now / 1e6}`);
+            if (i === delays.length) done();
+            else w.sleepOnThen(undefined, delays[i++]! * 1e6, step);
+          };
+          step();
+        });
+      });
+    };
+    byCallback("a", [2, 2, 2]);
+    w.spawnTask("kthread", "p", async () => {
+      for (let i = 0; i < 3; i++) {
+        log.push(`p@${w.now / 1e6}`);
+        await w.msleep(3);
+      }
+    });
+    byCallback("b", [3, 3]);
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    // at 6 ms: the timers in the order they were set (p and b at 3 ms, a at 4 ms)
+    expect(log).toEqual(["a@0", "p@0", "b@0", "a@2", "p@3", "b@3", "a@4", "p@6", "b@6", "a@6"]);
+    expect(w.now).toBe(9e6);
+  });
+
+  it("fails the task whose continuation throws, and goes on with the others", async () => {
+    const w = new World({ seed: 1, trace: false });
+    w.spawnTask("kthread", "thrower", () => {
+      return new Promise<void>(() => {
+        w.sleepOnThen(undefined, 1e6, () => {
+          throw new Error("boom");
+        });
+      });
+    });
+    let after = false;
+    w.spawnTask("kthread", "other", async () => {
+      await w.msleep(2);
+      after = true;
+    });
+    const r = await w.run();
+    expect(r.failed.map((f) => [f.task, String(f.error)])).toEqual([["thrower", "Error: boom"]]);
+    expect(after).toBe(true);
+  });
+});

@@ -39,8 +39,10 @@ export type TaskState = "runnable" | "running" | "sleeping" | "exited";
 
 export class Task {
   state: TaskState = "runnable";
-  /** resolves the promise the task is sleeping on */
+  /** resolves the promise the task is sleeping on (sleepOn) */
   resume: ((r: WakeReason) => void) | undefined = undefined;
+  /** or what runs the task on when it wakes (sleepOnThen): called in the world's loop, no promise between */
+  continueWith: ((r: WakeReason) => void) | undefined = undefined;
   wakeReason: WakeReason = "woken";
   sleepingOn: ReadonlyArray<SleepQueue> = [];
   /** the pid `current` shows for it (a process's pid, a kthread's) */
@@ -370,6 +372,41 @@ export class World {
     /** wakeTask may end the sleep (a kernel task_struct's wake_up_process): no queue and no timeout is fine */
     byWakeTask = false,
   ): Promise<WakeReason> {
+    const t = this.beginSleep(wq, timeoutNs, byWakeTask);
+    const p = new Promise<WakeReason>((resolve) => {
+      t.resume = resolve;
+    });
+    this.yieldToWorld();
+    // the task resumes with this world's kernel installed, whatever ran in between
+    return p.then((why) => {
+      kernel_context_switch(this.kernel);
+      return why;
+    });
+  }
+
+  /**
+   * sleepOn for a task driven by callbacks: when the task wakes, the world's loop calls `then(why)`
+   * to run it on, at once and with this world's kernel installed (no promise and no microtask turn
+   * in between: a process of the sim layer switches this way). The caller must return to the world
+   * without running anything more of the task; `then` sleeps again, or goes on asynchronously (the
+   * world waits until the task sleeps or exits).
+   */
+  sleepOnThen(
+    wq: SleepQueue | ReadonlyArray<SleepQueue> | undefined,
+    timeoutNs: number,
+    then: (why: WakeReason) => void,
+  ): void {
+    const t = this.beginSleep(wq, timeoutNs, false);
+    t.continueWith = then;
+    this.yieldToWorld();
+  }
+
+  /** The running task, put to sleep on `wq` until the first wake-up or `timeoutNs`. */
+  private beginSleep(
+    wq: SleepQueue | ReadonlyArray<SleepQueue> | undefined,
+    timeoutNs: number,
+    byWakeTask: boolean,
+  ): Task {
     const t = this.current;
     if (t === undefined) throw new Error("sleepOn outside a task: only a simulated task can sleep");
     const queues: ReadonlyArray<SleepQueue> = wq === undefined ? [] : Array.isArray(wq) ? wq : [wq as SleepQueue];
@@ -392,15 +429,7 @@ export class World {
     } else if (queues.length === 0 && !byWakeTask) {
       throw new Error("sleepOn with neither a wait queue nor a timeout would sleep forever");
     }
-    const p = new Promise<WakeReason>((resolve) => {
-      t.resume = resolve;
-    });
-    this.yieldToWorld();
-    // the task resumes with this world's kernel installed, whatever ran in between
-    return p.then((why) => {
-      kernel_context_switch(this.kernel);
-      return why;
-    });
+    return t;
   }
 
   /** wake_up_process for a world task: a sleeping task becomes runnable (false if it was not asleep). */
@@ -458,8 +487,32 @@ export class World {
     this.yieldToWorld();
   }
 
-  /** Runs one task until it sleeps or exits. */
-  private switchTo(t: Task): Promise<void> {
+  /**
+   * Runs one task until it sleeps or exits: undefined when it has done so by the time this returns
+   * (a task woken through sleepOnThen usually has), else a promise of it.
+   */
+  private switchTo(t: Task): Promise<void> | undefined {
+    const next = t.continueWith;
+    if (next === undefined) return this.switchToAsync(t);
+    t.continueWith = undefined;
+    kernel_context_switch(this.kernel);
+    this.current = t;
+    this.park = undefined;
+    t.state = "running";
+    this.switches++;
+    try {
+      next(t.wakeReason);
+    } catch (e) {
+      if ((t.state as TaskState) !== "exited") this.exit(t, e);
+    }
+    if (this.current !== t) return undefined;
+    // it went on asynchronously: wait until it sleeps or exits
+    return new Promise<void>((parked) => {
+      this.park = parked;
+    });
+  }
+
+  private switchToAsync(t: Task): Promise<void> {
     return new Promise<void>((parked) => {
       kernel_context_switch(this.kernel);
       this.current = t;
@@ -498,7 +551,8 @@ export class World {
         if (this.switches >= this.maxSwitches) {
           throw new WorldStalled(`more than ${this.maxSwitches} task switches: a livelock? (seed ${this.prng.seed})`);
         }
-        await this.switchTo(t);
+        const parked = this.switchTo(t);
+        if (parked !== undefined) await parked;
         this.softirq(); // anything a kthread raised runs before the next task
         continue;
       }

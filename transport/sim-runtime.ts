@@ -244,23 +244,36 @@ export type IdleAction = () => Promise<"stop" | "again">;
 /**
  * The process loop: run the fibers' work, resume the waiters the world woke, die when a planned
  * kill is due, and sleep in the world on every waiter's queue until the earliest deadline. When
- * nothing waits, `idle` decides (wait for the program's promises, stop, or fail). Returns when
- * `done()` (checked after each round of work) or the process is killed.
+ * nothing waits, `idle` decides (wait for the program's promises, stop, or fail). Resolves when
+ * `done()` (checked after each round of work) or the process is killed. It sleeps with
+ * world.sleepOnThen: the world runs it on directly when it wakes, with no promise per switch.
  */
-export const driveProcess = async (rt: SimRuntime, done: () => boolean, idle: IdleAction): Promise<void> => {
-  for (;;) {
-    rt.drain();
-    if (rt.killed || done()) return;
-    if (rt.dispatch() > 0) continue;
-    if (rt.killDue()) {
-      rt.die(`time ${rt.kill!.atNs}`);
-      continue;
-    }
-    const { queues, timeoutNs } = rt.sleepSet();
-    if (queues.length > 0 || Number.isFinite(timeoutNs)) {
-      await rt.world.sleepOn(queues, timeoutNs);
-      continue;
-    }
-    if ((await idle()) === "stop") return;
-  }
-};
+export const driveProcess = (rt: SimRuntime, done: () => boolean, idle: IdleAction): Promise<void> =>
+  new Promise<void>((finish, fail) => {
+    const step = (): void => {
+      try {
+        for (;;) {
+          rt.drain();
+          if (rt.killed || done()) {
+            finish();
+            return;
+          }
+          if (rt.dispatch() > 0) continue;
+          if (rt.killDue()) {
+            rt.die(`time ${rt.kill!.atNs}`);
+            continue;
+          }
+          const { queues, timeoutNs } = rt.sleepSet();
+          if (queues.length > 0 || Number.isFinite(timeoutNs)) {
+            rt.world.sleepOnThen(queues, timeoutNs, step);
+            return;
+          }
+          idle().then((r) => (r === "stop" ? finish() : step()), fail);
+          return;
+        }
+      } catch (e) {
+        fail(e);
+      }
+    };
+    step();
+  });

@@ -71,6 +71,9 @@ const sleepThrough = async <R>(world: World, r: R | Parked<R>): Promise<R> => {
 
 const ALL_CAPS: ReadonlySet<number> = new Set(Array.from({ length: CAP_LAST_CAP + 1 }, (_, i) => i));
 
+/** A signal to a parked read: nothing to undo (a parked send frees its message instead). */
+const NO_INTERRUPT = (): void => {};
+
 /** Results of the raw calls: a value ≥ 0 or a negative errno, as the syscall returns. */
 export type SysRet = number;
 
@@ -309,7 +312,7 @@ export class SimProcess {
         const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
         return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(sk, fd, size, flags, again);
       },
-      () => {},
+      NO_INTERRUPT,
     );
   }
 
@@ -367,7 +370,7 @@ export class SimProcess {
         parked.deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
         return undefined;
       },
-      () => {},
+      NO_INTERRUPT,
     );
     return parked;
   }

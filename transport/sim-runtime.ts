@@ -20,8 +20,51 @@ interface Waiter {
   deadline: number;
   /** the fiber was interrupted (its cancel ran): a wake-up does nothing */
   cancelled: boolean;
-  readonly wake: (why: WakeReason) => void;
+  wake(why: WakeReason): void;
 }
+
+/** The wait of a parked syscall (SimRuntime.waitCall). */
+class CallWaiter<R, A, E> implements Waiter {
+  queues: ReadonlyArray<WaitQueue> = NO_QUEUES;
+  seen: number[] = NO_COUNTS;
+  deadline = 0;
+  cancelled = false;
+
+  constructor(
+    readonly rt: SimRuntime,
+    readonly call: Parked<R>,
+    readonly done: (r: R) => Effect.Effect<A, E>,
+    readonly resume: (effect: Effect.Effect<A, E>) => void,
+  ) {}
+
+  /** (Re)starts the wait: on the queue the call names now, until its deadline. */
+  arm(): void {
+    const q = this.call.wq();
+    if (this.queues.length === 1 && this.queues[0] === q) this.seen[0] = q.wakeups;
+    else {
+      this.queues = [q];
+      this.seen = [q.wakeups];
+    }
+    this.deadline = Math.max(this.rt.world.now, this.call.deadline);
+    this.rt.add(this);
+  }
+
+  wake(why: WakeReason): void {
+    if (this.cancelled) return;
+    let r: R | undefined;
+    try {
+      r = this.call.resume(why === "timeout" || this.rt.world.now >= this.call.deadline);
+    } catch (e) {
+      this.resume(Effect.die(e));
+      return;
+    }
+    if (r !== undefined) this.resume(this.done(r));
+    else this.arm();
+  }
+}
+
+const NO_QUEUES: ReadonlyArray<WaitQueue> = [];
+const NO_COUNTS: number[] = [];
 
 /**
  * The runtime of one simulated process: the Scheduler its fibers run on (a queue drained by the
@@ -111,25 +154,8 @@ export class SimRuntime implements Scheduler.Scheduler {
    */
   waitCall<R, A, E>(call: Parked<R>, done: (r: R) => Effect.Effect<A, E>): Effect.Effect<A, E> {
     return Effect.callback<A, E>((resume) => {
-      const w: Waiter = {
-        queues: [],
-        seen: [],
-        deadline: 0,
-        cancelled: false,
-        wake: (why) => {
-          if (w.cancelled) return;
-          let r: R | undefined;
-          try {
-            r = call.resume(why === "timeout" || this.world.now >= call.deadline);
-          } catch (e) {
-            resume(Effect.die(e));
-            return;
-          }
-          if (r !== undefined) resume(done(r));
-          else this.arm(w, call);
-        },
-      };
-      this.arm(w, call);
+      const w = new CallWaiter(this, call, done, resume);
+      w.arm();
       return Effect.sync(() => {
         this.cancel(w);
         call.interrupt();
@@ -137,16 +163,13 @@ export class SimRuntime implements Scheduler.Scheduler {
     });
   }
 
-  /** (Re)starts a parked call's wait: on the queue the call names now, until its deadline. */
-  private arm(w: Waiter, call: Parked<unknown>): void {
-    const q = call.wq();
-    w.queues = [q];
-    w.seen = [q.wakeups];
-    w.deadline = Math.max(this.world.now, call.deadline);
+  /** Puts a wait (back) at the end of the process's waits. */
+  add(w: Waiter): void {
     this.waiters.push(w);
   }
 
-  private cancel(w: Waiter): void {
+  /** The fiber was interrupted: its wait ends without a wake-up. */
+  cancel(w: Waiter): void {
     w.cancelled = true;
     const i = this.waiters.indexOf(w);
     if (i >= 0) this.waiters.splice(i, 1);

@@ -1,5 +1,6 @@
 // Workloads at scale: a world of 100,000 sockets (half of them subscribed to a group), a
-// broadcast to 100,000 listeners, and 10,000 simulated processes each blocking on its own socket.
+// broadcast to 100,000 listeners, and 1,000 to 40,000 simulated processes each blocking on its
+// own socket.
 // Their set-up is lazy (done on first use, off the clock), so other workloads do not pay for it.
 import { Effect } from "effect";
 import {
@@ -158,4 +159,6 @@ export const registerScale = (suite: Suite): void => {
   suite.add("model.broadcast.100k", broadcast100k(), "deliveries/s", WORLD_SOCKETS);
   suite.addTimed("sim.processes.1k", simProcesses(1_000), "switches/s");
   suite.addTimed("sim.processes.10k", simProcesses(10_000), "switches/s");
+  // past the processor's caches and the young generation: the cost per switch from 10k on
+  suite.addTimed("sim.processes.40k", simProcesses(40_000), "switches/s");
 };

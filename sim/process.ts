@@ -47,16 +47,82 @@ export const usToNs = (us: number): number => (Number.isFinite(us) ? us * 1000 :
  * A blocking syscall the model parked (WOULD_BLOCK): the one state machine of a sleeping call. Its
  * driver sleeps on `wq()` until woken or `deadline` (virtual ns), then calls `resume` (timed out
  * or not), which runs the model again and gives the traced result, or undefined to sleep on; a
- * signal while it sleeps is `interrupt`.
+ * signal while it sleeps is `interrupt`. One object per parked call, its state in fields (a
+ * world of thousands of blocked processes keeps one of these per process while they sleep).
  */
-export class Parked<R> {
+export abstract class Parked<R> {
   constructor(
-    readonly wq: () => WaitQueue,
     /** when the current sleep times out; a call that sleeps again (recvmmsg's next datagram) moves it */
     public deadline: number,
-    readonly resume: (timedOut: boolean) => R | undefined,
-    readonly interrupt: () => void,
   ) {}
+  /** the queue whose wake-up should resume the call */
+  abstract wq(): WaitQueue;
+  /** the call runs again: its result, or undefined when it must sleep on */
+  abstract resume(timedOut: boolean): R | undefined;
+  /** a signal while it sleeps (sock_intr_errno); a parked read has nothing to undo */
+  interrupt(): void {}
+}
+
+/** A recvmsg asleep in skb_recv_datagram on its socket's sk_wq. */
+class RecvmsgParked extends Parked<NetlinkRecvResult> {
+  constructor(
+    private readonly proc: SimProcess,
+    private readonly sk: NetlinkSock,
+    private readonly fd: number,
+    private readonly size: number,
+    private readonly flags: number,
+    deadline: number,
+  ) {
+    super(deadline);
+  }
+  wq(): WaitQueue {
+    return this.sk.sk_wq;
+  }
+  resume(timedOut: boolean): NetlinkRecvResult | undefined {
+    return this.proc.recvmsgAgain(this.sk, this.fd, this.size, this.flags, timedOut);
+  }
+}
+
+/** A sendto parked in netlink_attachskb on the receiver's nlk->wait (a full queue). */
+class SendtoParked extends Parked<SysRet> {
+  constructor(
+    private readonly proc: SimProcess,
+    private readonly sk: NetlinkSock,
+    private readonly fd: number,
+    private readonly data: Uint8Array,
+    private readonly flags: number,
+    private readonly addr: Uint8Array | undefined,
+    deadline: number,
+  ) {
+    super(deadline);
+  }
+  wq(): WaitQueue {
+    // the receiver's nlk->wait, as netlink_attachskb left it
+    return this.sk.blocked!.wq;
+  }
+  resume(timedOut: boolean): SysRet | undefined {
+    return this.proc.sendtoAgain(this.sk, this.fd, this.data, this.flags, this.addr, timedOut);
+  }
+  override interrupt(): void {
+    this.proc.sendtoInterrupt(this.sk, this.fd, this.data, this.flags, this.addr);
+  }
+}
+
+/** A recvmmsg asleep before one of its datagrams: `run` reads on from where the batch stopped. */
+class RecvmmsgParked extends Parked<RecvmmsgResult> {
+  constructor(
+    private readonly sk: NetlinkSock,
+    private readonly run: (timedOut: boolean) => RecvmmsgResult | undefined,
+    deadline: number,
+  ) {
+    super(deadline);
+  }
+  wq(): WaitQueue {
+    return this.sk.sk_wq;
+  }
+  resume(timedOut: boolean): RecvmmsgResult | undefined {
+    return this.run(timedOut);
+  }
 }
 
 /** A call's result, sleeping in this task while the model keeps it parked. */
@@ -70,9 +136,6 @@ const sleepThrough = async <R>(world: World, r: R | Parked<R>): Promise<R> => {
 };
 
 const ALL_CAPS: ReadonlySet<number> = new Set(Array.from({ length: CAP_LAST_CAP + 1 }, (_, i) => i));
-
-/** A signal to a parked read: nothing to undo (a parked send frees its message instead). */
-const NO_INTERRUPT = (): void => {};
 
 /** Results of the raw calls: a value ≥ 0 or a negative errno, as the syscall returns. */
 export type SysRet = number;
@@ -256,20 +319,25 @@ export class SimProcess {
     }
     const first = netlink_sendmsg(sk, this.cred, data, flags, addr ?? null, addr?.length ?? 0);
     if (first !== WOULD_BLOCK) return this.traceSend(fd, sk, data, flags, addr, first);
-    const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
-    return new Parked(
-      // the receiver's nlk->wait, as netlink_attachskb left it
-      () => sk.blocked!.wq,
-      deadline,
-      (timedOut) => {
-        const r = netlink_sendmsg_resume(sk, timedOut);
-        return r === WOULD_BLOCK ? undefined : this.traceSend(fd, sk, data, flags, addr, r);
-      },
-      // a signal while parked (sock_intr_errno): the message is freed
-      () => {
-        if (sk.pending_send !== null) this.traceSend(fd, sk, data, flags, addr, netlink_sendmsg_interrupt(sk));
-      },
-    );
+    return new SendtoParked(this, sk, fd, data, flags, addr, this.world.now + usToNs(sk.blocked?.timeo ?? 0));
+  }
+
+  /** @internal A parked sendto's next try (SendtoParked): its traced result, or undefined to sleep on. */
+  sendtoAgain(
+    sk: NetlinkSock,
+    fd: number,
+    data: Uint8Array,
+    flags: number,
+    addr: Uint8Array | undefined,
+    timedOut: boolean,
+  ): SysRet | undefined {
+    const r = netlink_sendmsg_resume(sk, timedOut);
+    return r === WOULD_BLOCK ? undefined : this.traceSend(fd, sk, data, flags, addr, r);
+  }
+
+  /** @internal A signal while a sendto is parked (sock_intr_errno): the message is freed. */
+  sendtoInterrupt(sk: NetlinkSock, fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): void {
+    if (sk.pending_send !== null) this.traceSend(fd, sk, data, flags, addr, netlink_sendmsg_interrupt(sk));
   }
 
   private traceSend(
@@ -302,18 +370,21 @@ export class SimProcess {
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
     const r = netlink_recvmsg(sk, size, flags);
     if (r.ret !== WOULD_BLOCK) return this.traceRecv(sk, fd, size, flags, r);
-    const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
-    return new Parked(
-      () => sk.sk_wq,
-      deadline,
-      (timedOut) => {
-        // closed while it slept: the last try reports EBADF
-        if (this.files.get(fd) !== sk) return this.recvmsgNow(fd, size, flags);
-        const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
-        return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(sk, fd, size, flags, again);
-      },
-      NO_INTERRUPT,
-    );
+    return new RecvmsgParked(this, sk, fd, size, flags, this.world.now + usToNs(sk.blocked?.timeo ?? 0));
+  }
+
+  /** @internal A parked recvmsg's next try (RecvmsgParked): its traced result, or undefined to sleep on. */
+  recvmsgAgain(
+    sk: NetlinkSock,
+    fd: number,
+    size: number,
+    flags: number,
+    timedOut: boolean,
+  ): NetlinkRecvResult | undefined {
+    // closed while it slept: the last try reports EBADF
+    if (this.files.get(fd) !== sk) return this.recvmsgNow(fd, size, flags);
+    const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
+    return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(sk, fd, size, flags, again);
   }
 
   /**
@@ -360,9 +431,8 @@ export class SimProcess {
     };
     const first = run(false);
     if (first !== WOULD_BLOCK) return first;
-    const parked: Parked<RecvmmsgResult> = new Parked(
-      () => sk.sk_wq,
-      this.world.now + usToNs(sk.blocked?.timeo ?? 0),
+    const parked = new RecvmmsgParked(
+      sk,
       (timedOut) => {
         const r = run(timedOut);
         if (r !== WOULD_BLOCK) return r;
@@ -370,7 +440,7 @@ export class SimProcess {
         parked.deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
         return undefined;
       },
-      NO_INTERRUPT,
+      this.world.now + usToNs(sk.blocked?.timeo ?? 0),
     );
     return parked;
   }

@@ -28,6 +28,7 @@ import {
   type TraceValue,
   type WorldTraceEvent,
 } from "./trace.js";
+import { WaitList } from "./wait-list.js";
 
 export type WakeReason = "woken" | "timeout";
 
@@ -37,6 +38,8 @@ export type SleepQueue = WaitQueue | WaitQueueHead;
 export type TaskKind = "process" | "kthread";
 export type TaskState = "runnable" | "running" | "sleeping" | "exited";
 
+const NO_SLEEP_QUEUES: ReadonlyArray<SleepQueue> = Object.freeze([]);
+
 export class Task {
   state: TaskState = "runnable";
   /** resolves the promise the task is sleeping on (sleepOn) */
@@ -44,7 +47,7 @@ export class Task {
   /** or what runs the task on when it wakes (sleepOnThen): called in the world's loop, no promise between */
   continueWith: ((r: WakeReason) => void) | undefined = undefined;
   wakeReason: WakeReason = "woken";
-  sleepingOn: ReadonlyArray<SleepQueue> = [];
+  sleepingOn: ReadonlyArray<SleepQueue> = NO_SLEEP_QUEUES;
   /** the pid `current` shows for it (a process's pid, a kthread's) */
   pid = 0;
   timer: Timer | undefined = undefined;
@@ -209,7 +212,12 @@ export class World {
   private nextTaskId = 1;
   private nextPid = 1000;
   private readonly tasks: Task[] = [];
-  private readonly sleepers = new Map<SleepQueue, Task[]>();
+  /**
+   * each queue's sleeping tasks, in the order they slept. A list stays (empty) when its sleepers
+   * wake, for the next sleep on that queue: a world of blocked processes sleeps and wakes on the
+   * same queues over and over. Weak: a closed socket's queue takes its list with it.
+   */
+  private readonly sleepers = new WeakMap<SleepQueue, WaitList<Task>>();
   private current: Task | undefined = undefined;
   private park: (() => void) | undefined = undefined;
   private switches = 0;
@@ -409,13 +417,17 @@ export class World {
   ): Task {
     const t = this.current;
     if (t === undefined) throw new Error("sleepOn outside a task: only a simulated task can sleep");
-    const queues: ReadonlyArray<SleepQueue> = wq === undefined ? [] : Array.isArray(wq) ? wq : [wq as SleepQueue];
+    const queues: ReadonlyArray<SleepQueue> =
+      wq === undefined ? NO_SLEEP_QUEUES : Array.isArray(wq) ? wq : [wq as SleepQueue];
     t.state = "sleeping";
     t.sleepingOn = queues;
     for (const q of queues) {
       const list = this.sleepers.get(q);
-      if (list === undefined) this.sleepers.set(q, [t]);
-      else if (!list.includes(t)) list.push(t);
+      if (list === undefined) {
+        const l = new WaitList<Task>();
+        l.push(t);
+        this.sleepers.set(q, l);
+      } else if (list.indexOf(t) < 0) list.push(t);
     }
     if (Number.isFinite(timeoutNs)) {
       const timer: Timer = {
@@ -447,9 +459,14 @@ export class World {
   /** wake_up on a wait queue: every task sleeping on it becomes runnable, in the order they slept. */
   wake_up(wq: SleepQueue): void {
     const list = this.sleepers.get(wq);
-    if (list === undefined) return;
-    this.sleepers.delete(wq);
-    for (const t of list) this.makeRunnable(t, "woken");
+    if (list === undefined || list.size === 0) return;
+    if (list.size === 1) {
+      // one sleeper (a process blocked on its own socket)
+      this.makeRunnable(list.at(0), "woken");
+      return;
+    }
+    // makeRunnable takes each task off every queue it sleeps on, this one too: wake from a copy
+    for (const t of list.toArray()) this.makeRunnable(t, "woken");
   }
 
   private makeRunnable(t: Task, why: WakeReason): void {
@@ -459,13 +476,9 @@ export class World {
       t.timer = undefined;
     }
     for (const q of t.sleepingOn) {
-      const list = this.sleepers.get(q);
-      if (list === undefined) continue;
-      const i = list.indexOf(t);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.sleepers.delete(q);
+      this.sleepers.get(q)?.remove(t);
     }
-    t.sleepingOn = [];
+    t.sleepingOn = NO_SLEEP_QUEUES;
     t.state = "runnable";
     t.wakeReason = why;
     this.runq.push(t);

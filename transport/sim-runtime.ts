@@ -6,6 +6,7 @@ import { type Clock, Duration, Effect, type Fiber, type Scheduler } from "effect
 import type { WaitQueue } from "../kernel-model/net/netlink/index.js";
 import { faultPlanOf, type KillFault } from "../sim/faults.js";
 import type { Parked, SimProcess } from "../sim/process.js";
+import { WaitList } from "../sim/wait-list.js";
 import type { WakeReason, World } from "../sim/world.js";
 
 /**
@@ -23,43 +24,87 @@ interface Waiter {
   wake(why: WakeReason): void;
 }
 
-/** The wait of a parked syscall (SimRuntime.waitCall). */
-class CallWaiter<R, A, E> implements Waiter {
+/**
+ * The wait of a parked syscall (SimRuntime.waitCall). A runtime keeps the ones that ended for the
+ * next call: the effect a fiber suspends on and its cancel are built once per waiter, so a wait
+ * allocates nothing of ours but the call's own Parked (a world of thousands of blocked processes
+ * keeps everything a wait allocates alive until the process runs again, and the young
+ * generation's collector copies it).
+ */
+class CallWaiter implements Waiter {
   queues: ReadonlyArray<WaitQueue> = NO_QUEUES;
   seen: number[] = NO_COUNTS;
   deadline = 0;
   cancelled = false;
+  /** the call this waiter drives, and what the fiber goes on with when it ends */
+  call: Parked<unknown> | undefined = undefined;
+  done: ((r: unknown) => Effect.Effect<unknown, unknown>) | undefined = undefined;
+  /** Effect.callback's resume for the current wait */
+  private resumeFiber: ((effect: Effect.Effect<unknown, unknown>) => void) | undefined = undefined;
+  /** what the fiber suspends on: evaluated once for each call this waiter drives */
+  readonly effect: Effect.Effect<unknown, unknown>;
+  private readonly onCancel: Effect.Effect<void>;
 
-  constructor(
-    readonly rt: SimRuntime,
-    readonly call: Parked<R>,
-    readonly done: (r: R) => Effect.Effect<A, E>,
-    readonly resume: (effect: Effect.Effect<A, E>) => void,
-  ) {}
+  constructor(readonly rt: SimRuntime) {
+    this.onCancel = Effect.sync(() => this.interrupted());
+    this.effect = Effect.callback<unknown, unknown>((resume) => this.start(resume));
+  }
+
+  private start(resume: (effect: Effect.Effect<unknown, unknown>) => void): Effect.Effect<void> {
+    this.resumeFiber = resume;
+    this.cancelled = false;
+    this.arm();
+    return this.onCancel;
+  }
 
   /** (Re)starts the wait: on the queue the call names now, until its deadline. */
   arm(): void {
-    const q = this.call.wq();
+    const call = this.call!;
+    const q = call.wq();
     if (this.queues.length === 1 && this.queues[0] === q) this.seen[0] = q.wakeups;
     else {
       this.queues = [q];
       this.seen = [q.wakeups];
     }
-    this.deadline = Math.max(this.rt.world.now, this.call.deadline);
+    this.deadline = Math.max(this.rt.world.now, call.deadline);
     this.rt.add(this);
   }
 
   wake(why: WakeReason): void {
     if (this.cancelled) return;
-    let r: R | undefined;
+    const call = this.call!;
+    let r: unknown;
     try {
-      r = this.call.resume(why === "timeout" || this.rt.world.now >= this.call.deadline);
+      r = call.resume(why === "timeout" || this.rt.world.now >= call.deadline);
     } catch (e) {
-      this.resume(Effect.die(e));
+      this.end(Effect.die(e));
       return;
     }
-    if (r !== undefined) this.resume(this.done(r));
+    if (r !== undefined) this.end(this.done!(r));
     else this.arm();
+  }
+
+  /** The call ended: the waiter is free for the next one, then the fiber goes on (and may take it). */
+  private end(next: Effect.Effect<unknown, unknown>): void {
+    const resume = this.resumeFiber!;
+    this.call = undefined;
+    this.done = undefined;
+    this.resumeFiber = undefined;
+    this.rt.release(this);
+    resume(next);
+  }
+
+  /**
+   * The fiber was interrupted: the wait ends without a wake-up, and the call gets its signal. This
+   * waiter is not reused: a dispatch that is going through the waits may still come to it.
+   */
+  private interrupted(): void {
+    const call = this.call!;
+    this.rt.cancel(this);
+    this.call = undefined;
+    this.done = undefined;
+    this.resumeFiber = undefined;
+    call.interrupt();
   }
 }
 
@@ -74,7 +119,9 @@ export class SimRuntime implements Scheduler.Scheduler {
   readonly executionMode = "async" as const;
   private tasks: Array<readonly [number, () => void]> = [];
   /** the waits in the order they began (an array: most processes have one wait at a time) */
-  private waiters: Waiter[] = [];
+  private readonly waiters = new WaitList<Waiter>();
+  /** call waiters whose call ended, for the next parked call */
+  private readonly freeWaiters: CallWaiter[] = [];
   /** the root fiber (set by runProcess) */
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
   /** syscalls made through the service */
@@ -153,14 +200,15 @@ export class SimRuntime implements Scheduler.Scheduler {
    * signal to the call.
    */
   waitCall<R, A, E>(call: Parked<R>, done: (r: R) => Effect.Effect<A, E>): Effect.Effect<A, E> {
-    return Effect.callback<A, E>((resume) => {
-      const w = new CallWaiter(this, call, done, resume);
-      w.arm();
-      return Effect.sync(() => {
-        this.cancel(w);
-        call.interrupt();
-      });
-    });
+    const w = this.freeWaiters.pop() ?? new CallWaiter(this);
+    w.call = call;
+    w.done = done as (r: unknown) => Effect.Effect<unknown, unknown>;
+    return w.effect as Effect.Effect<A, E>;
+  }
+
+  /** A call waiter whose call ended is kept for the next. */
+  release(w: CallWaiter): void {
+    this.freeWaiters.push(w);
   }
 
   /** Puts a wait (back) at the end of the process's waits. */
@@ -171,46 +219,55 @@ export class SimRuntime implements Scheduler.Scheduler {
   /** The fiber was interrupted: its wait ends without a wake-up. */
   cancel(w: Waiter): void {
     w.cancelled = true;
-    const i = this.waiters.indexOf(w);
-    if (i >= 0) this.waiters.splice(i, 1);
+    this.waiters.remove(w);
   }
 
   /** Resumes the waiters that can go on now; returns how many. */
   dispatch(): number {
-    if (this.waiters.length === 0) return 0;
+    const waiters = this.waiters;
+    if (waiters.size === 0) return 0;
+    if (waiters.size === 1) {
+      // the common case: one fiber waits
+      const w = waiters.at(0);
+      const why = this.due(w);
+      if (why === undefined) return 0;
+      waiters.removeAt(0);
+      w.wake(why);
+      return 1;
+    }
     let n = 0;
-    const now = this.world.now;
     // the waits as they are now: those a wake-up begins (or arms again) are for the next round
-    for (const w of this.waiters.slice()) {
-      let why: WakeReason | undefined;
-      for (let i = 0; i < w.queues.length; i++) {
-        if (w.queues[i]!.wakeups !== w.seen[i]) {
-          why = "woken";
-          break;
-        }
-      }
-      if (why === undefined && w.deadline <= now) why = "timeout";
+    for (const w of waiters.toArray()) {
+      const why = this.due(w);
       if (why === undefined) continue;
-      const i = this.waiters.indexOf(w);
-      if (i >= 0) this.waiters.splice(i, 1);
+      waiters.remove(w);
       n++;
       w.wake(why);
     }
     return n;
   }
 
+  /** Why a wait is over now (a queue of its was woken, or its deadline passed), or undefined. */
+  private due(w: Waiter): WakeReason | undefined {
+    for (let i = 0; i < w.queues.length; i++) {
+      if (w.queues[i]!.wakeups !== w.seen[i]) return "woken";
+    }
+    return w.deadline <= this.world.now ? "timeout" : undefined;
+  }
+
   /** What the task sleeps on when every fiber waits: all queues, the earliest deadline. */
   sleepSet(): { readonly queues: ReadonlyArray<WaitQueue>; readonly timeoutNs: number } {
     let queues: ReadonlyArray<WaitQueue>;
     let deadline = Number.POSITIVE_INFINITY;
-    if (this.waiters.length === 1) {
-      // the common case: one fiber waits (nothing else reads or changes the array)
-      const w = this.waiters[0]!;
+    if (this.waiters.size === 1) {
+      // the common case: one fiber waits (nothing else reads or changes the list)
+      const w = this.waiters.at(0);
       queues = w.queues;
       deadline = w.deadline;
     } else {
       const all = new Set<WaitQueue>();
-      for (const w of this.waiters) {
+      for (let i = 0; i < this.waiters.size; i++) {
+        const w = this.waiters.at(i);
         for (const q of w.queues) all.add(q);
         if (w.deadline < deadline) deadline = w.deadline;
       }
@@ -236,7 +293,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     const p = this.process;
     this.world.record({ kind: "fault", fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
     this.tasks = [];
-    this.waiters = [];
+    this.waiters.clear();
     p.exitFiles();
   }
 

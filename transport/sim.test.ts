@@ -268,6 +268,44 @@ describe("the Netlink service over the simulator", () => {
     expect(out).toEqual(["None@10000000", "got 9@10000000"]);
   });
 
+  it("races two blocking reads over and over: the loser is interrupted, no datagram is lost or read twice", async () => {
+    // both sockets get a datagram at the same instant: one wake-up of the process resumes the
+    // winner's wait, which interrupts the other fiber's wait while the process is still going
+    // through its waits, and the next round's reads begin at once (and take the waits just freed)
+    const w = new World({ seed: 11 });
+    const got: string[] = [];
+    const rounds = 6;
+    runProcess(
+      w,
+      { name: "racer", pid: 800 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const a = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(a, { pid: 800, groups: 0 });
+        const b = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(b, { pid: 801, groups: 0 });
+        const read = (s: typeof a, name: string) => Effect.map(nl.recvmsg(s, 100), (d) => `${name}${seqOf(d.data)}`);
+        while (got.length < 2 * rounds) got.push(yield* Effect.race(read(a, "a"), read(b, "b")));
+      }),
+    );
+    runProcess(
+      w,
+      { name: "sender", pid: 802 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        for (let i = 0; i < rounds; i++) {
+          yield* Effect.sleep("1 millis");
+          yield* nl.sendto(s, msg(i), { to: { pid: 800, groups: 0 } });
+          yield* nl.sendto(s, msg(i), { to: { pid: 801, groups: 0 } });
+        }
+      }),
+    );
+    await runWorld(w);
+    expect(got.filter((g) => g.startsWith("a"))).toEqual(Array.from({ length: rounds }, (_, i) => `a${i}`));
+    expect(got.filter((g) => g.startsWith("b"))).toEqual(Array.from({ length: rounds }, (_, i) => `b${i}`));
+  });
+
   it("parks a sendto on a full queue until the reader makes room, and a timeout interrupts a parked send", async () => {
     const w = new World({ seed: 10 });
     const out: string[] = [];

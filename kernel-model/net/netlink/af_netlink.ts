@@ -358,6 +358,8 @@ export interface NetlinkRecvResult {
 
 const EMPTY = new Uint8Array(0);
 const recvError = (ret: number): NetlinkRecvResult => ({ ret, data: EMPTY, msg_flags: 0 });
+/** a read that must sleep (one result for all: it holds nothing of the call's) */
+const RECV_WOULD_BLOCK = recvError(WOULD_BLOCK);
 
 /**
  * netlink_recvmsg(sk, size, flags): one datagram per call. A pending sk_err is returned (and
@@ -383,7 +385,7 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
       return recvError(-ERRNO.EAGAIN);
     }
     sk.blocked = { op: "recvmsg", wq: sk.sk_wq, timeo: sk.sk_rcvtimeo };
-    return recvError(WOULD_BLOCK);
+    return RECV_WOULD_BLOCK;
   }
   sk.blocked = null;
   // record the largest read for future dump allocations

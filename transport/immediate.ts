@@ -52,9 +52,23 @@ const takeParked = (): Effect.Effect<unknown, unknown, unknown> => {
 
 type Thunk = () => unknown;
 
-/** The thunk's outcome as an effect, as Effect.suspend's thunk returns it. */
-const outcome = (thunk: Thunk): Effect.Effect<unknown, unknown, unknown> => {
-  const r = thunk();
+/** What an immediate effect runs at its yield*: a call, and whether it may take the shortcut now. */
+interface Call {
+  run(): unknown;
+  /** false: this one goes through Effect.yieldNow first, so other fibers get a turn */
+  fair(): boolean;
+}
+
+/** The process-wide budget of calls taken on the spot (the kernel layer's). */
+const fairGlobal = (): boolean => {
+  if (--fairBudget > 0) return true;
+  fairBudget = FAIR_RUN;
+  return false;
+};
+
+/** The call's outcome as an effect, as Effect.suspend's thunk returns it. */
+const outcome = (call: Call): Effect.Effect<unknown, unknown, unknown> => {
+  const r = call.run();
   return r === LATER ? takeParked() : Exit.succeed(r);
 };
 
@@ -62,88 +76,126 @@ interface Iter {
   value: unknown;
   done: boolean;
   started: boolean;
-  readonly thunk: Thunk;
 }
 
-/** One step of a `yield*`: the first runs the thunk, the second (after a yielded effect) ends it. */
-function advance(this: Iter, v: unknown): Iter {
-  if (this.started) {
-    this.done = true;
-    this.value = v;
-    return this;
+/** One step of a `yield*` of `call`: the first runs it, the second (after a yielded effect) ends it. */
+const advance = (it: Iter, call: Call, v: unknown): Iter => {
+  if (it.started) {
+    it.done = true;
+    it.value = v;
+    return it;
   }
-  this.started = true;
-  if (--fairBudget > 0) {
+  it.started = true;
+  if (call.fair()) {
     let r: unknown;
     try {
-      r = this.thunk();
+      r = call.run();
     } catch (defect) {
       // as Effect.suspend: a thunk that throws is a defect of the effect, not an exception
       // the program's own try/catch around the yield* would see
-      this.value = Exit.die(defect);
-      return this;
+      it.value = Exit.die(defect);
+      return it;
     }
     if (r !== LATER) {
       // a value: the yield* is over before it yields anything
-      this.done = true;
-      this.value = r;
+      it.done = true;
+      it.value = r;
     } else {
-      this.value = takeParked();
+      it.value = takeParked();
     }
   } else {
-    fairBudget = FAIR_RUN;
-    const thunk = this.thunk;
-    this.value = Effect.andThen(
+    it.value = Effect.andThen(
       Effect.yieldNow,
-      Effect.suspend(() => outcome(thunk)),
+      Effect.suspend(() => outcome(call)),
     );
   }
-  return this;
-}
+  return it;
+};
 
 /** The iterator of a second (or concurrent) `yield*` of the same effect. */
 class Step implements Iter {
   value: unknown = undefined;
   done = false;
   started = false;
-  constructor(readonly thunk: Thunk) {}
+  constructor(readonly call: Call) {}
   [Symbol.iterator](): this {
     return this;
   }
+  next(v: unknown): Iter {
+    return advance(this, this.call, v);
+  }
 }
-(Step.prototype as unknown as { next: typeof advance }).next = advance;
 
 const probe = Effect.suspend(() => Exit.succeed(0));
 const probeKeys = Reflect.ownKeys(probe);
 const thunkKey = probeKeys[0];
 
-/** The effect: a suspend primitive (its prototype's), and its own iterator at its first yield*. */
-class ImmediateEffect implements Iter {
+/**
+ * An effect whose yield* runs `run()` on the spot: a suspend primitive (its prototype's), and
+ * its own iterator at its first yield*. Subclass it for a call whose arguments are fields (one
+ * object per call, no closure), and hand it out with `immediateCall`; `immediate(thunk)` is the
+ * closure's version.
+ */
+export abstract class ImmediateCall<out A, out E = never, out R = never> implements Iter, Call {
+  value: unknown = undefined;
+  done = false;
+  started = false;
+  private iterated = false;
+  /** the call's value, or `later(effect)` for a failure or a call that must wait */
+  abstract run(): A | Later<A, E, R>;
+  /** whether this call may take the shortcut (default: a process-wide budget) */
+  fair(): boolean {
+    return fairGlobal();
+  }
+  next(v: unknown): Iter {
+    return advance(this, this, v);
+  }
+  [Symbol.iterator](): Iter {
+    if (this.iterated) return new Step(this);
+    this.iterated = true;
+    return this;
+  }
+}
+/**
+ * immediate's effect: a thunk. Not a subclass of ImmediateCall, and with the same members: V8
+ * builds a derived class's object more slowly, and the kernel layer builds one for every call.
+ */
+class ThunkCall implements Iter, Call {
   value: unknown = undefined;
   done = false;
   started = false;
   private iterated = false;
   constructor(readonly thunk: Thunk) {}
+  run(): unknown {
+    return this.thunk();
+  }
+  fair(): boolean {
+    return fairGlobal();
+  }
+  next(v: unknown): Iter {
+    return advance(this, this, v);
+  }
   [Symbol.iterator](): Iter {
-    if (this.iterated) return new Step(this.thunk);
+    if (this.iterated) return new Step(this);
     this.iterated = true;
     return this;
   }
 }
-Object.setPrototypeOf(ImmediateEffect.prototype, Object.getPrototypeOf(probe) as object);
-(ImmediateEffect.prototype as unknown as { next: typeof advance }).next = advance;
-if (thunkKey !== undefined) {
-  // what the run loop reads of a suspend primitive: a thunk returning an effect
-  Object.defineProperty(ImmediateEffect.prototype, thunkKey, {
-    get(this: ImmediateEffect) {
-      const thunk = this.thunk;
-      return () => outcome(thunk);
-    },
-  });
+
+for (const proto of [ImmediateCall.prototype, ThunkCall.prototype]) {
+  Object.setPrototypeOf(proto, Object.getPrototypeOf(probe) as object);
+  if (thunkKey !== undefined) {
+    // what the run loop reads of a suspend primitive: a thunk returning an effect
+    Object.defineProperty(proto, thunkKey, {
+      get(this: Call) {
+        return () => outcome(this);
+      },
+    });
+  }
 }
 
 const make = <A, E = never, R = never>(thunk: () => A | Later<A, E, R>): Effect.Effect<A, E, R> =>
-  new ImmediateEffect(thunk) as unknown as Effect.Effect<A, E, R>;
+  new ThunkCall(thunk) as unknown as Effect.Effect<A, E, R>;
 
 /** Whether `make` behaves as Effect.suspend with this version of effect, yielded and run. */
 const check = (): boolean => {
@@ -197,4 +249,12 @@ export const immediateShortcut = (): boolean => {
  * an Exit given to later) reaches the generator without a turn of the run loop.
  */
 export const immediate = <A, E = never, R = never>(thunk: () => A | Later<A, E, R>): Effect.Effect<A, E, R> =>
-  immediateShortcut() ? make(thunk) : (Effect.suspend(() => outcome(thunk)) as unknown as Effect.Effect<A, E, R>);
+  immediateShortcut()
+    ? make(thunk)
+    : (Effect.suspend(() => outcome(new ThunkCall(thunk))) as unknown as Effect.Effect<A, E, R>);
+
+/** A call object as its effect: itself with the shortcut, else Effect.suspend over its run(). */
+export const immediateCall = <A, E, R>(call: ImmediateCall<A, E, R>): Effect.Effect<A, E, R> =>
+  immediateShortcut()
+    ? (call as unknown as Effect.Effect<A, E, R>)
+    : (Effect.suspend(() => outcome(call)) as unknown as Effect.Effect<A, E, R>);

@@ -108,6 +108,9 @@ class CallWaiter implements Waiter {
   }
 }
 
+/** calls a process takes on the spot between two yields (the fiber run loop's own default is 2048 operations) */
+const FAIR_RUN = 2048;
+
 const NO_QUEUES: ReadonlyArray<WaitQueue> = [];
 const NO_COUNTS: number[] = [];
 
@@ -126,6 +129,8 @@ export class SimRuntime implements Scheduler.Scheduler {
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
   /** syscalls made through the service */
   syscalls = 0;
+  /** calls the service's fibers may still take on the spot before one yields (see fair) */
+  private fairBudget = FAIR_RUN;
   killed = false;
   readonly kill: KillFault | undefined;
   readonly clock: Clock.Clock;
@@ -300,6 +305,18 @@ export class SimRuntime implements Scheduler.Scheduler {
   /** One syscall of a service: counted (a planned kill may strike here, then it never returns), then run. */
   sys<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
     return Effect.suspend(() => (this.enter() ? f() : Effect.never));
+  }
+
+  /**
+   * Whether a call may end on the spot, out of Effect's run loop (transport/immediate.ts): every
+   * FAIR_RUN such calls of this process, one yields first, so that a fiber looping on calls that
+   * never wait (non-blocking reads, sends) still lets the process's other fibers run. Counted per
+   * process: a world's runs do not depend on what else ran in the same Node process.
+   */
+  fair(): boolean {
+    if (--this.fairBudget > 0) return true;
+    this.fairBudget = FAIR_RUN;
+    return false;
   }
 
   /** Counts a syscall; false when the process is (now) dead and the call must not happen. */

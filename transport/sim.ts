@@ -33,6 +33,7 @@ import { Parked, type ProcessOptions, type RecvmmsgResult, type SimProcess, spaw
 import type { World } from "../sim/world.js";
 import type { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
+import { ImmediateCall, immediateCall, type Later, later } from "./immediate.js";
 import type { InetRaw } from "./inet.js";
 import {
   type Datagram,
@@ -204,10 +205,80 @@ const simSockoptCalls = (
   };
 };
 
+const sendResult = (r: number): Effect.Effect<number, NetlinkError> =>
+  r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
+
+/** recvmsg(2) on the model: the datagram at once, its errno, or a wait of the fiber (Parked). */
+class SimRecvmsg extends ImmediateCall<Datagram, NetlinkError> {
+  constructor(
+    private readonly rt: SimRuntime,
+    private readonly fd: number,
+    private readonly size: number,
+    private readonly flags: number,
+  ) {
+    super();
+  }
+  run(): Datagram | Later<Datagram, NetlinkError, never> {
+    const rt = this.rt;
+    if (!rt.enter()) return later(Effect.never);
+    const r = rt.process.recvmsgCall(this.fd, this.size, this.flags);
+    if (r instanceof Parked) return later(rt.waitCall(r, toDatagram));
+    return r.ret < 0 ? later(Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret))) : datagramOf(r);
+  }
+  override fair(): boolean {
+    return this.rt.fair();
+  }
+}
+
+/** recvmmsg(2) on the model. */
+class SimRecvmmsg extends ImmediateCall<ReadonlyArray<Datagram>, NetlinkError> {
+  constructor(
+    private readonly rt: SimRuntime,
+    private readonly fd: number,
+    private readonly count: number,
+    private readonly size: number,
+    private readonly flags: number,
+  ) {
+    super();
+  }
+  run(): ReadonlyArray<Datagram> | Later<ReadonlyArray<Datagram>, NetlinkError, never> {
+    const rt = this.rt;
+    if (!rt.enter()) return later(Effect.never);
+    const r = rt.process.recvmmsgCall(this.fd, this.count, this.size, this.flags);
+    if (r instanceof Parked) return later(rt.waitCall(r, toDatagrams));
+    return r.ret < 0 ? later(Effect.fail(NetlinkError.fromErrno("recvmmsg", r.ret))) : r.datagrams.map(datagramOf);
+  }
+  override fair(): boolean {
+    return this.rt.fair();
+  }
+}
+
+/** sendto(2) on the model: its result at once, its errno, or a wait of the fiber on a full queue. */
+class SimSendto extends ImmediateCall<number, NetlinkError> {
+  constructor(
+    private readonly rt: SimRuntime,
+    private readonly fd: number,
+    private readonly data: Uint8Array,
+    private readonly flags: number,
+    private readonly to: Uint8Array | undefined,
+  ) {
+    super();
+  }
+  run(): number | Later<number, NetlinkError, never> {
+    const rt = this.rt;
+    if (!rt.enter()) return later(Effect.never);
+    const r = rt.process.sendtoCall(this.fd, this.data, this.flags, this.to);
+    if (typeof r !== "number") return later(rt.waitCall(r, sendResult));
+    return r < 0 ? later(Effect.fail(NetlinkError.fromErrno("sendto", r))) : r;
+  }
+  override fair(): boolean {
+    return this.rt.fair();
+  }
+}
+
 /**
- * The Netlink service of one simulated process. Longer than most functions on purpose: sendto and
- * recvmsg stay closures over the process and its runtime (the per-message path, as on the kernel
- * layer); the other calls are module functions above.
+ * The Netlink service of one simulated process. The per-message calls (sendto, recvmsg, recvmmsg)
+ * are the call classes above, the socket options and poll module functions; the rest are here.
  */
 export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   const p = rt.process;
@@ -215,13 +286,10 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
 
   const sys = <A>(f: () => Effect.Effect<A, NetlinkError>): Effect.Effect<A, NetlinkError> => rt.sys(f);
 
-  // sendto and recvmsg, the per-message calls, build one closure per call: sys's work inlined
+  // sendto, recvmsg and recvmmsg, the per-message calls: one object per call (its arguments in
+  // fields), whose yield* runs it on the spot (transport/immediate.ts), as the kernel layer's do
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    Effect.suspend(() => {
-      if (!rt.enter()) return Effect.never;
-      const r = p.recvmsgCall(socket.fd, size, flags);
-      return r instanceof Parked ? rt.waitCall(r, toDatagram) : toDatagram(r);
-    });
+    immediateCall(new SimRecvmsg(rt, socket.fd, size, flags));
 
   const recvmmsg = (
     socket: NetlinkSocket,
@@ -229,11 +297,7 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     size: number,
     flags = 0,
   ): Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> =>
-    Effect.suspend(() => {
-      if (!rt.enter()) return Effect.never;
-      const r = p.recvmmsgCall(socket.fd, count, size, flags);
-      return r instanceof Parked ? rt.waitCall(r, toDatagrams) : toDatagrams(r);
-    });
+    immediateCall(new SimRecvmmsg(rt, socket.fd, count, size, flags));
 
   // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
   // bytes depend on pid and groups only, and the model only reads them)
@@ -250,20 +314,16 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
     return lastToBytes;
   };
 
-  const sendResult = (r: number): Effect.Effect<number, NetlinkError> =>
-    r < 0 ? Effect.fail(NetlinkError.fromErrno("sendto", r)) : Effect.succeed(r);
-
   const sendto = (
     socket: NetlinkSocket,
     data: Uint8Array,
     options?: SendOptions,
-  ): Effect.Effect<number, NetlinkError> =>
-    Effect.suspend(() => {
-      if (!rt.enter()) return Effect.never;
-      const to = options?.to;
-      const r = p.sendtoCall(socket.fd, data, options?.flags ?? 0, to === undefined ? undefined : toBytes(to));
-      return typeof r === "number" ? sendResult(r) : rt.waitCall(r, sendResult);
-    });
+  ): Effect.Effect<number, NetlinkError> => {
+    const to = options?.to;
+    return immediateCall(
+      new SimSendto(rt, socket.fd, data, options?.flags ?? 0, to === undefined ? undefined : toBytes(to)),
+    );
+  };
 
   const close = (socket: NetlinkSocket): Effect.Effect<void, NetlinkError> =>
     sys(() => {

@@ -1,5 +1,6 @@
 // An Effect for a call that usually completes at once (the kernel layer's non-blocking sendto,
-// recvmsg and recvmmsg), built so that `yield*` in Effect.gen costs no turn of Effect's run loop.
+// recvmsg and recvmmsg, and the sim layer's, which end at once unless the model parks them),
+// built so that `yield*` in Effect.gen costs no turn of Effect's run loop.
 //
 // Effect.gen runs its generator inside one frame of the run loop: each effect the generator
 // yields goes back through the run loop (two turns for an Effect.suspend that returns an Exit,
@@ -10,13 +11,18 @@
 // which Effect.gen fails with on the spot) or a call that must wait (it goes through the run loop
 // as before). Run any other way (Effect.runPromise, Effect.flatMap, a pipe), it is
 // Effect.suspend(() => the thunk's outcome as an effect). docs/performance.md has the figures.
+// `ImmediateCall` is the same with the call's arguments in fields and its thunk a method, `run()`:
+// one object per call and no closure (the sim layer's calls, of which a world of thousands of
+// blocked processes keeps one per process while it waits).
 //
 // The thunk's value is not wrapped in an Exit, and the effect is its own iterator at its first
 // `yield*` (a later one, or a second fiber's, gets an iterator of its own): after a syscall the
 // processor's caches and TLB are cold, and each object and function less on this path shows.
 //
 // The run loop also yields to other fibers every so many operations; calls that skip it would
-// never count. So every FAIR_RUN calls taken on the spot, one goes through Effect.yieldNow first.
+// never count. So every FAIR_RUN calls taken on the spot, one goes through Effect.yieldNow first
+// (counted for the whole Node process; an ImmediateCall may count otherwise: the sim layer counts
+// per simulated process, so that a world runs the same whatever ran before it).
 //
 // It relies on two things of Effect 4's that are not its public API: a suspend effect keeps its
 // thunk in one own property (read by the run loop), and Effect.gen takes a yielded Exit on the

@@ -41,5 +41,10 @@ describe("WaitList", () => {
     // emptied and used again
     list.push(b);
     expect(list.toArray()).toEqual([b]);
+    list.push(a);
+    expect(list.pop()).toBe(a);
+    expect(list.pop()).toBe(b);
+    expect(list.pop()).toBeUndefined();
+    expect(list.size).toBe(0);
   });
 });

@@ -18,6 +18,14 @@ export class WaitList<T> {
     this.items[this.size++] = x;
   }
 
+  /** Takes the last one out (undefined when empty). */
+  pop(): T | undefined {
+    if (this.size === 0) return undefined;
+    const x = this.items[--this.size];
+    this.items[this.size] = undefined;
+    return x;
+  }
+
   indexOf(x: T): number {
     for (let i = 0; i < this.size; i++) if (this.items[i] === x) return i;
     return -1;

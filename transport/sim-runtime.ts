@@ -124,7 +124,7 @@ export class SimRuntime implements Scheduler.Scheduler {
   /** the waits in the order they began (an array: most processes have one wait at a time) */
   private readonly waiters = new WaitList<Waiter>();
   /** call waiters whose call ended, for the next parked call */
-  private readonly freeWaiters: CallWaiter[] = [];
+  private readonly freeWaiters = new WaitList<CallWaiter>();
   /** the root fiber (set by runProcess) */
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
   /** syscalls made through the service */

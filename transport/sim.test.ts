@@ -1,4 +1,4 @@
-import { Clock, Effect, Exit, Fiber, Stream } from "effect";
+import { Clock, Context, Effect, Exit, Fiber, Layer, Scheduler, Stream } from "effect";
 import { describe, expect, it } from "vitest";
 import { netlink_kernel_create, netlink_proc_rows } from "../kernel-model/net/netlink/index.js";
 import {
@@ -12,9 +12,12 @@ import {
   SO_RCVTIMEO,
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
+import { spawnProcess } from "../sim/process.js";
 import { isSyscall, traceHash } from "../sim/trace.js";
 import { World } from "../sim/world.js";
 import { Netlink, type NetlinkError, POLLIN, POLLOUT, recvStream, runProcess } from "./index.js";
+import { processContext, processLayer } from "./sim.js";
+import { SimRuntime } from "./sim-runtime.js";
 
 const msg = (seq: number): Uint8Array => encodeMessage({ type: 0x10, seq, payload: Uint8Array.of(seq, 0, 0, 0) });
 const seqOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset).getUint32(8, true);
@@ -457,6 +460,22 @@ describe("the Netlink service over the simulator", () => {
     );
     await runWorld(w);
     expect(types).toEqual([0x10]);
+  });
+});
+
+describe("a process's context", () => {
+  it("gives a program what processLayer builds, without building layers", () => {
+    const w = new World({ seed: 13 });
+    const p = spawnProcess(w, { name: "ctx" }, async () => {});
+    const rt = new SimRuntime(w, p);
+    const built = Effect.runSync(Effect.scoped(Layer.build(processLayer(rt))));
+    const direct = processContext(rt);
+    // the layer's build adds the memo map it used; nothing else differs
+    const keys = (c: typeof direct) =>
+      [...c.mapUnsafe.keys()].filter((k) => k !== "effect/Layer/CurrentMemoMap").sort();
+    expect(keys(direct)).toEqual(keys(built));
+    expect(Context.get(direct, Clock.Clock)).toBe(rt.clock);
+    expect(Context.get(direct, Scheduler.Scheduler)).toBe(rt);
   });
 });
 

@@ -13,7 +13,7 @@
 //   (Effect.timeout) simply drops its waiter.
 // - Calls that cannot sleep run synchronously on the model (SimProcess's fast path); only a call
 //   that must wait suspends with Effect.callback.
-import { Cause, Clock, Effect, type Exit, type Fiber, Layer, Logger, Scheduler, type Scope } from "effect";
+import { Cause, Clock, Context, Effect, type Exit, type Fiber, Layer, Logger, Scheduler, type Scope } from "effect";
 import { type NetlinkRecvResult, netlink_proc_rows, type WaitQueue } from "../kernel-model/net/netlink/index.js";
 import {
   AF_UNSPEC,
@@ -31,10 +31,10 @@ import {
 } from "../kernel-model/uapi/index.js";
 import { Parked, type ProcessOptions, type RecvmmsgResult, type SimProcess, spawnProcess } from "../sim/process.js";
 import type { World } from "../sim/world.js";
-import type { Creds } from "./creds.js";
+import { Creds } from "./creds.js";
 import { NetlinkError } from "./errors.js";
 import { ImmediateCall, immediateCall, type Later, later } from "./immediate.js";
-import type { InetRaw } from "./inet.js";
+import { InetRaw } from "./inet.js";
 import {
   type Datagram,
   DEFAULT_SOCKET_TYPE,
@@ -54,8 +54,8 @@ import {
   type SocketAddress,
   type SocketOptions,
 } from "./netlink.js";
-import type { Procfs } from "./procfs.js";
-import { simFilesLayer } from "./sim-files.js";
+import { Procfs } from "./procfs.js";
+import { makeSimCreds, makeSimInetRaw, makeSimProcfs, simFilesLayer } from "./sim-files.js";
 import { driveProcess, SimRuntime } from "./sim-runtime.js";
 
 /** The sim layer's socket handle. */
@@ -444,8 +444,23 @@ export const processLayer = (rt: SimRuntime): Layer.Layer<Netlink | Procfs | Ine
     Logger.layer([simLogger(rt)]),
   );
 
-/** The process's context, built from processLayer (its layers acquire nothing, so this is synchronous). */
-export const processContext = (rt: SimRuntime) => Effect.runSync(Effect.scoped(Layer.build(processLayer(rt))));
+/**
+ * The process's context: what processLayer builds, made directly. Its layers acquire nothing, and
+ * building them (a memo map, a scope and a context per layer) cost each process of a world about
+ * as much as its program's set-up; a world of thousands of processes makes thousands of these.
+ */
+export const processContext = (rt: SimRuntime): Context.Context<Netlink | Procfs | InetRaw | Creds> =>
+  Context.makeUnsafe(
+    new Map<string, unknown>([
+      [Netlink.key, makeSimNetlink(rt)],
+      [Procfs.key, makeSimProcfs(rt)],
+      [InetRaw.key, makeSimInetRaw(rt)],
+      [Creds.key, makeSimCreds(rt)],
+      [Clock.Clock.key, rt.clock],
+      [Scheduler.Scheduler.key, rt],
+      [Logger.CurrentLoggers.key, new Set([simLogger(rt)])],
+    ]),
+  );
 
 /** A process running an Effect program. */
 export interface EffectProcess<A, E> {

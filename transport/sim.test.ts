@@ -15,7 +15,7 @@ import {
 import { spawnProcess } from "../sim/process.js";
 import { isSyscall, traceHash } from "../sim/trace.js";
 import { World } from "../sim/world.js";
-import { Netlink, type NetlinkError, POLLIN, POLLOUT, recvStream, runProcess } from "./index.js";
+import { type Datagram, Netlink, type NetlinkError, POLLIN, POLLOUT, recvStream, runProcess } from "./index.js";
 import { processContext, processLayer } from "./sim.js";
 import { SimRuntime } from "./sim-runtime.js";
 
@@ -438,6 +438,27 @@ describe("the Netlink service over the simulator", () => {
     const r = await w.run();
     expect(r.failed.map((f) => f.task)).toEqual(["doomed"]);
     expect(String(r.failed[0]!.error)).toContain("EPROTONOSUPPORT");
+  });
+
+  it("hands a program each datagram as a plain object of its own fields", async () => {
+    const w = new World({ seed: 14 });
+    const got: Datagram[] = [];
+    runProcess(
+      w,
+      { name: "self", pid: 950 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 950, groups: 0 });
+        yield* nl.sendto(s, msg(1), { to: { pid: 950, groups: 0 } });
+        got.push(yield* nl.recvmsg(s, 100));
+      }),
+    );
+    await runWorld(w);
+    const d = got[0]!;
+    expect(Object.getPrototypeOf(d)).toBe(Object.prototype);
+    expect(Object.keys(d)).toEqual(["data", "length", "msgFlags", "from"]);
+    expect(d).toStrictEqual({ data: d.data, length: 20, msgFlags: 0, from: { pid: 950, groups: 0 } });
   });
 
   it("decodes what it receives with the uapi codec (application-level round trip)", async () => {

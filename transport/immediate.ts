@@ -163,30 +163,26 @@ export abstract class ImmediateCall<out A, out E = never, out R = never> impleme
   }
 }
 /**
- * immediate's effect: a thunk. Not a subclass of ImmediateCall, and with the same members: V8
- * builds a derived class's object more slowly, and the kernel layer builds one for every call.
+ * immediate's effect: a thunk. Not a subclass of ImmediateCall (V8 builds a derived class's
+ * object more slowly, and the kernel layer builds one for every call): a class of its own with
+ * ImmediateCall's fields, and its methods taken from ImmediateCall's prototype.
  */
 class ThunkCall implements Iter, Call {
   value: unknown = undefined;
   done = false;
   started = false;
-  private iterated = false;
+  iterated = false;
   constructor(readonly thunk: Thunk) {}
   run(): unknown {
     return this.thunk();
   }
-  fair(): boolean {
-    return fairGlobal();
-  }
-  next(v: unknown): Iter {
-    return advance(this, this, v);
-  }
-  [Symbol.iterator](): Iter {
-    if (this.iterated) return new Step(this);
-    this.iterated = true;
-    return this;
-  }
+  declare fair: () => boolean;
+  declare next: (v: unknown) => Iter;
+  declare [Symbol.iterator]: () => Iter;
 }
+ThunkCall.prototype.fair = ImmediateCall.prototype.fair;
+ThunkCall.prototype.next = ImmediateCall.prototype.next;
+ThunkCall.prototype[Symbol.iterator] = ImmediateCall.prototype[Symbol.iterator];
 
 for (const proto of [ImmediateCall.prototype, ThunkCall.prototype]) {
   Object.setPrototypeOf(proto, Object.getPrototypeOf(probe) as object);

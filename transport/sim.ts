@@ -236,7 +236,8 @@ class SimRecvmsg extends ImmediateCall<Datagram, NetlinkError> {
     if (!rt.enter()) return later(Effect.never);
     const r = rt.process.recvmsgCall(this.fd, this.size, this.flags);
     if (r instanceof Parked) return later(rt.waitCall(r, toDatagram));
-    return r.ret < 0 ? later(Effect.fail(NetlinkError.fromErrno("recvmsg", r.ret))) : datagramOf(r);
+    // an errno: the same failure as after a wait (toDatagram)
+    return r.ret < 0 ? later(toDatagram(r)) : datagramOf(r);
   }
   override fair(): boolean {
     return this.rt.fair();
@@ -259,7 +260,7 @@ class SimRecvmmsg extends ImmediateCall<ReadonlyArray<Datagram>, NetlinkError> {
     if (!rt.enter()) return later(Effect.never);
     const r = rt.process.recvmmsgCall(this.fd, this.count, this.size, this.flags);
     if (r instanceof Parked) return later(rt.waitCall(r, toDatagrams));
-    return r.ret < 0 ? later(Effect.fail(NetlinkError.fromErrno("recvmmsg", r.ret))) : r.datagrams.map(datagramOf);
+    return r.ret < 0 ? later(toDatagrams(r)) : r.datagrams.map(datagramOf);
   }
   override fair(): boolean {
     return this.rt.fair();
@@ -282,7 +283,7 @@ class SimSendto extends ImmediateCall<number, NetlinkError> {
     if (!rt.enter()) return later(Effect.never);
     const r = rt.process.sendtoCall(this.fd, this.data, this.flags, this.to);
     if (typeof r !== "number") return later(rt.waitCall(r, sendResult));
-    return r < 0 ? later(Effect.fail(NetlinkError.fromErrno("sendto", r))) : r;
+    return r < 0 ? later(sendResult(r)) : r;
   }
   override fair(): boolean {
     return this.rt.fair();

@@ -319,7 +319,10 @@ export class SimProcess {
     }
     const first = netlink_sendmsg(sk, this.cred, data, flags, addr ?? null, addr?.length ?? 0);
     if (first !== WOULD_BLOCK) return this.traceSend(fd, sk, data, flags, addr, first);
-    return new SendtoParked(this, sk, fd, data, flags, addr, this.world.now + usToNs(sk.blocked?.timeo ?? 0));
+    // the address was read when the call began; the trace of its end shows it as it was then
+    // (the caller's bytes may be written again before the call ends)
+    const to = addr?.slice();
+    return new SendtoParked(this, sk, fd, data, flags, to, this.world.now + usToNs(sk.blocked?.timeo ?? 0));
   }
 
   /** @internal A parked sendto's next try (SendtoParked): its traced result, or undefined to sleep on. */

@@ -157,33 +157,42 @@ export interface RunResult {
  * Array.shift: a world of thousands of runnable tasks keeps a large array, which shift copies.
  */
 class RunQueue {
-  private items: Array<Task | undefined> = [];
+  /** the queue is items[head .. tail); the array keeps its memory when the queue empties */
+  private readonly items: Array<Task | undefined> = [];
   private head = 0;
+  private tail = 0;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.tail - this.head;
   }
 
   push(t: Task): void {
-    this.items.push(t);
+    this.items[this.tail++] = t;
   }
 
   /** Removes and returns the task at place `i` (0: the first), undefined when the queue is empty. */
   take(i: number): Task | undefined {
     const items = this.items;
-    if (this.head >= items.length) return undefined;
+    if (this.head >= this.tail) return undefined;
     let t: Task | undefined;
     if (i === 0) {
       t = items[this.head];
       items[this.head++] = undefined;
     } else {
-      t = items.splice(this.head + i, 1)[0];
+      const at = this.head + i;
+      t = items[at];
+      items.copyWithin(at, at + 1, this.tail);
+      items[--this.tail] = undefined;
     }
-    if (this.head === items.length) {
-      items.length = 0;
+    if (this.head === this.tail) {
+      // empty: start again at the front (a V8 array set to length 0 would give up its memory,
+      // and the next round of wake-ups would grow a new one)
       this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= items.length) {
-      items.splice(0, this.head);
+      this.tail = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+      items.copyWithin(0, this.head, this.tail);
+      items.fill(undefined, this.tail - this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     return t;

@@ -108,6 +108,12 @@ class CallWaiter implements Waiter {
   }
 }
 
+/** What a process's task sleeps on: these queues, for at most timeoutNs (Infinity: until woken). */
+export interface SleepSet {
+  readonly queues: ReadonlyArray<WaitQueue>;
+  readonly timeoutNs: number;
+}
+
 /** calls a process takes on the spot between two yields (the fiber run loop's own default is 2048 operations) */
 const FAIR_RUN = 2048;
 
@@ -129,6 +135,11 @@ export class SimRuntime implements Scheduler.Scheduler {
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
   /** syscalls made through the service */
   syscalls = 0;
+  /** what sleepSet gives */
+  private readonly sleeping: { queues: ReadonlyArray<WaitQueue>; timeoutNs: number } = {
+    queues: NO_QUEUES,
+    timeoutNs: 0,
+  };
   /** calls the service's fibers may still take on the spot before one yields (see fair) */
   private fairBudget = FAIR_RUN;
   killed = false;
@@ -260,8 +271,11 @@ export class SimRuntime implements Scheduler.Scheduler {
     return w.deadline <= this.world.now ? "timeout" : undefined;
   }
 
-  /** What the task sleeps on when every fiber waits: all queues, the earliest deadline. */
-  sleepSet(): { readonly queues: ReadonlyArray<WaitQueue>; readonly timeoutNs: number } {
+  /**
+   * What the task sleeps on when every fiber waits: all queues, the earliest deadline. One record
+   * per runtime, written by each call: read it before the next.
+   */
+  sleepSet(): SleepSet {
     let queues: ReadonlyArray<WaitQueue>;
     let deadline = Number.POSITIVE_INFINITY;
     if (this.waiters.size === 1) {
@@ -279,7 +293,10 @@ export class SimRuntime implements Scheduler.Scheduler {
       queues = [...all];
     }
     if (!this.killed && this.kill?.atNs !== undefined && this.kill.atNs < deadline) deadline = this.kill.atNs;
-    return { queues, timeoutNs: deadline - this.world.now };
+    const set = this.sleeping;
+    set.queues = queues;
+    set.timeoutNs = deadline - this.world.now;
+    return set;
   }
 
   /** A planned kill by time that is due. */

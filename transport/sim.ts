@@ -20,7 +20,7 @@ import {
   decodeSockFilters,
   encodeSockaddrNl,
   encodeSockFilters,
-  ownedCopy,
+  putU32,
   SO_ATTACH_FILTER,
   SO_DETACH_FILTER,
   SO_GET_FILTER,
@@ -90,9 +90,9 @@ type DatagramFields = { -readonly [K in keyof Datagram]: Datagram[K] };
  * prototype is Object.prototype: to a program (and to a test's equality) it is a plain object.
  */
 const PlainDatagram = function (this: DatagramFields, r: NetlinkRecvResult): void {
-  // the model's copy is a carve of its working memory; user code gets a copy of its own
-  // (ownedCopy: no other message's view overlaps it, nothing writes it later)
-  this.data = ownedCopy(r.data);
+  // the model's recvmsg copied the datagram into bytes of the caller's own (ownedBytes: no other
+  // message's view overlaps them, nothing writes them later): the program gets those
+  this.data = r.data;
   this.length = r.ret;
   this.msgFlags = r.msg_flags;
   this.from = r.name ?? { pid: 0, groups: 0 };
@@ -267,6 +267,21 @@ class SimRecvmmsg extends ImmediateCall<ReadonlyArray<Datagram>, NetlinkError> {
   }
 }
 
+/**
+ * The destination as the bytes of a sockaddr_nl: a program's own bytes as they are, a {pid, groups}
+ * written into one scratch sockaddr. The model reads the address when the call begins
+ * (move_addr_to_kernel) and keeps nothing of it (a sendto that sleeps keeps a copy for the
+ * trace), so the next call may write the scratch again: a server replying to one client after
+ * another makes no address per message.
+ */
+const SCRATCH_TO = encodeSockaddrNl({ pid: 0, groups: 0 });
+const toBytes = (a: SocketAddress): Uint8Array => {
+  if (a instanceof Uint8Array) return a;
+  putU32(SCRATCH_TO, 4, a.pid >>> 0);
+  putU32(SCRATCH_TO, 8, a.groups >>> 0);
+  return SCRATCH_TO;
+};
+
 /** sendto(2) on the model: its result at once, its errno, or a wait of the fiber on a full queue. */
 class SimSendto extends ImmediateCall<number, NetlinkError> {
   constructor(
@@ -274,14 +289,15 @@ class SimSendto extends ImmediateCall<number, NetlinkError> {
     private readonly fd: number,
     private readonly data: Uint8Array,
     private readonly flags: number,
-    private readonly to: Uint8Array | undefined,
+    private readonly to: SocketAddress | undefined,
   ) {
     super();
   }
   run(): number | Later<number, NetlinkError, never> {
     const rt = this.rt;
     if (!rt.enter()) return later(Effect.never);
-    const r = rt.process.sendtoCall(this.fd, this.data, this.flags, this.to);
+    const to = this.to;
+    const r = rt.process.sendtoCall(this.fd, this.data, this.flags, to === undefined ? undefined : toBytes(to));
     if (typeof r !== "number") return later(rt.waitCall(r, sendResult));
     return r < 0 ? later(sendResult(r)) : r;
   }
@@ -313,31 +329,12 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   ): Effect.Effect<ReadonlyArray<Datagram>, NetlinkError> =>
     immediateCall(new SimRecvmmsg(rt, socket.fd, count, size, flags));
 
-  // the last destination's sockaddr_nl: a program sending to one address encodes it once (the
-  // bytes depend on pid and groups only, and the model only reads them)
-  let lastToPid = 0;
-  let lastToGroups = 0;
-  let lastToBytes: Uint8Array | undefined;
-  const toBytes = (a: SocketAddress): Uint8Array => {
-    if (a instanceof Uint8Array) return a;
-    if (lastToBytes === undefined || a.pid !== lastToPid || a.groups !== lastToGroups) {
-      lastToBytes = addrBytes(a);
-      lastToPid = a.pid;
-      lastToGroups = a.groups;
-    }
-    return lastToBytes;
-  };
-
   const sendto = (
     socket: NetlinkSocket,
     data: Uint8Array,
     options?: SendOptions,
-  ): Effect.Effect<number, NetlinkError> => {
-    const to = options?.to;
-    return immediateCall(
-      new SimSendto(rt, socket.fd, data, options?.flags ?? 0, to === undefined ? undefined : toBytes(to)),
-    );
-  };
+  ): Effect.Effect<number, NetlinkError> =>
+    immediateCall(new SimSendto(rt, socket.fd, data, options?.flags ?? 0, options?.to));
 
   const close = (socket: NetlinkSocket): Effect.Effect<void, NetlinkError> =>
     sys(() => {

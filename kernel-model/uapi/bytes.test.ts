@@ -24,20 +24,22 @@ describe("ownedBytes: bytes handed to user code", () => {
     // every view still holds what its owner wrote: no later view overlapped it
     for (let i = 0; i < got.length; i++)
       expect(got[i]!.every((x) => x === (Math.floor(i / sizes.length) & 0xff))).toBe(true);
-    const pooled = got.filter((b) => b.length > 64 && b.length <= 4096);
+    const pooled = got.filter((b) => b.length > 0 && b.length <= 4096);
     for (let i = 1; i < pooled.length; i++) expect(disjoint(pooled[i - 1]!, pooled[i]!)).toBe(true);
   });
 
-  it("shares a pool only between views over 64 bytes and up to 4 KiB; the rest own their ArrayBuffer", () => {
-    for (const n of [0, 36, 64, 4097, 20000]) {
+  it("shares a pool between views of 1 byte to 4 KiB; an empty array and larger ones own their ArrayBuffer", () => {
+    for (const n of [0, 4097, 20000]) {
       const b = ownedBytes(n);
       expect(b.byteOffset).toBe(0);
       expect(b.buffer.byteLength).toBe(n);
     }
-    const a = ownedBytes(80);
-    const b = ownedBytes(80);
-    expect(a.buffer.byteLength).toBe(8192);
-    expect(disjoint(a, b)).toBe(true);
+    for (const n of [1, 36, 64, 80, 4096]) {
+      const a = ownedBytes(n);
+      const b = ownedBytes(n);
+      expect(a.buffer.byteLength).toBe(8192);
+      expect(disjoint(a, b)).toBe(true);
+    }
   });
 
   it("a pool is untransferable: a transfer copies instead of detaching other messages' bytes", () => {

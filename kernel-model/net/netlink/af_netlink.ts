@@ -49,6 +49,7 @@ import {
   NETLINK_UNCONNECTED,
   NL_CFG_F_NONROOT_RECV,
   NL_CFG_F_NONROOT_SEND,
+  ownedBytes,
   putU32,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -73,7 +74,6 @@ import {
 import { netlink_broadcast } from "./broadcast.js";
 import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
 import {
-  alloc_head,
   kfree_skb,
   NETLINK_MAX_RECVMSG_LEN,
   NETLINK_SKB_DST,
@@ -117,23 +117,28 @@ const SOCKADDR_NL_SIZE = 12;
 /** sizeof(struct sockaddr_storage): move_addr_to_kernel refuses longer addresses */
 const SOCKADDR_STORAGE_SIZE = 128;
 
-/** A sockaddr as the kernel reads it: the first 12 bytes of what was copied in, zero-extended. */
-interface RawSockaddr {
-  readonly family: number;
-  readonly pid: number;
-  readonly groups: number;
-}
+/**
+ * A sockaddr as the kernel reads it: the first 12 bytes of what was copied in, zero-extended. One
+ * record, written by each move_addr_to_kernel (the kernel's is on the caller's stack): a caller
+ * reads what it needs before it calls anything else.
+ */
+const kaddr = { family: 0, pid: 0, groups: 0 };
 
-/** move_addr_to_kernel: −EINVAL for a length outside [0, 128]; else the fields (zero past the copy). */
-const move_addr_to_kernel = (addr: Uint8Array, addrlen: number): RawSockaddr | number => {
+/** move_addr_to_kernel: −EINVAL for a length outside [0, 128]; else 0 and the fields in kaddr (zero past the copy). */
+const move_addr_to_kernel = (addr: Uint8Array, addrlen: number): number => {
   if (addrlen < 0 || addrlen > SOCKADDR_STORAGE_SIZE) return -ERRNO.EINVAL;
   const n = Math.min(addrlen, addr.length, SOCKADDR_NL_SIZE);
-  if (n === SOCKADDR_NL_SIZE) return { family: getU16(addr, 0), pid: getU32(addr, 4), groups: getU32(addr, 8) };
-  // a short copy: read through a zeroed sockaddr_nl (no subarray: that would give a small,
-  // on-heap Uint8Array an off-heap backing store on every call)
-  const b = new Uint8Array(SOCKADDR_NL_SIZE);
-  for (let i = 0; i < n; i++) b[i] = addr[i]!;
-  return { family: getU16(b, 0), pid: getU32(b, 4), groups: getU32(b, 8) };
+  let b = addr;
+  if (n < SOCKADDR_NL_SIZE) {
+    // a short copy: read through a zeroed sockaddr_nl (no subarray: that would give a small,
+    // on-heap Uint8Array an off-heap backing store on every call)
+    b = new Uint8Array(SOCKADDR_NL_SIZE);
+    for (let i = 0; i < n; i++) b[i] = addr[i]!;
+  }
+  kaddr.family = getU16(b, 0);
+  kaddr.pid = getU32(b, 4);
+  kaddr.groups = getU32(b, 8);
+  return 0;
 };
 
 // The SCM_CREDENTIALS a sender's messages carry, made once per credentials object (a Cred is
@@ -191,11 +196,12 @@ const netlink_undo_bind = (group: number, groups: number, sk: NetlinkSock): void
 
 /** netlink_bind(sk, sockaddr_nl, addrlen) → 0 or a negative errno. */
 export const netlink_bind = (sk: NetlinkSock, cred: Cred, addr: Uint8Array, addrlen = addr.length): number => {
-  const a = move_addr_to_kernel(addr, addrlen);
-  if (typeof a === "number") return a;
+  const moved = move_addr_to_kernel(addr, addrlen);
+  if (moved) return moved;
+  const { family, pid } = kaddr;
   if (addrlen < SOCKADDR_NL_SIZE) return -ERRNO.EINVAL;
-  if (a.family !== AF_NETLINK) return -ERRNO.EINVAL;
-  let groups = a.groups;
+  if (family !== AF_NETLINK) return -ERRNO.EINVAL;
+  let groups = kaddr.groups;
   // only the superuser may listen to multicasts, unless the unit says otherwise
   if (groups) {
     if (!netlink_allowed(sk, cred, NL_CFG_F_NONROOT_RECV)) return -ERRNO.EPERM;
@@ -204,7 +210,7 @@ export const netlink_bind = (sk: NetlinkSock, cred: Cred, addr: Uint8Array, addr
   }
   if (sk.ngroups < 32) groups = (groups & (2 ** sk.ngroups - 1)) >>> 0;
   const bound = sk.bound;
-  if (bound && a.pid !== sk.portid) return -ERRNO.EINVAL;
+  if (bound && pid !== sk.portid) return -ERRNO.EINVAL;
   const bind = sk.netlink_bind;
   if (bind !== null && groups) {
     // nl_groups is a u32: the callback sees every group of the mask, joined before or not
@@ -217,7 +223,7 @@ export const netlink_bind = (sk: NetlinkSock, cred: Cred, addr: Uint8Array, addr
     }
   }
   if (!bound) {
-    const err = a.pid ? netlink_insert(sk, a.pid) : netlink_autobind(sk, cred);
+    const err = pid ? netlink_insert(sk, pid) : netlink_autobind(sk, cred);
     if (err) {
       netlink_undo_bind(32, groups, sk);
       return err;
@@ -230,24 +236,25 @@ export const netlink_bind = (sk: NetlinkSock, cred: Cred, addr: Uint8Array, addr
 
 /** netlink_connect(sk, sockaddr, addrlen) → 0 or a negative errno. */
 export const netlink_connect = (sk: NetlinkSock, cred: Cred, addr: Uint8Array, addrlen = addr.length): number => {
-  const a = move_addr_to_kernel(addr, addrlen);
-  if (typeof a === "number") return a;
+  const moved = move_addr_to_kernel(addr, addrlen);
+  if (moved) return moved;
+  const { family, pid, groups } = kaddr;
   if (addrlen < 2) return -ERRNO.EINVAL;
-  if (a.family === AF_UNSPEC) {
+  if (family === AF_UNSPEC) {
     sk.sk_state = NETLINK_UNCONNECTED;
     sk.dst_portid = 0;
     sk.dst_group = 0;
     return 0;
   }
-  if (a.family !== AF_NETLINK) return -ERRNO.EINVAL;
+  if (family !== AF_NETLINK) return -ERRNO.EINVAL;
   if (addrlen < SOCKADDR_NL_SIZE) return -ERRNO.EINVAL;
-  if ((a.groups || a.pid) && !netlink_allowed(sk, cred, NL_CFG_F_NONROOT_SEND)) return -ERRNO.EPERM;
+  if ((groups || pid) && !netlink_allowed(sk, cred, NL_CFG_F_NONROOT_SEND)) return -ERRNO.EPERM;
   let err = 0;
   if (!sk.bound) err = netlink_autobind(sk, cred);
   if (err === 0) {
     sk.sk_state = NETLINK_CONNECTED;
-    sk.dst_portid = a.pid;
-    sk.dst_group = ffs(a.groups);
+    sk.dst_portid = pid;
+    sk.dst_group = ffs(groups);
   }
   return err;
 };
@@ -286,12 +293,12 @@ export const netlink_sendmsg = (
   let dst_group: number;
   let skb_flags = 0;
   if (addr !== null && addrlen) {
-    const a = move_addr_to_kernel(addr, addrlen);
-    if (typeof a === "number") return a;
+    const moved = move_addr_to_kernel(addr, addrlen);
+    if (moved) return moved;
     if (addrlen < SOCKADDR_NL_SIZE) return -ERRNO.EINVAL;
-    if (a.family !== AF_NETLINK) return -ERRNO.EINVAL;
-    dst_portid = a.pid;
-    dst_group = ffs(a.groups);
+    if (kaddr.family !== AF_NETLINK) return -ERRNO.EINVAL;
+    dst_portid = kaddr.pid;
+    dst_group = ffs(kaddr.groups);
     if ((dst_group || dst_portid) && !netlink_allowed(sk, cred, NL_CFG_F_NONROOT_SEND)) return -ERRNO.EPERM;
     skb_flags |= NETLINK_SKB_DST;
   } else {
@@ -384,7 +391,7 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
       netlink_rcv_wake(sk);
       return recvError(-ERRNO.EAGAIN);
     }
-    sk.blocked = { op: "recvmsg", wq: sk.sk_wq, timeo: sk.sk_rcvtimeo };
+    sk.blocked = sk.recvmsg_blocked(sk.sk_rcvtimeo);
     return RECV_WOULD_BLOCK;
   }
   sk.blocked = null;
@@ -396,9 +403,10 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
     msg_flags |= MSG_TRUNC;
     copied = size;
   }
-  // skb_copy_datagram_msg: the caller's buffer gets its own copy (carved from a shared chunk: the
-  // transport's layers hand user code a copy in memory of its own)
-  const data = alloc_head(copied);
+  // skb_copy_datagram_msg: the copy is the caller's buffer, bytes of its own (ownedBytes: no other
+  // view overlaps them and nothing in the model writes them later), which the transport hands to
+  // the program as they are
+  const data = ownedBytes(copied);
   const head = skb.head;
   // the whole head (the usual datagram) needs no subarray view to copy from
   if (skb.data_off === 0 && copied === head.length) data.set(head);

@@ -124,6 +124,8 @@ class NetlinkSockCold {
   netlink_release: NetlinkReleaseFn | null = null;
   cb: NetlinkCallback | null = null;
   dump_done_errno = 0;
+  /** what a recvmsg that sleeps records in `blocked` (recvmsg_blocked) */
+  recv_blocked: { readonly op: "recvmsg"; readonly wq: WaitQueue; timeo: number } | null = null;
 }
 
 /** struct netlink_sock + the struct sock fields netlink uses. Field names are the kernel's. */
@@ -212,6 +214,18 @@ export class NetlinkSock implements SockCommon {
     const c = this.c;
     if (c.wq_readers === null) c.wq_readers = new WaitQueue(this, "sk_wq");
     return c.wq_readers;
+  }
+  /**
+   * What a recvmsg that must sleep puts in `blocked`: one record per socket, kept beside its wait
+   * queue and written at each such read (a world of thousands of blocked readers would otherwise
+   * keep one per wait).
+   */
+  recvmsg_blocked(timeo: number): BlockedOn {
+    const c = this.c;
+    let b = c.recv_blocked;
+    if (b === null) b = c.recv_blocked = { op: "recvmsg", wq: this.sk_wq, timeo };
+    else b.timeo = timeo;
+    return b;
   }
   /** nlk->wait: unicast senders waiting for this socket to drain */
   get wait(): WaitQueue {

@@ -153,6 +153,12 @@ export class SimProcess {
   readonly pid: number;
   cred: Cred;
   private readonly files = new Map<number, NetlinkSock>();
+  /**
+   * the last file looked up: most processes use one socket, and in a world of thousands of them
+   * the Map and its table are two more lines of memory to fetch on every call
+   */
+  private lastFd = -1;
+  private lastSk: NetlinkSock | undefined = undefined;
   private nextFd = 3;
   /** other file tables of this process (sim/files.ts: /proc files, inet sockets) close theirs here at exit */
   readonly exitHooks: Array<() => void> = [];
@@ -186,7 +192,13 @@ export class SimProcess {
   }
 
   sock(fd: number): NetlinkSock | undefined {
-    return this.files.get(fd);
+    if (fd === this.lastFd) return this.lastSk;
+    const sk = this.files.get(fd);
+    if (sk !== undefined) {
+      this.lastFd = fd;
+      this.lastSk = sk;
+    }
+    return sk;
   }
   get fds(): ReadonlyArray<number> {
     return [...this.files.keys()];
@@ -221,33 +233,33 @@ export class SimProcess {
   }
 
   bind(fd: number, addr: Uint8Array): SysRet {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return this.bad("bind", fd);
     return this.trace("bind", { fd, addr: toHex(addr) }, netlink_bind(sk, this.cred, addr, addr.length));
   }
 
   connect(fd: number, addr: Uint8Array): SysRet {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return this.bad("connect", fd);
     return this.trace("connect", { fd, addr: toHex(addr) }, netlink_connect(sk, this.cred, addr, addr.length));
   }
 
   getsockname(fd: number): { ret: SysRet; pid: number; groups: number } {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return { ret: -ERRNO.EBADF, pid: 0, groups: 0 };
     const r = netlink_getname(sk, false);
     return { ret: 0, pid: r.pid, groups: r.groups };
   }
 
   getpeername(fd: number): { ret: SysRet; pid: number; groups: number } {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return { ret: -ERRNO.EBADF, pid: 0, groups: 0 };
     const r = netlink_getname(sk, true);
     return { ret: 0, pid: r.pid, groups: r.groups };
   }
 
   getsockopt(fd: number, level: number, name: number, len: number): { ret: SysRet; optlen: number; data: Uint8Array } {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return { ret: this.bad("getsockopt", fd), optlen: 0, data: new Uint8Array(0) };
     const r = getsockopt(sk, level, name, len);
     this.trace("getsockopt", { fd, level, name, len }, r.ret);
@@ -255,7 +267,7 @@ export class SimProcess {
   }
 
   setsockopt(fd: number, level: number, name: number, value: Uint8Array): SysRet {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return this.bad("setsockopt", fd);
     return this.trace(
       "setsockopt",
@@ -269,7 +281,7 @@ export class SimProcess {
    * process's memory (an empty `insns` is a NULL pointer); `optlen` as passed (16 normally).
    */
   setsockoptFprog(fd: number, level: number, name: number, insns: Uint8Array, len: number, optlen: number): SysRet {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return this.bad("setsockopt", fd);
     const fprog = { len, filter: insns.length > 0 ? user_ptr(insns) : USER_NULL };
     return this.trace(
@@ -280,9 +292,13 @@ export class SimProcess {
   }
 
   close(fd: number): SysRet {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return this.bad("close", fd);
     this.files.delete(fd);
+    if (fd === this.lastFd) {
+      this.lastFd = -1;
+      this.lastSk = undefined;
+    }
     return this.trace("close", { fd }, netlink_release(sk));
   }
 
@@ -294,7 +310,7 @@ export class SimProcess {
 
   /** sendto/sendmsg, non-blocking: with MSG_DONTWAIT or on a O_NONBLOCK socket it never sleeps. */
   sendtoNow(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): SysRet {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return this.bad("sendto", fd);
     return this.traceSend(
       fd,
@@ -313,7 +329,7 @@ export class SimProcess {
    * `Parked`); transport/sim.ts drives it for every program.
    */
   sendtoCall(fd: number, data: Uint8Array, flags: number, addr: Uint8Array | undefined): SysRet | Parked<SysRet> {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined || (flags & MSG_DONTWAIT) !== 0 || sk.file_nonblock) {
       return this.sendtoNow(fd, data, flags, addr);
     }
@@ -358,7 +374,7 @@ export class SimProcess {
 
   /** recvmsg without sleeping (MSG_DONTWAIT added). */
   recvmsgNow(fd: number, size: number, flags: number): NetlinkRecvResult {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
     return this.traceRecv(sk, fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
   }
@@ -369,7 +385,7 @@ export class SimProcess {
    * one last try with MSG_DONTWAIT, the kernel's, which gives data or EAGAIN).
    */
   recvmsgCall(fd: number, size: number, flags: number): NetlinkRecvResult | Parked<NetlinkRecvResult> {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
     const r = netlink_recvmsg(sk, size, flags);
     if (r.ret !== WOULD_BLOCK) return this.traceRecv(sk, fd, size, flags, r);
@@ -385,7 +401,7 @@ export class SimProcess {
     timedOut: boolean,
   ): NetlinkRecvResult | undefined {
     // closed while it slept: the last try reports EBADF
-    if (this.files.get(fd) !== sk) return this.recvmsgNow(fd, size, flags);
+    if (this.sock(fd) !== sk) return this.recvmsgNow(fd, size, flags);
     const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
     return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(sk, fd, size, flags, again);
   }
@@ -399,7 +415,7 @@ export class SimProcess {
    * unless it is EAGAIN, is put back in sk_err for the next call, as the kernel does.
    */
   recvmmsgCall(fd: number, vlen: number, size: number, flags: number): RecvmmsgResult | Parked<RecvmmsgResult> {
-    const sk = this.files.get(fd);
+    const sk = this.sock(fd);
     if (sk === undefined) return { ret: this.bad("recvmmsg", fd), datagrams: [] };
     // vlen is an unsigned int and each buffer at least a byte here (the kernel layer's addon asks as much)
     if (!Number.isInteger(vlen) || vlen < 0 || !Number.isInteger(size) || size < 1) {
@@ -420,7 +436,7 @@ export class SimProcess {
     const run = (timedOut: boolean): RecvmmsgResult | typeof WOULD_BLOCK => {
       while (datagrams.length < n) {
         // closed while it slept: the last try reports EBADF
-        if (this.files.get(fd) !== sk) return end(-ERRNO.EBADF);
+        if (this.sock(fd) !== sk) return end(-ERRNO.EBADF);
         const r = netlink_recvmsg(sk, size, timedOut ? inner | MSG_DONTWAIT : inner);
         timedOut = false;
         if (r.ret === WOULD_BLOCK) return WOULD_BLOCK;

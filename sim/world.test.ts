@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { init_waitqueue_head, type WaitQueueHead } from "../kernel-model/kernel/sched.js";
 import {
   netlink_create,
   netlink_kernel_create,
@@ -310,5 +311,42 @@ describe("tasks driven by callbacks (sleepOnThen)", () => {
     const r = await w.run();
     expect(r.failed.map((f) => [f.task, String(f.error)])).toEqual([["thrower", "Error: boom"]]);
     expect(after).toBe(true);
+  });
+});
+
+describe("a queue's sleepers", () => {
+  it("wake in the order they slept; a task asleep on two queues wakes once, taken off both", async () => {
+    const w = new World({ seed: 1, trace: false });
+    const q = init_waitqueue_head("q");
+    const q2 = init_waitqueue_head("q2");
+    const log: string[] = [];
+    const sleeper = (name: string, on: ReadonlyArray<WaitQueueHead>, times: number): void => {
+      w.spawnTask("kthread", name, async () => {
+        for (let i = 0; i < times; i++) {
+          const why = await w.sleepOn(on.length === 1 ? on[0] : on, Number.POSITIVE_INFINITY);
+          log.push(`${name}:${why}`);
+        }
+      });
+    };
+    sleeper("a", [q2, q], 2);
+    sleeper("b", [q], 2);
+    sleeper("c", [q], 1);
+    w.spawnTask("kthread", "waker", async () => {
+      await w.msleep(1);
+      w.wake_up(q2); // a only, taken off q too
+      await w.msleep(1);
+      w.wake_up(q); // b, c, then a (asleep again on both, after them)
+      await w.msleep(1);
+      w.wake_up(q2); // nobody: a is done
+      w.wake_up(q); // b
+      await w.msleep(1);
+      w.wake_up(q); // nobody
+    });
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    expect(log).toEqual(["a:woken", "b:woken", "c:woken", "a:woken", "b:woken"]);
+    expect(w.now).toBe(4e6);
+    expect(q.sleepers === undefined || (q.sleepers as { size: number }).size === 0).toBe(true);
+    expect(q2.sleepers).toBeUndefined();
   });
 });

@@ -40,14 +40,21 @@ export type TaskState = "runnable" | "running" | "sleeping" | "exited";
 
 const NO_SLEEP_QUEUES: ReadonlyArray<SleepQueue> = Object.freeze([]);
 
+/**
+ * What runs a task on when it wakes (sleepOnThen): a function, or an object whose resumeTask does
+ * (a task's own state, with no closure to fetch when it wakes).
+ */
+export type TaskContinuation = ((why: WakeReason) => void) | { resumeTask(why: WakeReason): void };
+
 export class Task {
   state: TaskState = "runnable";
   /** resolves the promise the task is sleeping on (sleepOn) */
   resume: ((r: WakeReason) => void) | undefined = undefined;
   /** or what runs the task on when it wakes (sleepOnThen): called in the world's loop, no promise between */
-  continueWith: ((r: WakeReason) => void) | undefined = undefined;
+  continueWith: TaskContinuation | undefined = undefined;
   wakeReason: WakeReason = "woken";
-  sleepingOn: ReadonlyArray<SleepQueue> = NO_SLEEP_QUEUES;
+  /** the queue it sleeps on, or the queues (poll), or none */
+  sleepingOn: SleepQueue | ReadonlyArray<SleepQueue> = NO_SLEEP_QUEUES;
   /** the pid `current` shows for it (a process's pid, a kthread's) */
   pid = 0;
   timer: Timer | undefined = undefined;
@@ -66,6 +73,35 @@ export class Task {
     readonly body: () => Promise<void>,
   ) {}
 }
+
+// Who sleeps on a queue is kept on the queue (its `sleepers`, as the kernel's wait_queue_head
+// holds its list): nothing, one task, or, once two have slept on it at once, a list in the order
+// they slept, which stays (empty) for the next sleeps. A process blocked on its own socket is the
+// queue's one sleeper, and a wake-up reads no map and no list (in a world of thousands of blocked
+// processes each would be a line of memory to fetch).
+
+/** Puts `t` at the end of the queue's sleepers (once). */
+const addSleeper = (q: SleepQueue, t: Task): void => {
+  const s = q.sleepers;
+  if (s === undefined) q.sleepers = t;
+  else if (s instanceof Task) {
+    if (s === t) return;
+    const list = new WaitList<Task>();
+    list.push(s);
+    list.push(t);
+    q.sleepers = list;
+  } else {
+    const list = s as WaitList<Task>;
+    if (list.indexOf(t) < 0) list.push(t);
+  }
+};
+
+/** Takes `t` off the queue's sleepers. */
+const removeSleeper = (q: SleepQueue, t: Task): void => {
+  const s = q.sleepers;
+  if (s === t) q.sleepers = undefined;
+  else if (s !== undefined && !(s instanceof Task)) (s as WaitList<Task>).remove(t);
+};
 
 interface Timer {
   readonly at: number;
@@ -221,12 +257,6 @@ export class World {
   private nextTaskId = 1;
   private nextPid = 1000;
   private readonly tasks: Task[] = [];
-  /**
-   * each queue's sleeping tasks, in the order they slept. A list stays (empty) when its sleepers
-   * wake, for the next sleep on that queue: a world of blocked processes sleeps and wakes on the
-   * same queues over and over. Weak: a closed socket's queue takes its list with it.
-   */
-  private readonly sleepers = new WeakMap<SleepQueue, WaitList<Task>>();
   private current: Task | undefined = undefined;
   private park: (() => void) | undefined = undefined;
   private switches = 0;
@@ -403,16 +433,12 @@ export class World {
 
   /**
    * sleepOn for a task driven by callbacks: when the task wakes, the world's loop calls `then(why)`
-   * to run it on, at once and with this world's kernel installed (no promise and no microtask turn
+   * (or `then.resumeTask(why)`) to run it on, at once and with this world's kernel installed (no promise and no microtask turn
    * in between: a process of the sim layer switches this way). The caller must return to the world
    * without running anything more of the task; `then` sleeps again, or goes on asynchronously (the
    * world waits until the task sleeps or exits).
    */
-  sleepOnThen(
-    wq: SleepQueue | ReadonlyArray<SleepQueue> | undefined,
-    timeoutNs: number,
-    then: (why: WakeReason) => void,
-  ): void {
+  sleepOnThen(wq: SleepQueue | ReadonlyArray<SleepQueue> | undefined, timeoutNs: number, then: TaskContinuation): void {
     const t = this.beginSleep(wq, timeoutNs, false);
     t.continueWith = then;
     this.yieldToWorld();
@@ -426,17 +452,19 @@ export class World {
   ): Task {
     const t = this.current;
     if (t === undefined) throw new Error("sleepOn outside a task: only a simulated task can sleep");
-    const queues: ReadonlyArray<SleepQueue> =
-      wq === undefined ? NO_SLEEP_QUEUES : Array.isArray(wq) ? wq : [wq as SleepQueue];
     t.state = "sleeping";
-    t.sleepingOn = queues;
-    for (const q of queues) {
-      const list = this.sleepers.get(q);
-      if (list === undefined) {
-        const l = new WaitList<Task>();
-        l.push(t);
-        this.sleepers.set(q, l);
-      } else if (list.indexOf(t) < 0) list.push(t);
+    let none = false;
+    if (wq === undefined) {
+      t.sleepingOn = NO_SLEEP_QUEUES;
+      none = true;
+    } else if (Array.isArray(wq)) {
+      const queues = wq as ReadonlyArray<SleepQueue>;
+      t.sleepingOn = queues;
+      for (const q of queues) addSleeper(q, t);
+      none = queues.length === 0;
+    } else {
+      t.sleepingOn = wq as SleepQueue;
+      addSleeper(wq as SleepQueue, t);
     }
     if (Number.isFinite(timeoutNs)) {
       const timer: Timer = {
@@ -447,7 +475,7 @@ export class World {
       };
       t.timer = timer;
       this.timers.push(timer);
-    } else if (queues.length === 0 && !byWakeTask) {
+    } else if (none && !byWakeTask) {
       throw new Error("sleepOn with neither a wait queue nor a timeout would sleep forever");
     }
     return t;
@@ -467,13 +495,15 @@ export class World {
 
   /** wake_up on a wait queue: every task sleeping on it becomes runnable, in the order they slept. */
   wake_up(wq: SleepQueue): void {
-    const list = this.sleepers.get(wq);
-    if (list === undefined || list.size === 0) return;
-    if (list.size === 1) {
+    const s = wq.sleepers;
+    if (s === undefined) return;
+    if (s instanceof Task) {
       // one sleeper (a process blocked on its own socket)
-      this.makeRunnable(list.at(0), "woken");
+      this.makeRunnable(s, "woken");
       return;
     }
+    const list = s as WaitList<Task>;
+    if (list.size === 0) return;
     // makeRunnable takes each task off every queue it sleeps on, this one too: wake from a copy
     for (const t of list.toArray()) this.makeRunnable(t, "woken");
   }
@@ -484,9 +514,9 @@ export class World {
       t.timer.cancelled = true;
       t.timer = undefined;
     }
-    for (const q of t.sleepingOn) {
-      this.sleepers.get(q)?.remove(t);
-    }
+    const on = t.sleepingOn;
+    if (Array.isArray(on)) for (const q of on as ReadonlyArray<SleepQueue>) removeSleeper(q, t);
+    else removeSleeper(on as SleepQueue, t);
     t.sleepingOn = NO_SLEEP_QUEUES;
     t.state = "runnable";
     t.wakeReason = why;
@@ -523,7 +553,8 @@ export class World {
     t.state = "running";
     this.switches++;
     try {
-      next(t.wakeReason);
+      if (typeof next === "function") next(t.wakeReason);
+      else next.resumeTask(t.wakeReason);
     } catch (e) {
       if ((t.state as TaskState) !== "exited") this.exit(t, e);
     }

@@ -253,17 +253,13 @@ export const runPromiseProcess = (
         failure = e ?? new Error("the program rejected with undefined");
       },
     );
-    await driveProcess(
-      runtime,
-      () => false,
-      async () => {
-        if (settled) return "stop";
-        // no call is in flight: the program is computing (on microtasks); wait for its next call or its end
-        await Promise.race([program, new Promise<void>((resolve) => (kick = resolve))]);
-        kick = () => {};
-        return "again";
-      },
-    );
+    await driveProcess(runtime, async () => {
+      if (settled) return "stop";
+      // no call is in flight: the program is computing (on microtasks); wait for its next call or its end
+      await Promise.race([program, new Promise<void>((resolve) => (kick = resolve))]);
+      kick = () => {};
+      return "again";
+    });
     if (runtime.killed) return;
     if (failure !== undefined) throw failure;
   });

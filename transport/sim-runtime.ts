@@ -10,18 +10,43 @@ import { WaitList } from "../sim/wait-list.js";
 import type { WakeReason, World } from "../sim/world.js";
 
 /**
- * One fiber's wait: it is over when one of `queues` is woken (its wake-up count moved from `seen`)
- * or at `deadline` (virtual ns); then `wake` resumes the fiber, or (a parked call that must sleep
- * on) arms the waiter again and puts it back.
+ * One fiber's wait: it is over when one of its queues is woken (its wake-up count moved since the
+ * wait began) or at `deadline` (virtual ns); then `wake` resumes the fiber, or (a parked call that
+ * must sleep on) arms the waiter again and puts it back.
  */
 interface Waiter {
-  queues: ReadonlyArray<WaitQueue>;
-  /** each queue's wake-up count when the wait began */
-  seen: ReadonlyArray<number>;
   deadline: number;
   /** the fiber was interrupted (its cancel ran): a wake-up does nothing */
   cancelled: boolean;
+  /** the queues it sleeps on: one (a parked call's), or an array (poll's, Effect.sleep's none) */
+  sleepOn(): WaitQueue | ReadonlyArray<WaitQueue>;
+  /** whether one of its queues was woken since the wait began */
+  woken(): boolean;
   wake(why: WakeReason): void;
+}
+
+/** A wait on any of several queues (poll) or none (Effect.sleep): a fiber's resume on wake-up. */
+class QueuesWaiter implements Waiter {
+  cancelled = false;
+  /** each queue's wake-up count when the wait began */
+  private readonly seen: ReadonlyArray<number>;
+  constructor(
+    private readonly queues: ReadonlyArray<WaitQueue>,
+    readonly deadline: number,
+    private readonly resume: (effect: Effect.Effect<WakeReason>) => void,
+  ) {
+    this.seen = queues.map((q) => q.wakeups);
+  }
+  sleepOn(): ReadonlyArray<WaitQueue> {
+    return this.queues;
+  }
+  woken(): boolean {
+    for (let i = 0; i < this.queues.length; i++) if (this.queues[i]!.wakeups !== this.seen[i]) return true;
+    return false;
+  }
+  wake(why: WakeReason): void {
+    this.resume(Effect.succeed(why));
+  }
 }
 
 /**
@@ -32,8 +57,9 @@ interface Waiter {
  * generation's collector copies it).
  */
 class CallWaiter implements Waiter {
-  queues: ReadonlyArray<WaitQueue> = NO_QUEUES;
-  seen: number[] = NO_COUNTS;
+  /** the queue the call sleeps on, and its wake-up count when the wait began (one of each: no arrays to fetch) */
+  private queue: WaitQueue | undefined = undefined;
+  private seen = 0;
   deadline = 0;
   cancelled = false;
   /** the call this waiter drives, and what the fiber goes on with when it ends */
@@ -61,13 +87,18 @@ class CallWaiter implements Waiter {
   arm(): void {
     const call = this.call!;
     const q = call.wq();
-    if (this.queues.length === 1 && this.queues[0] === q) this.seen[0] = q.wakeups;
-    else {
-      this.queues = [q];
-      this.seen = [q.wakeups];
-    }
+    this.queue = q;
+    this.seen = q.wakeups;
     this.deadline = Math.max(this.rt.world.now, call.deadline);
     this.rt.add(this);
+  }
+
+  sleepOn(): WaitQueue {
+    return this.queue!;
+  }
+
+  woken(): boolean {
+    return this.queue!.wakeups !== this.seen;
   }
 
   wake(why: WakeReason): void {
@@ -108,17 +139,10 @@ class CallWaiter implements Waiter {
   }
 }
 
-/** What a process's task sleeps on: these queues, for at most timeoutNs (Infinity: until woken). */
-export interface SleepSet {
-  readonly queues: ReadonlyArray<WaitQueue>;
-  readonly timeoutNs: number;
-}
-
 /** calls a process takes on the spot between two yields (the fiber run loop's own default is 2048 operations) */
 const FAIR_RUN = 2048;
 
 const NO_QUEUES: ReadonlyArray<WaitQueue> = [];
-const NO_COUNTS: number[] = [];
 
 /**
  * The runtime of one simulated process: the Scheduler its fibers run on (a queue drained by the
@@ -127,19 +151,29 @@ const NO_COUNTS: number[] = [];
 export class SimRuntime implements Scheduler.Scheduler {
   readonly executionMode = "async" as const;
   private tasks: Array<readonly [number, () => void]> = [];
-  /** the waits in the order they began (an array: most processes have one wait at a time) */
-  private readonly waiters = new WaitList<Waiter>();
-  /** call waiters whose call ended, for the next parked call */
+  // The waits in the order they began: the first in a field of its own, the others (a process
+  // whose fibers wait at once) in a list. In a world of thousands of blocked processes each
+  // object a switch reads is a line of memory to fetch: most processes have one wait at a time,
+  // and that one needs no list.
+  /** the first wait (undefined: none, and `moreWaiters` is empty) */
+  private waiter: Waiter | undefined = undefined;
+  private readonly moreWaiters = new WaitList<Waiter>();
+  /** a call waiter whose call ended, for the next parked call (and more of them, when fibers waited at once) */
+  private spareWaiter: CallWaiter | undefined = undefined;
   private readonly freeWaiters = new WaitList<CallWaiter>();
   /** the root fiber (set by runProcess) */
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
+  /** the program has ended: the process loop stops (runProcess sets it when the root fiber exits) */
+  finished = false;
+  // the process loop's ends (driveProcess): in fields, so that a switch reads no closure
+  private idleAction: IdleAction | undefined = undefined;
+  private finishLoop: (() => void) | undefined = undefined;
+  private failLoop: ((e: unknown) => void) | undefined = undefined;
   /** syscalls made through the service */
   syscalls = 0;
-  /** what sleepSet gives */
-  private readonly sleeping: { queues: ReadonlyArray<WaitQueue>; timeoutNs: number } = {
-    queues: NO_QUEUES,
-    timeoutNs: 0,
-  };
+  /** what the task sleeps on when every fiber waits (set by sleepSet): these queues, for at most sleepTimeoutNs */
+  sleepQueues: WaitQueue | ReadonlyArray<WaitQueue> = NO_QUEUES;
+  sleepTimeoutNs = 0;
   /** calls the service's fibers may still take on the spot before one yields (see fair) */
   private fairBudget = FAIR_RUN;
   killed = false;
@@ -196,14 +230,8 @@ export class SimRuntime implements Scheduler.Scheduler {
   /** Suspends the fiber until one of `queues` is woken or `timeoutNs` of virtual time passes. */
   wait(queues: ReadonlyArray<WaitQueue>, timeoutNs: number): Effect.Effect<WakeReason> {
     return Effect.callback<WakeReason>((resume) => {
-      const w: Waiter = {
-        queues,
-        seen: queues.map((q) => q.wakeups),
-        deadline: this.world.now + Math.max(0, timeoutNs),
-        cancelled: false,
-        wake: (why) => resume(Effect.succeed(why)),
-      };
-      this.waiters.push(w);
+      const w = new QueuesWaiter(queues, this.world.now + Math.max(0, timeoutNs), resume);
+      this.add(w);
       return Effect.sync(() => this.cancel(w));
     });
   }
@@ -216,7 +244,9 @@ export class SimRuntime implements Scheduler.Scheduler {
    * signal to the call.
    */
   waitCall<R, A, E>(call: Parked<R>, done: (r: R) => Effect.Effect<A, E>): Effect.Effect<A, E> {
-    const w = this.freeWaiters.pop() ?? new CallWaiter(this);
+    let w = this.spareWaiter;
+    if (w !== undefined) this.spareWaiter = undefined;
+    else w = this.freeWaiters.pop() ?? new CallWaiter(this);
     w.call = call;
     w.done = done as (r: unknown) => Effect.Effect<unknown, unknown>;
     return w.effect as Effect.Effect<A, E>;
@@ -224,39 +254,52 @@ export class SimRuntime implements Scheduler.Scheduler {
 
   /** A call waiter whose call ended is kept for the next. */
   release(w: CallWaiter): void {
-    this.freeWaiters.push(w);
+    if (this.spareWaiter === undefined) this.spareWaiter = w;
+    else this.freeWaiters.push(w);
   }
 
   /** Puts a wait (back) at the end of the process's waits. */
   add(w: Waiter): void {
-    this.waiters.push(w);
+    if (this.waiter === undefined) this.waiter = w;
+    else this.moreWaiters.push(w);
+  }
+
+  /** Takes a wait out of the process's waits (the others keep their order). */
+  private remove(w: Waiter): void {
+    if (this.waiter === w) {
+      const more = this.moreWaiters;
+      if (more.size === 0) this.waiter = undefined;
+      else {
+        this.waiter = more.at(0);
+        more.removeAt(0);
+      }
+    } else this.moreWaiters.remove(w);
   }
 
   /** The fiber was interrupted: its wait ends without a wake-up. */
   cancel(w: Waiter): void {
     w.cancelled = true;
-    this.waiters.remove(w);
+    this.remove(w);
   }
 
   /** Resumes the waiters that can go on now; returns how many. */
   dispatch(): number {
-    const waiters = this.waiters;
-    if (waiters.size === 0) return 0;
-    if (waiters.size === 1) {
+    const first = this.waiter;
+    if (first === undefined) return 0;
+    if (this.moreWaiters.size === 0) {
       // the common case: one fiber waits
-      const w = waiters.at(0);
-      const why = this.due(w);
+      const why = this.due(first);
       if (why === undefined) return 0;
-      waiters.removeAt(0);
-      w.wake(why);
+      this.waiter = undefined;
+      first.wake(why);
       return 1;
     }
     let n = 0;
     // the waits as they are now: those a wake-up begins (or arms again) are for the next round
-    for (const w of waiters.toArray()) {
+    for (const w of [first, ...this.moreWaiters.toArray()]) {
       const why = this.due(w);
       if (why === undefined) continue;
-      waiters.remove(w);
+      this.remove(w);
       n++;
       w.wake(why);
     }
@@ -265,38 +308,82 @@ export class SimRuntime implements Scheduler.Scheduler {
 
   /** Why a wait is over now (a queue of its was woken, or its deadline passed), or undefined. */
   private due(w: Waiter): WakeReason | undefined {
-    for (let i = 0; i < w.queues.length; i++) {
-      if (w.queues[i]!.wakeups !== w.seen[i]) return "woken";
-    }
+    if (w.woken()) return "woken";
     return w.deadline <= this.world.now ? "timeout" : undefined;
   }
 
   /**
-   * What the task sleeps on when every fiber waits: all queues, the earliest deadline. One record
-   * per runtime, written by each call: read it before the next.
+   * What the task sleeps on when every fiber waits: all queues, the earliest deadline. Sets
+   * sleepQueues and sleepTimeoutNs (fields of the runtime: read them before the next call).
    */
-  sleepSet(): SleepSet {
-    let queues: ReadonlyArray<WaitQueue>;
+  sleepSet(): void {
+    let queues: WaitQueue | ReadonlyArray<WaitQueue>;
     let deadline = Number.POSITIVE_INFINITY;
-    if (this.waiters.size === 1) {
-      // the common case: one fiber waits (nothing else reads or changes the list)
-      const w = this.waiters.at(0);
-      queues = w.queues;
-      deadline = w.deadline;
+    const first = this.waiter;
+    if (first === undefined) queues = NO_QUEUES;
+    else if (this.moreWaiters.size === 0) {
+      // the common case: one fiber waits
+      queues = first.sleepOn();
+      deadline = first.deadline;
     } else {
       const all = new Set<WaitQueue>();
-      for (let i = 0; i < this.waiters.size; i++) {
-        const w = this.waiters.at(i);
-        for (const q of w.queues) all.add(q);
+      for (const w of [first, ...this.moreWaiters.toArray()]) {
+        const on = w.sleepOn();
+        if (Array.isArray(on)) for (const q of on as ReadonlyArray<WaitQueue>) all.add(q);
+        else all.add(on as WaitQueue);
         if (w.deadline < deadline) deadline = w.deadline;
       }
       queues = [...all];
     }
     if (!this.killed && this.kill?.atNs !== undefined && this.kill.atNs < deadline) deadline = this.kill.atNs;
-    const set = this.sleeping;
-    set.queues = queues;
-    set.timeoutNs = deadline - this.world.now;
-    return set;
+    this.sleepQueues = queues;
+    this.sleepTimeoutNs = deadline - this.world.now;
+  }
+
+  /** Whether the task has anything to sleep on (after sleepSet): a queue, or a deadline. */
+  get canSleep(): boolean {
+    const q = this.sleepQueues;
+    return !Array.isArray(q) || q.length > 0 || Number.isFinite(this.sleepTimeoutNs);
+  }
+
+  /** Runs the process loop (driveProcess) until `finished`, the process's death, or `idle` says stop. */
+  drive(idle: IdleAction, finish: () => void, fail: (e: unknown) => void): void {
+    this.idleAction = idle;
+    this.finishLoop = finish;
+    this.failLoop = fail;
+    this.step();
+  }
+
+  /** The world woke the task (sleepOnThen): the process loop goes on. */
+  resumeTask(_why: WakeReason): void {
+    this.step();
+  }
+
+  /** One run of the process loop, until the task sleeps, waits for its idle action, or ends. */
+  private step(): void {
+    try {
+      for (;;) {
+        this.drain();
+        if (this.killed || this.finished) {
+          this.finishLoop!();
+          return;
+        }
+        if (this.dispatch() > 0) continue;
+        if (this.killDue()) {
+          this.die(`time ${this.kill!.atNs}`);
+          continue;
+        }
+        this.sleepSet();
+        if (this.canSleep) {
+          this.world.sleepOnThen(this.sleepQueues, this.sleepTimeoutNs, this);
+          return;
+        }
+        this.idleAction!().then((r) => (r === "stop" ? this.finishLoop!() : this.step()), this.failLoop);
+        return;
+      }
+    } catch (e) {
+      this.failLoop!(e);
+    }
   }
 
   /** A planned kill by time that is due. */
@@ -315,7 +402,8 @@ export class SimRuntime implements Scheduler.Scheduler {
     const p = this.process;
     this.world.record({ kind: "fault", fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
     this.tasks = [];
-    this.waiters.clear();
+    this.waiter = undefined;
+    this.moreWaiters.clear();
     p.exitFiles();
   }
 
@@ -359,35 +447,11 @@ export type IdleAction = () => Promise<"stop" | "again">;
  * The process loop: run the fibers' work, resume the waiters the world woke, die when a planned
  * kill is due, and sleep in the world on every waiter's queue until the earliest deadline. When
  * nothing waits, `idle` decides (wait for the program's promises, stop, or fail). Resolves when
- * `done()` (checked after each round of work) or the process is killed. It sleeps with
- * world.sleepOnThen: the world runs it on directly when it wakes, with no promise per switch.
+ * the runtime is `finished` (checked after each round of work) or the process is killed. It
+ * sleeps with world.sleepOnThen, the runtime itself the continuation: the world runs it on
+ * directly when it wakes, with no promise and no closure per switch.
  */
-export const driveProcess = (rt: SimRuntime, done: () => boolean, idle: IdleAction): Promise<void> =>
+export const driveProcess = (rt: SimRuntime, idle: IdleAction): Promise<void> =>
   new Promise<void>((finish, fail) => {
-    const step = (): void => {
-      try {
-        for (;;) {
-          rt.drain();
-          if (rt.killed || done()) {
-            finish();
-            return;
-          }
-          if (rt.dispatch() > 0) continue;
-          if (rt.killDue()) {
-            rt.die(`time ${rt.kill!.atNs}`);
-            continue;
-          }
-          const { queues, timeoutNs } = rt.sleepSet();
-          if (queues.length > 0 || Number.isFinite(timeoutNs)) {
-            rt.world.sleepOnThen(queues, timeoutNs, step);
-            return;
-          }
-          idle().then((r) => (r === "stop" ? finish() : step()), fail);
-          return;
-        }
-      } catch (e) {
-        fail(e);
-      }
-    };
-    step();
+    rt.drive(idle, finish, fail);
   });

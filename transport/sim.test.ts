@@ -4,6 +4,7 @@ import { netlink_kernel_create, netlink_proc_rows } from "../kernel-model/net/ne
 import {
   encodeMessage,
   MSG_DONTWAIT,
+  MSG_PEEK,
   NETLINK_ROUTE,
   NETLINK_USERSOCK,
   NLMSG_NOOP,
@@ -401,6 +402,105 @@ describe("the Netlink service over the simulator", () => {
     // which a signal handler's SA_RESTART would restart), and it never arrived
     const sends = w.trace.snapshot().events.filter((e) => isSyscall(e, "sendto") && e.pid === 701);
     expect(sends.at(-1)).toMatchObject({ ret: -512, errno: "ERESTARTSYS" });
+  });
+
+  it("reads a send's destination when the call runs, and a parked send keeps it while other sends go elsewhere", async () => {
+    const w = new World({ seed: 15 });
+    const got: string[] = [];
+    let filled = 0;
+    runProcess(
+      w,
+      { name: "full", pid: 710 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 710, groups: 0 });
+        yield* nl.setsockopt(s, SOL_SOCKET, SO_RCVBUF, 1);
+        yield* Effect.sleep("5 millis");
+        for (let i = 0; i <= filled; i++) got.push(`710:${seqOf((yield* nl.recvmsg(s, 100)).data)}`);
+      }),
+    );
+    runProcess(
+      w,
+      { name: "other", pid: 711 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 711, groups: 0 });
+        for (let i = 0; i < 3; i++) got.push(`711:${seqOf((yield* nl.recvmsg(s, 100)).data)}`);
+      }),
+    );
+    runProcess(
+      w,
+      { name: "writer", pid: 712 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        // fill 710's queue, then a fiber parks a send to it
+        for (;;) {
+          const r = yield* Effect.option(
+            nl.sendto(s, msg(filled), { to: { pid: 710, groups: 0 }, flags: MSG_DONTWAIT }),
+          );
+          if (r._tag === "None") break;
+          filled++;
+        }
+        const parked = yield* Effect.forkChild(nl.sendto(s, msg(100), { to: { pid: 710, groups: 0 } }));
+        yield* Effect.yieldNow;
+        // an effect built now and run later sends where its address says when it runs
+        const to = { pid: 710, groups: 0 };
+        const later = nl.sendto(s, msg(20), { to });
+        to.pid = 711;
+        // meanwhile other sends go to 711, each with its own address
+        for (const seq of [21, 22]) yield* nl.sendto(s, msg(seq), { to: { pid: 711, groups: 0 } });
+        yield* later;
+        yield* Fiber.join(parked);
+      }),
+    );
+    await runWorld(w);
+    expect(filled).toBeGreaterThan(0);
+    const first = Array.from({ length: filled }, (_, i) => `710:${i}`);
+    expect(got).toEqual(["711:21", "711:22", "711:20", ...first, "710:100"]);
+    // the trace shows the parked send going to 710 when it ended, whatever was sent in between
+    const sends = w.trace.snapshot().events.filter((e) => isSyscall(e, "sendto") && e.pid === 712);
+    const to710 = Array.from({ length: filled + 1 }, () => 710); // the last one: EAGAIN, the queue full
+    expect(sends.map((e) => (e as unknown as { to: number }).to)).toEqual([...to710, 711, 711, 711, 710]);
+    expect(sends.at(-1)).toMatchObject({ ret: 20 });
+  });
+
+  it("hands a program received bytes of its own: writing them changes no other datagram, and no copy follows later writes", async () => {
+    const w = new World({ seed: 16 });
+    const got: Datagram[] = [];
+    runProcess(
+      w,
+      { name: "self", pid: 960 },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 960, groups: 0 });
+        const payload = msg(1);
+        for (let i = 0; i < 3; i++) yield* nl.sendto(s, payload, { to: { pid: 960, groups: 0 } });
+        const peeked = yield* nl.recvmsg(s, 100, MSG_PEEK);
+        peeked.data.fill(0xee);
+        payload.fill(0xdd);
+        for (let i = 0; i < 3; i++) got.push(yield* nl.recvmsg(s, 100));
+        got[0]!.data.fill(0xcc);
+        got.push(peeked);
+      }),
+    );
+    await runWorld(w);
+    expect(got.slice(1, 3).map((d) => seqOf(d.data))).toEqual([1, 1]);
+    expect(got[0]!.data.every((b) => b === 0xcc)).toBe(true);
+    expect(got[3]!.data.every((b) => b === 0xee)).toBe(true);
+    for (let i = 0; i < got.length; i++) {
+      for (let j = i + 1; j < got.length; j++) {
+        const [a, b] = [got[i]!.data, got[j]!.data];
+        const apart =
+          a.buffer !== b.buffer ||
+          a.byteOffset + a.byteLength <= b.byteOffset ||
+          b.byteOffset + b.byteLength <= a.byteOffset;
+        expect(apart).toBe(true);
+      }
+    }
   });
 
   it("times out a blocking recvmsg after SO_RCVTIMEO with EAGAIN", async () => {

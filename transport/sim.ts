@@ -508,21 +508,18 @@ export const runProcess = <A, E>(
     runtime.fiber = fiber as Fiber.Fiber<unknown, unknown>;
     fiber.addObserver((e) => {
       exit = e;
+      runtime.finished = true;
     });
-    await driveProcess(
-      runtime,
-      () => exit !== undefined,
-      async () => {
-        // maybe a resolved promise (Effect.promise) is about to resume a fiber
-        for (let i = 0; i < SETTLE_TURNS && runtime.idle && exit === undefined; i++) await Promise.resolve();
-        if (!runtime.idle || exit !== undefined) return "again";
-        const { queues, timeoutNs } = runtime.sleepSet();
-        if (queues.length === 0 && !Number.isFinite(timeoutNs)) {
-          throw new Error(`${proc.name}: the program waits on nothing the world can wake (a real promise or timer?)`);
-        }
-        return "again";
-      },
-    );
+    await driveProcess(runtime, async () => {
+      // maybe a resolved promise (Effect.promise) is about to resume a fiber
+      for (let i = 0; i < SETTLE_TURNS && runtime.idle && exit === undefined; i++) await Promise.resolve();
+      if (!runtime.idle || exit !== undefined) return "again";
+      runtime.sleepSet();
+      if (!runtime.canSleep) {
+        throw new Error(`${proc.name}: the program waits on nothing the world can wake (a real promise or timer?)`);
+      }
+      return "again";
+    });
     const e = exit;
     if (e !== undefined && e._tag === "Failure") {
       throw new Error(`${proc.name}: ${Cause.pretty(e.cause)}`);

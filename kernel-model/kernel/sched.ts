@@ -48,9 +48,11 @@ export class TaskStruct {
   }
 }
 
-/** wait_queue_head_t: sleepers are the host's business; the head is an identity to wake. */
+/** wait_queue_head_t: an identity to wake; who sleeps on it is the host's business (in `sleepers`). */
 export class WaitQueueHead {
   wakeups = 0;
+  /** who sleeps on it (the head's list): kept by the host that runs the tasks, never read by the model */
+  sleepers: unknown = undefined;
   constructor(readonly name = "wq") {}
 }
 

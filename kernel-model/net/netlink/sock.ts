@@ -37,6 +37,11 @@ export type NetlinkReleaseFn = (sk: NetlinkSock, groups: Uint32Array | null) => 
 export class WaitQueue {
   wakeups = 0;
   onwake: ((q: WaitQueue) => void) | undefined = undefined;
+  /**
+   * Who sleeps on the queue (the kernel's wait_queue_head list): kept by the host that runs the
+   * tasks (the world), never read by the model.
+   */
+  sleepers: unknown = undefined;
   constructor(
     readonly sk: NetlinkSock,
     /** "sk_wq": readers (data ready, error report); "nlk_wait": unicast senders waiting for room */

@@ -22,7 +22,15 @@ import {
   type WaitQueue,
   WOULD_BLOCK,
 } from "../kernel-model/net/netlink/index.js";
-import { CAP_LAST_CAP, ERRNO, MSG_DONTWAIT, MSG_WAITFORONE, O_NONBLOCK, toHex } from "../kernel-model/uapi/index.js";
+import {
+  CAP_LAST_CAP,
+  ERRNO,
+  MSG_DONTWAIT,
+  MSG_WAITFORONE,
+  O_NONBLOCK,
+  ownedBytes,
+  toHex,
+} from "../kernel-model/uapi/index.js";
 import { receivedDatagram, sentDatagram } from "./datagram.js";
 import type { TraceValue } from "./trace.js";
 import type { Task, World } from "./world.js";
@@ -376,7 +384,7 @@ export class SimProcess {
   recvmsgNow(fd: number, size: number, flags: number): NetlinkRecvResult {
     const sk = this.sock(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
-    return this.traceRecv(sk, fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT));
+    return this.traceRecv(sk, fd, size, flags, netlink_recvmsg(sk, size, flags | MSG_DONTWAIT, ownedBytes));
   }
 
   /**
@@ -387,7 +395,7 @@ export class SimProcess {
   recvmsgCall(fd: number, size: number, flags: number): NetlinkRecvResult | Parked<NetlinkRecvResult> {
     const sk = this.sock(fd);
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
-    const r = netlink_recvmsg(sk, size, flags);
+    const r = netlink_recvmsg(sk, size, flags, ownedBytes);
     if (r.ret !== WOULD_BLOCK) return this.traceRecv(sk, fd, size, flags, r);
     return new RecvmsgParked(this, sk, fd, size, flags, this.world.now + usToNs(sk.blocked?.timeo ?? 0));
   }
@@ -402,7 +410,7 @@ export class SimProcess {
   ): NetlinkRecvResult | undefined {
     // closed while it slept: the last try reports EBADF
     if (this.sock(fd) !== sk) return this.recvmsgNow(fd, size, flags);
-    const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags);
+    const again = netlink_recvmsg(sk, size, timedOut ? flags | MSG_DONTWAIT : flags, ownedBytes);
     return again.ret === WOULD_BLOCK ? undefined : this.traceRecv(sk, fd, size, flags, again);
   }
 
@@ -437,7 +445,7 @@ export class SimProcess {
       while (datagrams.length < n) {
         // closed while it slept: the last try reports EBADF
         if (this.sock(fd) !== sk) return end(-ERRNO.EBADF);
-        const r = netlink_recvmsg(sk, size, timedOut ? inner | MSG_DONTWAIT : inner);
+        const r = netlink_recvmsg(sk, size, timedOut ? inner | MSG_DONTWAIT : inner, ownedBytes);
         timedOut = false;
         if (r.ret === WOULD_BLOCK) return WOULD_BLOCK;
         if (r.ret < 0) return end(r.ret);

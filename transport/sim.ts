@@ -90,8 +90,8 @@ type DatagramFields = { -readonly [K in keyof Datagram]: Datagram[K] };
  * prototype is Object.prototype: to a program (and to a test's equality) it is a plain object.
  */
 const PlainDatagram = function (this: DatagramFields, r: NetlinkRecvResult): void {
-  // the model's recvmsg copied the datagram into bytes of the caller's own (ownedBytes: no other
-  // message's view overlaps them, nothing writes them later): the program gets those
+  // a process's recvmsg copies the datagram into bytes of the program's own (SimProcess passes
+  // ownedBytes: no other message's view overlaps them, nothing writes them later)
   this.data = r.data;
   this.length = r.ret;
   this.msgFlags = r.msg_flags;

@@ -49,7 +49,6 @@ import {
   NETLINK_UNCONNECTED,
   NL_CFG_F_NONROOT_RECV,
   NL_CFG_F_NONROOT_SEND,
-  ownedBytes,
   putU32,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -74,6 +73,7 @@ import {
 import { netlink_broadcast } from "./broadcast.js";
 import { netlink_recvmsg_dump, netlink_sock_destruct_dump } from "./dump.js";
 import {
+  alloc_head,
   kfree_skb,
   NETLINK_MAX_RECVMSG_LEN,
   NETLINK_SKB_DST,
@@ -369,11 +369,19 @@ const recvError = (ret: number): NetlinkRecvResult => ({ ret, data: EMPTY, msg_f
 const RECV_WOULD_BLOCK = recvError(WOULD_BLOCK);
 
 /**
- * netlink_recvmsg(sk, size, flags): one datagram per call. A pending sk_err is returned (and
- * cleared) before any queued data; MSG_PEEK leaves the datagram queued; after the read, a
- * running dump gets another round (netlink_recvmsg_dump), then netlink_rcv_wake.
+ * netlink_recvmsg(sk, size, flags, copyTo): one datagram per call. A pending sk_err is returned
+ * (and cleared) before any queued data; MSG_PEEK leaves the datagram queued; after the read, a
+ * running dump gets another round (netlink_recvmsg_dump), then netlink_rcv_wake. `copyTo(n)`
+ * makes the buffer the datagram is copied into: by default a carve of the model's working memory
+ * (a caller that keeps the bytes or hands them on copies them); the simulator's processes pass
+ * ownedBytes, so that a program's datagrams are bytes of its own, copied once.
  */
-export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): NetlinkRecvResult => {
+export const netlink_recvmsg = (
+  sk: NetlinkSock,
+  size: number,
+  flags = 0,
+  copyTo: (size: number) => Uint8Array = alloc_head,
+): NetlinkRecvResult => {
   if (flags & MSG_OOB) return recvError(-ERRNO.EOPNOTSUPP);
   const nonblock = (flags & MSG_DONTWAIT) !== 0 || sk.file_nonblock;
   // skb_recv_datagram: socket errors first, then the queue, then sleep or EAGAIN
@@ -403,10 +411,8 @@ export const netlink_recvmsg = (sk: NetlinkSock, size: number, flags = 0): Netli
     msg_flags |= MSG_TRUNC;
     copied = size;
   }
-  // skb_copy_datagram_msg: the copy is the caller's buffer, bytes of its own (ownedBytes: no other
-  // view overlaps them and nothing in the model writes them later), which the transport hands to
-  // the program as they are
-  const data = ownedBytes(copied);
+  // skb_copy_datagram_msg: into the caller's buffer, which copyTo makes
+  const data = copyTo(copied);
   const head = skb.head;
   // the whole head (the usual datagram) needs no subarray view to copy from
   if (skb.data_off === 0 && copied === head.length) data.set(head);

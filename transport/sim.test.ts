@@ -16,12 +16,48 @@ import {
 import { spawnProcess } from "../sim/process.js";
 import { isSyscall, traceHash } from "../sim/trace.js";
 import { World } from "../sim/world.js";
-import { type Datagram, Netlink, type NetlinkError, POLLIN, POLLOUT, recvStream, runProcess } from "./index.js";
+import {
+  type Datagram,
+  Netlink,
+  type NetlinkError,
+  type NetlinkService,
+  type NetlinkSocket,
+  POLLIN,
+  POLLOUT,
+  recvStream,
+  runProcess,
+} from "./index.js";
 import { processContext, processLayer } from "./sim.js";
 import { SimRuntime } from "./sim-runtime.js";
 
 const msg = (seq: number): Uint8Array => encodeMessage({ type: 0x10, seq, payload: Uint8Array.of(seq, 0, 0, 0) });
 const seqOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset).getUint32(8, true);
+
+/** The process's Netlink service and a socket bound to `pid`. */
+const boundSocket = (pid: number) =>
+  Effect.gen(function* () {
+    const nl = yield* Netlink;
+    const s = yield* nl.socket(NETLINK_USERSOCK);
+    yield* nl.bind(s, { pid, groups: 0 });
+    return { nl, s };
+  });
+
+/** A socket bound to `pid` with the smallest receive buffer: a datagram or two fill its queue. */
+const smallQueue = (pid: number) =>
+  Effect.gen(function* () {
+    const { nl, s } = yield* boundSocket(pid);
+    yield* nl.setsockopt(s, SOL_SOCKET, SO_RCVBUF, 1);
+    return { nl, s };
+  });
+
+/** Sends msg(0), msg(1), … to `pid` without waiting, until its queue is full: how many went. */
+const fillQueue = (nl: NetlinkService, s: NetlinkSocket, pid: number) =>
+  Effect.gen(function* () {
+    for (let n = 0; ; n++) {
+      const r = yield* Effect.option(nl.sendto(s, msg(n), { to: { pid, groups: 0 }, flags: MSG_DONTWAIT }));
+      if (r._tag === "None") return n;
+    }
+  });
 
 /** Runs the world; fails the test with the seed if a task failed or deadlocked. */
 const runWorld = async (w: World): Promise<void> => {
@@ -353,10 +389,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "reader", pid: 700 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 700, groups: 0 });
-        yield* nl.setsockopt(s, SOL_SOCKET, SO_RCVBUF, 1);
+        const { nl, s } = yield* smallQueue(700);
         yield* Effect.sleep("5 millis");
         // one datagram read makes room for the parked send
         out.push(`read ${seqOf((yield* nl.recvmsg(s, 100)).data)}@${w.now}`);
@@ -377,12 +410,7 @@ describe("the Netlink service over the simulator", () => {
         const nl = yield* Netlink;
         const s = yield* nl.socket(NETLINK_USERSOCK);
         const to = { to: { pid: 700, groups: 0 } };
-        // fill the reader's queue
-        for (;;) {
-          const r = yield* Effect.option(nl.sendto(s, msg(filled), { ...to, flags: MSG_DONTWAIT }));
-          if (r._tag === "None") break;
-          filled++;
-        }
+        filled = yield* fillQueue(nl, s, 700);
         yield* nl.sendto(s, msg(100), to);
         out.push(`sent 100@${w.now}`);
         const r = yield* Effect.timeoutOption(nl.sendto(s, msg(101), to), "10 millis");
@@ -412,10 +440,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "full", pid: 710 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 710, groups: 0 });
-        yield* nl.setsockopt(s, SOL_SOCKET, SO_RCVBUF, 1);
+        const { nl, s } = yield* smallQueue(710);
         yield* Effect.sleep("5 millis");
         for (let i = 0; i <= filled; i++) got.push(`710:${seqOf((yield* nl.recvmsg(s, 100)).data)}`);
       }),
@@ -424,9 +449,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "other", pid: 711 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 711, groups: 0 });
+        const { nl, s } = yield* boundSocket(711);
         for (let i = 0; i < 3; i++) got.push(`711:${seqOf((yield* nl.recvmsg(s, 100)).data)}`);
       }),
     );
@@ -437,13 +460,7 @@ describe("the Netlink service over the simulator", () => {
         const nl = yield* Netlink;
         const s = yield* nl.socket(NETLINK_USERSOCK);
         // fill 710's queue, then a fiber parks a send to it
-        for (;;) {
-          const r = yield* Effect.option(
-            nl.sendto(s, msg(filled), { to: { pid: 710, groups: 0 }, flags: MSG_DONTWAIT }),
-          );
-          if (r._tag === "None") break;
-          filled++;
-        }
+        filled = yield* fillQueue(nl, s, 710);
         const parked = yield* Effect.forkChild(nl.sendto(s, msg(100), { to: { pid: 710, groups: 0 } }));
         yield* Effect.yieldNow;
         // an effect built now and run later sends where its address says when it runs
@@ -474,9 +491,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "self", pid: 960 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 960, groups: 0 });
+        const { nl, s } = yield* boundSocket(960);
         const payload = msg(1);
         for (let i = 0; i < 3; i++) yield* nl.sendto(s, payload, { to: { pid: 960, groups: 0 } });
         const peeked = yield* nl.recvmsg(s, 100, MSG_PEEK);

@@ -32,7 +32,7 @@ export interface TimedRun {
 export type TimedFn = (n: number) => TimedRun | Promise<TimedRun>;
 
 /** Measures one quantity that is not a rate (heap bytes per socket): the median of `samples` readings. */
-export type GaugeFn = () => number;
+export type GaugeFn = () => number | Promise<number>;
 
 export interface Workload {
   readonly name: string;
@@ -162,12 +162,12 @@ export const measure = async (w: Workload, opts: RunOptions = defaultRunOptions)
 };
 
 /** A gauge: the median of `samples` readings (each after a full garbage collection). */
-const measureGauge = (w: Workload, read: GaugeFn, opts: RunOptions): Result => {
+const measureGauge = async (w: Workload, read: GaugeFn, opts: RunOptions): Promise<Result> => {
   const values: number[] = [];
   let checksum = 0;
   for (let s = 0; s < opts.samples; s++) {
     collectGarbage();
-    const v = read();
+    const v = await read();
     values.push(v);
     checksum = fold(checksum, v);
   }

@@ -153,10 +153,60 @@ const simProcesses =
     return { checksum: r.switches, wallNs, cpuNs: (c.user + c.system) * 1000, ops: received - receivedBefore };
   };
 
+/**
+ * sim.processes.bytes: JS heap plus ArrayBuffer bytes per simulated process in a world of 10,000,
+ * each an Effect program blocked in recvmsg on its own bound socket, measured after a full GC from
+ * inside the world (a sender's program, once every process has blocked); the sender then wakes
+ * each one with a datagram so that the world ends.
+ */
+const processesBytes = async (): Promise<number> => {
+  const processes = 10_000;
+  collectGarbage();
+  const before = process.memoryUsage();
+  const world = new World({ seed: 8, trace: false, maxSwitches: Number.MAX_SAFE_INTEGER });
+  const msg = encodeMessage({ type: 16, payload: new Uint8Array(16) });
+  let received = 0;
+  for (let i = 0; i < processes; i++) {
+    runProcess(
+      world,
+      { name: `r${i}`, pid: 1000 + i },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: 1000 + i, groups: 0 });
+        const d = yield* nl.recvmsg(s, 256);
+        if (d.length > 0) received++;
+      }),
+    );
+  }
+  let bytes = 0;
+  runProcess(
+    world,
+    { name: "sender", pid: 999 },
+    Effect.gen(function* () {
+      const nl = yield* Netlink;
+      const s = yield* nl.socket(NETLINK_USERSOCK);
+      // every other process has run up to its recvmsg and blocked
+      yield* Effect.sleep("1 millis");
+      yield* Effect.sync(() => {
+        collectGarbage();
+        const after = process.memoryUsage();
+        bytes = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+      });
+      for (let i = 0; i < processes; i++) yield* nl.sendto(s, msg, { to: { pid: 1000 + i, groups: 0 } });
+    }),
+  );
+  const r = await world.run();
+  if (r.failed.length > 0) throw r.failed[0]!.error;
+  if (received !== processes) throw new Error(`sim.processes.bytes: ${received} of ${processes} received`);
+  return Math.round(bytes / processes);
+};
+
 export const registerScale = (suite: Suite): void => {
   suite.add("model.sockets.create", socketsCreate(), "sockets/s");
   suite.addGauge("model.sockets.bytes", socketsBytes, "bytes/socket");
   suite.add("model.broadcast.100k", broadcast100k(), "deliveries/s", WORLD_SOCKETS);
+  suite.addGauge("sim.processes.bytes", processesBytes, "bytes/process");
   suite.addTimed("sim.processes.1k", simProcesses(1_000), "switches/s");
   suite.addTimed("sim.processes.10k", simProcesses(10_000), "switches/s");
   // past the processor's caches and the young generation: the cost per switch from 10k on

@@ -16,7 +16,7 @@ import {
 import { encodeMessage, MSG_DONTWAIT, NETLINK_USERSOCK } from "../kernel-model/uapi/index.js";
 import { SeededPrng } from "../sim/prng.js";
 import { World } from "../sim/world.js";
-import { Netlink, runProcess } from "../transport/index.js";
+import { Netlink, type NetlinkService, type NetlinkSocket, runProcess } from "../transport/index.js";
 import { collectGarbage, type Suite } from "./harness.js";
 import { open } from "./model.js";
 
@@ -88,6 +88,39 @@ const broadcast100k = (): ((n: number) => number) => {
   };
 };
 
+/** The first pid of the readers: reader i is pid READER_PID + i. */
+const READER_PID = 1000;
+
+/**
+ * `processes` Effect programs, reader i bound to pid READER_PID + i, each reading `rounds`
+ * datagrams with a blocking recvmsg; `received()` counts what they have read.
+ */
+const spawnReaders = (world: World, processes: number, rounds: number): { readonly received: () => number } => {
+  let received = 0;
+  for (let i = 0; i < processes; i++) {
+    runProcess(
+      world,
+      { name: `r${i}`, pid: READER_PID + i },
+      Effect.gen(function* () {
+        const nl = yield* Netlink;
+        const s = yield* nl.socket(NETLINK_USERSOCK);
+        yield* nl.bind(s, { pid: READER_PID + i, groups: 0 });
+        for (let r = 0; r < rounds; r++) {
+          const d = yield* nl.recvmsg(s, 256);
+          if (d.length > 0) received++; // (not `received += yield* ...`: that reads received before the wait)
+        }
+      }),
+    );
+  }
+  return { received: () => received };
+};
+
+/** One datagram to each of the `processes` readers. */
+const sendToEach = (nl: NetlinkService, s: NetlinkSocket, processes: number, msg: Uint8Array) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < processes; i++) yield* nl.sendto(s, msg, { to: { pid: READER_PID + i, groups: 0 } });
+  });
+
 /**
  * sim.processes.P: P simulated processes (runProcess, Effect programs over Netlink) each block in
  * recvmsg on its own socket; a sender sends one datagram to each per round, then sleeps 1 ms of
@@ -104,22 +137,7 @@ const simProcesses =
     const rounds = 1 + Math.max(1, Math.ceil(n / processes));
     const world = new World({ seed: 7, trace: false, maxSwitches: Number.MAX_SAFE_INTEGER });
     const msg = encodeMessage({ type: 16, payload: new Uint8Array(16) });
-    let received = 0;
-    for (let i = 0; i < processes; i++) {
-      runProcess(
-        world,
-        { name: `r${i}`, pid: 1000 + i },
-        Effect.gen(function* () {
-          const nl = yield* Netlink;
-          const s = yield* nl.socket(NETLINK_USERSOCK);
-          yield* nl.bind(s, { pid: 1000 + i, groups: 0 });
-          for (let r = 0; r < rounds; r++) {
-            const d = yield* nl.recvmsg(s, 256);
-            if (d.length > 0) received++; // (not `received += yield* ...`: that reads received before the wait)
-          }
-        }),
-      );
-    }
+    const readers = spawnReaders(world, processes, rounds);
     let c0: NodeJS.CpuUsage | undefined;
     let w0 = 0n;
     let receivedBefore = 0;
@@ -132,12 +150,12 @@ const simProcesses =
         for (let r = 0; r < rounds; r++) {
           if (r === 1) {
             yield* Effect.sync(() => {
-              receivedBefore = received;
+              receivedBefore = readers.received();
               c0 = process.cpuUsage();
               w0 = process.hrtime.bigint();
             });
           }
-          for (let i = 0; i < processes; i++) yield* nl.sendto(s, msg, { to: { pid: 1000 + i, groups: 0 } });
+          yield* sendToEach(nl, s, processes, msg);
           yield* Effect.sleep("1 millis");
         }
       }),
@@ -146,6 +164,7 @@ const simProcesses =
     const wallNs = Number(process.hrtime.bigint() - w0);
     const c = process.cpuUsage(c0);
     if (r.failed.length > 0) throw r.failed[0]!.error;
+    const received = readers.received();
     if (received !== rounds * processes)
       throw new Error(`sim.processes: ${received} of ${rounds * processes} received`);
     if (c0 === undefined || receivedBefore !== processes)
@@ -165,20 +184,7 @@ const processesBytes = async (): Promise<number> => {
   const before = process.memoryUsage();
   const world = new World({ seed: 8, trace: false, maxSwitches: Number.MAX_SAFE_INTEGER });
   const msg = encodeMessage({ type: 16, payload: new Uint8Array(16) });
-  let received = 0;
-  for (let i = 0; i < processes; i++) {
-    runProcess(
-      world,
-      { name: `r${i}`, pid: 1000 + i },
-      Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 1000 + i, groups: 0 });
-        const d = yield* nl.recvmsg(s, 256);
-        if (d.length > 0) received++;
-      }),
-    );
-  }
+  const readers = spawnReaders(world, processes, 1);
   let bytes = 0;
   runProcess(
     world,
@@ -193,11 +199,12 @@ const processesBytes = async (): Promise<number> => {
         const after = process.memoryUsage();
         bytes = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
       });
-      for (let i = 0; i < processes; i++) yield* nl.sendto(s, msg, { to: { pid: 1000 + i, groups: 0 } });
+      yield* sendToEach(nl, s, processes, msg);
     }),
   );
   const r = await world.run();
   if (r.failed.length > 0) throw r.failed[0]!.error;
+  const received = readers.received();
   if (received !== processes) throw new Error(`sim.processes.bytes: ${received} of ${processes} received`);
   return Math.round(bytes / processes);
 };

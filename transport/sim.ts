@@ -68,8 +68,20 @@ class SimSocket implements NetlinkSocket {
   ) {}
 }
 
-const addrBytes = (a: SocketAddress): Uint8Array =>
-  a instanceof Uint8Array ? a : encodeSockaddrNl({ pid: a.pid, groups: a.groups });
+/**
+ * An address (bind, connect, sendto) as the bytes of a sockaddr_nl, made when the call runs: a
+ * program's own bytes as they are, a {pid, groups} written into one scratch sockaddr. The model
+ * reads the address when the call begins (move_addr_to_kernel, and the trace) and keeps nothing
+ * of it (a sendto that sleeps keeps a copy for the trace), so the next call may write the scratch
+ * again: a server replying to one client after another makes no address per message.
+ */
+const SCRATCH_ADDR = encodeSockaddrNl({ pid: 0, groups: 0 });
+const addrBytes = (a: SocketAddress): Uint8Array => {
+  if (a instanceof Uint8Array) return a;
+  putU32(SCRATCH_ADDR, 4, a.pid >>> 0);
+  putU32(SCRATCH_ADDR, 8, a.groups >>> 0);
+  return SCRATCH_ADDR;
+};
 
 const check = (syscall: string, ret: number): Effect.Effect<void, NetlinkError> =>
   ret < 0 ? Effect.fail(NetlinkError.fromErrno(syscall, ret)) : Effect.void;
@@ -267,21 +279,6 @@ class SimRecvmmsg extends ImmediateCall<ReadonlyArray<Datagram>, NetlinkError> {
   }
 }
 
-/**
- * The destination as the bytes of a sockaddr_nl: a program's own bytes as they are, a {pid, groups}
- * written into one scratch sockaddr. The model reads the address when the call begins
- * (move_addr_to_kernel) and keeps nothing of it (a sendto that sleeps keeps a copy for the
- * trace), so the next call may write the scratch again: a server replying to one client after
- * another makes no address per message.
- */
-const SCRATCH_TO = encodeSockaddrNl({ pid: 0, groups: 0 });
-const toBytes = (a: SocketAddress): Uint8Array => {
-  if (a instanceof Uint8Array) return a;
-  putU32(SCRATCH_TO, 4, a.pid >>> 0);
-  putU32(SCRATCH_TO, 8, a.groups >>> 0);
-  return SCRATCH_TO;
-};
-
 /** sendto(2) on the model: its result at once, its errno, or a wait of the fiber on a full queue. */
 class SimSendto extends ImmediateCall<number, NetlinkError> {
   constructor(
@@ -297,7 +294,7 @@ class SimSendto extends ImmediateCall<number, NetlinkError> {
     const rt = this.rt;
     if (!rt.enter()) return later(Effect.never);
     const to = this.to;
-    const r = rt.process.sendtoCall(this.fd, this.data, this.flags, to === undefined ? undefined : toBytes(to));
+    const r = rt.process.sendtoCall(this.fd, this.data, this.flags, to === undefined ? undefined : addrBytes(to));
     if (typeof r !== "number") return later(rt.waitCall(r, sendResult));
     return r < 0 ? later(sendResult(r)) : r;
   }

@@ -276,6 +276,11 @@ export class SimRuntime implements Scheduler.Scheduler {
     } else this.moreWaiters.remove(w);
   }
 
+  /** The waits as they are now, the first one first (an array of their own: the waits may change). */
+  private allWaiters(first: Waiter): Waiter[] {
+    return [first, ...this.moreWaiters.toArray()];
+  }
+
   /** The fiber was interrupted: its wait ends without a wake-up. */
   cancel(w: Waiter): void {
     w.cancelled = true;
@@ -296,7 +301,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     }
     let n = 0;
     // the waits as they are now: those a wake-up begins (or arms again) are for the next round
-    for (const w of [first, ...this.moreWaiters.toArray()]) {
+    for (const w of this.allWaiters(first)) {
       const why = this.due(w);
       if (why === undefined) continue;
       this.remove(w);
@@ -327,7 +332,7 @@ export class SimRuntime implements Scheduler.Scheduler {
       deadline = first.deadline;
     } else {
       const all = new Set<WaitQueue>();
-      for (const w of [first, ...this.moreWaiters.toArray()]) {
+      for (const w of this.allWaiters(first)) {
         const on = w.sleepOn();
         if (Array.isArray(on)) for (const q of on as ReadonlyArray<WaitQueue>) all.add(q);
         else all.add(on as WaitQueue);

@@ -272,6 +272,18 @@ const main = async (argv: string[]): Promise<number> => {
     ratios.push([`${k.name}/c`, { value: Math.round(ratio * 100) / 100, unit: "ratio" }]);
   }
 
+  // what a switch costs at 10k against at 1k, for the product and for its references (bench/scale.ts)
+  for (const world of ["sim.processes", "sim.tasks", "sim.fibers"]) {
+    const small = results.find((r) => r.name === `${world}.1k`);
+    const large = results.find((r) => r.name === `${world}.10k`);
+    if (small === undefined || large === undefined) continue;
+    const ratio = small.opsPerSec / large.opsPerSec;
+    table.write(
+      `${world}: a switch at 10k costs ${ratio.toFixed(2)}x one at 1k (${fmtRate(large.opsPerSec)} / ${fmtRate(small.opsPerSec)} switches/s)\n`,
+    );
+    ratios.push([`${world}.10k/1k`, { value: Math.round(ratio * 100) / 100, unit: "cost ratio" }]);
+  }
+
   const figures = Object.fromEntries([
     ...results.map((r): [string, { value: number; unit: string }] => [
       r.name,

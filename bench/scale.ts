@@ -13,9 +13,16 @@ import {
   nlmsg_new,
   nlmsg_put,
 } from "../kernel-model/net/netlink/index.js";
-import { encodeMessage, MSG_DONTWAIT, NETLINK_USERSOCK } from "../kernel-model/uapi/index.js";
+import {
+  encodeMessage,
+  encodeSockaddrNl,
+  MSG_DONTWAIT,
+  NETLINK_USERSOCK,
+  SOCK_RAW,
+} from "../kernel-model/uapi/index.js";
 import { SeededPrng } from "../sim/prng.js";
-import { World } from "../sim/world.js";
+import { Parked, type SimProcess, spawnProcess } from "../sim/process.js";
+import { type WakeReason, World } from "../sim/world.js";
 import { Netlink, type NetlinkService, type NetlinkSocket, runProcess } from "../transport/index.js";
 import { collectGarbage, type Suite } from "./harness.js";
 import { open } from "./model.js";
@@ -121,6 +128,113 @@ const sendToEach = (nl: NetlinkService, s: NetlinkSocket, processes: number, msg
     for (let i = 0; i < processes; i++) yield* nl.sendto(s, msg, { to: { pid: READER_PID + i, groups: 0 } });
   });
 
+/** Who reads in a timed world of blocked readers (simProcesses). */
+type ReaderKind = "processes" | "tasks" | "fibers";
+
+/**
+ * The readers as bare tasks of the world, with no Effect and no transport: each drives the
+ * model's parked recvmsg by hand (SimProcess.recvmsgCall, then World.sleepOnThen on the queue
+ * the call names until the call ends). What the world, the model and the process runtime cost
+ * on their own.
+ */
+class TaskReader {
+  private read = 0;
+  private parked: Parked<unknown> | undefined = undefined;
+  constructor(
+    private readonly world: World,
+    private readonly p: SimProcess,
+    private readonly fd: number,
+    private readonly rounds: number,
+    private readonly onRead: () => void,
+    private readonly done: () => void,
+  ) {}
+  /** Reads until the queue is empty, then sleeps on it (or ends after `rounds` reads). */
+  go(): void {
+    for (;;) {
+      if (this.read === this.rounds) {
+        this.done();
+        return;
+      }
+      const r = this.p.recvmsgCall(this.fd, 256, 0);
+      if (r instanceof Parked) {
+        this.parked = r;
+        this.world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, this);
+        return;
+      }
+      this.got(r.ret);
+    }
+  }
+  resumeTask(_why: WakeReason): void {
+    const parked = this.parked!;
+    const r = parked.resume(false) as { ret: number } | undefined;
+    if (r === undefined) {
+      this.world.sleepOnThen(parked.wq(), Number.POSITIVE_INFINITY, this);
+      return;
+    }
+    this.parked = undefined;
+    this.got(r.ret);
+    this.go();
+  }
+  private got(ret: number): void {
+    if (ret < 0) throw new Error(`sim.tasks: recvmsg returned ${ret}`);
+    this.read++;
+    this.onRead();
+  }
+}
+
+/**
+ * One blocking read as the least an Effect program does: one Effect.callback that runs the
+ * model's parked recvmsg (sleeping in the world until it ends), with no transport around it.
+ */
+const fiberRecv = (world: World, p: SimProcess, fd: number): Effect.Effect<number> =>
+  Effect.callback<number>((resume) => {
+    const r = p.recvmsgCall(fd, 256, 0);
+    if (!(r instanceof Parked)) {
+      resume(Effect.succeed(r.ret));
+      return;
+    }
+    const again = (): void => {
+      const rr = r.resume(false) as { ret: number } | undefined;
+      if (rr === undefined) world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, again);
+      else resume(Effect.succeed(rr.ret));
+    };
+    world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, again);
+  });
+
+/**
+ * The readers of sim.tasks.P (TaskReader) or sim.fibers.P (one Effect fiber per task, forked by
+ * the task and reading with fiberRecv): the same sockets, binds and reads as spawnReaders' programs.
+ */
+const spawnBareReaders = (
+  world: World,
+  kind: "tasks" | "fibers",
+  processes: number,
+  rounds: number,
+): { readonly received: () => number } => {
+  let received = 0;
+  const onRead = (): void => {
+    received++;
+  };
+  for (let i = 0; i < processes; i++) {
+    spawnProcess(world, { name: `r${i}`, pid: READER_PID + i }, (p) => {
+      const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      const bound = p.bind(fd, encodeSockaddrNl({ pid: READER_PID + i, groups: 0 }));
+      if (fd < 0 || bound !== 0) return Promise.reject(new Error(`sim.${kind}: socket ${fd}, bind ${bound}`));
+      if (kind === "tasks") return new Promise<void>((done) => new TaskReader(world, p, fd, rounds, onRead, done).go());
+      return Effect.runPromise(
+        Effect.gen(function* () {
+          for (let r = 0; r < rounds; r++) {
+            const ret = yield* fiberRecv(world, p, fd);
+            if (ret < 0) return yield* Effect.die(new Error(`sim.fibers: recvmsg returned ${ret}`));
+            received++;
+          }
+        }),
+      );
+    });
+  }
+  return { received: () => received };
+};
+
 /**
  * sim.processes.P: P simulated processes (runProcess, Effect programs over Netlink) each block in
  * recvmsg on its own socket; a sender sends one datagram to each per round, then sleeps 1 ms of
@@ -129,46 +243,65 @@ const sendToEach = (nl: NetlinkService, s: NetlinkSocket, processes: number, msg
  * every process has been created, opened and bound its socket, taken its first datagram and
  * blocked again. That set-up (about 0.1 ms per process, and the first, cold round) is not timed:
  * timed with the rounds, it made the figure depend on how many rounds the harness asked for.
+ *
+ * sim.tasks.P and sim.fibers.P are its references, the same world and traffic with less on top
+ * of the model: the readers are bare tasks (TaskReader), or one bare Effect fiber each
+ * (fiberRecv), and the sender a bare task. They show which layer makes a switch at 10k cost
+ * more than one at 1k.
  */
 const simProcesses =
-  (processes: number) =>
+  (processes: number, kind: ReaderKind = "processes") =>
   async (n: number): Promise<{ checksum: number; wallNs: number; cpuNs: number; ops: number }> => {
     // round 0 is the set-up; rounds 1.. are timed
     const rounds = 1 + Math.max(1, Math.ceil(n / processes));
     const world = new World({ seed: 7, trace: false, maxSwitches: Number.MAX_SAFE_INTEGER });
     const msg = encodeMessage({ type: 16, payload: new Uint8Array(16) });
-    const readers = spawnReaders(world, processes, rounds);
+    const readers =
+      kind === "processes" ? spawnReaders(world, processes, rounds) : spawnBareReaders(world, kind, processes, rounds);
     let c0: NodeJS.CpuUsage | undefined;
     let w0 = 0n;
     let receivedBefore = 0;
-    runProcess(
-      world,
-      { name: "sender", pid: 999 },
-      Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        for (let r = 0; r < rounds; r++) {
-          if (r === 1) {
-            yield* Effect.sync(() => {
-              receivedBefore = readers.received();
-              c0 = process.cpuUsage();
-              w0 = process.hrtime.bigint();
-            });
+    const startClocks = (): void => {
+      receivedBefore = readers.received();
+      c0 = process.cpuUsage();
+      w0 = process.hrtime.bigint();
+    };
+    if (kind === "processes") {
+      runProcess(
+        world,
+        { name: "sender", pid: 999 },
+        Effect.gen(function* () {
+          const nl = yield* Netlink;
+          const s = yield* nl.socket(NETLINK_USERSOCK);
+          for (let r = 0; r < rounds; r++) {
+            if (r === 1) yield* Effect.sync(startClocks);
+            yield* sendToEach(nl, s, processes, msg);
+            yield* Effect.sleep("1 millis");
           }
-          yield* sendToEach(nl, s, processes, msg);
-          yield* Effect.sleep("1 millis");
+        }),
+      );
+    } else {
+      spawnProcess(world, { name: "sender", pid: 999 }, async (p) => {
+        const fd = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+        const to = Array.from({ length: processes }, (_, i) => encodeSockaddrNl({ pid: READER_PID + i, groups: 0 }));
+        for (let r = 0; r < rounds; r++) {
+          if (r === 1) startClocks();
+          for (let i = 0; i < processes; i++) {
+            const ret = p.sendtoNow(fd, msg, 0, to[i]);
+            if (ret < 0) throw new Error(`sim.${kind}: sendto returned ${ret}`);
+          }
+          await world.msleep(1);
         }
-      }),
-    );
+      });
+    }
     const r = await world.run();
     const wallNs = Number(process.hrtime.bigint() - w0);
     const c = process.cpuUsage(c0);
     if (r.failed.length > 0) throw r.failed[0]!.error;
     const received = readers.received();
-    if (received !== rounds * processes)
-      throw new Error(`sim.processes: ${received} of ${rounds * processes} received`);
+    if (received !== rounds * processes) throw new Error(`sim.${kind}: ${received} of ${rounds * processes} received`);
     if (c0 === undefined || receivedBefore !== processes)
-      throw new Error(`sim.processes: the timed rounds began with ${receivedBefore} of ${processes} received`);
+      throw new Error(`sim.${kind}: the timed rounds began with ${receivedBefore} of ${processes} received`);
     return { checksum: r.switches, wallNs, cpuNs: (c.user + c.system) * 1000, ops: received - receivedBefore };
   };
 
@@ -218,4 +351,9 @@ export const registerScale = (suite: Suite): void => {
   suite.addTimed("sim.processes.10k", simProcesses(10_000), "switches/s");
   // past the processor's caches and the young generation: the cost per switch from 10k on
   suite.addTimed("sim.processes.40k", simProcesses(40_000), "switches/s");
+  // the same worlds with less on top of the model: which layer makes 10k cost more than 1k
+  suite.addTimed("sim.tasks.1k", simProcesses(1_000, "tasks"), "switches/s");
+  suite.addTimed("sim.tasks.10k", simProcesses(10_000, "tasks"), "switches/s");
+  suite.addTimed("sim.fibers.1k", simProcesses(1_000, "fibers"), "switches/s");
+  suite.addTimed("sim.fibers.10k", simProcesses(10_000, "fibers"), "switches/s");
 };

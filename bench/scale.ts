@@ -183,27 +183,49 @@ class TaskReader {
 }
 
 /**
- * One blocking read as the least an Effect program does: one Effect.callback that runs the
- * model's parked recvmsg (sleeping in the world until it ends), with no transport around it.
+ * The reads of sim.fibers.P: one Effect fiber per task doing the least a fiber can do to block,
+ * with no transport around it. One Effect.callback, built once, runs the model's parked recvmsg,
+ * and the task sleeps in the world until the call ends; then the fiber goes on.
  */
-const fiberRecv = (world: World, p: SimProcess, fd: number): Effect.Effect<number> =>
-  Effect.callback<number>((resume) => {
-    const r = p.recvmsgCall(fd, 256, 0);
+class FiberReader {
+  private parked: Parked<unknown> | undefined = undefined;
+  private resumeFiber: ((effect: Effect.Effect<number>) => void) | undefined = undefined;
+  /** one blocking read: the datagram's length */
+  readonly read: Effect.Effect<number>;
+  constructor(
+    private readonly world: World,
+    private readonly p: SimProcess,
+    private readonly fd: number,
+  ) {
+    this.read = Effect.callback<number>((resume) => this.start(resume));
+  }
+  private start(resume: (effect: Effect.Effect<number>) => void): void {
+    const r = this.p.recvmsgCall(this.fd, 256, 0);
     if (!(r instanceof Parked)) {
       resume(Effect.succeed(r.ret));
       return;
     }
-    const again = (): void => {
-      const rr = r.resume(false) as { ret: number } | undefined;
-      if (rr === undefined) world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, again);
-      else resume(Effect.succeed(rr.ret));
-    };
-    world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, again);
-  });
+    this.parked = r;
+    this.resumeFiber = resume;
+    this.world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, this);
+  }
+  resumeTask(_why: WakeReason): void {
+    const parked = this.parked!;
+    const r = parked.resume(false) as { ret: number } | undefined;
+    if (r === undefined) {
+      this.world.sleepOnThen(parked.wq(), Number.POSITIVE_INFINITY, this);
+      return;
+    }
+    const resume = this.resumeFiber!;
+    this.parked = undefined;
+    this.resumeFiber = undefined;
+    resume(Effect.succeed(r.ret));
+  }
+}
 
 /**
  * The readers of sim.tasks.P (TaskReader) or sim.fibers.P (one Effect fiber per task, forked by
- * the task and reading with fiberRecv): the same sockets, binds and reads as spawnReaders' programs.
+ * the task and reading with a FiberReader): the same sockets, binds and reads as spawnReaders' programs.
  */
 const spawnBareReaders = (
   world: World,
@@ -221,10 +243,11 @@ const spawnBareReaders = (
       const bound = p.bind(fd, encodeSockaddrNl({ pid: READER_PID + i, groups: 0 }));
       if (fd < 0 || bound !== 0) return Promise.reject(new Error(`sim.${kind}: socket ${fd}, bind ${bound}`));
       if (kind === "tasks") return new Promise<void>((done) => new TaskReader(world, p, fd, rounds, onRead, done).go());
+      const reader = new FiberReader(world, p, fd);
       return Effect.runPromise(
         Effect.gen(function* () {
           for (let r = 0; r < rounds; r++) {
-            const ret = yield* fiberRecv(world, p, fd);
+            const ret = yield* reader.read;
             if (ret < 0) return yield* Effect.die(new Error(`sim.fibers: recvmsg returned ${ret}`));
             received++;
           }
@@ -246,7 +269,7 @@ const spawnBareReaders = (
  *
  * sim.tasks.P and sim.fibers.P are its references, the same world and traffic with less on top
  * of the model: the readers are bare tasks (TaskReader), or one bare Effect fiber each
- * (fiberRecv), and the sender a bare task. They show which layer makes a switch at 10k cost
+ * (FiberReader), and the sender a bare task. They show which layer makes a switch at 10k cost
  * more than one at 1k.
  */
 const simProcesses =

@@ -149,41 +149,44 @@ const NO_QUEUES: ReadonlyArray<WaitQueue> = [];
  * process's task), its waiters, its virtual Clock and its death.
  */
 export class SimRuntime implements Scheduler.Scheduler {
-  readonly executionMode = "async" as const;
-  private tasks: Array<readonly [number, () => void]> = [];
+  // The fields a switch reads come first (V8 lays an object's fields out in the order they are
+  // made), and what most processes never use is made when first needed: in a world of thousands
+  // of blocked processes each line of memory a switch reads is a fetch from memory.
+  readonly world: World;
+  readonly process: SimProcess;
   // The waits in the order they began: the first in a field of its own, the others (a process
-  // whose fibers wait at once) in a list. In a world of thousands of blocked processes each
-  // object a switch reads is a line of memory to fetch: most processes have one wait at a time,
-  // and that one needs no list.
+  // whose fibers wait at once) in a list made when first needed.
   /** the first wait (undefined: none, and `moreWaiters` is empty) */
   private waiter: Waiter | undefined = undefined;
-  private readonly moreWaiters = new WaitList<Waiter>();
-  /** a call waiter whose call ended, for the next parked call (and more of them, when fibers waited at once) */
-  private spareWaiter: CallWaiter | undefined = undefined;
-  private readonly freeWaiters = new WaitList<CallWaiter>();
-  /** the root fiber (set by runProcess) */
-  fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
+  private moreWaiters: WaitList<Waiter> | undefined = undefined;
+  /** work the fibers scheduled (undefined: none; a fiber that only waits and wakes schedules none) */
+  private tasks: Array<readonly [number, () => void]> | undefined = undefined;
+  killed = false;
   /** the program has ended: the process loop stops (runProcess sets it when the root fiber exits) */
   finished = false;
+  readonly kill: KillFault | undefined;
+  /** syscalls made through the service */
+  syscalls = 0;
+  /** calls the service's fibers may still take on the spot before one yields (see fair) */
+  private fairBudget = FAIR_RUN;
+  /** a call waiter whose call ended, for the next parked call (and more of them, when fibers waited at once) */
+  private spareWaiter: CallWaiter | undefined = undefined;
+  private freeWaiters: WaitList<CallWaiter> | undefined = undefined;
+  /** what the task sleeps on when every fiber waits (set by sleepSet): these queues, for at most sleepTimeoutNs */
+  sleepQueues: WaitQueue | ReadonlyArray<WaitQueue> = NO_QUEUES;
+  sleepTimeoutNs = 0;
+  /** the root fiber (set by runProcess) */
+  fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined;
   // the process loop's ends (driveProcess): in fields, so that a switch reads no closure
   private idleAction: IdleAction | undefined = undefined;
   private finishLoop: (() => void) | undefined = undefined;
   private failLoop: ((e: unknown) => void) | undefined = undefined;
-  /** syscalls made through the service */
-  syscalls = 0;
-  /** what the task sleeps on when every fiber waits (set by sleepSet): these queues, for at most sleepTimeoutNs */
-  sleepQueues: WaitQueue | ReadonlyArray<WaitQueue> = NO_QUEUES;
-  sleepTimeoutNs = 0;
-  /** calls the service's fibers may still take on the spot before one yields (see fair) */
-  private fairBudget = FAIR_RUN;
-  killed = false;
-  readonly kill: KillFault | undefined;
+  readonly executionMode = "async" as const;
   readonly clock: Clock.Clock;
 
-  constructor(
-    readonly world: World,
-    readonly process: SimProcess,
-  ) {
+  constructor(world: World, process: SimProcess) {
+    this.world = world;
+    this.process = process;
     this.kill = faultPlanOf(world)?.killFor(process.name);
     const nanos = (): bigint => BigInt(world.now);
     this.clock = {
@@ -205,7 +208,8 @@ export class SimRuntime implements Scheduler.Scheduler {
   makeDispatcher(): Scheduler.SchedulerDispatcher {
     return {
       scheduleTask: (task, priority) => {
-        this.tasks.push([priority, task]);
+        if (this.tasks === undefined) this.tasks = [[priority, task]];
+        else this.tasks.push([priority, task]);
       },
       flush: () => this.drain(),
     };
@@ -213,9 +217,9 @@ export class SimRuntime implements Scheduler.Scheduler {
 
   /** Runs scheduled fiber work until none is left (lower priority first, FIFO within one). */
   drain(): void {
-    while (this.tasks.length > 0 && !this.killed) {
+    while (this.tasks !== undefined && !this.killed) {
       const batch = this.tasks;
-      this.tasks = [];
+      this.tasks = undefined;
       if (batch.length > 1) batch.sort((a, b) => a[0] - b[0]); // stable: FIFO within a priority
       for (const [, task] of batch) {
         if (this.killed) break;
@@ -224,7 +228,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     }
   }
   get idle(): boolean {
-    return this.tasks.length === 0;
+    return this.tasks === undefined;
   }
 
   /** Suspends the fiber until one of `queues` is woken or `timeoutNs` of virtual time passes. */
@@ -246,7 +250,7 @@ export class SimRuntime implements Scheduler.Scheduler {
   waitCall<R, A, E>(call: Parked<R>, done: (r: R) => Effect.Effect<A, E>): Effect.Effect<A, E> {
     let w = this.spareWaiter;
     if (w !== undefined) this.spareWaiter = undefined;
-    else w = this.freeWaiters.pop() ?? new CallWaiter(this);
+    else w = this.freeWaiters?.pop() ?? new CallWaiter(this);
     w.call = call;
     w.done = done as (r: unknown) => Effect.Effect<unknown, unknown>;
     return w.effect as Effect.Effect<A, E>;
@@ -255,30 +259,41 @@ export class SimRuntime implements Scheduler.Scheduler {
   /** A call waiter whose call ended is kept for the next. */
   release(w: CallWaiter): void {
     if (this.spareWaiter === undefined) this.spareWaiter = w;
-    else this.freeWaiters.push(w);
+    else {
+      if (this.freeWaiters === undefined) this.freeWaiters = new WaitList();
+      this.freeWaiters.push(w);
+    }
   }
 
   /** Puts a wait (back) at the end of the process's waits. */
   add(w: Waiter): void {
     if (this.waiter === undefined) this.waiter = w;
-    else this.moreWaiters.push(w);
+    else {
+      if (this.moreWaiters === undefined) this.moreWaiters = new WaitList();
+      this.moreWaiters.push(w);
+    }
   }
 
   /** Takes a wait out of the process's waits (the others keep their order). */
   private remove(w: Waiter): void {
     if (this.waiter === w) {
       const more = this.moreWaiters;
-      if (more.size === 0) this.waiter = undefined;
+      if (more === undefined || more.size === 0) this.waiter = undefined;
       else {
         this.waiter = more.at(0);
         more.removeAt(0);
       }
-    } else this.moreWaiters.remove(w);
+    } else this.moreWaiters?.remove(w);
+  }
+
+  /** Whether the first wait is the only one (the process's other waits, if it ever had any, are over). */
+  private oneWaits(): boolean {
+    return this.moreWaiters === undefined || this.moreWaiters.size === 0;
   }
 
   /** The waits as they are now, the first one first (an array of their own: the waits may change). */
   private allWaiters(first: Waiter): Waiter[] {
-    return [first, ...this.moreWaiters.toArray()];
+    return this.moreWaiters === undefined ? [first] : [first, ...this.moreWaiters.toArray()];
   }
 
   /** The fiber was interrupted: its wait ends without a wake-up. */
@@ -291,7 +306,7 @@ export class SimRuntime implements Scheduler.Scheduler {
   dispatch(): number {
     const first = this.waiter;
     if (first === undefined) return 0;
-    if (this.moreWaiters.size === 0) {
+    if (this.oneWaits()) {
       // the common case: one fiber waits
       const why = this.due(first);
       if (why === undefined) return 0;
@@ -326,7 +341,7 @@ export class SimRuntime implements Scheduler.Scheduler {
     let deadline = Number.POSITIVE_INFINITY;
     const first = this.waiter;
     if (first === undefined) queues = NO_QUEUES;
-    else if (this.moreWaiters.size === 0) {
+    else if (this.oneWaits()) {
       // the common case: one fiber waits
       queues = first.sleepOn();
       deadline = first.deadline;
@@ -406,9 +421,9 @@ export class SimRuntime implements Scheduler.Scheduler {
     this.killed = true;
     const p = this.process;
     this.world.record({ kind: "fault", fault: "kill", pid: p.pid, name: p.name, reason, syscalls: this.syscalls });
-    this.tasks = [];
+    this.tasks = undefined;
     this.waiter = undefined;
-    this.moreWaiters.clear();
+    this.moreWaiters?.clear();
     p.exitFiles();
   }
 

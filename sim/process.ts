@@ -71,23 +71,40 @@ export abstract class Parked<R> {
   interrupt(): void {}
 }
 
-/** A recvmsg asleep in skb_recv_datagram on its socket's sk_wq. */
+/**
+ * A recvmsg asleep in skb_recv_datagram on its socket's sk_wq. A process keeps the last one whose
+ * call ended for its next read that must sleep (SimProcess.recvmsgCall): a world of thousands
+ * of blocked readers then makes none per wait, and the young generation's collector has none to
+ * copy.
+ */
 class RecvmsgParked extends Parked<NetlinkRecvResult> {
   constructor(
     private readonly proc: SimProcess,
-    private readonly sk: NetlinkSock,
-    private readonly fd: number,
-    private readonly size: number,
-    private readonly flags: number,
+    private sk: NetlinkSock,
+    private fd: number,
+    private size: number,
+    private flags: number,
     deadline: number,
   ) {
     super(deadline);
+  }
+  /** The same object for another read (its last call has ended). */
+  again(sk: NetlinkSock, fd: number, size: number, flags: number, deadline: number): this {
+    this.sk = sk;
+    this.fd = fd;
+    this.size = size;
+    this.flags = flags;
+    this.deadline = deadline;
+    return this;
   }
   wq(): WaitQueue {
     return this.sk.sk_wq;
   }
   resume(timedOut: boolean): NetlinkRecvResult | undefined {
-    return this.proc.recvmsgAgain(this.sk, this.fd, this.size, this.flags, timedOut);
+    const r = this.proc.recvmsgAgain(this.sk, this.fd, this.size, this.flags, timedOut);
+    // the call has ended: whoever drove it holds it no more, and the next read may take it
+    if (r !== undefined) this.proc.spareRecv = this;
+    return r;
   }
 }
 
@@ -171,6 +188,8 @@ export class SimProcess {
   /** other file tables of this process (sim/files.ts: /proc files, inet sockets) close theirs here at exit */
   readonly exitHooks: Array<() => void> = [];
   task: Task | undefined = undefined;
+  /** @internal a parked recvmsg whose call has ended, for the next read that must sleep */
+  spareRecv: RecvmsgParked | undefined = undefined;
 
   constructor(
     readonly world: World,
@@ -397,7 +416,11 @@ export class SimProcess {
     if (sk === undefined) return { ret: this.bad("recvmsg", fd), data: new Uint8Array(0), msg_flags: 0 };
     const r = netlink_recvmsg(sk, size, flags, ownedBytes);
     if (r.ret !== WOULD_BLOCK) return this.traceRecv(sk, fd, size, flags, r);
-    return new RecvmsgParked(this, sk, fd, size, flags, this.world.now + usToNs(sk.blocked?.timeo ?? 0));
+    const deadline = this.world.now + usToNs(sk.blocked?.timeo ?? 0);
+    const spare = this.spareRecv;
+    if (spare === undefined) return new RecvmsgParked(this, sk, fd, size, flags, deadline);
+    this.spareRecv = undefined;
+    return spare.again(sk, fd, size, flags, deadline);
   }
 
   /** @internal A parked recvmsg's next try (RecvmsgParked): its traced result, or undefined to sleep on. */

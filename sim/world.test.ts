@@ -19,7 +19,7 @@ import {
   SOCK_RAW,
   SOL_SOCKET,
 } from "../kernel-model/uapi/index.js";
-import { spawnProcess } from "./process.js";
+import { Parked, spawnProcess } from "./process.js";
 import { isSyscall, traceHash } from "./trace.js";
 import { World } from "./world.js";
 
@@ -348,5 +348,49 @@ describe("a queue's sleepers", () => {
     expect(w.now).toBe(4e6);
     expect(q.sleepers === undefined || (q.sleepers as { size: number }).size === 0).toBe(true);
     expect(q2.sleepers).toBeUndefined();
+  });
+});
+
+describe("a process's parked reads", () => {
+  it("take the object of a read whose call has ended, never one still asleep", async () => {
+    const w = new World({ seed: 1, trace: false });
+    const log: string[] = [];
+    spawnProcess(w, { name: "reader", pid: 100 }, async (p) => {
+      const a = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      const b = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      const tx = p.socket(SOCK_RAW, NETLINK_USERSOCK);
+      expect(p.bind(a, encodeSockaddrNl({ pid: 100, groups: 0 }))).toBe(0);
+      expect(p.bind(b, encodeSockaddrNl({ pid: 101, groups: 0 }))).toBe(0);
+      const send = (to: number, seq: number): void => {
+        expect(p.sendtoNow(tx, encodeMessage({ type: 0x10, seq }), 0, encodeSockaddrNl({ pid: to, groups: 0 }))).toBe(
+          16,
+        );
+      };
+      const seqOf = (r: { data: Uint8Array } | undefined): number =>
+        new DataView(r!.data.buffer, r!.data.byteOffset).getUint32(8, true);
+      const pa = p.recvmsgCall(a, 100, 0);
+      const pb = p.recvmsgCall(b, 100, 0);
+      if (!(pa instanceof Parked) || !(pb instanceof Parked)) throw new Error("the reads did not park");
+      // two reads asleep at once: two objects
+      expect(pb).not.toBe(pa);
+      expect(pa.resume(false)).toBeUndefined(); // nothing for a yet: it sleeps on
+      send(101, 1);
+      log.push(`b ${seqOf(pb.resume(false))}`);
+      // b's call has ended: b's next read that sleeps takes its object; a's is still asleep
+      const pb2 = p.recvmsgCall(b, 100, 0);
+      expect(pb2).toBe(pb);
+      const pa2 = p.recvmsgCall(a, 100, 0); // a second read of a while the first sleeps
+      expect(pa2).not.toBe(pa);
+      expect(pa2).not.toBe(pb);
+      send(100, 2);
+      send(101, 3);
+      log.push(`a ${seqOf(pa.resume(false) as { data: Uint8Array })}`);
+      expect(pa2 instanceof Parked && pa2.resume(false)).toBeUndefined(); // the first read took a's datagram
+      log.push(`b ${seqOf((pb2 as Parked<{ data: Uint8Array }>).resume(false))}`);
+      expect((pb2 as Parked<unknown>).wq()).toBe(p.sock(b)!.sk_wq);
+    });
+    const r = await w.run();
+    expect(r.failed).toEqual([]);
+    expect(log).toEqual(["b 1", "a 2", "b 3"]);
   });
 });

@@ -161,6 +161,21 @@ export abstract class ImmediateCall<out A, out E = never, out R = never> impleme
     this.iterated = true;
     return this;
   }
+  /**
+   * Readies this call to be handed out again, as the effect of another call with the same
+   * arguments (an effect is a value: two equal calls may be one object). False while its own
+   * iteration (its first `yield*`) is under way: then it cannot be. A finished iteration is
+   * rewound, so that the next `yield*` takes the shortcut with this object as its iterator.
+   */
+  protected rewind(): boolean {
+    if (!this.iterated) return true;
+    if (!this.done) return false;
+    this.value = undefined;
+    this.done = false;
+    this.started = false;
+    this.iterated = false;
+    return true;
+  }
 }
 /**
  * immediate's effect: a thunk. Not a subclass of ImmediateCall (V8 builds a derived class's

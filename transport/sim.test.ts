@@ -518,6 +518,52 @@ describe("the Netlink service over the simulator", () => {
     }
   });
 
+  it("hands out a recvmsg's effect again once its yield* is over, never while it is under way", async () => {
+    const w = new World({ seed: 17 });
+    const got: string[] = [];
+    runProcess(
+      w,
+      { name: "loop", pid: 970 },
+      Effect.gen(function* () {
+        const { nl, s } = yield* boundSocket(970);
+        const first = nl.recvmsg(s, 100);
+        // an effect is a value: a second equal call before the first runs may be the same object
+        // (compared with ===: expect's deep equality would iterate the effects, and so run them)
+        expect(nl.recvmsg(s, 100) === first).toBe(true);
+        expect(nl.recvmsg(s, 200) === first).toBe(false);
+        // fiber A blocks in its yield* of `first`; B asks for the same read meanwhile: another object
+        const a = yield* Effect.forkChild(
+          Effect.gen(function* () {
+            return seqOf((yield* first).data);
+          }),
+        );
+        yield* Effect.sleep("1 millis");
+        const second = nl.recvmsg(s, 100);
+        expect(second === first).toBe(false);
+        const b = yield* Effect.forkChild(
+          Effect.gen(function* () {
+            return seqOf((yield* second).data);
+          }),
+        );
+        yield* Effect.sleep("1 millis");
+        yield* nl.sendto(s, msg(1), { to: { pid: 970, groups: 0 } });
+        yield* nl.sendto(s, msg(2), { to: { pid: 970, groups: 0 } });
+        // each read gets one of the two (which one is the process's order of its waits)
+        got.push([yield* Fiber.join(a), yield* Fiber.join(b)].sort().join(","));
+        // both yield*s are over: the next call gets one of them back, and it reads on as a new call
+        const third = nl.recvmsg(s, 100);
+        expect(third === first || third === second).toBe(true);
+        for (let i = 3; i <= 6; i++) yield* nl.sendto(s, msg(i), { to: { pid: 970, groups: 0 } });
+        got.push(`${seqOf((yield* third).data)}`, `${seqOf((yield* third).data)}`);
+        // the same effect run by two fibers at once, and run outside a generator
+        const both = yield* Effect.all([third, first], { concurrency: 2 });
+        got.push(both.map((d) => seqOf(d.data)).join("+"));
+      }),
+    );
+    await runWorld(w);
+    expect(got).toEqual(["1,2", "3", "4", "5+6"]);
+  });
+
   it("times out a blocking recvmsg after SO_RCVTIMEO with EAGAIN", async () => {
     const w = new World({ seed: 9 });
     let exit: Exit.Exit<unknown, NetlinkError> | undefined;

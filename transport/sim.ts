@@ -243,6 +243,10 @@ class SimRecvmsg extends ImmediateCall<Datagram, NetlinkError> {
   ) {
     super();
   }
+  /** Whether this call can be the effect of another recvmsg(fd, size, flags) (then it is rewound for it). */
+  takeAgain(fd: number, size: number, flags: number): boolean {
+    return this.fd === fd && this.size === size && this.flags === flags && this.rewind();
+  }
   run(): Datagram | Later<Datagram, NetlinkError, never> {
     const rt = this.rt;
     if (!rt.enter()) return later(Effect.never);
@@ -315,8 +319,17 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
 
   // sendto, recvmsg and recvmmsg, the per-message calls: one object per call (its arguments in
   // fields), whose yield* runs it on the spot (transport/immediate.ts), as the kernel layer's do
-  const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> =>
-    immediateCall(new SimRecvmsg(rt, socket.fd, size, flags));
+  // A program that reads in a loop asks for the same recvmsg each time: the call object of the
+  // last one is handed out again once its yield* is over (a world of thousands of blocked
+  // readers then makes none per wait, and the young generation's collector has none to copy).
+  let lastRecvmsg: SimRecvmsg | undefined;
+  const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> => {
+    const last = lastRecvmsg;
+    if (last?.takeAgain(socket.fd, size, flags)) return immediateCall(last);
+    const call = new SimRecvmsg(rt, socket.fd, size, flags);
+    lastRecvmsg = call;
+    return immediateCall(call);
+  };
 
   const recvmmsg = (
     socket: NetlinkSocket,

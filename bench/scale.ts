@@ -23,7 +23,7 @@ import {
 import { SeededPrng } from "../sim/prng.js";
 import { Parked, type SimProcess, spawnProcess } from "../sim/process.js";
 import { type WakeReason, World } from "../sim/world.js";
-import { Netlink, type NetlinkService, type NetlinkSocket, runProcess } from "../transport/index.js";
+import { Netlink, type NetlinkError, type NetlinkService, type NetlinkSocket, runProcess } from "../transport/index.js";
 import { collectGarbage, type Suite } from "./harness.js";
 import { open } from "./model.js";
 
@@ -122,6 +122,21 @@ const spawnReaders = (world: World, processes: number, rounds: number): { readon
   return { received: () => received };
 };
 
+/** The sender of these worlds: an Effect program (pid 999) with a USERSOCK socket of its own, running `body`. */
+const spawnSender = (
+  world: World,
+  body: (nl: NetlinkService, s: NetlinkSocket) => Effect.Effect<void, NetlinkError>,
+): void => {
+  runProcess(
+    world,
+    { name: "sender", pid: 999 },
+    Effect.gen(function* () {
+      const nl = yield* Netlink;
+      yield* body(nl, yield* nl.socket(NETLINK_USERSOCK));
+    }),
+  );
+};
+
 /** One datagram to each of the `processes` readers. */
 const sendToEach = (nl: NetlinkService, s: NetlinkSocket, processes: number, msg: Uint8Array) =>
   Effect.gen(function* () {
@@ -132,38 +147,26 @@ const sendToEach = (nl: NetlinkService, s: NetlinkSocket, processes: number, msg
 type ReaderKind = "processes" | "tasks" | "fibers";
 
 /**
- * The readers as bare tasks of the world, with no Effect and no transport: each drives the
- * model's parked recvmsg by hand (SimProcess.recvmsgCall, then World.sleepOnThen on the queue
- * the call names until the call ends). What the world, the model and the process runtime cost
- * on their own.
+ * A reader of the bare worlds (sim.tasks, sim.fibers): it drives the model's parked recvmsg by
+ * hand (SimProcess.recvmsgCall, then World.sleepOnThen on the queue the call names, until the
+ * call ends), with no transport around it.
  */
-class TaskReader {
-  private read = 0;
+abstract class BareReader {
   private parked: Parked<unknown> | undefined = undefined;
   constructor(
     private readonly world: World,
     private readonly p: SimProcess,
     private readonly fd: number,
-    private readonly rounds: number,
-    private readonly onRead: () => void,
-    private readonly done: () => void,
   ) {}
-  /** Reads until the queue is empty, then sleeps on it (or ends after `rounds` reads). */
-  go(): void {
-    for (;;) {
-      if (this.read === this.rounds) {
-        this.done();
-        return;
-      }
-      const r = this.p.recvmsgCall(this.fd, 256, 0);
-      if (r instanceof Parked) {
-        this.parked = r;
-        this.world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, this);
-        return;
-      }
-      this.got(r.ret);
-    }
+  /** One read: the datagram's length (negative: an errno), or undefined when the task sleeps until it ends (`ended`). */
+  protected read(): number | undefined {
+    const r = this.p.recvmsgCall(this.fd, 256, 0);
+    if (!(r instanceof Parked)) return r.ret;
+    this.parked = r;
+    this.world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, this);
+    return undefined;
   }
+  /** The task woke: the read runs again on the model, and ends or sleeps on. */
   resumeTask(_why: WakeReason): void {
     const parked = this.parked!;
     const r = parked.resume(false) as { ret: number } | undefined;
@@ -172,54 +175,64 @@ class TaskReader {
       return;
     }
     this.parked = undefined;
-    this.got(r.ret);
+    this.ended(r.ret);
+  }
+  /** A read that slept has ended with `ret`. */
+  protected abstract ended(ret: number): void;
+}
+
+/** The readers of sim.tasks.P: bare tasks with no Effect. What the world, the model and the process runtime cost on their own. */
+class TaskReader extends BareReader {
+  private count = 0;
+  constructor(
+    world: World,
+    p: SimProcess,
+    fd: number,
+    private readonly rounds: number,
+    private readonly onRead: () => void,
+    private readonly done: () => void,
+  ) {
+    super(world, p, fd);
+  }
+  /** Reads until a read sleeps (or ends after `rounds` reads). */
+  go(): void {
+    for (;;) {
+      if (this.count === this.rounds) {
+        this.done();
+        return;
+      }
+      const ret = this.read();
+      if (ret === undefined) return;
+      this.got(ret);
+    }
+  }
+  protected ended(ret: number): void {
+    this.got(ret);
     this.go();
   }
   private got(ret: number): void {
     if (ret < 0) throw new Error(`sim.tasks: recvmsg returned ${ret}`);
-    this.read++;
+    this.count++;
     this.onRead();
   }
 }
 
 /**
- * The reads of sim.fibers.P: one Effect fiber per task doing the least a fiber can do to block,
- * with no transport around it. One Effect.callback, built once, runs the model's parked recvmsg,
- * and the task sleeps in the world until the call ends; then the fiber goes on.
+ * The reads of sim.fibers.P: one Effect fiber per task doing the least a fiber can do to block.
+ * One Effect.callback, built once, reads; when the read sleeps, the fiber waits until it ends.
  */
-class FiberReader {
-  private parked: Parked<unknown> | undefined = undefined;
+class FiberReader extends BareReader {
   private resumeFiber: ((effect: Effect.Effect<number>) => void) | undefined = undefined;
   /** one blocking read: the datagram's length */
-  readonly read: Effect.Effect<number>;
-  constructor(
-    private readonly world: World,
-    private readonly p: SimProcess,
-    private readonly fd: number,
-  ) {
-    this.read = Effect.callback<number>((resume) => this.start(resume));
-  }
-  private start(resume: (effect: Effect.Effect<number>) => void): void {
-    const r = this.p.recvmsgCall(this.fd, 256, 0);
-    if (!(r instanceof Parked)) {
-      resume(Effect.succeed(r.ret));
-      return;
-    }
-    this.parked = r;
-    this.resumeFiber = resume;
-    this.world.sleepOnThen(r.wq(), Number.POSITIVE_INFINITY, this);
-  }
-  resumeTask(_why: WakeReason): void {
-    const parked = this.parked!;
-    const r = parked.resume(false) as { ret: number } | undefined;
-    if (r === undefined) {
-      this.world.sleepOnThen(parked.wq(), Number.POSITIVE_INFINITY, this);
-      return;
-    }
+  readonly effect: Effect.Effect<number> = Effect.callback<number>((resume) => {
+    const ret = this.read();
+    if (ret === undefined) this.resumeFiber = resume;
+    else resume(Effect.succeed(ret));
+  });
+  protected ended(ret: number): void {
     const resume = this.resumeFiber!;
-    this.parked = undefined;
     this.resumeFiber = undefined;
-    resume(Effect.succeed(r.ret));
+    resume(Effect.succeed(ret));
   }
 }
 
@@ -247,7 +260,7 @@ const spawnBareReaders = (
       return Effect.runPromise(
         Effect.gen(function* () {
           for (let r = 0; r < rounds; r++) {
-            const ret = yield* reader.read;
+            const ret = yield* reader.effect;
             if (ret < 0) return yield* Effect.die(new Error(`sim.fibers: recvmsg returned ${ret}`));
             received++;
           }
@@ -290,12 +303,8 @@ const simProcesses =
       w0 = process.hrtime.bigint();
     };
     if (kind === "processes") {
-      runProcess(
-        world,
-        { name: "sender", pid: 999 },
+      spawnSender(world, (nl, s) =>
         Effect.gen(function* () {
-          const nl = yield* Netlink;
-          const s = yield* nl.socket(NETLINK_USERSOCK);
           for (let r = 0; r < rounds; r++) {
             if (r === 1) yield* Effect.sync(startClocks);
             yield* sendToEach(nl, s, processes, msg);
@@ -342,12 +351,8 @@ const processesBytes = async (): Promise<number> => {
   const msg = encodeMessage({ type: 16, payload: new Uint8Array(16) });
   const readers = spawnReaders(world, processes, 1);
   let bytes = 0;
-  runProcess(
-    world,
-    { name: "sender", pid: 999 },
+  spawnSender(world, (nl, s) =>
     Effect.gen(function* () {
-      const nl = yield* Netlink;
-      const s = yield* nl.socket(NETLINK_USERSOCK);
       // every other process has run up to its recvmsg and blocked
       yield* Effect.sleep("1 millis");
       yield* Effect.sync(() => {

@@ -322,6 +322,8 @@ export const makeSimNetlink = (rt: SimRuntime): NetlinkService => {
   // A program that reads in a loop asks for the same recvmsg each time: the call object of the
   // last one is handed out again once its yield* is over (a world of thousands of blocked
   // readers then makes none per wait, and the young generation's collector has none to copy).
+  // Until then it still refers to the datagram it gave (its iterator's last value): one per
+  // process at most.
   let lastRecvmsg: SimRecvmsg | undefined;
   const recvmsg = (socket: NetlinkSocket, size: number, flags = 0): Effect.Effect<Datagram, NetlinkError> => {
     const last = lastRecvmsg;

@@ -5,7 +5,7 @@
 // dictionary of its own (about 250 bytes). A simulated process, whose services are closures,
 // weighed 19.7 KB under tsx against 10.7 KB as the package ships. Registered by register.mjs.
 // The compiled modules carry inline source maps, which Node uses with --enable-source-maps; the
-// bench does not pass it: with it, api.sim.ack.rtt read about 30 % lower (why is not known yet).
+// bench does not pass it (with it, the figures read the same: docs/performance.md).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

@@ -78,9 +78,7 @@ const pingPong = (seed: number, n = 3) => {
     w,
     { name: "receiver", pid: 500 },
     Effect.gen(function* () {
-      const nl = yield* Netlink;
-      const s = yield* nl.socket(NETLINK_USERSOCK);
-      yield* nl.bind(s, { pid: 500, groups: 0 });
+      const { nl, s } = yield* boundSocket(500);
       for (let i = 0; i < n; i++) {
         const d = yield* nl.recvmsg(s, 4096);
         expect(d.from.pid).toBe(501);
@@ -194,9 +192,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "listener", pid: 800 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 800, groups: 0 });
+        const { s } = yield* boundSocket(800);
         const all = yield* Stream.runCollect(recvStream(s).pipe(Stream.take(5)));
         seqs = all.map((d) => seqOf(d.data));
       }),
@@ -294,9 +290,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "impatient", pid: 600 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 600, groups: 0 });
+        const { nl, s } = yield* boundSocket(600);
         const r = yield* Effect.timeoutOption(nl.recvmsg(s, 100), "10 millis");
         out.push(`${r._tag}@${w.now}`);
         // a background reader, then a message to ourselves
@@ -608,9 +602,7 @@ describe("the Netlink service over the simulator", () => {
       w,
       { name: "self", pid: 950 },
       Effect.gen(function* () {
-        const nl = yield* Netlink;
-        const s = yield* nl.socket(NETLINK_USERSOCK);
-        yield* nl.bind(s, { pid: 950, groups: 0 });
+        const { nl, s } = yield* boundSocket(950);
         yield* nl.sendto(s, msg(1), { to: { pid: 950, groups: 0 } });
         got.push(yield* nl.recvmsg(s, 100));
       }),

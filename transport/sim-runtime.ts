@@ -277,9 +277,9 @@ export class SimRuntime implements Scheduler.Scheduler {
   /** Takes a wait out of the process's waits (the others keep their order). */
   private remove(w: Waiter): void {
     if (this.waiter === w) {
-      const more = this.moreWaiters;
-      if (more === undefined || more.size === 0) this.waiter = undefined;
+      if (this.oneWaits()) this.waiter = undefined;
       else {
+        const more = this.moreWaiters!;
         this.waiter = more.at(0);
         more.removeAt(0);
       }
